@@ -1,0 +1,303 @@
+"""register and the cadre group: list, show, update, deactivate, reactivate."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from up2k_cli.render import output as out
+from up2k_cli.render.columns import CADRE_LIST, HISTORY
+
+from .context import note, registry, stdin_is_terminal, today
+
+cadre_app = typer.Typer(help="Find, show and correct registered cadres.", no_args_is_help=True)
+
+
+class ListFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    ids = "ids"
+
+
+class ShowFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def install(app: typer.Typer) -> None:
+    app.command("register")(register)
+    app.add_typer(cadre_app, name="cadre")
+
+
+# Field options shared by register and update; the help names the accepted spellings.
+Nik = Annotated[str | None, typer.Option("--nik", help="16-digit NIK from the KTP.")]
+Name = Annotated[str | None, typer.Option("--name", help="Full name as on the KTP.")]
+Kelurahan = Annotated[
+    str | None,
+    typer.Option(
+        "--kelurahan", help="Kelurahan name or code: 'Pondok Labu', 'Kel. Pondok Labu', 1003."
+    ),
+]
+Rw = Annotated[str | None, typer.Option("--rw", help="RW number, e.g. 3 or 003.")]
+Rt = Annotated[str | None, typer.Option("--rt", help="RT number, e.g. 5 or 005.")]
+Address = Annotated[str | None, typer.Option("--address", help="Street address.")]
+Phone = Annotated[str | None, typer.Option("--phone", help="Mobile: 0812-3456-7890 or +62 812...")]
+Business = Annotated[
+    str | None,
+    typer.Option(
+        "--business-type",
+        help="Kuliner, Fesyen/Konveksi, Kerajinan, Jasa, Perdagangan/Warung, "
+        "Pertanian perkotaan/Perikanan or Lainnya.",
+    ),
+]
+Household = Annotated[str | None, typer.Option("--household-size", help="People in the household.")]
+Income = Annotated[
+    str | None,
+    typer.Option("--income", help="Monthly household income: 'Rp 1.500.000', 1500000, '1,5 jt'."),
+]
+
+PROMPTS = {
+    "nik": "NIK (16 digits)",
+    "name": "Full name",
+    "kelurahan": "Kelurahan",
+    "rw": "RW",
+    "rt": "RT",
+    "address": "Address",
+}
+
+
+def register(
+    ctx: typer.Context,
+    nik: Nik = None,
+    name: Name = None,
+    kelurahan: Kelurahan = None,
+    rw: Rw = None,
+    rt: Rt = None,
+    address: Address = None,
+    phone: Phone = None,
+    business_type: Business = None,
+    household_size: Household = None,
+    income: Income = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Registration date; default today.")
+    ] = None,
+    consent: Annotated[
+        bool,
+        typer.Option("--consent", help="The person agreed to their data being kept (required)."),
+    ] = False,
+    consent_method: Annotated[
+        str | None,
+        typer.Option("--consent-method", help="How consent was given, e.g. 'signed form'."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Register even if the same person seems registered.")
+    ] = False,
+) -> None:
+    """Register one cadre; prints the new ID (e.g. K0001) on stdout.
+
+    Missing required fields are asked for when stdin is a terminal.
+    """
+    from up2k_cli.services import cadres
+
+    raw: dict[str, Any] = {
+        "nik": nik,
+        "name": name,
+        "kelurahan": kelurahan,
+        "rw": rw,
+        "rt": rt,
+        "address": address,
+        "phone": phone,
+        "business_type": business_type,
+        "household_size": household_size,
+        "income": income,
+        "registered_on": date,
+        "consent_method": consent_method,
+    }
+    missing = [key for key in PROMPTS if raw[key] is None]
+    interactive = stdin_is_terminal()
+    if (missing or not consent) and not interactive:
+        flags = [f"--{k.replace('_', '-')}" for k in missing] + ([] if consent else ["--consent"])
+        note(f"Error: missing {', '.join(flags)} (stdin is not a terminal, so up2k cannot ask)")
+        raise typer.Exit(2)
+    for key in missing:
+        raw[key] = typer.prompt(PROMPTS[key], err=True)
+    if not consent:
+        who = raw["name"] or "the person"
+        consent = typer.confirm(
+            f"Has {who} agreed to their data being kept for the UP2K programme?", err=True
+        )
+        if consent and not consent_method:
+            raw["consent_method"] = "confirmed at the up2k prompt"
+    raw["consent"] = consent
+    if consent and not raw["consent_method"]:
+        raw["consent_method"] = "register --consent"
+    with registry(ctx) as uow:
+        record = cadres.register(
+            uow, {k: x for k, x in raw.items() if x is not None}, today=today(), force=force
+        )
+        uow.commit()
+    typer.echo(record["id"])
+    note(f"Registered {record['id']}: {record['name']}, {_kelurahan(uow.meta, record)}.")
+
+
+def _kelurahan(meta: dict[str, Any], record: dict[str, Any]) -> str:
+    from up2k_cli.services.cadres import kelurahan_names
+
+    return kelurahan_names(meta).get(record["kelurahan_code"], record["kelurahan_code"])
+
+
+@cadre_app.command("list")
+def list_(
+    ctx: typer.Context,
+    kelurahan: Annotated[
+        str | None, typer.Option(help="Only this kelurahan (name or code).")
+    ] = None,
+    status: Annotated[str | None, typer.Option(help="Only active or inactive cadres.")] = None,
+    search: Annotated[
+        str | None, typer.Option(help="Text in the name, or digits of NIK/phone.")
+    ] = None,
+    fmt: Annotated[
+        ListFormat, typer.Option("--format", help="table, csv, json, or ids (one ID a line).")
+    ] = ListFormat.table,
+    show_nik: Annotated[
+        bool, typer.Option("--show-nik", help="Show whole NIKs (masked by default).")
+    ] = False,
+) -> None:
+    """List cadres in ID order; NIKs are masked unless --show-nik."""
+    from up2k_cli.services import cadres
+
+    if status and status not in ("active", "inactive"):
+        raise typer.BadParameter("use active or inactive", param_hint="--status")
+    with registry(ctx) as uow:
+        names = cadres.kelurahan_names(uow.meta)
+        rows = cadres.list_cadres(uow, kelurahan=kelurahan, status=status, search=search)
+    rows = [{**r, "kelurahan": names.get(r["kelurahan_code"], "")} for r in rows]
+    if fmt is ListFormat.table:
+        out.print_renderables(
+            out.render_table(rows, CADRE_LIST, title=f"Cadres ({len(rows)})", show_nik=show_nik)
+        )
+        return
+    if not show_nik:
+        rows = [{**r, "nik": out.mask_nik(r["nik"])} for r in rows]
+    out.emit(out.WRITERS[fmt.value](rows, CADRE_LIST), None)
+
+
+@cadre_app.command("show")
+def show(
+    ctx: typer.Context,
+    cadre: Annotated[str, typer.Argument(help="Cadre ID (K0001) or NIK.")],
+    fmt: Annotated[ShowFormat, typer.Option("--format", help="table or json.")] = ShowFormat.table,
+    show_nik: Annotated[bool, typer.Option("--show-nik", help="Show the whole NIK.")] = False,
+) -> None:
+    """Everything known about one cadre, with its change history."""
+    from up2k_cli.render.columns import CADRE_EXPORT
+    from up2k_cli.services import cadres
+
+    with registry(ctx) as uow:
+        record = cadres.find(uow, cadre)
+        info = cadres.derived(record, cadres.kelurahan_names(uow.meta))
+        history = cadres.history_of(uow, "cadre", record["id"])
+    if not show_nik:
+        info["nik"] = out.mask_nik(info["nik"])
+    if fmt is ShowFormat.json:
+        keys = [c.key for c in CADRE_EXPORT] + ["status_reason"]
+        out.emit(out.json_text({**{k: info.get(k) for k in keys}, "history": history}), None)
+        return
+    from rich import box
+    from rich.table import Table
+
+    details = Table(
+        box=box.SIMPLE, show_header=False, title=f"Cadre {record['id']}", title_justify="left"
+    )
+    details.add_column("Field")
+    details.add_column("Value", overflow="fold")
+    for column in CADRE_EXPORT:
+        details.add_row(column.title, out.human(info.get(column.key), column.kind))
+    if info.get("status_reason"):
+        details.add_row("Status reason", info["status_reason"])
+    rows = [{**h, "changes": _changes_text(h.get("changes", {}), show_nik)} for h in history]
+    out.print_renderables(details, out.render_table(rows, HISTORY, title="History"))
+
+
+def _changes_text(changes: dict[str, list[Any]], show_nik: bool) -> str:
+    parts = []
+    for field, (old, new) in changes.items():
+        if field == "nik" and not show_nik:
+            old, new = out.mask_nik(old) or None, out.mask_nik(new) or None
+        parts.append(f"{field}={new}" if old is None else f"{field}: {old} -> {new}")
+    return "; ".join(parts)
+
+
+@cadre_app.command("update")
+def update(
+    ctx: typer.Context,
+    cadre: Annotated[str, typer.Argument(help="Cadre ID (K0001) or NIK.")],
+    nik: Nik = None,
+    name: Name = None,
+    kelurahan: Kelurahan = None,
+    rw: Rw = None,
+    rt: Rt = None,
+    address: Address = None,
+    phone: Phone = None,
+    business_type: Business = None,
+    household_size: Household = None,
+    income: Income = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Correct the registration date.")
+    ] = None,
+) -> None:
+    """Correct a cadre's fields, with the same checks as register; the history keeps old values."""
+    from up2k_cli.services import cadres
+
+    raw = {
+        "nik": nik,
+        "name": name,
+        "kelurahan": kelurahan,
+        "rw": rw,
+        "rt": rt,
+        "address": address,
+        "phone": phone,
+        "business_type": business_type,
+        "household_size": household_size,
+        "income": income,
+        "registered_on": date,
+    }
+    with registry(ctx) as uow:
+        entry = cadres.update(
+            uow, cadre, {k: x for k, x in raw.items() if x is not None}, today=today()
+        )
+        uow.commit()
+    changed = ", ".join(entry["changes"]) or "nothing (same values)"
+    note(f"Updated {entry['ref']}: {changed}.")
+
+
+@cadre_app.command("deactivate")
+def deactivate(
+    ctx: typer.Context,
+    cadre: Annotated[str, typer.Argument(help="Cadre ID (K0001) or NIK.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (moved away, stopped, ...).")],
+) -> None:
+    """Mark a cadre inactive (kept in the registry and in counts of the past)."""
+    from up2k_cli.services import cadres
+
+    with registry(ctx) as uow:
+        record = cadres.set_status(uow, cadre, active=False, reason=reason)
+        uow.commit()
+    note(f"{record['id']} ({record['name']}) is now inactive.")
+
+
+@cadre_app.command("reactivate")
+def reactivate(
+    ctx: typer.Context,
+    cadre: Annotated[str, typer.Argument(help="Cadre ID (K0001) or NIK.")],
+) -> None:
+    """Mark an inactive cadre active again."""
+    from up2k_cli.services import cadres
+
+    with registry(ctx) as uow:
+        record = cadres.set_status(uow, cadre, active=True, reason=None)
+        uow.commit()
+    note(f"{record['id']} ({record['name']}) is active again.")

@@ -1,0 +1,71 @@
+"""What every command shares: the registry location, the unit of work, messages, today."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from up2k_cli.storage.uow import UnitOfWork
+
+
+@dataclass
+class Settings:
+    db: Path
+    lock_timeout: float
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("up2k", appauthor=False) / "registry.json"
+
+
+def settings(ctx: typer.Context) -> Settings:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, Settings), "the root callback sets the settings"
+    return obj
+
+
+def command_name(ctx: typer.Context) -> str:
+    """'cadre update' for history entries: which command, never its (personal) arguments."""
+    return ctx.command_path.partition(" ")[2] or ctx.command_path
+
+
+def registry(ctx: typer.Context) -> UnitOfWork:
+    from up2k_cli.storage.uow import UnitOfWork
+
+    s = settings(ctx)
+    return UnitOfWork(s.db, lock_timeout=s.lock_timeout, command=command_name(ctx))
+
+
+def today() -> dt.date:
+    """Today, or UP2K_TODAY (ISO date) so that tests and demos can fix the calendar."""
+    fixed = os.environ.get("UP2K_TODAY")
+    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+
+
+def note(message: str) -> None:
+    """A message for the person: always stderr, so stdout stays clean for data."""
+    typer.echo(message, err=True)
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def read_refs(refs: list[str]) -> list[str]:
+    """Command-line references, with '-' meaning one per line from stdin."""
+    out: list[str] = []
+    for ref in refs:
+        if ref == "-":
+            out.extend(line.strip() for line in sys.stdin if line.strip())
+        else:
+            out.append(ref)
+    return out

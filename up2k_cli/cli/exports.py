@@ -1,0 +1,52 @@
+"""export: every record with every field, for other tools (full NIK: personal data)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from up2k_cli.render import output as out
+
+from .context import registry
+
+app = typer.Typer(
+    help="Write records for other tools (CSV, JSON, JSON lines).", no_args_is_help=True
+)
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+
+
+FormatOpt = Annotated[
+    ExportFormat | None,
+    typer.Option(
+        "--format", help="csv (default), json or jsonl; else taken from --output's extension."
+    ),
+]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file (atomically, mode 0600).")
+]
+
+
+def resolve_format(fmt: ExportFormat | None, output: Path | None) -> str:
+    return fmt.value if fmt else out.format_from_path(output, "csv")
+
+
+@app.command("cadres")
+def cadres(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None) -> None:
+    """All cadres, in ID order, with these columns: id, nik, name, sex, birth_date,
+    kelurahan_code, kelurahan, rw, rt, address, phone, business_type, household_size, income,
+    registered_on, consent_on, consent_method, status."""
+    from up2k_cli.render.columns import CADRE_EXPORT
+    from up2k_cli.services import cadres as service
+
+    with registry(ctx) as uow:
+        names = service.kelurahan_names(uow.meta)
+        rows = [service.derived(r, names) for r in service.list_cadres(uow)]
+    out.emit(out.WRITERS[resolve_format(fmt, output)](rows, CADRE_EXPORT), output)

@@ -1,0 +1,147 @@
+"""import cadres: a kelurahan office's spreadsheet (CSV) into the registry, in one write."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .context import note, registry, today
+
+app = typer.Typer(help="Bring records in from files.", no_args_is_help=True)
+
+
+class OnDuplicate(StrEnum):
+    error = "error"
+    skip = "skip"
+    update = "update"
+
+
+@app.command("cadres")
+def cadres(
+    ctx: typer.Context,
+    file: Annotated[
+        str, typer.Argument(help="CSV file (comma, semicolon or tab), or - for stdin.")
+    ],
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Import the good rows even if some are bad.")
+    ] = False,
+    rejects: Annotated[
+        Path | None,
+        typer.Option("--rejects", help="Write the bad rows here as CSV, with a reason column."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check everything, write nothing.")
+    ] = False,
+    on_duplicate: Annotated[
+        OnDuplicate,
+        typer.Option(
+            "--on-duplicate", help="An NIK already registered: error, skip, or update it."
+        ),
+    ] = OnDuplicate.error,
+    encoding: Annotated[
+        str | None,
+        typer.Option("--encoding", help="Force an encoding (default: UTF-8, else Windows-1252)."),
+    ] = None,
+) -> None:
+    """Import cadres from CSV; all-or-nothing unless --skip-invalid.
+
+    Headers may be English (the export's names) or Indonesian (NIK, Nama Lengkap, Kelurahan, RT,
+    RW, Alamat, No. HP, Jenis Usaha, Jumlah Anggota Keluarga, Penghasilan, Tanggal Daftar,
+    Persetujuan). Every bad row is listed with its row, column, value and reason.
+    """
+    from up2k_cli.services import importer
+
+    data = _read_source(file)
+    source = importer.read_csv(data, encoding)
+    name = "stdin" if file == "-" else Path(file).name
+    try:
+        with registry(ctx) as uow, _progress(len(source.rows)) as advance:
+            result = importer.import_cadres(
+                uow,
+                source,
+                today=today(),
+                skip_invalid=skip_invalid,
+                dry_run=dry_run,
+                on_duplicate=on_duplicate.value,
+                source_name=name,
+                progress=advance,
+            )
+            if not dry_run:
+                uow.commit()
+    except importer.ImportRefused as exc:
+        if exc.result is not None:
+            _report_rows(exc.result, rejects)
+        raise
+    _report_rows(result, rejects)
+    created, updated = result.created, result.updated
+    span = f" ({created[0]}-{created[-1]})" if created else ""
+    verb = "Would import" if dry_run else "Imported"
+    parts = [f"{verb} {len(created)} new cadre{'s' if len(created) != 1 else ''}{span}"]
+    if updated:
+        parts.append(f"{'would update' if dry_run else 'updated'} {len(updated)}")
+    if result.skipped:
+        parts.append(f"skipped {len(result.skipped)} already registered")
+    if result.errors:
+        parts.append(f"left out {len(result.rejected_rows)} invalid row(s)")
+    note("; ".join(parts) + ("; nothing written (dry run)." if dry_run else "."))
+    if dry_run and result.errors and not skip_invalid:
+        raise typer.Exit(1)
+
+
+def _read_source(file: str) -> bytes:
+    from up2k_cli.domain.errors import Up2kError
+
+    if file == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(file).read_bytes()
+    except OSError as exc:
+        raise Up2kError(f"file {file!r}: cannot read it ({exc.strerror})") from None
+
+
+def _report_rows(result: object, rejects: Path | None) -> None:
+    from up2k_cli.render.output import Column, to_csv, write_file
+
+    for line in result.notes:  # type: ignore[attr-defined]
+        note(f"Note: {line}")
+    for error in result.errors:  # type: ignore[attr-defined]
+        note(f"Invalid: {error}")
+    if rejects is not None and result.rejected_rows:  # type: ignore[attr-defined]
+        header = [
+            h.strip().lstrip("\ufeff") or f"column{i + 1}" for i, h in enumerate(result.header)
+        ]  # type: ignore[attr-defined]
+        columns = [Column(h, kind="free") for h in header] + [Column("reason", kind="free")]
+        rows = [
+            {**dict(zip(header, cells, strict=False)), "reason": reason}
+            for cells, reason in result.rejected_rows  # type: ignore[attr-defined]
+        ]
+        write_file(rejects, to_csv(rows, columns).encode("utf-8"))
+        note(f"Wrote {len(rows)} rejected row(s) to {rejects}.")
+
+
+class _progress:
+    """A progress bar on stderr, only when stderr is a terminal (never in logs or pipes)."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.bar = None
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        if not sys.stderr.isatty() or self.total < 2000:
+            return None
+        from rich.progress import Progress
+
+        from up2k_cli.render.output import make_console
+
+        self.bar = Progress(console=make_console(stderr=True), transient=True)
+        self.bar.start()
+        task = self.bar.add_task("Checking rows", total=self.total)
+        return lambda n: self.bar.advance(task, n)  # type: ignore[union-attr]
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()

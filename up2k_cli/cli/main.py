@@ -1,0 +1,117 @@
+"""The up2k command line: global options, error handling, and the command groups."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from up2k_cli import __version__
+from up2k_cli.domain.errors import Up2kError, ValidationErrors
+
+from . import cadres, exports, imports, registry_cmds
+from .context import Settings, default_db_path
+
+
+class Up2kGroup(TyperGroup):
+    """Turns every domain error into one 'Error: ...' line on stderr and its exit status."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Up2kError as exc:
+            report(exc)
+            raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort, typer.TyperException, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("UP2K_DEBUG"):
+                raise
+            typer.echo(
+                f"Error: internal error ({type(exc).__name__}: {exc}); nothing was written. "
+                "Please report it; UP2K_DEBUG=1 shows the details.",
+                err=True,
+            )
+            raise typer.Exit(1) from None
+
+
+def report(exc: Up2kError) -> None:
+    for line in getattr(exc, "details", lambda: [])():
+        typer.echo(line, err=True)
+    if isinstance(exc, ValidationErrors):
+        for error in exc.errors:
+            typer.echo(f"Error: {error}", err=True)
+    else:
+        typer.echo(f"Error: {exc}", err=True)
+
+
+app = typer.Typer(
+    cls=Up2kGroup,
+    name="up2k",
+    help="Registry for the PKK UP2K family income programme, Kecamatan Cilandak.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"up2k {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            envvar="UP2K_DB",
+            help="Registry file. Default: $UP2K_DB, else registry.json in your per-user data "
+            "folder ('up2k where' prints the one in use).",
+            show_default=False,
+        ),
+    ] = None,
+    lock_timeout: Annotated[
+        float,
+        typer.Option(
+            "--lock-timeout",
+            envvar="UP2K_LOCK_TIMEOUT",
+            min=0,
+            help="Seconds to wait for another up2k command to finish with the registry.",
+        ),
+    ] = 5.0,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Registry for the PKK UP2K programme: cadres, training, businesses, reports.
+
+    Exit status: 0 ok, 1 refused (bad input or a broken rule; nothing written),
+    2 usage error, 3 registry unusable (missing, locked, damaged, newer schema).
+    """
+    ctx.obj = Settings(db=db if db is not None else default_db_path(), lock_timeout=lock_timeout)
+
+
+registry_cmds.install(app)
+cadres.install(app)
+app.add_typer(imports.app, name="import")
+app.add_typer(exports.app, name="export")
+
+
+def main() -> None:
+    try:
+        app()
+    except BrokenPipeError:
+        # The reader of our stdout went away (e.g. `| head`): not an error worth a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)

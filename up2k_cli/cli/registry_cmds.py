@@ -1,0 +1,49 @@
+"""init and where: creating and finding the registry file."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from up2k_cli.render.output import human
+
+from .context import note, settings, today
+
+
+def install(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("where")(where)
+
+
+def init(
+    ctx: typer.Context,
+    start: Annotated[
+        str | None,
+        typer.Option(help="Programme start date (2026-11-27 or 27/11/2026); default today."),
+    ] = None,
+) -> None:
+    """Create the registry with the Kecamatan Cilandak preset and the 4,000-5,000 target."""
+    from up2k_cli.services import registry
+
+    s = settings(ctx)
+    created, meta = registry.init_registry(
+        s.db, start=start, today=today(), lock_timeout=s.lock_timeout
+    )
+    target = meta["target"]
+    if created:
+        note(
+            f"Created {s.db}: Kecamatan Cilandak ({len(meta['region']['kelurahan'])} kelurahan), "
+            f"target {human(target['minimum'], 'int')}-{human(target['stretch'], 'int')} new "
+            f"entrepreneurs in {target['years']} years from {target['start']}."
+        )
+    else:
+        note(f"{s.db} already exists; nothing changed.")
+
+
+def where(ctx: typer.Context) -> None:
+    """Print the registry file this command line uses (from --db, UP2K_DB or the default)."""
+    s = settings(ctx)
+    typer.echo(str(s.db))
+    if not s.db.exists():
+        note("(it does not exist yet; 'up2k init' creates it)")

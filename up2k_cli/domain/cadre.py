@@ -1,0 +1,187 @@
+"""The cadre (kader PKK): its fields, the rules that build one from raw input, derived facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from . import validators as v
+from .errors import ValidationError, ValidationErrors
+
+BUSINESS_CATEGORIES: tuple[v.Choice, ...] = (
+    v.Choice("kuliner", "Kuliner", ("makanan", "minuman", "food", "culinary", "katering", "kue")),
+    v.Choice(
+        "fesyen",
+        "Fesyen/Konveksi",
+        ("fesyen", "fashion", "konveksi", "garmen", "busana", "pakaian", "garment"),
+    ),
+    v.Choice("kerajinan", "Kerajinan", ("craft", "handicraft", "daur ulang", "recycled goods")),
+    v.Choice("jasa", "Jasa", ("services", "service", "penjahit", "servis", "tailoring")),
+    v.Choice(
+        "perdagangan",
+        "Perdagangan/Warung",
+        ("perdagangan", "warung", "dagang", "toko", "kelontong", "trade", "shop"),
+    ),
+    v.Choice(
+        "pertanian",
+        "Pertanian perkotaan/Perikanan",
+        ("pertanian perkotaan", "pertanian", "perikanan", "urban farming", "fisheries", "ikan"),
+    ),
+    v.Choice("lainnya", "Lainnya", ("lain", "lain-lain", "other", "others")),
+)
+
+ACTIVE, INACTIVE = "active", "inactive"
+REQUIRED_FIELDS = ("nik", "name", "kelurahan", "rw", "rt", "address")
+CONSENT_REFUSED = (
+    "the person has not agreed to their data being kept (UU PDP); register only with consent"
+)
+
+
+@dataclass
+class Cadre:
+    id: str
+    nik: str
+    name: str
+    kelurahan_code: str
+    rw: str
+    rt: str
+    address: str
+    phone: str | None
+    business_type: str | None
+    household_size: int | None
+    income: int | None
+    registered_on: str
+    consent_on: str
+    consent_method: str
+    status: str = ACTIVE
+    status_reason: str | None = None
+
+    @property
+    def sex(self) -> str:
+        return v.nik_sex(self.nik)
+
+    @property
+    def birth_date(self) -> dt.date:
+        return v.nik_birth_date(self.nik)
+
+    @property
+    def active(self) -> bool:
+        return self.status == ACTIVE
+
+    def to_record(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Cadre:
+        return cls(**{name: record.get(name) for name in _FIELD_NAMES})
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(Cadre))
+# Fields a person may set; everything else is kept by the registry itself.
+EDITABLE_FIELDS = (
+    "nik",
+    "name",
+    "kelurahan_code",
+    "rw",
+    "rt",
+    "address",
+    "phone",
+    "business_type",
+    "household_size",
+    "income",
+    "registered_on",
+    "consent_on",
+    "consent_method",
+)
+
+
+def _optional(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def run(value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return parse(value)
+
+    return run
+
+
+def clean_fields(
+    raw: Mapping[str, Any],
+    kelurahan: tuple[v.Choice, ...],
+    today: dt.date,
+    *,
+    partial: bool = False,
+) -> dict[str, Any]:
+    """Validate raw input into cadre fields, collecting every bad field before refusing.
+
+    Input keys: nik, name, kelurahan, rw, rt, address, phone, business_type, household_size,
+    income, registered_on, consent, consent_on, consent_method. With partial=True (an update)
+    only the keys present are checked and required fields may be absent.
+    """
+    parsers: dict[str, tuple[str, Callable[[Any], Any]]] = {
+        "nik": ("nik", v.parse_nik),
+        "name": ("name", v.parse_name),
+        "kelurahan": ("kelurahan_code", lambda x: v.match_choice(x, kelurahan, "kelurahan").key),
+        "rw": ("rw", lambda x: v.parse_rt_rw(x, "rw")),
+        "rt": ("rt", lambda x: v.parse_rt_rw(x, "rt")),
+        "address": ("address", lambda x: v.parse_text(x, "address", required=True)),
+        "phone": ("phone", _optional(v.parse_phone)),
+        "business_type": (
+            "business_type",
+            _optional(lambda x: v.match_choice(x, BUSINESS_CATEGORIES, "business_type").label),
+        ),
+        "household_size": (
+            "household_size",
+            _optional(lambda x: v.parse_count(x, "household_size")),
+        ),
+        "income": ("income", _optional(v.parse_money)),
+        "registered_on": (
+            "registered_on",
+            _optional(lambda x: _past_date(x, "registered_on", today)),
+        ),
+        "consent_on": ("consent_on", _optional(lambda x: _past_date(x, "consent_on", today))),
+        "consent_method": (
+            "consent_method",
+            _optional(lambda x: v.parse_text(x, "consent_method", limit=100)),
+        ),
+    }
+    errors: list[ValidationError] = []
+    out: dict[str, Any] = {}
+    for key, (target, parse) in parsers.items():
+        if key not in raw:
+            if not partial and key in REQUIRED_FIELDS:
+                errors.append(ValidationError(key, None, f"required: give the {key}"))
+            continue
+        try:
+            out[target] = parse(raw[key])
+        except ValidationError as exc:
+            errors.append(exc)
+    if "consent" in raw:
+        try:
+            if not v.parse_yes_no(raw["consent"], "consent"):
+                errors.append(ValidationError("consent", raw["consent"], CONSENT_REFUSED))
+        except ValidationError as exc:
+            errors.append(exc)
+    elif not partial and not out.get("consent_on"):
+        errors.append(ValidationError("consent", None, CONSENT_REFUSED))
+    if not partial:
+        out.setdefault("registered_on", today.isoformat())
+        if not out.get("registered_on"):
+            out["registered_on"] = today.isoformat()
+        if not out.get("consent_on"):
+            out["consent_on"] = out["registered_on"]
+        if not out.get("consent_method"):
+            out["consent_method"] = "stated"
+    if errors:
+        raise ValidationErrors(errors)
+    return out
+
+
+def _past_date(value: Any, field: str, today: dt.date) -> str:
+    return v.not_in_future(v.parse_date(value, field), field, today).isoformat()
+
+
+def similar_key(name: str, kelurahan_code: str, nik: str) -> tuple[str, str, str]:
+    """Same person, different NIK? Name, kelurahan and birth date together say 'probably'."""
+    return (v.normalise_label(name), kelurahan_code, v.nik_birth_date(nik).isoformat())

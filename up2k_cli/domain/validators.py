@@ -1,0 +1,309 @@
+"""Parsers for what people type: each turns text into a clean value or a ValidationError.
+
+Every input rule of the registry lives here once; register, update and import all call these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import functools
+import re
+from dataclasses import dataclass
+
+from .errors import ValidationError
+
+# --- NIK -------------------------------------------------------------------------------------
+
+_SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?[eE][+-]?\d+$")
+_NIK_SEPARATORS = re.compile(r"[\s.\-]")
+SPREADSHEET_HINT = (
+    "the spreadsheet stored the NIK as a number and lost digits; format the column as Text "
+    "and type the 16 digits again"
+)
+
+
+def parse_nik(value: str | None, field: str = "nik") -> str:
+    """A valid 16-digit NIK, or ValidationError (spreadsheet damage gets its own hint)."""
+    raw = (value or "").strip()
+    if not raw:
+        raise ValidationError(field, value, "required: the 16-digit NIK from the KTP")
+    if _SCIENTIFIC.match(raw.replace(" ", "")):
+        raise ValidationError(field, value, SPREADSHEET_HINT)
+    nik = _NIK_SEPARATORS.sub("", raw)
+    if not nik.isascii() or not nik.isdigit():
+        raise ValidationError(field, value, "must be 16 digits (0-9) only")
+    if len(nik) != 16:
+        hint = "; a spreadsheet may have dropped digits, use a Text column" if len(nik) < 16 else ""
+        raise ValidationError(field, value, f"must be 16 digits, this has {len(nik)}{hint}")
+    if not 11 <= int(nik[:2]) <= 94:
+        raise ValidationError(field, value, "province code (first 2 digits) must be 11-94")
+    if _nik_birth_date(nik) is None:
+        raise ValidationError(
+            field, value, "digits 7-12 must be a birth date DDMMYY (women: day + 40)"
+        )
+    if nik[12:] == "0000":
+        raise ValidationError(field, value, "serial (last 4 digits) cannot be 0000")
+    return nik
+
+
+def _nik_birth_date(nik: str, today: dt.date | None = None) -> dt.date | None:
+    day, month, year2 = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
+    if day > 40:
+        day -= 40
+    today = today or dt.date.today()
+    this_century = 2000 + year2
+    centuries = (this_century, 1900 + year2) if this_century <= today.year else (1900 + year2,)
+    for year in centuries:
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            continue
+    return None
+
+
+def nik_sex(nik: str) -> str:
+    """'P' (perempuan) when the NIK's day is over 40, else 'L' (laki-laki)."""
+    return "P" if int(nik[6:8]) > 40 else "L"
+
+
+def nik_birth_date(nik: str) -> dt.date:
+    """Birth date from a valid NIK; the century is the latest one not in the future."""
+    date = _nik_birth_date(nik)
+    assert date is not None, "nik_birth_date needs a NIK that passed parse_nik"
+    return date
+
+
+def mask_nik(nik: str | None) -> str:
+    """Keep the issuing region and the serial, hide the birth date: 317406******0001."""
+    if not nik:
+        return ""
+    return nik[:6] + "*" * 6 + nik[12:]
+
+
+# --- phone -----------------------------------------------------------------------------------
+
+_PHONE_JUNK = re.compile(r"[\s\-.()/]")
+_MOBILE = re.compile(r"8[1-35-9]\d{7,10}")
+
+
+def parse_phone(value: str | None, field: str = "phone") -> str:
+    """An Indonesian mobile number as +62..., from 08..., 62..., +62 ... with any separators."""
+    raw = (value or "").strip()
+    digits = _PHONE_JUNK.sub("", raw)
+    if digits.startswith("+62"):
+        rest = digits[3:]
+    elif digits.startswith("62"):
+        rest = digits[2:]
+    elif digits.startswith("0"):
+        rest = digits[1:]
+    else:
+        raise ValidationError(field, value, "write a mobile number as 08..., 62 8... or +62 8...")
+    if not (rest.isascii() and _MOBILE.fullmatch(rest)):
+        raise ValidationError(
+            field, value, "not a mobile number: 08 then 8-11 digits, e.g. 0812-3456-7890"
+        )
+    return "+62" + rest
+
+
+# --- money -----------------------------------------------------------------------------------
+
+_MONEY_PREFIX = re.compile(r"^(rp\.?|idr)\s*")
+_MONEY_SUFFIX = re.compile(
+    r"^(?P<num>\d+(?:[.,]\d+)?)\s*(?P<unit>jt|juta|rb|ribu|k|m|miliar|milyar)\.?$"
+)
+_UNITS = {"jt": 10**6, "juta": 10**6, "rb": 10**3, "ribu": 10**3, "k": 10**3}
+_DOTTED = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?$")
+_COMMAED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?$")
+MAX_RUPIAH = 10**12
+
+
+def parse_money(value: str | int | None, field: str = "income") -> int:
+    """Whole Rupiah from 'Rp 1.500.000', '1.500.000', '1500000', '1,5 jt', '750 rb'."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _check_amount(value, value, field)
+    raw = (value or "").strip()
+    text = _MONEY_PREFIX.sub("", raw.lower()).replace(" ", "") if raw else ""
+    if not text:
+        raise ValidationError(field, value, "required: an amount in Rupiah, e.g. 1.500.000")
+    if m := _MONEY_SUFFIX.match(text):
+        unit = m["unit"]
+        if unit not in _UNITS:
+            raise ValidationError(field, value, "use jt (juta) or rb (ribu), e.g. 1,5 jt")
+        number = float(m["num"].replace(",", "."))
+        return _check_amount(round(number * _UNITS[unit]), value, field)
+    if text.isascii() and text.isdigit():
+        return _check_amount(int(text), value, field)
+    if _DOTTED.match(text):
+        whole, _, cents = text.partition(",")
+        return _check_amount(_whole(whole.replace(".", ""), cents, value, field), value, field)
+    if _COMMAED.match(text):
+        whole, _, cents = text.partition(".")
+        return _check_amount(_whole(whole.replace(",", ""), cents, value, field), value, field)
+    raise ValidationError(
+        field, value, "not an amount: write Rupiah like 1.500.000, Rp 1.500.000 or 1,5 jt"
+    )
+
+
+def _whole(digits: str, cents: str, value: object, field: str) -> int:
+    if cents and int(cents) != 0:
+        raise ValidationError(field, value, "Rupiah amounts are whole numbers, drop the cents")
+    return int(digits)
+
+
+def _check_amount(amount: int, value: object, field: str) -> int:
+    if amount < 0:
+        raise ValidationError(field, value, "cannot be negative")
+    if amount > MAX_RUPIAH:
+        raise ValidationError(field, value, "too large for a household amount; check the digits")
+    return amount
+
+
+def format_rupiah(amount: int | None) -> str:
+    """Rp 1.500.000, as Indonesian readers expect."""
+    if amount is None:
+        return ""
+    return "Rp " + f"{amount:,}".replace(",", ".")
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+_DMY = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})$")
+_MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def parse_date(value: str | dt.date | None, field: str = "date") -> dt.date:
+    """A date from ISO 2026-11-27 or Indonesian 27/11/2026 (day first)."""
+    if isinstance(value, dt.date):
+        return value
+    raw = (value or "").strip()
+    try:
+        if m := _DMY.match(raw):
+            return dt.date(int(m[3]), int(m[2]), int(m[1]))
+        if len(raw) == 10 and raw[4] == "-":
+            return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError(field, value, "no such day in the calendar") from None
+    raise ValidationError(field, value, "write dates as 2026-11-27 or 27/11/2026")
+
+
+def format_date(value: str | dt.date | None) -> str:
+    """27 Nov 2026, for tables people read."""
+    if not value:
+        return ""
+    date = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{date.day} {_MONTHS_EN[date.month - 1]} {date.year}"
+
+
+def not_in_future(date: dt.date, field: str, today: dt.date) -> dt.date:
+    if date > today:
+        raise ValidationError(field, date.isoformat(), f"is in the future (today is {today})")
+    return date
+
+
+# --- small fields ----------------------------------------------------------------------------
+
+_RT_RW = re.compile(r"^(?:rt|rw)?\.?\s*0*(\d{1,3})$")
+_SPACES = re.compile(r"\s+")
+
+
+def parse_rt_rw(value: str | int | None, field: str) -> str:
+    """RT or RW as three digits: '5', '05', 'RT 005' -> '005'."""
+    raw = str(value if value is not None else "").strip().lower()
+    m = _RT_RW.match(raw)
+    if not m or not raw.isascii() or int(m[1]) == 0:
+        raise ValidationError(
+            field, value, f"write the {field.upper()} as a number 1-999, e.g. 005"
+        )
+    return f"{int(m[1]):03d}"
+
+
+def parse_name(value: str | None, field: str = "name") -> str:
+    text = _SPACES.sub(" ", (value or "").strip())
+    if not text:
+        raise ValidationError(field, value, "required: the full name as on the KTP")
+    if len(text) > 100:
+        raise ValidationError(field, value, "longer than 100 characters")
+    if not any(ch.isalpha() for ch in text) or any(ord(ch) < 32 for ch in text):
+        raise ValidationError(field, value, "must be letters (a name), not numbers or symbols")
+    return text
+
+
+def parse_text(value: str | None, field: str, required: bool = False, limit: int = 200) -> str:
+    text = _SPACES.sub(" ", (value or "").strip())
+    if required and not text:
+        raise ValidationError(field, value, f"required: give the {field}")
+    if len(text) > limit:
+        raise ValidationError(field, value, f"longer than {limit} characters")
+    return text
+
+
+def parse_count(value: str | int | None, field: str, low: int = 1, high: int = 30) -> int:
+    raw = str(value if value is not None else "").strip()
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        raise ValidationError(field, value, f"must be a whole number from {low} to {high}")
+    return int(raw)
+
+
+_YES = {"ya", "y", "yes", "1", "true", "setuju", "bersedia", "iya"}
+_NO = {"tidak", "no", "n", "0", "false", "tidak setuju", "tdk", "t"}
+
+
+def parse_yes_no(value: str | bool | None, field: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _SPACES.sub(" ", (value or "").strip().lower())
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise ValidationError(field, value, "answer ya/yes or tidak/no")
+
+
+# --- names from a list (kelurahan, categories) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One allowed value with the spellings people use for it."""
+
+    key: str
+    label: str
+    aliases: tuple[str, ...] = ()
+
+
+_PREFIXES = re.compile(r"^(kelurahan|kel)\s+")
+_ABBREVIATIONS = {"brt": "barat", "sel": "selatan", "slt": "selatan", "tim": "timur"}
+
+
+@functools.lru_cache(maxsize=4096)
+def normalise_label(text: str) -> str:
+    """Lower case, punctuation to spaces, no 'Kel.' prefix, common abbreviations expanded."""
+    words = re.sub(r"[.,/\-_]+", " ", text.lower()).split()
+    joined = _PREFIXES.sub("", " ".join(words))
+    return "".join(_ABBREVIATIONS.get(w, w) for w in joined.split())
+
+
+@functools.lru_cache(maxsize=64)
+def _spellings(choices: tuple[Choice, ...]) -> dict[str, Choice]:
+    lookup: dict[str, Choice] = {}
+    for choice in choices:
+        for spelling in (choice.key, choice.label, *choice.aliases):
+            lookup.setdefault(normalise_label(spelling), choice)
+    return lookup
+
+
+def match_choice(value: str | None, choices: tuple[Choice, ...], field: str) -> Choice:
+    """The choice a spelling means; a near miss says 'did you mean'."""
+    raw = (value or "").strip()
+    names = ", ".join(c.label for c in choices)
+    if not raw:
+        raise ValidationError(field, value, f"required: one of {names}")
+    wanted = normalise_label(raw)
+    lookup = _spellings(choices)
+    if wanted in lookup:
+        return lookup[wanted]
+    close = difflib.get_close_matches(wanted, list(lookup), n=1, cutoff=0.75)
+    if close:
+        raise ValidationError(field, value, f"unknown; did you mean {lookup[close[0]].label!r}?")
+    raise ValidationError(field, value, f"unknown; use one of {names}")

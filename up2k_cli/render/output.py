@@ -1,0 +1,200 @@
+"""Writers for every output format; one place decides how data leaves the program.
+
+Machine formats (csv, json, jsonl, ids) are locale-free and stable; tables are for people.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from up2k_cli.domain.validators import format_date, format_rupiah, mask_nik
+from up2k_cli.fileio import WriteFailed, atomic_write_bytes
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One output column: its stable machine name, its table header and how people see it."""
+
+    key: str
+    header: str = ""
+    kind: str = "text"  # text | free | int | money | date | nik | pct
+    justify: str = "left"
+
+    @property
+    def title(self) -> str:
+        return self.header or self.key
+
+
+def guard_formula(value: Any) -> Any:
+    """Neutralise spreadsheet formulas in free text: '=cmd' becomes \"'=cmd\"."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column]) -> str:
+    """RFC 4180: header row, CRLF line ends, plain numbers, ISO dates, guarded free text."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([c.key for c in columns])
+    free = {c.key for c in columns if c.kind == "free"}
+    for row in rows:
+        writer.writerow(
+            [
+                ""
+                if row.get(c.key) is None
+                else guard_formula(row[c.key])
+                if c.key in free
+                else row[c.key]
+                for c in columns
+            ]
+        )
+    return buffer.getvalue()
+
+
+def to_json(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column]) -> str:
+    return (
+        json.dumps(
+            [{c.key: row.get(c.key) for c in columns} for row in rows], ensure_ascii=False, indent=2
+        )
+        + "\n"
+    )
+
+
+def json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_jsonl(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column]) -> str:
+    return "".join(
+        json.dumps({c.key: row.get(c.key) for c in columns}, ensure_ascii=False) + "\n"
+        for row in rows
+    )
+
+
+def to_ids(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column]) -> str:
+    return "".join(f"{row[columns[0].key]}\n" for row in rows)
+
+
+def human(value: Any, kind: str, show_nik: bool = True) -> str:
+    """A value as a person reads it in a table: Rp 1.500.000, 27 Nov 2026, masked NIK."""
+    if value is None or value == "":
+        return ""
+    if kind == "money":
+        return format_rupiah(value)
+    if kind == "date":
+        return format_date(value)
+    if kind == "nik":
+        return value if show_nik else mask_nik(value)
+    if kind == "int":
+        return f"{value:,}".replace(",", ".") if isinstance(value, int) else str(value)
+    if kind == "pct":
+        return f"{value:.1f}%"
+    return str(value)
+
+
+def make_console(stderr: bool = False) -> Any:
+    """A Rich console that never sends colour codes to a pipe and never cuts a piped table."""
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    interactive = stream.isatty()
+    width = None
+    if not interactive and not os.environ.get("COLUMNS"):
+        width = 4000  # piped: let tables take their natural width instead of 80 columns
+    return Console(
+        file=stream,
+        width=width,
+        highlight=False,
+        soft_wrap=False,
+        no_color=not interactive or None,
+        force_terminal=interactive,
+        emoji=False,
+    )
+
+
+def render_table(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[Column],
+    *,
+    title: str | None = None,
+    show_nik: bool = True,
+    caption: str | None = None,
+) -> Any:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, title_justify="left")
+    for column in columns:
+        numeric = column.kind in ("int", "money", "pct")
+        table.add_column(
+            column.title, justify="right" if numeric else column.justify, overflow="fold"
+        )
+    for row in rows:
+        table.add_row(*(human(row.get(c.key), c.kind, show_nik) for c in columns))
+    return table
+
+
+def print_renderables(*renderables: Any) -> None:
+    """Print Rich tables; to a pipe without the trailing padding Rich adds to each line."""
+    console = make_console()
+    if console.is_terminal:
+        for item in renderables:
+            console.print(item)
+        return
+    with console.capture() as captured:
+        for item in renderables:
+            console.print(item)
+    text = "\n".join(line.rstrip() for line in captured.get().splitlines())
+    sys.stdout.write(text + "\n")
+
+
+WRITERS: dict[str, Callable[[Iterable[Mapping[str, Any]], Sequence[Column]], str]] = {
+    "csv": to_csv,
+    "json": to_json,
+    "jsonl": to_jsonl,
+    "ids": to_ids,
+}
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Data to stdout, or atomically to a private file."""
+    if output is None or str(output) == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    write_file(output, text.encode("utf-8"))
+
+
+def write_file(path: Path, data: bytes) -> None:
+    from up2k_cli.domain.errors import Up2kError
+
+    try:
+        atomic_write_bytes(path, data)
+    except WriteFailed as exc:
+        raise Up2kError(
+            f"output {str(path)!r}: cannot write it ({exc.strerror}); nothing was written"
+        ) from None
+
+
+def format_from_path(path: Path | None, default: str) -> str:
+    if path is None:
+        return default
+    suffix = path.suffix.lower().lstrip(".")
+    return {
+        "csv": "csv",
+        "json": "json",
+        "jsonl": "jsonl",
+        "ndjson": "jsonl",
+        "md": "markdown",
+    }.get(suffix, default)

@@ -1,0 +1,190 @@
+"""Use cases for cadres: register, find, list, update, deactivate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from up2k_cli.domain import validators as v
+from up2k_cli.domain.cadre import ACTIVE, INACTIVE, Cadre, clean_fields, similar_key
+from up2k_cli.domain.errors import DuplicateWarning, NotFound, RuleViolation, ValidationError
+from up2k_cli.storage.repository import Record
+from up2k_cli.storage.uow import UnitOfWork
+
+_CADRE_ID = re.compile(r"^[Kk]\d{4,}$")
+
+
+def kelurahan_choices(meta: Mapping[str, Any]) -> tuple[v.Choice, ...]:
+    """The registry's kelurahan, matchable by name, code or the code's last four digits."""
+    return tuple(
+        v.Choice(k["code"], k["name"], (k["code"].rsplit(".", 1)[-1], *k.get("aliases", ())))
+        for k in meta["region"]["kelurahan"]
+    )
+
+
+def kelurahan_names(meta: Mapping[str, Any]) -> dict[str, str]:
+    return {k["code"]: k["name"] for k in meta["region"]["kelurahan"]}
+
+
+def nik_index(uow: UnitOfWork) -> dict[str, str]:
+    return {c["nik"]: c["id"] for c in uow.cadres.all() if c.get("nik")}
+
+
+def find(uow: UnitOfWork, ref: str) -> Record:
+    """A cadre by ID (K0001, any case) or by NIK (with or without separators)."""
+    text = (ref or "").strip()
+    if _CADRE_ID.match(text):
+        record = uow.cadres.get(text.upper())
+        if record is None:
+            raise NotFound(f"cadre {text.upper()} not found; 'up2k cadre list' shows the IDs")
+        return record
+    digits = re.sub(r"[\s.\-]", "", text)
+    if len(digits) == 16 and digits.isdigit():
+        cadre_id = nik_index(uow).get(digits)
+        if cadre_id is None:
+            raise NotFound(f"no cadre has NIK {v.mask_nik(digits)}; check the number")
+        record = uow.cadres.get(cadre_id)
+        assert record is not None
+        return record
+    raise ValidationError("cadre", ref, "name a cadre by ID (e.g. K0001) or 16-digit NIK")
+
+
+def find_many(uow: UnitOfWork, refs: Iterable[str]) -> list[Record]:
+    return [find(uow, ref) for ref in refs]
+
+
+def create_entry(entity: str, ref: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    """History entry for a new record: every field from nothing to its value."""
+    changes = {k: [None, val] for k, val in record.items() if k != "id" and val is not None}
+    return {"entity": entity, "ref": ref, "action": "create", "changes": changes}
+
+
+def change_entry(
+    entity: str, ref: str, action: str, old: Mapping[str, Any], new: Mapping[str, Any]
+) -> dict[str, Any]:
+    changes = {k: [old.get(k), val] for k, val in new.items() if old.get(k) != val}
+    return {"entity": entity, "ref": ref, "action": action, "changes": changes}
+
+
+def check_new_nik(uow: UnitOfWork, nik: str, known: Mapping[str, str] | None = None) -> None:
+    known = nik_index(uow) if known is None else known
+    if nik in known:
+        other = uow.cadres.get(known[nik]) or {}
+        raise RuleViolation(
+            f"nik {v.mask_nik(nik)} is already registered as {known[nik]} "
+            f"({other.get('name', '?')}); use 'up2k cadre update {known[nik]}' to change it"
+        )
+
+
+def similar_cadres(uow: UnitOfWork) -> dict[tuple[str, str, str], str]:
+    return {
+        similar_key(c["name"], c["kelurahan_code"], c["nik"]): c["id"]
+        for c in uow.cadres.all()
+        if c.get("nik")
+    }
+
+
+def register(
+    uow: UnitOfWork, raw: Mapping[str, Any], *, today: dt.date, force: bool = False
+) -> Record:
+    """Validate and add one cadre; refuses a known NIK, warns on a likely duplicate person."""
+    fields = clean_fields(raw, kelurahan_choices(uow.meta), today)
+    check_new_nik(uow, fields["nik"])
+    if not force:
+        key = similar_key(fields["name"], fields["kelurahan_code"], fields["nik"])
+        twin = similar_cadres(uow).get(key)
+        if twin:
+            raise DuplicateWarning(
+                f"{fields['name']} looks already registered as {twin} (same name, kelurahan "
+                "and birth date, another NIK); check both NIKs, then add --force if both are real"
+            )
+    (cadre_id,) = uow.next_ids("cadre", "K")
+    record = Cadre(id=cadre_id, **fields).to_record()
+    uow.cadres.add(record)
+    uow.record_changes([create_entry("cadre", cadre_id, record)])
+    return record
+
+
+def update(uow: UnitOfWork, ref: str, raw: Mapping[str, Any], *, today: dt.date) -> Record:
+    """Change the given fields with the same validation as register; returns the changes."""
+    record = find(uow, ref)
+    if "consent" in raw:
+        raise ValidationError("consent", raw["consent"], "consent is given at registration")
+    fields = clean_fields(raw, kelurahan_choices(uow.meta), today, partial=True)
+    if not fields:
+        raise ValidationError("fields", None, "nothing to change; give at least one --option")
+    if "nik" in fields and fields["nik"] != record["nik"]:
+        check_new_nik(uow, fields["nik"])
+    entry = change_entry("cadre", record["id"], "update", record, fields)
+    if entry["changes"]:
+        uow.cadres.update(record["id"], fields)
+        uow.record_changes([entry])
+    return entry
+
+
+def set_status(uow: UnitOfWork, ref: str, active: bool, reason: str | None) -> Record:
+    record = find(uow, ref)
+    wanted = ACTIVE if active else INACTIVE
+    if record["status"] == wanted:
+        raise RuleViolation(f"cadre {record['id']} is already {wanted}")
+    reason_text = v.parse_text(reason, "reason", required=not active)
+    fields = {"status": wanted, "status_reason": reason_text or None}
+    uow.cadres.update(record["id"], fields)
+    action = "reactivate" if active else "deactivate"
+    uow.record_changes([change_entry("cadre", record["id"], action, record, fields)])
+    return {**record, **fields}
+
+
+def list_cadres(
+    uow: UnitOfWork,
+    *,
+    kelurahan: str | None = None,
+    status: str | None = None,
+    search: str | None = None,
+) -> list[Record]:
+    """Cadres in ID order, filtered; kelurahan names are matched as leniently as on input."""
+    rows = uow.cadres.all()
+    if kelurahan:
+        code = v.match_choice(kelurahan, kelurahan_choices(uow.meta), "kelurahan").key
+        rows = [c for c in rows if c["kelurahan_code"] == code]
+    if status:
+        rows = [c for c in rows if c["status"] == status]
+    if search:
+        rows = [c for c in rows if _matches(c, search)]
+    return sorted(rows, key=id_order)
+
+
+def _matches(cadre: Record, needle: str) -> bool:
+    text = needle.strip().lower()
+    digits = re.sub(r"\D", "", needle)
+    if text and text in (cadre.get("name") or "").lower():
+        return True
+    if len(digits) >= 3:
+        phone = cadre.get("phone") or ""
+        local = "0" + phone[3:] if phone.startswith("+62") else phone
+        return digits in (cadre.get("nik") or "") or digits in phone or digits in local
+    return False
+
+
+def id_order(record: Mapping[str, Any]) -> tuple[int, str]:
+    """K2 before K10: order by the number inside the ID."""
+    ident = str(record["id"])
+    digits = "".join(ch for ch in ident if ch.isdigit())
+    return (int(digits) if digits else 0, ident)
+
+
+def history_of(uow: UnitOfWork, entity: str, ref: str) -> list[Record]:
+    return [h for h in uow.history.all() if h.get("entity") == entity and h.get("ref") == ref]
+
+
+def derived(record: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    """The record plus what follows from it: sex and birth date from the NIK, kelurahan name."""
+    nik = record.get("nik")
+    return {
+        **record,
+        "sex": ("F" if v.nik_sex(nik) == "P" else "M") if nik else None,
+        "birth_date": v.nik_birth_date(nik).isoformat() if nik else None,
+        "kelurahan": names.get(record.get("kelurahan_code", ""), ""),
+    }

@@ -1,0 +1,342 @@
+"""Import cadres from a kelurahan office's spreadsheet export (CSV), all-or-nothing by default."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from up2k_cli.domain.cadre import ACTIVE, INACTIVE, Cadre, clean_fields, similar_key
+from up2k_cli.domain.errors import Up2kError, ValidationError, ValidationErrors
+from up2k_cli.storage.uow import UnitOfWork
+
+from . import cadres as cadre_service
+
+# Header spellings (after normalise_header) -> input field. English names are the export's own.
+HEADER_ALIASES: dict[str, str] = {
+    "nik": "nik",
+    "no ktp": "nik",
+    "nomor induk kependudukan": "nik",
+    "name": "name",
+    "nama": "name",
+    "nama lengkap": "name",
+    "kelurahan": "kelurahan",
+    "kel": "kelurahan",
+    "kelurahan code": "kelurahan_code",
+    "kode kelurahan": "kelurahan_code",
+    "rw": "rw",
+    "rt": "rt",
+    "address": "address",
+    "alamat": "address",
+    "phone": "phone",
+    "no hp": "phone",
+    "nomor hp": "phone",
+    "hp": "phone",
+    "telepon": "phone",
+    "telp": "phone",
+    "no telepon": "phone",
+    "whatsapp": "phone",
+    "no wa": "phone",
+    "business type": "business_type",
+    "jenis usaha": "business_type",
+    "usaha": "business_type",
+    "household size": "household_size",
+    "jumlah anggota keluarga": "household_size",
+    "anggota keluarga": "household_size",
+    "income": "income",
+    "penghasilan": "income",
+    "penghasilan per bulan": "income",
+    "pendapatan": "income",
+    "registered on": "registered_on",
+    "tanggal daftar": "registered_on",
+    "consent": "consent",
+    "persetujuan": "consent",
+    "consent on": "consent_on",
+    "tanggal persetujuan": "consent_on",
+    "consent method": "consent_method",
+    "cara persetujuan": "consent_method",
+    "status": "status",
+}
+# Columns that are read but not imported: row numbers, and values the registry derives itself.
+IGNORED_HEADERS = {"no", "nomor", "id", "sex", "birth date", "jenis kelamin", "tanggal lahir"}
+REQUIRED_COLUMNS = {
+    "nik": "NIK",
+    "name": "Nama",
+    "kelurahan": "Kelurahan",
+    "rw": "RW",
+    "rt": "RT",
+    "address": "Alamat",
+}
+MAX_COLUMNS = 200
+MAX_FIELD = 10_000
+DELIMITERS = (";", ",", "\t")
+
+
+@dataclass
+class RowError:
+    row: int
+    line: int
+    column: str
+    value: Any
+    reason: str
+
+    def __str__(self) -> str:
+        shown = "(empty)" if self.value in (None, "") else repr(str(self.value))
+        return f"row {self.row} (line {self.line}), column {self.column} {shown}: {self.reason}"
+
+
+@dataclass
+class SourceTable:
+    """A decoded CSV: its header, its data rows with their file line numbers, and notes."""
+
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    rejected_rows: list[tuple[list[str], str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)
+
+
+class ImportRefused(Up2kError):
+    """Bad rows (or a bad file) and no --skip-invalid: nothing was written."""
+
+    def __init__(self, message: str, result: ImportResult | None = None) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+def normalise_header(name: str) -> str:
+    return " ".join(re.sub(r"[._\-:/]+", " ", name.strip().lower()).split())
+
+
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, list[str]]:
+    """Text of the file: UTF-8 (BOM or not); Windows-1252 as Excel's fallback, said aloud."""
+    if data.startswith(b"PK\x03\x04"):
+        raise ImportRefused("this is an Excel workbook, not CSV; in Excel use Save As > CSV UTF-8")
+    if b"\x00" in data[:4096]:
+        raise ImportRefused("this is not a text CSV file (it holds binary data)")
+    if encoding:
+        try:
+            return data.decode(encoding), []
+        except (LookupError, UnicodeDecodeError) as exc:
+            raise ImportRefused(f"cannot read the file as {encoding}: {exc}") from None
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise ImportRefused(
+            "the file is neither UTF-8 nor Windows-1252; save it as 'CSV UTF-8' "
+            "or name its encoding with --encoding"
+        ) from None
+    return text, ["the file is not UTF-8; read it as Windows-1252 (Excel's usual encoding)"]
+
+
+def read_csv(data: bytes, encoding: str | None = None) -> SourceTable:
+    """Decode, detect the delimiter from the header line, and split into rows."""
+    text, notes = decode(data, encoding)
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(DELIMITERS, key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader, None)
+        if not header or not any(h.strip() for h in header):
+            raise ImportRefused("the file is empty: no header row")
+        if len(header) > MAX_COLUMNS:
+            raise ImportRefused(f"the header has {len(header)} columns; at most {MAX_COLUMNS}")
+        rows: list[tuple[int, list[str]]] = []
+        for cells in reader:
+            if any(len(c) > MAX_FIELD for c in cells):
+                raise ImportRefused(
+                    f"line {reader.line_num} has a cell over {MAX_FIELD} characters; "
+                    "is this the right file?"
+                )
+            if any(c.strip() for c in cells):
+                rows.append((reader.line_num, cells))
+    except csv.Error as exc:
+        raise ImportRefused(f"line {reader.line_num} is not valid CSV: {exc}") from None
+    return SourceTable(header=header, rows=rows, notes=notes)
+
+
+def map_columns(header: Sequence[str]) -> tuple[dict[int, str], list[str]]:
+    """Column position -> input field; refuses a file without the columns a cadre needs."""
+    mapping: dict[int, str] = {}
+    notes: list[str] = []
+    for position, name in enumerate(header):
+        key = normalise_header(name.lstrip("\ufeff"))
+        target = HEADER_ALIASES.get(key)
+        if target is None:
+            if key not in IGNORED_HEADERS and key:
+                notes.append(f"column {name!r} is not a cadre field; ignored")
+            continue
+        if target in mapping.values():
+            raise ImportRefused(f"two columns mean {target}: rename or remove {name!r}")
+        mapping[position] = target
+    fields = set(mapping.values())
+    if "kelurahan_code" in fields:
+        fields.add("kelurahan")
+    missing = [label for key, label in REQUIRED_COLUMNS.items() if key not in fields]
+    if not {"consent", "consent_on"} & fields:
+        missing.append("Persetujuan (consent)")
+    if missing:
+        raise ImportRefused(
+            "the file lacks required columns: "
+            + ", ".join(missing)
+            + f" (found: {', '.join(header)})"
+        )
+    return mapping, notes
+
+
+def _unguard(value: str) -> str:
+    """Undo the export's formula guard ('=...) so export -> import is exact."""
+    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@":
+        return value[1:]
+    return value
+
+
+def import_cadres(
+    uow: UnitOfWork,
+    source: SourceTable,
+    *,
+    today: dt.date,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+    on_duplicate: str = "error",
+    source_name: str = "file",
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Validate every row, then write all good rows in one go (or nothing, if any is bad)."""
+    mapping, notes = map_columns(source.header)
+    result = ImportResult(notes=source.notes + notes, header=source.header)
+    column_of = {
+        target: source.header[pos].strip().lstrip("\ufeff") for pos, target in mapping.items()
+    }
+    column_of.setdefault("kelurahan", column_of.get("kelurahan_code", "kelurahan"))
+    choices = cadre_service.kelurahan_choices(uow.meta)
+    known = cadre_service.nik_index(uow)
+    twins = cadre_service.similar_cadres(uow)
+    seen: dict[str, int] = {}
+    new_records: list[dict[str, Any]] = []
+    updates: dict[str, dict[str, Any]] = {}
+    method = f"import of {source_name} (consent column)"
+
+    for number, (line, cells) in enumerate(source.rows, start=1):
+        if progress and number % 1000 == 0:
+            progress(1000)
+        raw = {
+            target: _unguard(cells[pos]) if pos < len(cells) else ""
+            for pos, target in mapping.items()
+        }
+        if raw.get("kelurahan_code"):
+            raw["kelurahan"] = raw.pop("kelurahan_code")
+        else:
+            raw.pop("kelurahan_code", None)
+        status = (raw.pop("status", "") or ACTIVE).strip().lower()
+        row_errors: list[RowError] = []
+        try:
+            fields = clean_fields(raw, choices, today)
+        except ValidationErrors as exc:
+            fields = None
+            row_errors = [_row_error(number, line, e, column_of) for e in exc.errors]
+        if status not in (ACTIVE, INACTIVE):
+            row_errors.append(
+                RowError(
+                    number,
+                    line,
+                    column_of.get("status", "status"),
+                    status,
+                    "use active or inactive",
+                )
+            )
+        if fields is not None and not row_errors:
+            nik = fields["nik"]
+            if nik in seen:
+                row_errors.append(
+                    RowError(
+                        number, line, column_of["nik"], raw["nik"], f"same NIK as row {seen[nik]}"
+                    )
+                )
+            elif nik in known and on_duplicate == "error":
+                row_errors.append(
+                    RowError(
+                        number,
+                        line,
+                        column_of["nik"],
+                        raw["nik"],
+                        f"already registered as {known[nik]}; use --on-duplicate skip or update",
+                    )
+                )
+            seen.setdefault(nik, number)
+        if row_errors:
+            result.errors.extend(row_errors)
+            result.rejected_rows.append(
+                (cells, "; ".join(f"{e.column}: {e.reason}" for e in row_errors))
+            )
+            continue
+        assert fields is not None
+        if fields["nik"] in known:
+            if on_duplicate == "skip":
+                result.skipped.append(known[fields["nik"]])
+            else:
+                given = {"kelurahan_code" if k == "kelurahan" else k for k in raw}
+                updates[known[fields["nik"]]] = {k: x for k, x in fields.items() if k in given}
+            continue
+        if "consent" in raw and "consent_method" not in raw:
+            fields["consent_method"] = method
+        twin = twins.get(similar_key(fields["name"], fields["kelurahan_code"], fields["nik"]))
+        if twin:
+            result.notes.append(
+                f"row {number}: {fields['name']} has the name, kelurahan and birth date of {twin} "
+                "(another NIK); imported, but check both"
+            )
+        fields["status"] = status
+        new_records.append(fields)
+
+    if result.errors and not skip_invalid:
+        raise ImportRefused(
+            f"{len(result.rejected_rows)} of {len(source.rows)} rows are invalid; nothing was "
+            "imported. Fix them, or add --skip-invalid to import the good rows",
+            result,
+        )
+    ids = uow.next_ids("cadre", "K", len(new_records)) if new_records else []
+    records = [
+        Cadre(id=i, **fields).to_record() for i, fields in zip(ids, new_records, strict=True)
+    ]
+    result.created = ids
+    entries = [cadre_service.create_entry("cadre", r["id"], r) for r in records]
+    changed: dict[str, dict[str, Any]] = {}
+    for cadre_id, fields in updates.items():
+        old = uow.cadres.get(cadre_id) or {}
+        entry = cadre_service.change_entry("cadre", cadre_id, "update", old, fields)
+        if entry["changes"]:
+            changed[cadre_id] = fields
+            entries.append(entry)
+    result.updated = list(changed)
+    if dry_run:
+        return result
+    uow.cadres.add_many(records)
+    uow.cadres.update_many(changed)
+    uow.record_changes(entries)
+    return result
+
+
+def _row_error(
+    number: int, line: int, error: ValidationError, column_of: Mapping[str, str]
+) -> RowError:
+    return RowError(
+        number, line, column_of.get(error.field, error.field), error.value, error.reason
+    )

@@ -1,0 +1,48 @@
+"""Ordered schema migrations, applied in memory under the registry lock.
+
+MIGRATIONS[n] turns a version-n registry into version n+1. Add one function per schema change;
+never edit a released one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from up2k_cli.domain.errors import RegistryDamaged
+
+Data = dict[str, Any]
+
+MIGRATIONS: dict[int, Callable[[Data], Data]] = {}
+CURRENT_VERSION = 1
+
+
+def schema_version(data: Data) -> int:
+    meta = data.get("meta", {}).get("1") if isinstance(data.get("meta"), dict) else None
+    version = meta.get("schema_version") if isinstance(meta, dict) else None
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise RegistryDamaged("the meta table has no valid schema_version")
+    return version
+
+
+def upgrade(
+    data: Data,
+    migrations: dict[int, Callable[[Data], Data]] | None = None,
+    target: int | None = None,
+) -> tuple[Data, int]:
+    """Apply each migration from the file's version up to `target`; returns (data, steps)."""
+    migrations = MIGRATIONS if migrations is None else migrations
+    target = CURRENT_VERSION if target is None else target
+    version = schema_version(data)
+    if version > target:
+        raise RegistryDamaged(
+            f"it was written by a newer up2k (schema {version}; this program knows up to "
+            f"{target}); upgrade up2k to use it"
+        )
+    steps = 0
+    while version < target:
+        data = migrations[version](data)
+        version += 1
+        data["meta"]["1"]["schema_version"] = version
+        steps += 1
+    return data, steps

@@ -1,0 +1,40 @@
+"""Region presets: the places and the target a new registry starts with."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+# Kemendagri codes, Kepmendagri 300.2.2-2138/2025 (see shared/docs/domain.md).
+CILANDAK: dict[str, Any] = {
+    "province": {"code": "31", "name": "DKI Jakarta"},
+    "city": {"code": "31.74", "name": "Kota Administrasi Jakarta Selatan"},
+    "kecamatan": {"code": "31.74.06", "name": "Cilandak"},
+    "kelurahan": [
+        {"code": "31.74.06.1001", "name": "Cilandak Barat", "aliases": []},
+        {"code": "31.74.06.1002", "name": "Lebak Bulus", "aliases": []},
+        {"code": "31.74.06.1003", "name": "Pondok Labu", "aliases": []},
+        {"code": "31.74.06.1004", "name": "Gandaria Selatan", "aliases": []},
+        {"code": "31.74.06.1005", "name": "Cipete Selatan", "aliases": []},
+    ],
+}
+
+TARGET_MINIMUM = 4000
+TARGET_STRETCH = 5000
+TARGET_YEARS = 5
+
+
+def new_meta(start: dt.date, now: dt.datetime, schema_version: int) -> dict[str, Any]:
+    """The meta record of a fresh Cilandak registry."""
+    return {
+        "schema_version": schema_version,
+        "created_at": now.isoformat(timespec="seconds"),
+        "region": CILANDAK,
+        "target": {
+            "minimum": TARGET_MINIMUM,
+            "stretch": TARGET_STRETCH,
+            "years": TARGET_YEARS,
+            "start": start.isoformat(),
+        },
+        "counters": {},
+    }

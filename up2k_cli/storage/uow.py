@@ -1,0 +1,150 @@
+"""Unit of work: lock the registry, load it once, and commit once, atomically.
+
+    with UnitOfWork(path) as uow:
+        ...change things through uow.cadres, uow.history...
+        uow.commit()
+
+Leaving the block without commit() writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from tinydb import TinyDB
+
+from up2k_cli.domain.errors import RegistryLocked, RegistryUnusable
+
+from . import migrations, tinystore
+from .repository import Record, Records
+
+DEFAULT_LOCK_TIMEOUT = 5.0
+
+
+def lock_for(path: Path, timeout: float) -> FileLock:
+    return FileLock(str(path) + ".lock", timeout=timeout, mode=0o600)
+
+
+class UnitOfWork:
+    """One command's view of the registry, held under an exclusive OS-level lock."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        command: str = "",
+        user: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> None:
+        self.path = path
+        self.lock_timeout = lock_timeout
+        self.command = command
+        self.user = user or _os_user()
+        self.now = now or dt.datetime.now().astimezone()
+        self._lock = lock_for(path, lock_timeout)
+        self._storage: Any = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def __enter__(self) -> UnitOfWork:
+        acquire(self._lock, self.path, self.lock_timeout)
+        try:
+            data = tinystore.load(self.path)
+            data, steps = migrations.upgrade(data)
+            self._open(data)
+            if steps:
+                self._storage.dirty = True
+        except BaseException:
+            self._lock.release()
+            raise
+        return self
+
+    def _open(self, data: dict[str, Any]) -> None:
+        self.db = TinyDB(data, storage=tinystore.CommandStorage)
+        self._storage = self.db.storage
+        self.cadres = Records(self.db.table("cadres"))
+        self.batches = Records(self.db.table("batches"), key="code")
+        self.enrollments = Records(self.db.table("enrollments"))
+        self.history = Records(self.db.table("history"), key="seq")
+        self._meta_table = self.db.table("meta")
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+    def commit(self) -> None:
+        """Write the registry once, atomically, if anything changed."""
+        assert self._storage is not None, "commit() outside 'with'"
+        if self._storage.dirty:
+            tinystore.save(self.path, self._storage.data)
+            self._storage.dirty = False
+
+    # -- registry-wide settings -------------------------------------------------------------
+    @property
+    def meta(self) -> Record:
+        doc = self._meta_table.get(doc_id=1)
+        assert doc is not None
+        return dict(doc)
+
+    def update_meta(self, fields: Record) -> None:
+        self._meta_table.update(fields, doc_ids=[1])
+
+    def reserve(self, kind: str, count: int = 1) -> range:
+        """Reserve `count` serial numbers of a kind; they are never handed out again."""
+        counters = dict(self.meta.get("counters", {}))
+        start = counters.get(kind, 0)
+        counters[kind] = start + count
+        self.update_meta({"counters": counters})
+        return range(start + 1, start + count + 1)
+
+    def next_ids(self, kind: str, prefix: str, count: int = 1) -> list[str]:
+        """New IDs short enough to type: K0001, K0002, ... (more digits once past 9999)."""
+        return [f"{prefix}{n:04d}" for n in self.reserve(kind, count)]
+
+    def record_changes(self, entries: list[Record]) -> None:
+        """Append to the change history: when, who, which command, old -> new per field."""
+        if not entries:
+            return
+        seqs = self.reserve("history", len(entries))
+        stamp = self.now.isoformat(timespec="seconds")
+        self.history.add_many(
+            {"seq": seq, "at": stamp, "user": self.user, "command": self.command, **entry}
+            for seq, entry in zip(seqs, entries, strict=True)
+        )
+
+
+def acquire(lock: FileLock, path: Path, timeout: float) -> None:
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise RegistryLocked(
+            f"{path} is locked by another up2k command; waited {timeout:g} s. "
+            "Try again when it finishes, or wait longer with --lock-timeout"
+        ) from None
+    except OSError as exc:
+        raise RegistryUnusable(f"cannot lock {path}: {exc.strerror or exc}") from None
+
+
+def create(path: Path, data: dict[str, Any], lock_timeout: float) -> bool:
+    """Create a new registry file under the lock; False (and nothing written) if one exists."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    lock = lock_for(path, lock_timeout)
+    acquire(lock, path, lock_timeout)
+    try:
+        if path.exists():
+            return False
+        tinystore.save(path, data)
+        return True
+    finally:
+        lock.release()
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from up2k_cli.render import output as out
-from up2k_cli.render.columns import CADRE_LIST, HISTORY
+from up2k_cli.render.columns import CADRE_BATCHES, CADRE_LIST, HISTORY
 
 from .context import note, registry, stdin_is_terminal, today
 
@@ -194,17 +194,27 @@ def show(
 ) -> None:
     """Everything known about one cadre, with its change history."""
     from up2k_cli.render.columns import CADRE_EXPORT
-    from up2k_cli.services import cadres
+    from up2k_cli.services import batches, cadres
 
     with registry(ctx) as uow:
         record = cadres.find(uow, cadre)
         info = cadres.derived(record, cadres.kelurahan_names(uow.meta))
         history = cadres.history_of(uow, "cadre", record["id"])
+        enrolled_in = batches.cadre_batches(uow, record["id"])
     if not show_nik:
         info["nik"] = out.mask_nik(info["nik"])
     if fmt is ShowFormat.json:
         keys = [c.key for c in CADRE_EXPORT] + ["status_reason"]
-        out.emit(out.json_text({**{k: info.get(k) for k in keys}, "history": history}), None)
+        out.emit(
+            out.json_text(
+                {
+                    **{k: info.get(k) for k in keys},
+                    "batches": [{c.key: b.get(c.key) for c in CADRE_BATCHES} for b in enrolled_in],
+                    "history": history,
+                }
+            ),
+            None,
+        )
         return
     from rich import box
     from rich.table import Table
@@ -219,7 +229,11 @@ def show(
     if info.get("status_reason"):
         details.add_row("Status reason", info["status_reason"])
     rows = [{**h, "changes": _changes_text(h.get("changes", {}), show_nik)} for h in history]
-    out.print_renderables(details, out.render_table(rows, HISTORY, title="History"))
+    out.print_renderables(
+        details,
+        out.render_table(enrolled_in, CADRE_BATCHES, title=f"Batches ({len(enrolled_in)})"),
+        out.render_table(rows, HISTORY, title="History"),
+    )
 
 
 def _changes_text(changes: dict[str, list[Any]], show_nik: bool) -> str:

@@ -50,3 +50,29 @@ def cadres(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None) 
         names = service.kelurahan_names(uow.meta)
         rows = [service.derived(r, names) for r in service.list_cadres(uow)]
     out.emit(out.WRITERS[resolve_format(fmt, output)](rows, CADRE_EXPORT), output)
+
+
+@app.command("batches")
+def batches(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None) -> None:
+    """All batches with their counts: code, title, kind, start, end, capacity,
+    quota_per_kelurahan, sessions, min_attendance, mentor, venue, status, closed_on, enrolled,
+    completed, waitlisted, withdrawn."""
+    from up2k_cli.render.columns import BATCH_EXPORT
+    from up2k_cli.services import batches as service
+
+    with registry(ctx) as uow:
+        rows = [service.batch_row(f) for f in service.list_batches(uow)]
+    out.emit(out.WRITERS[resolve_format(fmt, output)](rows, BATCH_EXPORT), output)
+
+
+@app.command("enrollments")
+def enrollments(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None) -> None:
+    """Every enrollment: enrollment_id, batch, cadre_id, kelurahan_code, kelurahan, status,
+    enrolled_on, waitlisted_on, sessions_attended, sessions_planned, attendance_pct,
+    completed_on, completion_forced, withdrawn_on, reason."""
+    from up2k_cli.render.columns import ENROLLMENT_EXPORT
+    from up2k_cli.services import batches as service
+
+    with registry(ctx) as uow:
+        rows = service.all_enrollment_rows(uow)
+    out.emit(out.WRITERS[resolve_format(fmt, output)](rows, ENROLLMENT_EXPORT), output)

@@ -44,3 +44,78 @@ HISTORY = (
     Column("action", "Action"),
     Column("changes", "Changes", "free"),
 )
+
+BATCH_LIST = (
+    Column("code", "Code"),
+    Column("title", "Title", "free"),
+    Column("kind", "Kind"),
+    Column("start", "Start", "date"),
+    Column("end", "End", "date"),
+    Column("capacity", "Capacity", "int"),
+    Column("quota_per_kelurahan", "Quota/kel.", "int"),
+    Column("enrolled", "Enrolled", "int"),
+    Column("waitlisted", "Waitlist", "int"),
+    Column("completed", "Completed", "int"),
+    Column("status", "Status"),
+)
+
+BATCH_EXPORT = (
+    Column("code"),
+    Column("title", kind="free"),
+    Column("kind"),
+    Column("start", kind="date"),
+    Column("end", kind="date"),
+    Column("capacity", kind="int"),
+    Column("quota_per_kelurahan", kind="int"),
+    Column("sessions", kind="int"),
+    Column("min_attendance", kind="int"),
+    Column("mentor", kind="free"),
+    Column("venue", kind="free"),
+    Column("status"),
+    Column("closed_on", kind="date"),
+    Column("enrolled", kind="int"),
+    Column("completed", kind="int"),
+    Column("waitlisted", kind="int"),
+    Column("withdrawn", kind="int"),
+)
+
+ROSTER = (
+    Column("cadre_id", "ID"),
+    Column("name", "Name", "free"),
+    Column("kelurahan", "Kelurahan"),
+    Column("status", "Status"),
+    Column("queue_seq", "Queue", "int"),
+    Column("sessions_attended", "Sessions", "int"),
+    Column("attendance_pct", "Attendance", "pct"),
+    Column("enrolled_on", "Enrolled", "date"),
+    Column("completed_on", "Completed", "date"),
+)
+
+ENROLLMENT_EXPORT = (
+    Column("enrollment_id"),
+    Column("batch"),
+    Column("cadre_id"),
+    Column("kelurahan_code"),
+    Column("kelurahan"),
+    Column("status"),
+    Column("enrolled_on", kind="date"),
+    Column("waitlisted_on", kind="date"),
+    Column("sessions_attended", kind="int"),
+    Column("sessions_planned", kind="int"),
+    Column("attendance_pct", kind="pct"),
+    Column("completed_on", kind="date"),
+    Column("completion_forced"),
+    Column("withdrawn_on", kind="date"),
+    Column("reason", kind="free"),
+)
+
+CADRE_BATCHES = (
+    Column("batch", "Batch"),
+    Column("title", "Title", "free"),
+    Column("status", "Status"),
+    Column("sessions_attended", "Sessions", "int"),
+    Column("attendance_pct", "Attendance", "pct"),
+    Column("enrolled_on", "Enrolled", "date"),
+    Column("completed_on", "Completed", "date"),
+    Column("withdrawn_on", "Withdrawn", "date"),
+)

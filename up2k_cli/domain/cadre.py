@@ -166,7 +166,8 @@ def clean_fields(
     elif not partial and not out.get("consent_on"):
         errors.append(ValidationError("consent", None, CONSENT_REFUSED))
     if not partial:
-        out.setdefault("registered_on", today.isoformat())
+        for target, _parse in parsers.values():
+            out.setdefault(target, None)
         if not out.get("registered_on"):
             out["registered_on"] = today.isoformat()
         if not out.get("consent_on"):

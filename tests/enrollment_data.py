@@ -1,0 +1,27 @@
+"""Fictional cadres for enrollment tests: valid NIKs, a chosen kelurahan per cadre."""
+
+from __future__ import annotations
+
+KELURAHAN = ["Cilandak Barat", "Lebak Bulus", "Pondok Labu", "Gandaria Selatan", "Cipete Selatan"]
+HEADER = "nik,name,kelurahan,rw,rt,address,phone,consent"
+
+
+def nik(serial: int) -> str:
+    """A valid woman's NIK issued in Cilandak, unique per serial (1-9999)."""
+    day = 41 + serial % 28
+    month = 1 + serial % 12
+    return f"317406{day:02d}{month:02d}85{serial:04d}"
+
+
+def cadres_csv(per_kelurahan: dict[str, int]) -> str:
+    """CSV text for `up2k import cadres -`: cadres numbered in the order given."""
+    lines = [HEADER]
+    serial = 0
+    for kelurahan, count in per_kelurahan.items():
+        for _ in range(count):
+            serial += 1
+            lines.append(
+                f"{nik(serial)},Kader {serial},{kelurahan},001,002,Jl. Melati No. {serial},"
+                f"0812{serial:08d},ya"
+            )
+    return "\n".join(lines) + "\n"

@@ -11,7 +11,7 @@ from up2k_cli.render import output as out
 from up2k_cli.render.columns import BATCH_LIST, ROSTER
 from up2k_cli.render.output import Column
 
-from .context import note, read_refs, registry, today
+from .context import day, note, read_refs, registry, today
 
 batch_app = typer.Typer(help="Training and mentoring batches.", no_args_is_help=True)
 
@@ -35,12 +35,6 @@ CadresArg = Annotated[
 ]
 DateOpt = Annotated[str | None, typer.Option("--date", help="Date (default today).")]
 FormatOpt = Annotated[TableFormat, typer.Option("--format", help="table, csv or json.")]
-
-
-def _date(value: str | None, name: str = "date"):  # type: ignore[no-untyped-def]
-    from up2k_cli.domain.validators import parse_date
-
-    return parse_date(value, name) if value else today()
 
 
 @batch_app.command("add")
@@ -223,7 +217,7 @@ def enroll(
     from up2k_cli.services import batches
 
     refs = read_refs(cadres or [])
-    on = _date(date)
+    on = day(date)
     with registry(ctx) as uow:
         result = batches.enroll(uow, batch, refs, on=on, today=today(), waitlist=waitlist)
         uow.commit()
@@ -246,7 +240,7 @@ def withdraw(
     """Withdraw a cadre; the first waitlisted cadre who fits takes the place."""
     from up2k_cli.services import batches
 
-    on = _date(date)
+    on = day(date)
     with registry(ctx) as uow:
         gone, promoted = batches.withdraw(uow, batch, cadre, reason=reason, on=on, today=today())
         uow.commit()
@@ -266,7 +260,7 @@ def attend(
     from up2k_cli.services import batches
 
     refs = read_refs(cadres or [])
-    on = _date(date)
+    on = day(date)
     with registry(ctx) as uow:
         recorded, already = batches.attend(uow, batch, session, refs, on=on, today=today())
         uow.commit()
@@ -291,7 +285,7 @@ def complete(
     from up2k_cli.services import batches
 
     refs = read_refs(cadres or [])
-    on = _date(date)
+    on = day(date)
     with registry(ctx) as uow:
         done = batches.complete(uow, batch, refs, on=on, today=today(), force=force, reason=reason)
         uow.commit()

@@ -10,7 +10,7 @@ import typer
 from up2k_cli.render import output as out
 from up2k_cli.render.columns import CADRE_BATCHES, CADRE_LIST, HISTORY
 
-from .context import note, registry, stdin_is_terminal, today
+from .context import day, note, registry, stdin_is_terminal, today
 
 cadre_app = typer.Typer(help="Find, show and correct registered cadres.", no_args_is_help=True)
 
@@ -293,12 +293,15 @@ def deactivate(
     ctx: typer.Context,
     cadre: Annotated[str, typer.Argument(help="Cadre ID (K0001) or NIK.")],
     reason: Annotated[str, typer.Option("--reason", help="Why (moved away, stopped, ...).")],
+    date: Annotated[str | None, typer.Option("--date", help="Since when; default today.")] = None,
 ) -> None:
     """Mark a cadre inactive (kept in the registry and in counts of the past)."""
     from up2k_cli.services import cadres
 
     with registry(ctx) as uow:
-        record = cadres.set_status(uow, cadre, active=False, reason=reason)
+        record = cadres.set_status(
+            uow, cadre, active=False, reason=reason, on=day(date), today=today()
+        )
         uow.commit()
     note(f"{record['id']} ({record['name']}) is now inactive.")
 
@@ -307,11 +310,14 @@ def deactivate(
 def reactivate(
     ctx: typer.Context,
     cadre: Annotated[str, typer.Argument(help="Cadre ID (K0001) or NIK.")],
+    date: Annotated[str | None, typer.Option("--date", help="Since when; default today.")] = None,
 ) -> None:
     """Mark an inactive cadre active again."""
     from up2k_cli.services import cadres
 
     with registry(ctx) as uow:
-        record = cadres.set_status(uow, cadre, active=True, reason=None)
+        record = cadres.set_status(
+            uow, cadre, active=True, reason=None, on=day(date), today=today()
+        )
         uow.commit()
     note(f"{record['id']} ({record['name']}) is active again.")

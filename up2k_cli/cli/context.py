@@ -51,6 +51,13 @@ def today() -> dt.date:
     return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
 
 
+def day(value: str | None, field: str = "date") -> dt.date:
+    """A --date option: the parsed date, or today when not given."""
+    from up2k_cli.domain.validators import parse_date
+
+    return parse_date(value, field) if value else today()
+
+
 def note(message: str) -> None:
     """A message for the person: always stderr, so stdout stays clean for data."""
     typer.echo(message, err=True)

@@ -13,7 +13,7 @@ from typer.core import TyperGroup
 from up2k_cli import __version__
 from up2k_cli.domain.errors import Up2kError, ValidationErrors
 
-from . import batches, cadres, exports, imports, registry_cmds
+from . import batches, cadres, exports, imports, registry_cmds, reports
 from .context import Settings, default_db_path
 
 
@@ -106,6 +106,7 @@ cadres.install(app)
 batches.install(app)
 app.add_typer(imports.app, name="import")
 app.add_typer(exports.app, name="export")
+app.add_typer(reports.app, name="report")
 
 
 def main() -> None:

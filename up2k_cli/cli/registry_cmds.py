@@ -6,8 +6,6 @@ from typing import Annotated
 
 import typer
 
-from up2k_cli.render.output import human
-
 from .context import note, settings, today
 
 
@@ -34,7 +32,7 @@ def init(
     if created:
         note(
             f"Created {s.db}: Kecamatan Cilandak ({len(meta['region']['kelurahan'])} kelurahan), "
-            f"target {human(target['minimum'], 'int')}-{human(target['stretch'], 'int')} new "
+            f"target {target['minimum']}-{target['stretch']} new "
             f"entrepreneurs in {target['years']} years from {target['start']}."
         )
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from . import validators as v
@@ -57,6 +57,8 @@ class Cadre:
     consent_method: str
     status: str = ACTIVE
     status_reason: str | None = None
+    # Dated status changes [{"status", "on", "reason"}], so reports can look back in time.
+    status_log: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def sex(self) -> str:
@@ -75,7 +77,7 @@ class Cadre:
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Cadre:
-        return cls(**{name: record.get(name) for name in _FIELD_NAMES})
+        return cls(**{name: record[name] for name in _FIELD_NAMES if name in record})
 
 
 _FIELD_NAMES = tuple(f.name for f in fields(Cadre))
@@ -186,3 +188,14 @@ def _past_date(value: Any, field: str, today: dt.date) -> str:
 def similar_key(name: str, kelurahan_code: str, nik: str) -> tuple[str, str, str]:
     """Same person, different NIK? Name, kelurahan and birth date together say 'probably'."""
     return (v.normalise_label(name), kelurahan_code, v.nik_birth_date(nik).isoformat())
+
+
+def status_on(record: Mapping[str, Any], day: str) -> str | None:
+    """The cadre's status at the end of `day` (ISO), or None if not yet registered."""
+    if record["registered_on"] > day:
+        return None
+    status = ACTIVE
+    for event in record.get("status_log") or ():
+        if event["on"] <= day:
+            status = event["status"]
+    return status

@@ -96,11 +96,19 @@ def human(value: Any, kind: str, show_nik: bool = True) -> str:
         return format_date(value)
     if kind == "nik":
         return value if show_nik else mask_nik(value)
-    if kind == "int":
-        return f"{value:,}".replace(",", ".") if isinstance(value, int) else str(value)
     if kind == "pct":
         return f"{value:.1f}%"
+    if kind == "signed":
+        return f"{value:+d}" if value else "0"
+    if kind == "dec":
+        return f"{value:.2f}"
     return str(value)
+
+
+def cell(row: Mapping[str, Any], column: Column, show_nik: bool = True) -> str:
+    """One table cell; a column of kind 'auto' takes the kind from the row's own 'kind'."""
+    kind = row.get("kind", "text") if column.kind == "auto" else column.kind
+    return human(row.get(column.key), kind, show_nik)
 
 
 def make_console(stderr: bool = False) -> Any:
@@ -136,27 +144,38 @@ def render_table(
 
     table = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, title_justify="left")
     for column in columns:
-        numeric = column.kind in ("int", "money", "pct")
-        table.add_column(
-            column.title, justify="right" if numeric else column.justify, overflow="fold"
-        )
+        justify = "right" if column.kind in NUMERIC_KINDS else column.justify
+        table.add_column(column.title, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for row in rows:
-        table.add_row(*(human(row.get(c.key), c.kind, show_nik) for c in columns))
+        table.add_row(*(cell(row, c, show_nik) for c in columns))
     return table
 
 
+NUMERIC_KINDS = frozenset({"int", "money", "pct", "signed", "dec", "auto"})
+
+
 def print_renderables(*renderables: Any) -> None:
-    """Print Rich tables; to a pipe without the trailing padding Rich adds to each line."""
+    """Print Rich tables; to a pipe as plain text (see plain_text)."""
     console = make_console()
     if console.is_terminal:
         for item in renderables:
             console.print(item)
         return
+    sys.stdout.write(plain_text(*renderables))
+
+
+def plain_text(*renderables: Any) -> str:
+    """Rich renderables as text with no colour codes, at their natural width, no line padding."""
+    from rich.console import Console
+
+    width = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else 4000
+    console = Console(
+        file=io.StringIO(), width=width, no_color=True, force_terminal=False, highlight=False
+    )
     with console.capture() as captured:
         for item in renderables:
             console.print(item)
-    text = "\n".join(line.rstrip() for line in captured.get().splitlines())
-    sys.stdout.write(text + "\n")
+    return "\n".join(line.rstrip() for line in captured.get().splitlines()) + "\n"
 
 
 WRITERS: dict[str, Callable[[Iterable[Mapping[str, Any]], Sequence[Column]], str]] = {

@@ -124,13 +124,26 @@ def update(uow: UnitOfWork, ref: str, raw: Mapping[str, Any], *, today: dt.date)
     return entry
 
 
-def set_status(uow: UnitOfWork, ref: str, active: bool, reason: str | None) -> Record:
+def set_status(
+    uow: UnitOfWork, ref: str, active: bool, reason: str | None, *, on: dt.date, today: dt.date
+) -> Record:
+    """Deactivate or reactivate, dated, so reports as of an earlier day still count right."""
     record = find(uow, ref)
     wanted = ACTIVE if active else INACTIVE
     if record["status"] == wanted:
         raise RuleViolation(f"cadre {record['id']} is already {wanted}")
     reason_text = v.parse_text(reason, "reason", required=not active)
-    fields = {"status": wanted, "status_reason": reason_text or None}
+    day = v.not_in_future(on, "date", today).isoformat()
+    log = record.get("status_log") or []
+    earliest = max([record["registered_on"], *(e["on"] for e in log)])
+    if day < earliest:
+        raise ValidationError(
+            "date",
+            day,
+            f"is before {record['id']}'s last registration or status change ({earliest})",
+        )
+    event = {"status": wanted, "on": day, "reason": reason_text or None}
+    fields = {"status": wanted, "status_reason": reason_text or None, "status_log": [*log, event]}
     uow.cadres.update(record["id"], fields)
     action = "reactivate" if active else "deactivate"
     uow.record_changes([change_entry("cadre", record["id"], action, record, fields)])

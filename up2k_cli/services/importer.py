@@ -304,6 +304,10 @@ def import_cadres(
                 "(another NIK); imported, but check both"
             )
         fields["status"] = status
+        if status == INACTIVE:
+            fields["status_log"] = [
+                {"status": INACTIVE, "on": fields["registered_on"], "reason": "imported inactive"}
+            ]
         new_records.append(fields)
 
     if result.errors and not skip_invalid:

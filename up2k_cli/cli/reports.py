@@ -1,0 +1,142 @@
+"""report: summary, kelurahan, batch, weekly, target, for people, cron and pipes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from up2k_cli.render import output as out
+
+from .context import day, registry, today
+
+app = typer.Typer(
+    help="Reports: summary, kelurahan, batch, weekly, target. No personal data in any of them.",
+    no_args_is_help=True,
+)
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+FormatOpt = Annotated[
+    ReportFormat | None,
+    typer.Option(
+        "--format",
+        help="table (default), csv (the main table), json or markdown; else from --output's "
+        "extension (.csv, .json, .md).",
+    ),
+]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file (atomically, mode 0600).")
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of", help="The registry as it stood at the end of this day (default today)."
+    ),
+]
+
+
+def _emit(
+    build: Callable[[Any], Any], ctx: typer.Context, fmt: ReportFormat | None, output: Path | None
+) -> None:
+    from up2k_cli.render import report as render
+
+    chosen = fmt.value if fmt else out.format_from_path(output, "table")
+    with registry(ctx) as uow:
+        report = build(uow)
+    to_terminal = output is None and sys.stdout.isatty()
+    text = render.render(report, chosen, to_terminal=to_terminal)
+    if text is None:
+        out.print_renderables(*render.renderables(report))
+    else:
+        out.emit(text, output)
+
+
+def _as_of(value: str | None) -> dt.date:
+    from up2k_cli.domain.validators import not_in_future
+
+    return not_in_future(day(value, "as-of"), "as-of", today())
+
+
+@app.command("summary")
+def summary(
+    ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None, as_of: AsOfOpt = None
+) -> None:
+    """Cadres, batches, enrollments by status, attendance rate and the target, on one screen."""
+    from up2k_cli.services import reports
+
+    when = _as_of(as_of)
+    _emit(lambda uow: reports.summary(uow, when), ctx, fmt, output)
+
+
+@app.command("kelurahan")
+def kelurahan(
+    ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None, as_of: AsOfOpt = None
+) -> None:
+    """One row per kelurahan and a total: cadres, enrolled, completed, waitlisted, completion."""
+    from up2k_cli.services import reports
+
+    when = _as_of(as_of)
+    _emit(lambda uow: reports.kelurahan(uow, when), ctx, fmt, output)
+
+
+@app.command("batch")
+def batch(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Batch code.")],
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """One batch: fill per kelurahan against the quota, attendance per session, who is below
+    the minimum attendance (IDs and names only), completion."""
+    from up2k_cli.services import reports
+
+    when = _as_of(as_of)
+    _emit(lambda uow: reports.batch(uow, code, when), ctx, fmt, output)
+
+
+@app.command("weekly")
+def weekly(
+    ctx: typer.Context,
+    week: Annotated[
+        str | None,
+        typer.Option(
+            "--week",
+            help="ISO week like 2026-W48, or 'current' for the week so far; "
+            "default the last complete week.",
+        ),
+    ] = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """What happened in a week, per kelurahan, against the week before, and the cumulative
+    figures against the target. Made for cron: stable plain text or Markdown."""
+    from up2k_cli.services import reports
+
+    when = _as_of(as_of)
+    _emit(lambda uow: reports.weekly(uow, week, when), ctx, fmt, output)
+
+
+@app.command("target")
+def target(
+    ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None, as_of: AsOfOpt = None
+) -> None:
+    """Progress toward 4,000 (minimum) and 5,000 (stretch) new entrepreneurs: share reached,
+    time elapsed, weekly pace needed, pace of the last 12 weeks, projection; per kelurahan."""
+    from up2k_cli.services import reports
+
+    when = _as_of(as_of)
+    _emit(lambda uow: reports.target(uow, when), ctx, fmt, output)

@@ -1,0 +1,698 @@
+"""Reports: figures computed from the registry as it stood at the end of a day.
+
+Every report is built from a Snapshot (records with their status on that day, from the dated
+events the registry keeps) and returned as a Report of plain tables; render/report.py turns
+it into a table, CSV, JSON or Markdown. No report carries NIK, phone or address.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from up2k_cli.domain import batch as rules
+from up2k_cli.domain.cadre import ACTIVE, INACTIVE, status_on
+from up2k_cli.domain.errors import ValidationError
+from up2k_cli.render.output import Column
+from up2k_cli.services import batches as batch_service
+from up2k_cli.services import cadres as cadre_service
+from up2k_cli.storage.repository import Record
+from up2k_cli.storage.uow import UnitOfWork
+
+TOTAL_CODE = ""
+TOTAL_LABEL = "Total"
+PACE_WEEKS = 12
+
+
+# --- the registry on a day -------------------------------------------------------------------
+
+
+@dataclass
+class Snapshot:
+    """What was known at the end of `day`: cadres, batches and enrollments with their state."""
+
+    day: dt.date
+    meta: Record
+    kelurahan: dict[str, str]
+    cadres: list[Record]
+    batches: dict[str, Record]
+    enrollments: list[Record]
+
+    @property
+    def iso(self) -> str:
+        return self.day.isoformat()
+
+
+def enrollment_status_on(e: Mapping[str, Any], day: str) -> str | None:
+    """The status an enrollment had at the end of `day`: its last event dated on or before."""
+    status = None
+    for event in e.get("events") or ():
+        if event["on"] <= day:
+            status = event["status"]
+    return status
+
+
+def event_dates(e: Mapping[str, Any], status: str) -> list[str]:
+    return [ev["on"] for ev in e.get("events") or () if ev["status"] == status]
+
+
+def snapshot(uow: UnitOfWork, as_of: dt.date) -> Snapshot:
+    day = as_of.isoformat()
+    cadres = []
+    for c in uow.cadres.all():
+        state = status_on(c, day)
+        if state is not None:
+            cadres.append({**c, "status": state})
+    batches = {b["code"]: b for b in uow.batches.all() if b.get("created_on", "") <= day}
+    enrollments = []
+    for e in uow.enrollments.all():
+        if e["batch"] not in batches:
+            continue
+        state = enrollment_status_on(e, day)
+        if state is None:
+            continue
+        attended = {s: d for s, d in (e.get("attendance") or {}).items() if d <= day}
+        enrollments.append({**e, "status": state, "attendance": attended})
+    meta = uow.meta
+    return Snapshot(
+        day=as_of,
+        meta=meta,
+        kelurahan=cadre_service.kelurahan_names(meta),
+        cadres=cadres,
+        batches=batches,
+        enrollments=enrollments,
+    )
+
+
+# --- what counts as a new entrepreneur -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Definition:
+    """How the target is counted: which cadres are 'new entrepreneurs', and since when."""
+
+    key: str
+    text: str
+    dates: Callable[[Snapshot, str], dict[str, str]]  # cadre_id -> the day it first counted
+
+
+def _completed_training(snap: Snapshot, day: str) -> dict[str, str]:
+    first: dict[str, str] = {}
+    for e in snap.enrollments:
+        batch = snap.batches[e["batch"]]
+        if batch["kind"] != rules.TRAINING:
+            continue
+        for on in event_dates(e, rules.COMPLETED):
+            if on <= day and (e["cadre_id"] not in first or on < first[e["cadre_id"]]):
+                first[e["cadre_id"]] = on
+    return first
+
+
+COMPLETED_TRAINING = Definition(
+    "completed_training",
+    "new entrepreneur = a cadre who completed a UP2K training batch (counted from the day of "
+    "completion); the business-based definition replaces this once businesses are recorded",
+    _completed_training,
+)
+
+
+def definition_for(uow: UnitOfWork) -> Definition:
+    """The definition in force for this registry."""
+    return COMPLETED_TRAINING
+
+
+# --- report shape ----------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: list[dict[str, Any]]
+    # What people see in table and Markdown form, when narrower than the machine columns.
+    display: tuple[Column, ...] | None = None
+
+
+@dataclass
+class Report:
+    key: str
+    title: str
+    period: str
+    as_of: str
+    tables: list[Table]
+    notes: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)  # extra machine-readable facts (JSON)
+
+
+def _pct(part: float, whole: float) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def kelurahan_rows(snap: Snapshot) -> list[tuple[str, str]]:
+    return sorted(snap.kelurahan.items())
+
+
+# --- summary ----------------------------------------------------------------------------------
+
+
+def summary(uow: UnitOfWork, as_of: dt.date) -> Report:
+    snap = snapshot(uow, as_of)
+    definition = definition_for(uow)
+    statuses = Counter(c["status"] for c in snap.cadres)
+    kinds = Counter(b["kind"] for b in snap.batches.values())
+    open_batches = sum(1 for b in snap.batches.values() if _batch_open_on(b, snap.iso))
+    by_status = Counter(e["status"] for e in snap.enrollments)
+    attended, possible = attendance_totals(snap)
+    achieved = len(definition.dates(snap, snap.iso))
+    target = snap.meta["target"]
+    metric = Column("metric", "Metric")
+    rows = [
+        ("cadres", "Cadres registered", len(snap.cadres), "int"),
+        ("cadres_active", "  active", statuses[ACTIVE], "int"),
+        ("cadres_inactive", "  inactive", statuses[INACTIVE], "int"),
+        ("batches", "Batches", len(snap.batches), "int"),
+        ("batches_training", "  training", kinds[rules.TRAINING], "int"),
+        ("batches_mentoring", "  mentoring", kinds[rules.MENTORING], "int"),
+        ("batches_open", "  open for enrollment", open_batches, "int"),
+        ("enrollments_enrolled", "Enrollments: enrolled", by_status[rules.ENROLLED], "int"),
+        ("enrollments_completed", "Enrollments: completed", by_status[rules.COMPLETED], "int"),
+        ("enrollments_waitlisted", "Enrollments: waitlisted", by_status[rules.WAITLISTED], "int"),
+        ("enrollments_withdrawn", "Enrollments: withdrawn", by_status[rules.WITHDRAWN], "int"),
+        ("attendance_rate", "Attendance rate", _pct(attended, possible), "pct"),
+        ("new_entrepreneurs", "New entrepreneurs", achieved, "int"),
+        ("target_minimum", "Target (minimum)", target["minimum"], "int"),
+        ("target_minimum_pct", "  reached", _pct(achieved, target["minimum"]), "pct"),
+        ("target_stretch", "Target (stretch)", target["stretch"], "int"),
+        ("target_stretch_pct", "  reached", _pct(achieved, target["stretch"]), "pct"),
+    ]
+    table = Table(
+        "summary",
+        "Summary",
+        (metric, Column("label", "Figure"), Column("value", "Value", "auto")),
+        [
+            {"metric": m, "label": label, "value": value, "kind": kind}
+            for m, label, value, kind in rows
+        ],
+    )
+    return Report(
+        "summary",
+        "UP2K Kecamatan Cilandak: summary",
+        f"as of {snap.iso}",
+        snap.iso,
+        [table],
+        notes=[
+            definition.text,
+            "attendance rate = sessions attended / (places held x sessions held so far), "
+            "over enrolled and completed cadres",
+        ],
+    )
+
+
+def _batch_open_on(batch: Mapping[str, Any], day: str) -> bool:
+    closed = batch.get("closed_on")
+    return not (closed and closed <= day)
+
+
+def attendance_totals(snap: Snapshot, code: str | None = None) -> tuple[int, int]:
+    """(sessions attended, sessions that could have been attended), for held sessions only."""
+    held: dict[str, set[str]] = defaultdict(set)
+    for e in snap.enrollments:
+        held[e["batch"]].update(e["attendance"])
+    attended = possible = 0
+    for e in snap.enrollments:
+        if (code and e["batch"] != code) or e["status"] not in rules.HOLDS_PLACE:
+            continue
+        attended += len(e["attendance"])
+        possible += len(held[e["batch"]])
+    return attended, possible
+
+
+# --- per kelurahan ----------------------------------------------------------------------------
+
+KELURAHAN_COLUMNS = (
+    Column("kelurahan_code", "Code"),
+    Column("kelurahan", "Kelurahan"),
+    Column("cadres", "Cadres", "int"),
+    Column("active", "Active", "int"),
+    Column("enrolled", "Enrolled", "int"),
+    Column("completed", "Completed", "int"),
+    Column("waitlisted", "Waitlisted", "int"),
+    Column("withdrawn", "Withdrawn", "int"),
+    Column("completion_rate", "Completion", "pct"),
+    Column("new_entrepreneurs", "New entrepr.", "int"),
+)
+
+
+def kelurahan(uow: UnitOfWork, as_of: dt.date) -> Report:
+    snap = snapshot(uow, as_of)
+    definition = definition_for(uow)
+    achieved = definition.dates(snap, snap.iso)
+    kel_of = {c["id"]: c["kelurahan_code"] for c in snap.cadres}
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for c in snap.cadres:
+        counts[c["kelurahan_code"]]["cadres"] += 1
+        if c["status"] == ACTIVE:
+            counts[c["kelurahan_code"]]["active"] += 1
+    for e in snap.enrollments:
+        counts[e["kelurahan_code"]][e["status"]] += 1
+    for cadre_id in achieved:
+        counts[kel_of.get(cadre_id, "")]["new_entrepreneurs"] += 1
+    rows = [_kelurahan_row(code, name, counts[code]) for code, name in kelurahan_rows(snap)]
+    total: Counter[str] = Counter()
+    for c in counts.values():
+        total.update(c)
+    rows.append(_kelurahan_row(TOTAL_CODE, TOTAL_LABEL, total))
+    return Report(
+        "kelurahan",
+        "UP2K Kecamatan Cilandak: per kelurahan",
+        f"as of {snap.iso}",
+        snap.iso,
+        [Table("kelurahan", "Per kelurahan", KELURAHAN_COLUMNS, rows)],
+        notes=[
+            "enrolled, completed, waitlisted and withdrawn count enrollments (a cadre in two "
+            "batches counts twice); completion = completed / (enrolled + completed + withdrawn)",
+            definition.text,
+        ],
+    )
+
+
+def _kelurahan_row(code: str, name: str, c: Counter[str]) -> dict[str, Any]:
+    took_place = c[rules.ENROLLED] + c[rules.COMPLETED] + c[rules.WITHDRAWN]
+    return {
+        "kelurahan_code": code,
+        "kelurahan": name,
+        "cadres": c["cadres"],
+        "active": c["active"],
+        "enrolled": c[rules.ENROLLED],
+        "completed": c[rules.COMPLETED],
+        "waitlisted": c[rules.WAITLISTED],
+        "withdrawn": c[rules.WITHDRAWN],
+        "completion_rate": _pct(c[rules.COMPLETED], took_place),
+        "new_entrepreneurs": c["new_entrepreneurs"],
+    }
+
+
+# --- one batch --------------------------------------------------------------------------------
+
+
+def batch(uow: UnitOfWork, code: str, as_of: dt.date) -> Report:
+    found = batch_service.get(uow, code)
+    snap = snapshot(uow, as_of)
+    b = snap.batches.get(found["code"])
+    if b is None:
+        raise ValidationError("as-of", snap.iso, f"batch {found['code']} did not exist yet then")
+    mine = [e for e in snap.enrollments if e["batch"] == b["code"]]
+    names = {c["id"]: c["name"] for c in uow.cadres.all()}
+    quota = b["quota_per_kelurahan"] or None
+    fill: dict[str, Counter[str]] = defaultdict(Counter)
+    for e in mine:
+        fill[e["kelurahan_code"]][e["status"]] += 1
+    fill_rows = []
+    for kel_code, kel_name in kelurahan_rows(snap):
+        c = fill[kel_code]
+        places = c[rules.ENROLLED] + c[rules.COMPLETED]
+        fill_rows.append(
+            {
+                "kelurahan_code": kel_code,
+                "kelurahan": kel_name,
+                "places": places,
+                "quota": quota,
+                "fill_pct": _pct(places, quota) if quota else None,
+                "completed": c[rules.COMPLETED],
+                "waitlisted": c[rules.WAITLISTED],
+                "withdrawn": c[rules.WITHDRAWN],
+            }
+        )
+    holding = [e for e in mine if e["status"] in rules.HOLDS_PLACE]
+    session_rows = []
+    for s in range(1, b["sessions"] + 1):
+        present = sum(1 for e in holding if str(s) in e["attendance"])
+        dates = sorted({e["attendance"][str(s)] for e in holding if str(s) in e["attendance"]})
+        session_rows.append(
+            {
+                "session": s,
+                "date": dates[0] if dates else None,
+                "present": present,
+                "places": len(holding),
+                "attendance_pct": _pct(present, len(holding)) if present else None,
+            }
+        )
+    below = [
+        {
+            "cadre_id": e["cadre_id"],
+            "name": names.get(e["cadre_id"]),
+            "kelurahan": snap.kelurahan.get(e["kelurahan_code"], ""),
+            "sessions_attended": len(e["attendance"]),
+            "attendance_pct": round(rules.attendance_share(b, e), 1),
+        }
+        for e in sorted(holding, key=lambda x: cadre_service.id_order({"id": x["cadre_id"]}))
+        if e["status"] == rules.ENROLLED and not rules.meets_attendance(b, e)
+    ]
+    completed = sum(1 for e in holding if e["status"] == rules.COMPLETED)
+    return Report(
+        "batch",
+        f"UP2K batch {b['code']}: {b['title']}",
+        f"{b['start']} to {b['end']}, as of {snap.iso}",
+        snap.iso,
+        [
+            Table(
+                "fill",
+                f"Fill per kelurahan (capacity {b['capacity']}, quota {quota or 'none'})",
+                (
+                    Column("kelurahan_code", "Code"),
+                    Column("kelurahan", "Kelurahan"),
+                    Column("places", "Places", "int"),
+                    Column("quota", "Quota", "int"),
+                    Column("fill_pct", "Fill", "pct"),
+                    Column("completed", "Completed", "int"),
+                    Column("waitlisted", "Waitlisted", "int"),
+                    Column("withdrawn", "Withdrawn", "int"),
+                ),
+                fill_rows,
+            ),
+            Table(
+                "sessions",
+                f"Attendance per session ({b['sessions']} planned)",
+                (
+                    Column("session", "Session", "int"),
+                    Column("date", "Date", "date"),
+                    Column("present", "Present", "int"),
+                    Column("places", "Places", "int"),
+                    Column("attendance_pct", "Attendance", "pct"),
+                ),
+                session_rows,
+            ),
+            Table(
+                "below_minimum",
+                f"Enrolled below the minimum attendance ({b['min_attendance']}%)",
+                (
+                    Column("cadre_id", "ID"),
+                    Column("name", "Name", "free"),
+                    Column("kelurahan", "Kelurahan"),
+                    Column("sessions_attended", "Sessions", "int"),
+                    Column("attendance_pct", "Attendance", "pct"),
+                ),
+                below,
+            ),
+        ],
+        notes=[
+            f"{completed} of {len(holding)} places completed "
+            f"({_pct(completed, len(holding)) or 0:.1f}%); capacity {b['capacity']}",
+        ],
+        data={"batch": b["code"], "capacity": b["capacity"], "completed": completed},
+    )
+
+
+# --- weekly -----------------------------------------------------------------------------------
+
+WEEKLY_METRICS = (
+    ("registrations", "New registrations"),
+    ("enrollments", "Enrollments"),
+    ("attendance", "Attendance records"),
+    ("completions", "Completions"),
+    ("withdrawals", "Withdrawals"),
+    ("new_entrepreneurs", "New entrepreneurs"),
+)
+
+
+def parse_week(value: str | None, today: dt.date) -> tuple[dt.date, dt.date, bool]:
+    """(monday, last day counted, complete?) for '2026-W48', 'current', or the last full week."""
+    text = (value or "").strip().lower()
+    if text == "current":
+        monday = today - dt.timedelta(days=today.weekday())
+        return monday, today, False
+    if not text:
+        monday = today - dt.timedelta(days=today.weekday() + 7)
+        return monday, monday + dt.timedelta(days=6), True
+    try:
+        year, week = text.upper().split("-W")
+        monday = dt.date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        raise ValidationError(
+            "week", value, "write an ISO week like 2026-W48, or 'current'"
+        ) from None
+    sunday = monday + dt.timedelta(days=6)
+    if monday > today:
+        raise ValidationError("week", value, f"has not started yet (today is {today})")
+    return monday, min(sunday, today), sunday <= today
+
+
+def week_label(monday: dt.date) -> str:
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _activity(
+    snap: Snapshot, achieved: Mapping[str, str], first: str, last: str
+) -> dict[str, Counter[str]]:
+    """Counts per metric per kelurahan of what happened between two days (inclusive)."""
+    out: dict[str, Counter[str]] = {m: Counter() for m, _ in WEEKLY_METRICS}
+    kel_of = {c["id"]: c["kelurahan_code"] for c in snap.cadres}
+    for c in snap.cadres:
+        if first <= c["registered_on"] <= last:
+            out["registrations"][c["kelurahan_code"]] += 1
+    for e in snap.enrollments:
+        kel = e["kelurahan_code"]
+        for ev in e.get("events") or ():
+            if first <= ev["on"] <= last:
+                key = {
+                    rules.ENROLLED: "enrollments",
+                    rules.COMPLETED: "completions",
+                    rules.WITHDRAWN: "withdrawals",
+                }.get(ev["status"])
+                if key:
+                    out[key][kel] += 1
+        out["attendance"][kel] += sum(1 for d in e["attendance"].values() if first <= d <= last)
+    for cadre_id, on in achieved.items():
+        if first <= on <= last:
+            out["new_entrepreneurs"][kel_of.get(cadre_id, "")] += 1
+    return out
+
+
+def weekly(uow: UnitOfWork, week: str | None, today: dt.date) -> Report:
+    monday, last_day, complete = parse_week(week, today)
+    prev_monday = monday - dt.timedelta(days=7)
+    snap = snapshot(uow, last_day)
+    definition = definition_for(uow)
+    achieved = definition.dates(snap, snap.iso)
+    this = _activity(snap, achieved, monday.isoformat(), last_day.isoformat())
+    before = _activity(
+        snap, achieved, prev_monday.isoformat(), (prev_monday + dt.timedelta(days=6)).isoformat()
+    )
+    totals = []
+    for metric, label in WEEKLY_METRICS:
+        now_n, prev_n = sum(this[metric].values()), sum(before[metric].values())
+        totals.append(
+            {"metric": metric, "label": label, "this_week": now_n, "week_before": prev_n,
+             "change": now_n - prev_n}
+        )  # fmt: skip
+    per_kel = []
+    for code, name in [*kelurahan_rows(snap), (TOTAL_CODE, TOTAL_LABEL)]:
+        row: dict[str, Any] = {"kelurahan_code": code, "kelurahan": name}
+        for metric, _ in WEEKLY_METRICS:
+            now_n = sum(this[metric].values()) if code == TOTAL_CODE else this[metric][code]
+            prev_n = sum(before[metric].values()) if code == TOTAL_CODE else before[metric][code]
+            row[metric] = now_n
+            row[f"{metric}_prev"] = prev_n
+            row[f"{metric}_change"] = now_n - prev_n
+            change = now_n - prev_n
+            row[f"{metric}_view"] = f"{now_n} ({change:+d})" if change else str(now_n)
+        per_kel.append(row)
+    target = snap.meta["target"]
+    cumulative = [
+        {"metric": "cadres_active", "label": "Active cadres",
+         "value": sum(1 for c in snap.cadres if c["status"] == ACTIVE), "kind": "int"},
+        {"metric": "new_entrepreneurs", "label": "New entrepreneurs so far",
+         "value": len(achieved), "kind": "int"},
+        {"metric": "target_minimum_pct", "label": f"of the minimum target ({target['minimum']})",
+         "value": _pct(len(achieved), target["minimum"]), "kind": "pct"},
+        {"metric": "target_stretch_pct", "label": f"of the stretch target ({target['stretch']})",
+         "value": _pct(len(achieved), target["stretch"]), "kind": "pct"},
+    ]  # fmt: skip
+    label = week_label(monday)
+    period = f"ISO week {label}: {monday.isoformat()} to {last_day.isoformat()}"
+    if not complete:
+        period += " (week so far)"
+    csv_columns = [Column("kelurahan_code", "Code"), Column("kelurahan", "Kelurahan")]
+    for metric, title in WEEKLY_METRICS:
+        csv_columns += [
+            Column(metric, title, "int"),
+            Column(f"{metric}_prev", "week before", "int"),
+            Column(f"{metric}_change", "change", "signed"),
+        ]
+    return Report(
+        "weekly",
+        f"UP2K Kecamatan Cilandak: weekly report {label}",
+        period,
+        snap.iso,
+        [
+            Table(
+                "kelurahan",
+                "Per kelurahan: this week (change from the week before)",
+                tuple(csv_columns),
+                per_kel,
+                display=(
+                    Column("kelurahan_code", "Code"),
+                    Column("kelurahan", "Kelurahan"),
+                    *(Column(f"{m}_view", title, justify="right") for m, title in WEEKLY_METRICS),
+                ),
+            ),
+            Table(
+                "totals",
+                "This week and the week before",
+                (
+                    Column("metric", "Metric"),
+                    Column("label", "Activity"),
+                    Column("this_week", "This week", "int"),
+                    Column("week_before", "Week before", "int"),
+                    Column("change", "Change", "signed"),
+                ),
+                totals,
+            ),
+            Table(
+                "cumulative",
+                f"Cumulative at the end of {last_day.isoformat()}",
+                (
+                    Column("metric", "Metric"),
+                    Column("label", "Figure"),
+                    Column("value", "Value", "auto"),
+                ),
+                cumulative,
+            ),
+        ],
+        notes=[definition.text],
+        data={
+            "week": label,
+            "from": monday.isoformat(),
+            "to": last_day.isoformat(),
+            "complete": complete,
+        },
+    )
+
+
+# --- target -----------------------------------------------------------------------------------
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass
+class Progress:
+    achieved: int
+    minimum: float
+    stretch: float
+    recent: int  # achieved in the last PACE_WEEKS weeks
+    weeks_left: float
+
+    def row(self) -> dict[str, Any]:
+        pace = self.recent / PACE_WEEKS
+
+        def needed(goal: float) -> float | None:
+            if self.weeks_left <= 0:
+                return None
+            return round(max(goal - self.achieved, 0) / self.weeks_left, 2)
+
+        return {
+            "achieved": self.achieved,
+            "target_minimum": _round_target(self.minimum),
+            "target_stretch": _round_target(self.stretch),
+            "minimum_pct": _pct(self.achieved, self.minimum),
+            "stretch_pct": _pct(self.achieved, self.stretch),
+            "needed_per_week_minimum": needed(self.minimum),
+            "needed_per_week_stretch": needed(self.stretch),
+            "pace_last_12_weeks": round(pace, 2),
+            "projected_at_end": round(self.achieved + pace * max(self.weeks_left, 0)),
+        }
+
+
+def _round_target(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(value, 1)
+
+
+def target(uow: UnitOfWork, as_of: dt.date) -> Report:
+    snap = snapshot(uow, as_of)
+    definition = definition_for(uow)
+    achieved = definition.dates(snap, snap.iso)
+    goal = snap.meta["target"]
+    start = dt.date.fromisoformat(goal["start"])
+    end = add_years(start, goal["years"])
+    span = (end - start).days
+    elapsed = min(max((as_of - start).days, 0), span)
+    weeks_left = max((end - as_of).days, 0) / 7
+    since = (as_of - dt.timedelta(weeks=PACE_WEEKS)).isoformat()
+    kel_of = {c["id"]: c["kelurahan_code"] for c in snap.cadres}
+    n_kel = len(snap.kelurahan) or 1
+    rows = []
+    for code, name in [*kelurahan_rows(snap), (TOTAL_CODE, TOTAL_LABEL)]:
+        mine = [d for cid, d in achieved.items() if code == TOTAL_CODE or kel_of.get(cid) == code]
+        share = 1 if code == TOTAL_CODE else 1 / n_kel
+        progress = Progress(
+            achieved=len(mine),
+            minimum=goal["minimum"] * share,
+            stretch=goal["stretch"] * share,
+            recent=sum(1 for d in mine if d > since),
+            weeks_left=weeks_left,
+        )
+        row = {"kelurahan_code": code, "kelurahan": name, **progress.row()}
+        row["bar"] = progress_bar(row["achieved"], progress.minimum, progress.stretch)
+        rows.append(row)
+    columns = (
+        Column("kelurahan_code", "Code"),
+        Column("kelurahan", "Kelurahan"),
+        Column("achieved", "Achieved", "int"),
+        Column("target_minimum", "Minimum", "int"),
+        Column("minimum_pct", "% min.", "pct"),
+        Column("target_stretch", "Stretch", "int"),
+        Column("stretch_pct", "% stretch", "pct"),
+        Column("needed_per_week_minimum", "Need/wk (min.)", "dec"),
+        Column("needed_per_week_stretch", "Need/wk (stretch)", "dec"),
+        Column("pace_last_12_weeks", "Pace/wk (12 wk)", "dec"),
+        Column("projected_at_end", "Projected", "int"),
+        Column("bar", "Progress to stretch (| = minimum)", "bar"),
+    )
+    total = rows[-1]
+    return Report(
+        "target",
+        "UP2K Kecamatan Cilandak: progress toward the target",
+        f"{start.isoformat()} to {end.isoformat()}, as of {snap.iso}",
+        snap.iso,
+        [Table("target", "Progress per kelurahan", columns, rows)],
+        notes=[
+            definition.text,
+            f"elapsed: {_pct(elapsed, span) or 0:.1f}% of the {goal['years']} years "
+            f"({elapsed} of {span} days); {weeks_left:.1f} weeks left",
+            f"total: {total['achieved']} of {goal['minimum']} (minimum) and {goal['stretch']} "
+            "(stretch); each kelurahan's share of the target is an equal fifth",
+            f"pace = new entrepreneurs in the last {PACE_WEEKS} weeks / {PACE_WEEKS}; projected "
+            "= achieved + pace x weeks left",
+        ],
+        data={
+            "definition": definition.key,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "elapsed_pct": _pct(elapsed, span),
+            "weeks_left": round(weeks_left, 1),
+        },
+    )
+
+
+BAR_WIDTH = 30
+
+
+def progress_bar(achieved: float, minimum: float, stretch: float) -> str:
+    """A text bar scaled to the stretch target with a '|' at the minimum: readable in any pipe."""
+    if stretch <= 0:
+        return ""
+    filled = min(round(BAR_WIDTH * achieved / stretch), BAR_WIDTH)
+    cells = ["█"] * filled + ["░"] * (BAR_WIDTH - filled)
+    mark = min(round(BAR_WIDTH * minimum / stretch), BAR_WIDTH - 1)
+    cells.insert(mark, "|")
+    return "".join(cells)

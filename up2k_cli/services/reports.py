@@ -66,16 +66,19 @@ def snapshot(uow: UnitOfWork, as_of: dt.date) -> Snapshot:
         state = status_on(c, day)
         if state is not None:
             cadres.append({**c, "status": state})
-    batches = {b["code"]: b for b in uow.batches.all() if b.get("created_on", "") <= day}
+    # A batch entered after the fact still existed from its start or its first enrollment.
+    all_batches = {b["code"]: b for b in uow.batches.all()}
+    batches = {c: b for c, b in all_batches.items() if min(b["created_on"], b["start"]) <= day}
     enrollments = []
     for e in uow.enrollments.all():
-        if e["batch"] not in batches:
+        if e["batch"] not in all_batches:
             continue
         state = enrollment_status_on(e, day)
         if state is None:
             continue
         attended = {s: d for s, d in (e.get("attendance") or {}).items() if d <= day}
         enrollments.append({**e, "status": state, "attendance": attended})
+        batches.setdefault(e["batch"], all_batches[e["batch"]])
     meta = uow.meta
     return Snapshot(
         day=as_of,

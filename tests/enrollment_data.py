@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 KELURAHAN = ["Cilandak Barat", "Lebak Bulus", "Pondok Labu", "Gandaria Selatan", "Cipete Selatan"]
-HEADER = "nik,name,kelurahan,rw,rt,address,phone,consent"
+HEADER = "nik,name,kelurahan,rw,rt,address,phone,registered_on,consent"
 
 
 def nik(serial: int) -> str:
@@ -22,6 +22,6 @@ def cadres_csv(per_kelurahan: dict[str, int]) -> str:
             serial += 1
             lines.append(
                 f"{nik(serial)},Kader {serial},{kelurahan},001,002,Jl. Melati No. {serial},"
-                f"0812{serial:08d},ya"
+                f"0812{serial:08d},2026-10-01,ya"
             )
     return "\n".join(lines) + "\n"

@@ -10,7 +10,7 @@ The registry (today is Friday 2026-11-27, ISO week 48; programme start 2026-01-0
   11-05 enroll K1 K2 K4; 11-06 K3 K5 waitlisted (capacity full)
   11-09 session 1: K1 K2 K4; 11-16 session 2: K1
   11-18 K2 withdraws -> K3 (first waitlisted who fits) promoted
-  11-20 K1 completes
+  11-20 K1 completes; K1's business "Kue Ani" (Kuliner) starts: K1 is the one new entrepreneur
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ def up2k(tmp_path):
     run("withdraw", "-b", "B01", "K0002", "--reason", "pindah", "--date", "2026-11-18")
     run("complete", "-b", "B01", "K0001", "--date", "2026-11-20")
     run("cadre", "deactivate", "K0005", "--reason", "pindah", "--date", "2026-11-24")
+    run("business", "add", "K0001", "--name", "Kue Ani", "--category", "kuliner",
+        "--started", "2026-11-20")  # fmt: skip
     return run
 
 
@@ -170,6 +172,7 @@ def test_weekly_default_is_the_last_complete_week_against_the_week_before(up2k):
         "attendance": (1, 3, -2),
         "completions": (1, 0, 1),
         "withdrawals": (1, 0, 1),
+        "businesses": (1, 0, 1),
         "new_entrepreneurs": (1, 0, 1),
     }
     labu = next(r for r in doc["tables"]["kelurahan"] if r["kelurahan"] == "Pondok Labu")
@@ -241,7 +244,7 @@ def test_target_by_hand(up2k):
     assert labu["needed_per_week_minimum"] == 3.73  # 799 / (1500 / 7)
     assert "bar" not in labu  # bars are for people, not for pipes
     table = up2k("report", "target").stdout
-    assert "completed a UP2K training batch" in table  # the definition is stated
+    assert "a cadre with a business started" in table  # the definition is stated
     assert "░" in table and "|" in table
 
 

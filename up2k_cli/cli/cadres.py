@@ -8,7 +8,14 @@ from typing import Annotated, Any
 import typer
 
 from up2k_cli.render import output as out
-from up2k_cli.render.columns import CADRE_BATCHES, CADRE_LIST, HISTORY
+from up2k_cli.render.columns import (
+    BUSINESS_LIST,
+    CADRE_BATCHES,
+    CADRE_LIST,
+    HISTORY,
+    INCOME_EXPORT,
+    STEP_EXPORT,
+)
 
 from .context import day, note, registry, stdin_is_terminal, today
 
@@ -194,13 +201,17 @@ def show(
 ) -> None:
     """Everything known about one cadre, with its change history."""
     from up2k_cli.render.columns import CADRE_EXPORT
-    from up2k_cli.services import batches, cadres
+    from up2k_cli.services import batches, cadres, outcomes
 
     with registry(ctx) as uow:
         record = cadres.find(uow, cadre)
         info = cadres.derived(record, cadres.kelurahan_names(uow.meta))
         history = cadres.history_of(uow, "cadre", record["id"])
         enrolled_in = batches.cadre_batches(uow, record["id"])
+        owned = outcomes.list_businesses(uow, today=today())
+        owned = [b for b in owned if b["cadre_id"] == record["id"]]
+        steps = outcomes.step_rows(uow, today(), record["id"])
+        incomes = outcomes.income_rows(uow, record["id"])
     if not show_nik:
         info["nik"] = out.mask_nik(info["nik"])
     if fmt is ShowFormat.json:
@@ -210,6 +221,9 @@ def show(
                 {
                     **{k: info.get(k) for k in keys},
                     "batches": [{c.key: b.get(c.key) for c in CADRE_BATCHES} for b in enrolled_in],
+                    "businesses": [{c.key: b.get(c.key) for c in BUSINESS_LIST} for b in owned],
+                    "steps": [{c.key: r.get(c.key) for c in STEP_EXPORT} for r in steps],
+                    "incomes": [{c.key: r.get(c.key) for c in INCOME_EXPORT} for r in incomes],
                     "history": history,
                 }
             ),
@@ -232,6 +246,9 @@ def show(
     out.print_renderables(
         details,
         out.render_table(enrolled_in, CADRE_BATCHES, title=f"Batches ({len(enrolled_in)})"),
+        out.render_table(owned, BUSINESS_LIST, title=f"Businesses ({len(owned)})"),
+        out.render_table(steps, STEP_EXPORT[2:], title="7 PAS steps, in the order reached"),
+        out.render_table(incomes, INCOME_EXPORT[3:], title="Household income"),
         out.render_table(rows, HISTORY, title="History"),
     )
 

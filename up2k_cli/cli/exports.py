@@ -10,7 +10,7 @@ import typer
 
 from up2k_cli.render import output as out
 
-from .context import registry
+from .context import registry, today
 
 app = typer.Typer(
     help="Write records for other tools (CSV, JSON, JSON lines).", no_args_is_help=True
@@ -76,3 +76,39 @@ def enrollments(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = N
     with registry(ctx) as uow:
         rows = service.all_enrollment_rows(uow)
     out.emit(out.WRITERS[resolve_format(fmt, output)](rows, ENROLLMENT_EXPORT), output)
+
+
+@app.command("businesses")
+def businesses(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None) -> None:
+    """All businesses: id, cadre_id, kelurahan_code, kelurahan, name, category, started_on,
+    added_on, nib, pirt, halal, address, licensed_on, agency, referrals, lacks."""
+    from up2k_cli.render.columns import BUSINESS_EXPORT
+    from up2k_cli.services import outcomes
+
+    with registry(ctx) as uow:
+        rows = outcomes.list_businesses(uow, today=today())
+    out.emit(out.WRITERS[resolve_format(fmt, output)](rows, BUSINESS_EXPORT), output)
+
+
+@app.command("steps")
+def steps(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None) -> None:
+    """Every 7 PAS step each cadre reached, in the order reached: cadre_id, kelurahan_code,
+    order, step, on, source (automatic or recorded), note."""
+    from up2k_cli.render.columns import STEP_EXPORT
+    from up2k_cli.services import outcomes
+
+    with registry(ctx) as uow:
+        rows = outcomes.step_rows(uow, today())
+    out.emit(out.WRITERS[resolve_format(fmt, output)](rows, STEP_EXPORT), output)
+
+
+@app.command("incomes")
+def incomes(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None) -> None:
+    """Household incomes: id, cadre_id, kelurahan_code, kind (baseline or follow-up), amount,
+    on, note. Baselines come from registration."""
+    from up2k_cli.render.columns import INCOME_EXPORT
+    from up2k_cli.services import outcomes
+
+    with registry(ctx) as uow:
+        rows = outcomes.income_rows(uow)
+    out.emit(out.WRITERS[resolve_format(fmt, output)](rows, INCOME_EXPORT), output)

@@ -13,7 +13,7 @@ from typer.core import TyperGroup
 from up2k_cli import __version__
 from up2k_cli.domain.errors import Up2kError, ValidationErrors
 
-from . import batches, cadres, exports, imports, registry_cmds, reports
+from . import batches, cadres, exports, imports, outcomes, registry_cmds, reports
 from .context import Settings, default_db_path
 
 
@@ -104,6 +104,7 @@ def root(
 registry_cmds.install(app)
 cadres.install(app)
 batches.install(app)
+outcomes.install(app)
 app.add_typer(imports.app, name="import")
 app.add_typer(exports.app, name="export")
 app.add_typer(reports.app, name="report")

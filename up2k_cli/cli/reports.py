@@ -140,3 +140,60 @@ def target(
 
     when = _as_of(as_of)
     _emit(lambda uow: reports.target(uow, when), ctx, fmt, output)
+
+
+@app.command("pipeline")
+def pipeline(
+    ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None, as_of: AsOfOpt = None
+) -> None:
+    """How many cadres reached each of OK OCE's 7 PAS steps, per kelurahan and in total, with a
+    funnel."""
+    from up2k_cli.services import reports
+
+    when = _as_of(as_of)
+    _emit(lambda uow: reports.pipeline(uow, when), ctx, fmt, output)
+
+
+@app.command("income")
+def income(
+    ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None, as_of: AsOfOpt = None
+) -> None:
+    """Household income per kelurahan: baselines, follow-ups, median change, share that rose.
+    Change figures count only households with both a baseline and a follow-up."""
+    from up2k_cli.services import reports
+
+    when = _as_of(as_of)
+    _emit(lambda uow: reports.income(uow, when), ctx, fmt, output)
+
+
+@app.command("agencies")
+def agencies(
+    ctx: typer.Context,
+    agency: Annotated[str | None, typer.Option("--agency", help="Only this agency.")] = None,
+    with_contacts: Annotated[
+        bool,
+        typer.Option(
+            "--with-contacts",
+            help="List business, owner and phone for hand-over "
+            "(personal data; the export is recorded in the history).",
+        ),
+    ] = False,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Businesses referred to each agency and what they still lack (NIB; P-IRT, halal for food)."""
+    from up2k_cli.services import reports
+
+    when = _as_of(as_of)
+
+    def build(uow: Any) -> Any:
+        report = reports.agencies(uow, when, agency, with_contacts)
+        if with_contacts:
+            reports.record_personal_export(
+                uow, "report agencies --with-contacts", report.data["contacts"]
+            )
+            uow.commit()
+        return report
+
+    _emit(build, ctx, fmt, output)

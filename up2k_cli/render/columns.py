@@ -119,3 +119,55 @@ CADRE_BATCHES = (
     Column("completed_on", "Completed", "date"),
     Column("withdrawn_on", "Withdrawn", "date"),
 )
+
+BUSINESS_LIST = (
+    Column("id", "ID"),
+    Column("cadre_id", "Cadre"),
+    Column("owner", "Owner", "free"),
+    Column("kelurahan", "Kelurahan"),
+    Column("name", "Business", "free"),
+    Column("category", "Category"),
+    Column("started", "Started", "date"),
+    Column("nib", "NIB"),
+    Column("agency", "Agency"),
+    Column("lacks", "Lacks"),
+)
+
+BUSINESS_EXPORT = (
+    Column("id"),
+    Column("cadre_id"),
+    Column("kelurahan_code"),
+    Column("kelurahan"),
+    Column("name", kind="free"),
+    Column("category"),
+    Column("started_on", kind="date"),
+    Column("added_on", kind="date"),
+    Column("nib"),
+    Column("pirt"),
+    Column("halal"),
+    Column("address", kind="free"),
+    Column("licensed_on", kind="date"),
+    Column("agency"),
+    Column("referrals"),
+    Column("lacks"),
+)
+
+STEP_EXPORT = (
+    Column("cadre_id", "Cadre"),
+    Column("kelurahan_code", "Code"),
+    Column("order", "#", "int"),
+    Column("step", "Step"),
+    Column("on", "Reached", "date"),
+    Column("source", "How"),
+    Column("note", "Note", "free"),
+)
+
+INCOME_EXPORT = (
+    Column("id", "ID"),
+    Column("cadre_id", "Cadre"),
+    Column("kelurahan_code", "Code"),
+    Column("kind", "Kind"),
+    Column("amount", "Amount", "money"),
+    Column("on", "Date", "date"),
+    Column("note", "Note", "free"),
+)

@@ -193,6 +193,11 @@ def enroll(
     batch = get(uow, code)
     v.not_in_future(on, "date", today)
     cadres = _active_cadres(uow, refs)
+    late = [c["id"] for c in cadres if c["registered_on"] > on.isoformat()]
+    if late:
+        raise ValidationError(
+            "date", on.isoformat(), f"is before {', '.join(late)} registered; enroll from then on"
+        )
     existing = enrollments_of(uow, batch["code"])
     plan = rules.plan_enrollment(
         batch,

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from up2k_cli.domain import batch as rules
-from up2k_cli.domain.cadre import ACTIVE, INACTIVE, status_on
+from up2k_cli.domain import outcomes as outcome_rules
+from up2k_cli.domain.cadre import ACTIVE, BUSINESS_CATEGORIES, INACTIVE, status_on
 from up2k_cli.domain.errors import ValidationError
 from up2k_cli.render.output import Column
 from up2k_cli.services import batches as batch_service
@@ -40,6 +41,9 @@ class Snapshot:
     cadres: list[Record]
     batches: dict[str, Record]
     enrollments: list[Record]
+    businesses: list[Record] = field(default_factory=list)
+    steps: list[Record] = field(default_factory=list)
+    incomes: list[Record] = field(default_factory=list)
 
     @property
     def iso(self) -> str:
@@ -87,6 +91,9 @@ def snapshot(uow: UnitOfWork, as_of: dt.date) -> Snapshot:
         cadres=cadres,
         batches=batches,
         enrollments=enrollments,
+        businesses=[b for b in uow.businesses.all() if outcome_rules.business_start(b) <= day],
+        steps=[r for r in uow.steps.all() if r["on"] <= day],
+        incomes=[r for r in uow.incomes.all() if r["on"] <= day],
     )
 
 
@@ -102,29 +109,64 @@ class Definition:
     dates: Callable[[Snapshot, str], dict[str, str]]  # cadre_id -> the day it first counted
 
 
-def _completed_training(snap: Snapshot, day: str) -> dict[str, str]:
+def _earliest(pairs: Iterable[tuple[str, str]], day: str) -> dict[str, str]:
+    """cadre_id -> the earliest of its dates on or before `day`."""
     first: dict[str, str] = {}
-    for e in snap.enrollments:
-        batch = snap.batches[e["batch"]]
-        if batch["kind"] != rules.TRAINING:
-            continue
-        for on in event_dates(e, rules.COMPLETED):
-            if on <= day and (e["cadre_id"] not in first or on < first[e["cadre_id"]]):
-                first[e["cadre_id"]] = on
+    for cadre_id, on in pairs:
+        if on <= day and (cadre_id not in first or on < first[cadre_id]):
+            first[cadre_id] = on
     return first
 
 
-COMPLETED_TRAINING = Definition(
-    "completed_training",
-    "new entrepreneur = a cadre who completed a UP2K training batch (counted from the day of "
-    "completion); the business-based definition replaces this once businesses are recorded",
-    _completed_training,
+def completion_dates(snap: Snapshot, kind: str) -> dict[str, str]:
+    """cadre_id -> the day it first completed a batch of this kind (training or mentoring)."""
+    return _earliest(
+        (
+            (e["cadre_id"], on)
+            for e in snap.enrollments
+            if snap.batches[e["batch"]]["kind"] == kind
+            for on in event_dates(e, rules.COMPLETED)
+        ),
+        snap.iso,
+    )
+
+
+def _first_business(snap: Snapshot, day: str) -> dict[str, str]:
+    return _earliest(
+        ((b["cadre_id"], outcome_rules.business_start(b)) for b in snap.businesses), day
+    )
+
+
+NEW_BUSINESS = Definition(
+    "first_business",
+    "new entrepreneur = a cadre with a business started (counted once, from the start date of "
+    "the first business, or the day it was recorded when the start date is unknown)",
+    _first_business,
 )
 
 
 def definition_for(uow: UnitOfWork) -> Definition:
-    """The definition in force for this registry."""
-    return COMPLETED_TRAINING
+    """The definition in force: by businesses started (the outcomes issue)."""
+    return NEW_BUSINESS
+
+
+def steps_by_cadre(snap: Snapshot) -> dict[str, dict[str, str]]:
+    """cadre_id -> {7 PAS step: first day reached}, as of the snapshot's day."""
+    training = completion_dates(snap, rules.TRAINING)
+    mentoring = completion_dates(snap, rules.MENTORING)
+    licences = _earliest(
+        ((b["cadre_id"], d) for b in snap.businesses if (d := outcome_rules.licensed_on(b))),
+        snap.iso,
+    )
+    recorded: dict[str, list[Record]] = defaultdict(list)
+    for r in snap.steps:
+        recorded[r["cadre_id"]].append(r)
+    return {
+        c["id"]: outcome_rules.steps_reached(
+            c, training, mentoring, licences, recorded.get(c["id"], ()), snap.iso
+        )
+        for c in snap.cadres
+    }
 
 
 # --- report shape ----------------------------------------------------------------------------
@@ -186,6 +228,7 @@ def summary(uow: UnitOfWork, as_of: dt.date) -> Report:
         ("enrollments_waitlisted", "Enrollments: waitlisted", by_status[rules.WAITLISTED], "int"),
         ("enrollments_withdrawn", "Enrollments: withdrawn", by_status[rules.WITHDRAWN], "int"),
         ("attendance_rate", "Attendance rate", _pct(attended, possible), "pct"),
+        ("businesses", "Businesses started", len(snap.businesses), "int"),
         ("new_entrepreneurs", "New entrepreneurs", achieved, "int"),
         ("target_minimum", "Target (minimum)", target["minimum"], "int"),
         ("target_minimum_pct", "  reached", _pct(achieved, target["minimum"]), "pct"),
@@ -206,13 +249,37 @@ def summary(uow: UnitOfWork, as_of: dt.date) -> Report:
         "UP2K Kecamatan Cilandak: summary",
         f"as of {snap.iso}",
         snap.iso,
-        [table],
+        [table, *business_breakdown(snap)],
         notes=[
             definition.text,
             "attendance rate = sessions attended / (places held x sessions held so far), "
             "over enrolled and completed cadres",
         ],
     )
+
+
+def business_breakdown(snap: Snapshot) -> list[Table]:
+    """Businesses started, by category and by the agency that facilitates them."""
+    settings = snap.meta["settings"]
+    by_category = Counter(b["category"] for b in snap.businesses)
+    by_agency: Counter[str] = Counter()
+    for b in snap.businesses:
+        by_agency.update(outcome_rules.referrals(b, settings))
+    categories = [c.label for c in BUSINESS_CATEGORIES]
+    return [
+        Table(
+            "businesses_by_category",
+            "Businesses started, by category",
+            (Column("category", "Category"), Column("businesses", "Businesses", "int")),
+            [{"category": c, "businesses": by_category[c]} for c in categories],
+        ),
+        Table(
+            "businesses_by_agency",
+            "Businesses referred, by agency",
+            (Column("agency", "Agency"), Column("businesses", "Businesses", "int")),
+            [{"agency": a, "businesses": n} for a, n in sorted(by_agency.items())],
+        ),
+    ]
 
 
 def _batch_open_on(batch: Mapping[str, Any], day: str) -> bool:
@@ -246,6 +313,7 @@ KELURAHAN_COLUMNS = (
     Column("waitlisted", "Waitlisted", "int"),
     Column("withdrawn", "Withdrawn", "int"),
     Column("completion_rate", "Completion", "pct"),
+    Column("businesses", "Businesses", "int"),
     Column("new_entrepreneurs", "New entrepr.", "int"),
 )
 
@@ -264,6 +332,8 @@ def kelurahan(uow: UnitOfWork, as_of: dt.date) -> Report:
         counts[e["kelurahan_code"]][e["status"]] += 1
     for cadre_id in achieved:
         counts[kel_of.get(cadre_id, "")]["new_entrepreneurs"] += 1
+    for b in snap.businesses:
+        counts[kel_of.get(b["cadre_id"], "")]["businesses"] += 1
     rows = [_kelurahan_row(code, name, counts[code]) for code, name in kelurahan_rows(snap)]
     total: Counter[str] = Counter()
     for c in counts.values():
@@ -295,6 +365,7 @@ def _kelurahan_row(code: str, name: str, c: Counter[str]) -> dict[str, Any]:
         "waitlisted": c[rules.WAITLISTED],
         "withdrawn": c[rules.WITHDRAWN],
         "completion_rate": _pct(c[rules.COMPLETED], took_place),
+        "businesses": c["businesses"],
         "new_entrepreneurs": c["new_entrepreneurs"],
     }
 
@@ -418,6 +489,7 @@ WEEKLY_METRICS = (
     ("attendance", "Attendance records"),
     ("completions", "Completions"),
     ("withdrawals", "Withdrawals"),
+    ("businesses", "Businesses started"),
     ("new_entrepreneurs", "New entrepreneurs"),
 )
 
@@ -473,6 +545,9 @@ def _activity(
     for cadre_id, on in achieved.items():
         if first <= on <= last:
             out["new_entrepreneurs"][kel_of.get(cadre_id, "")] += 1
+    for b in snap.businesses:
+        if first <= outcome_rules.business_start(b) <= last:
+            out["businesses"][kel_of.get(b["cadre_id"], "")] += 1
     return out
 
 
@@ -690,12 +765,275 @@ def target(uow: UnitOfWork, as_of: dt.date) -> Report:
 BAR_WIDTH = 30
 
 
+def bar(value: float, whole: float) -> str:
+    """A text bar (no colour needed to see the gap): readable in a terminal, a pipe or an e-mail."""
+    if whole <= 0:
+        return ""
+    filled = min(round(BAR_WIDTH * value / whole), BAR_WIDTH)
+    return "█" * filled + "░" * (BAR_WIDTH - filled)
+
+
 def progress_bar(achieved: float, minimum: float, stretch: float) -> str:
-    """A text bar scaled to the stretch target with a '|' at the minimum: readable in any pipe."""
+    """A bar scaled to the stretch target, with a '|' where the minimum target lies."""
     if stretch <= 0:
         return ""
-    filled = min(round(BAR_WIDTH * achieved / stretch), BAR_WIDTH)
-    cells = ["█"] * filled + ["░"] * (BAR_WIDTH - filled)
-    mark = min(round(BAR_WIDTH * minimum / stretch), BAR_WIDTH - 1)
-    cells.insert(mark, "|")
+    cells = list(bar(achieved, stretch))
+    cells.insert(min(round(BAR_WIDTH * minimum / stretch), BAR_WIDTH - 1), "|")
     return "".join(cells)
+
+
+# --- 7 PAS pipeline ---------------------------------------------------------------------------
+
+
+def pipeline(uow: UnitOfWork, as_of: dt.date) -> Report:
+    snap = snapshot(uow, as_of)
+    reached = steps_by_cadre(snap)
+    kel_of = {c["id"]: c["kelurahan_code"] for c in snap.cadres}
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for cadre_id, steps in reached.items():
+        counts[kel_of[cadre_id]].update(steps.keys())
+    total: Counter[str] = Counter()
+    for c in counts.values():
+        total.update(c)
+    step_names = outcome_rules.STEP_NAMES
+    rows = []
+    for code, name in [*kelurahan_rows(snap), (TOTAL_CODE, TOTAL_LABEL)]:
+        c = total if code == TOTAL_CODE else counts[code]
+        rows.append({"kelurahan_code": code, "kelurahan": name, **{s: c[s] for s in step_names}})
+    registered = total["pendaftaran"]
+    funnel = [
+        {
+            "order": i + 1,
+            "step": step,
+            "gloss": gloss,
+            "cadres": total[step],
+            "pct_of_registered": _pct(total[step], registered),
+            "bar": bar(total[step], registered),
+        }
+        for i, (step, gloss) in enumerate(outcome_rules.STEPS)
+    ]
+    return Report(
+        "pipeline",
+        "UP2K Kecamatan Cilandak: OK OCE 7 PAS pipeline",
+        f"as of {snap.iso}",
+        snap.iso,
+        [
+            Table(
+                "kelurahan",
+                "Cadres who reached each step, per kelurahan",
+                (
+                    Column("kelurahan_code", "Code"),
+                    Column("kelurahan", "Kelurahan"),
+                    *(Column(s, s, "int") for s in step_names),
+                ),
+                rows,
+            ),
+            Table(
+                "funnel",
+                "Funnel (all kelurahan)",
+                (
+                    Column("order", "#", "int"),
+                    Column("step", "Step"),
+                    Column("gloss", "In English"),
+                    Column("cadres", "Cadres", "int"),
+                    Column("pct_of_registered", "% of registered", "pct"),
+                    Column("bar", "Share of registered", "bar"),
+                ),
+                funnel,
+            ),
+        ],
+        notes=[
+            "steps may be reached in any order (JakPreneur treats them as facilities); a cadre "
+            "counts at every step reached by the day of the report",
+            "pendaftaran: registration; pelatihan: a training batch completed; pendampingan: a "
+            "mentoring batch completed or recorded; perizinan: a business with an NIB or P-IRT; "
+            "the others as recorded with 'up2k step'",
+        ],
+    )
+
+
+# --- household income -------------------------------------------------------------------------
+
+INCOME_COLUMNS = (
+    Column("kelurahan_code", "Code"),
+    Column("kelurahan", "Kelurahan"),
+    Column("with_baseline", "Baseline", "int"),
+    Column("with_follow_up", "Follow-up", "int"),
+    Column("with_both", "Both", "int"),
+    Column("median_baseline", "Median baseline", "money"),
+    Column("median_latest", "Median latest", "money"),
+    Column("median_change", "Median change", "money"),
+    Column("median_change_pct", "Median change %", "pct"),
+    Column("rose_pct", "Rose", "pct"),
+)
+
+
+def income(uow: UnitOfWork, as_of: dt.date) -> Report:
+    snap = snapshot(uow, as_of)
+    latest: dict[str, Record] = {}
+    for r in sorted(snap.incomes, key=lambda r: (r["on"], cadre_service.id_order(r))):
+        latest[r["cadre_id"]] = r
+    groups: dict[str, list[Record]] = defaultdict(list)
+    for c in snap.cadres:
+        groups[c["kelurahan_code"]].append(c)
+    rows = []
+    for code, name in [*kelurahan_rows(snap), (TOTAL_CODE, TOTAL_LABEL)]:
+        members = snap.cadres if code == TOTAL_CODE else groups[code]
+        rows.append({"kelurahan_code": code, "kelurahan": name, **_income_row(members, latest)})
+    total = rows[-1]
+    return Report(
+        "income",
+        "UP2K Kecamatan Cilandak: household income",
+        f"as of {snap.iso}",
+        snap.iso,
+        [Table("income", "Monthly household income, per kelurahan", INCOME_COLUMNS, rows)],
+        notes=[
+            "baseline: the income given at registration; latest: the most recent follow-up on "
+            "or before the report's day",
+            f"change figures count only households with both a baseline and a follow-up: "
+            f"{total['with_both']} of {len(snap.cadres)} registered",
+            "medians, not averages, so that a few large incomes do not hide the typical change",
+        ],
+    )
+
+
+def _income_row(members: list[Record], latest: Mapping[str, Record]) -> dict[str, Any]:
+    baselines = [c["income"] for c in members if c.get("income") is not None]
+    latests = [latest[c["id"]]["amount"] for c in members if c["id"] in latest]
+    changes, pcts, rose = [], [], 0
+    for c in members:
+        if c.get("income") is None or c["id"] not in latest:
+            continue
+        change, pct = outcome_rules.income_change(c["income"], latest[c["id"]]["amount"])
+        changes.append(change)
+        if pct is not None:
+            pcts.append(pct)
+        rose += change > 0
+    return {
+        "with_baseline": len(baselines),
+        "with_follow_up": len(latests),
+        "with_both": len(changes),
+        "median_baseline": _whole(outcome_rules.median(baselines)),
+        "median_latest": _whole(outcome_rules.median(latests)),
+        "median_change": _whole(outcome_rules.median(changes)),
+        "median_change_pct": _round1(outcome_rules.median(pcts)),
+        "rose_pct": _pct(rose, len(changes)),
+    }
+
+
+def _whole(value: float | None) -> int | None:
+    return None if value is None else round(value)
+
+
+def _round1(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+# --- agencies ---------------------------------------------------------------------------------
+
+
+def agencies(
+    uow: UnitOfWork, as_of: dt.date, agency: str | None = None, with_contacts: bool = False
+) -> Report:
+    from up2k_cli.domain.validators import normalise_label
+
+    snap = snapshot(uow, as_of)
+    settings = snap.meta["settings"]
+    owners = {c["id"]: c for c in uow.cadres.all()}
+    wanted = normalise_label(agency) if agency else None
+    per_agency: dict[str, Counter[str]] = defaultdict(Counter)
+    contacts = []
+    for b in sorted(snap.businesses, key=cadre_service.id_order):
+        missing = outcome_rules.lacks(b)
+        for name in outcome_rules.referrals(b, settings):
+            if wanted and normalise_label(name) != wanted:
+                continue
+            tally = per_agency[name]
+            tally["businesses"] += 1
+            tally.update(f"lacks_{m}" for m in missing)
+            if with_contacts:
+                owner = owners.get(b["cadre_id"], {})
+                contacts.append(
+                    {
+                        "agency": name,
+                        "business_id": b["id"],
+                        "business": b["name"],
+                        "category": b["category"],
+                        "owner": owner.get("name"),
+                        "phone": owner.get("phone"),
+                        "kelurahan": snap.kelurahan.get(owner.get("kelurahan_code", ""), ""),
+                        "lacks": ", ".join(missing),
+                    }
+                )
+    if wanted and not per_agency:
+        known = sorted({a for b in snap.businesses for a in outcome_rules.referrals(b, settings)})
+        raise ValidationError(
+            "agency",
+            agency,
+            f"no business is referred to it; agencies: {', '.join(known) or 'none yet'}",
+        )
+    rows = [
+        {
+            "agency": name,
+            "businesses": c["businesses"],
+            "lacks_nib": c["lacks_NIB"],
+            "lacks_pirt": c["lacks_P-IRT"],
+            "lacks_halal": c["lacks_halal"],
+        }
+        for name, c in sorted(per_agency.items())
+    ]
+    tables = [
+        Table(
+            "agencies",
+            "Businesses referred per agency, and what they still lack",
+            (
+                Column("agency", "Agency"),
+                Column("businesses", "Businesses", "int"),
+                Column("lacks_nib", "No NIB", "int"),
+                Column("lacks_pirt", "No P-IRT (food)", "int"),
+                Column("lacks_halal", "No halal (food)", "int"),
+            ),
+            rows,
+        )
+    ]
+    notes = [
+        "each business is referred by its category (see 'up2k settings agency-map'); a culinary "
+        "business without a P-IRT is also referred to the licensing one-stop service"
+    ]
+    if with_contacts:
+        tables.insert(
+            0,
+            Table(
+                "contacts",
+                "Hand-over list (personal data: for the agency only)",
+                (
+                    Column("agency", "Agency"),
+                    Column("business_id", "ID"),
+                    Column("business", "Business", "free"),
+                    Column("category", "Category"),
+                    Column("owner", "Owner", "free"),
+                    Column("phone", "Phone"),
+                    Column("kelurahan", "Kelurahan"),
+                    Column("lacks", "Lacks"),
+                ),
+                contacts,
+            ),
+        )
+        notes.append("contains names and phone numbers; its export is recorded in the history")
+    return Report(
+        "agencies",
+        "UP2K Kecamatan Cilandak: agency referrals" + (f" ({agency})" if agency else ""),
+        f"as of {snap.iso}",
+        snap.iso,
+        tables,
+        notes=notes,
+        data={"with_contacts": with_contacts, "contacts": len(contacts)},
+    )
+
+
+def record_personal_export(uow: UnitOfWork, what: str, count: int) -> None:
+    """UU PDP: a report or export with personal data leaves a trace of who made it, and when."""
+    uow.record_changes(
+        [{"entity": "export", "ref": what, "action": "personal-data-export",
+          "changes": {"records": [None, count]}}]
+    )  # fmt: skip

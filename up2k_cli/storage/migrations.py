@@ -10,11 +10,21 @@ from collections.abc import Callable
 from typing import Any
 
 from up2k_cli.domain.errors import RegistryDamaged
+from up2k_cli.storage.presets import default_settings
 
 Data = dict[str, Any]
 
-MIGRATIONS: dict[int, Callable[[Data], Data]] = {}
-CURRENT_VERSION = 1
+
+def _v1_to_v2(data: Data) -> Data:
+    """Outcomes: businesses, 7 PAS steps and income follow-ups, and the agency referral map."""
+    for table in ("businesses", "steps", "incomes"):
+        data.setdefault(table, {})
+    data["meta"]["1"].setdefault("settings", default_settings())
+    return data
+
+
+MIGRATIONS: dict[int, Callable[[Data], Data]] = {1: _v1_to_v2}
+CURRENT_VERSION = 2
 
 
 def schema_version(data: Data) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from up2k_cli.domain.outcomes import DEFAULT_AGENCY_MAP, DEFAULT_LICENSING_AGENCY
+
 # Kemendagri codes, Kepmendagri 300.2.2-2138/2025 (see shared/docs/domain.md).
 CILANDAK: dict[str, Any] = {
     "province": {"code": "31", "name": "DKI Jakarta"},
@@ -37,4 +39,10 @@ def new_meta(start: dt.date, now: dt.datetime, schema_version: int) -> dict[str,
             "start": start.isoformat(),
         },
         "counters": {},
+        "settings": default_settings(),
     }
+
+
+def default_settings() -> dict[str, Any]:
+    """Which agency facilitates each business category; changeable with `up2k settings`."""
+    return {"agency_map": dict(DEFAULT_AGENCY_MAP), "licensing_agency": DEFAULT_LICENSING_AGENCY}

@@ -11,7 +11,16 @@ from tinydb.storages import Storage
 from up2k_cli.domain.errors import RegistryDamaged, RegistryMissing, RegistryWriteFailed
 from up2k_cli.fileio import WriteFailed, atomic_write_bytes, describe_os_error
 
-TABLES = ("meta", "cadres", "batches", "enrollments", "history")
+TABLES = (
+    "meta",
+    "cadres",
+    "batches",
+    "enrollments",
+    "businesses",
+    "steps",
+    "incomes",
+    "history",
+)
 
 
 class CommandStorage(Storage):

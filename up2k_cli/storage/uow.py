@@ -70,6 +70,9 @@ class UnitOfWork:
         self.cadres = Records(self.db.table("cadres"))
         self.batches = Records(self.db.table("batches"), key="code")
         self.enrollments = Records(self.db.table("enrollments"))
+        self.businesses = Records(self.db.table("businesses"))
+        self.steps = Records(self.db.table("steps"))
+        self.incomes = Records(self.db.table("incomes"))
         self.history = Records(self.db.table("history"), key="seq")
         self._meta_table = self.db.table("meta")
 

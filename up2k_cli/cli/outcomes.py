@@ -1,0 +1,286 @@
+"""business, step, income and settings: what training leads to."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from up2k_cli.render import output as out
+from up2k_cli.render.columns import BUSINESS_LIST
+
+from .context import day, note, registry, today
+
+business_app = typer.Typer(help="Businesses started by cadres.", no_args_is_help=True)
+income_app = typer.Typer(help="Household income follow-ups.", no_args_is_help=True)
+settings_app = typer.Typer(help="Registry settings: the agency referral map.", no_args_is_help=True)
+
+
+class ListFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    ids = "ids"
+
+
+def install(app: typer.Typer) -> None:
+    app.add_typer(business_app, name="business")
+    app.command("step")(step)
+    app.add_typer(income_app, name="income")
+    app.add_typer(settings_app, name="settings")
+
+
+CATEGORY_HELP = (
+    "Kuliner, Fesyen/Konveksi, Kerajinan, Jasa, Perdagangan/Warung, Pertanian perkotaan/"
+    "Perikanan or Lainnya (kuliner, warung, fashion... also work)."
+)
+Name = Annotated[str | None, typer.Option("--name", help="Name of the business.")]
+Category = Annotated[str | None, typer.Option("--category", help=CATEGORY_HELP)]
+Started = Annotated[str | None, typer.Option("--started", help="Start date (default: unknown).")]
+Nib = Annotated[str | None, typer.Option("--nib", help="NIB, 13 digits (from OSS).")]
+Pirt = Annotated[str | None, typer.Option("--pirt", help="SPP-IRT / P-IRT number, 15+ digits.")]
+Halal = Annotated[str | None, typer.Option("--halal", help="Halal certificate: yes or no.")]
+Address = Annotated[str | None, typer.Option("--address", help="Where the business is.")]
+LicensedOn = Annotated[
+    str | None,
+    typer.Option("--licensed-on", help="When the NIB / P-IRT was issued (default today)."),
+]
+
+
+def _raw(**values: Any) -> dict[str, Any]:
+    return {k: x for k, x in values.items() if x is not None}
+
+
+@business_app.command("add")
+def add(
+    ctx: typer.Context,
+    cadre: Annotated[str, typer.Argument(help="Owner: cadre ID or NIK.")],
+    name: Name = None,
+    category: Category = None,
+    started: Started = None,
+    nib: Nib = None,
+    pirt: Pirt = None,
+    halal: Halal = None,
+    address: Address = None,
+    licensed_on: LicensedOn = None,
+) -> None:
+    """Record a business a cadre started; prints its ID (e.g. U0001)."""
+    from up2k_cli.services import outcomes
+
+    raw = _raw(name=name, category=category, started_on=started, nib=nib, pirt=pirt,
+               halal=halal, address=address)  # fmt: skip
+    licence = day(licensed_on, "licensed-on") if licensed_on else None
+    with registry(ctx) as uow:
+        record = outcomes.add_business(uow, cadre, raw, today=today(), licensed_on=licence)
+        uow.commit()
+    typer.echo(record["id"])
+    note(f"Added business {record['id']} ({record['name']}, {record['category']}).")
+
+
+@business_app.command("update")
+def update(
+    ctx: typer.Context,
+    business: Annotated[str, typer.Argument(help="Business ID, e.g. U0001.")],
+    name: Name = None,
+    category: Category = None,
+    started: Started = None,
+    nib: Nib = None,
+    pirt: Pirt = None,
+    halal: Halal = None,
+    address: Address = None,
+    licensed_on: LicensedOn = None,
+) -> None:
+    """Correct or complete a business (add the NIB once issued, ...); history keeps old values."""
+    from up2k_cli.services import outcomes
+
+    raw = _raw(name=name, category=category, started_on=started, nib=nib, pirt=pirt,
+               halal=halal, address=address)  # fmt: skip
+    licence = day(licensed_on, "licensed-on") if licensed_on else None
+    with registry(ctx) as uow:
+        entry = outcomes.update_business(uow, business, raw, today=today(), licensed_on=licence)
+        uow.commit()
+    note(f"Updated {entry['ref']}: {', '.join(entry['changes']) or 'nothing (same values)'}.")
+
+
+@business_app.command("list")
+def list_(
+    ctx: typer.Context,
+    kelurahan: Annotated[str | None, typer.Option(help="Only this kelurahan.")] = None,
+    category: Annotated[str | None, typer.Option(help="Only this category.")] = None,
+    agency: Annotated[
+        str | None, typer.Option(help="Only businesses referred to this agency.")
+    ] = None,
+    step: Annotated[
+        str | None, typer.Option(help="Only owners who reached this 7 PAS step.")
+    ] = None,
+    started_from: Annotated[str | None, typer.Option("--from", help="Started on or after.")] = None,
+    started_to: Annotated[str | None, typer.Option("--to", help="Started on or before.")] = None,
+    fmt: Annotated[
+        ListFormat, typer.Option("--format", help="table, csv, json or ids.")
+    ] = ListFormat.table,
+) -> None:
+    """Businesses with owner, category, agency and what they still lack."""
+    from up2k_cli.render.columns import BUSINESS_EXPORT
+    from up2k_cli.services import outcomes
+
+    first = day(started_from, "from") if started_from else None
+    last = day(started_to, "to") if started_to else None
+    with registry(ctx) as uow:
+        rows = outcomes.list_businesses(
+            uow, kelurahan=kelurahan, category=category, agency=agency, step=step,
+            started_from=first, started_to=last, today=today(),
+        )  # fmt: skip
+    if fmt is ListFormat.table:
+        out.print_renderables(
+            out.render_table(rows, BUSINESS_LIST, title=f"Businesses ({len(rows)})")
+        )
+    elif fmt is ListFormat.ids:
+        out.emit(out.to_ids(rows, BUSINESS_LIST), None)
+    else:
+        out.emit(out.WRITERS[fmt.value](rows, BUSINESS_EXPORT), None)
+
+
+@business_app.command("show")
+def show(
+    ctx: typer.Context,
+    business: Annotated[str, typer.Argument(help="Business ID, e.g. U0001.")],
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """One business: details, referral agencies, what it lacks, history."""
+    from up2k_cli.render.columns import BUSINESS_EXPORT, HISTORY
+    from up2k_cli.services import cadres, outcomes
+
+    with registry(ctx) as uow:
+        record = outcomes.get_business(uow, business)
+        owner = uow.cadres.get(record["cadre_id"]) or {}
+        view = outcomes.business_view(
+            record, outcomes.settings(uow), owner, cadres.kelurahan_names(uow.meta)
+        )
+        history = cadres.history_of(uow, "business", record["id"])
+    view["owner"] = owner.get("name")
+    if fmt == "json":
+        keys = [c.key for c in BUSINESS_EXPORT]
+        out.emit(
+            out.json_text(
+                {**{k: view.get(k) for k in keys}, "owner": view["owner"], "history": history}
+            ),
+            None,
+        )
+        return
+    from rich import box
+    from rich.table import Table
+
+    details = Table(
+        box=box.SIMPLE, show_header=False, title=f"Business {record['id']}", title_justify="left"
+    )
+    details.add_column("Field")
+    details.add_column("Value", overflow="fold")
+    details.add_row("Owner", f"{record['cadre_id']} {view['owner'] or ''}")
+    for column in BUSINESS_EXPORT[3:]:
+        details.add_row(
+            column.key.replace("_", " ").capitalize(), out.human(view.get(column.key), column.kind)
+        )
+    rows = [
+        {**h, "changes": "; ".join(f"{k}: {o} -> {n}" for k, (o, n) in h["changes"].items())}
+        for h in history
+    ]
+    out.print_renderables(details, out.render_table(rows, HISTORY, title="History"))
+
+
+def step(
+    ctx: typer.Context,
+    cadre: Annotated[str, typer.Argument(help="Cadre ID or NIK.")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="pendampingan (mentoring), pemasaran (marketing), pelaporan-keuangan (financial "
+            "reporting) or permodalan (capital). The others are reached automatically."
+        ),
+    ],
+    date: Annotated[
+        str | None, typer.Option("--date", help="When it was reached (default today).")
+    ] = None,
+    note_text: Annotated[
+        str | None, typer.Option("--note", help="What happened, e.g. 'KUR BRI'.")
+    ] = None,
+) -> None:
+    """Record a 7 PAS step a cadre reached (OK OCE's seven steps, in any order)."""
+    from up2k_cli.services import outcomes
+
+    with registry(ctx) as uow:
+        record, new = outcomes.record_step(
+            uow, cadre, name, on=day(date), today=today(), note=note_text
+        )
+        uow.commit()
+    if new:
+        note(f"Recorded {record['step']} for {record['cadre_id']} on {record['on']}.")
+    else:
+        note(f"{record['cadre_id']} already reached {record['step']} on {record['on']}; unchanged.")
+
+
+@income_app.command("add")
+def income_add(
+    ctx: typer.Context,
+    cadre: Annotated[str, typer.Argument(help="Cadre ID or NIK.")],
+    amount: Annotated[
+        str, typer.Option("--amount", help="Monthly household income: 'Rp 2.000.000', '2 jt'.")
+    ],
+    date: Annotated[
+        str | None, typer.Option("--date", help="When it was measured (default today).")
+    ] = None,
+    note_text: Annotated[
+        str | None, typer.Option("--note", help="A note, e.g. 'survey 2'.")
+    ] = None,
+    baseline: Annotated[
+        bool, typer.Option("--baseline", help="This is the income before the programme.")
+    ] = False,
+) -> None:
+    """Record a household income follow-up (or the baseline, if registration had none)."""
+    from up2k_cli.services import outcomes
+
+    with registry(ctx) as uow:
+        record = outcomes.add_income(
+            uow, cadre, amount, on=day(date), today=today(), note=note_text, baseline=baseline
+        )
+        uow.commit()
+    amount = out.human(record["amount"], "money")
+    note(f"Recorded {record['kind']} income {amount} for {record['cadre_id']}.")
+
+
+@settings_app.command("agency-map")
+def agency_map(
+    ctx: typer.Context,
+    category: Annotated[str | None, typer.Argument(help="Category to change.")] = None,
+    agency: Annotated[str | None, typer.Argument(help="Agency that facilitates it.")] = None,
+    licensing: Annotated[
+        str | None, typer.Option("--licensing", help="Agency for food licences (P-IRT).")
+    ] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Back to the default map.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """Show the agency each business category is referred to, or change one:
+
+    up2k settings agency-map "Pertanian perkotaan" "Sudin KPKP"
+    """
+    from up2k_cli.services import outcomes
+
+    if (category is None) != (agency is None):
+        raise typer.BadParameter("give both CATEGORY and AGENCY, or neither")
+    with registry(ctx) as uow:
+        if reset:
+            outcomes.reset_agencies(uow)
+        if category and agency:
+            label, old, new = outcomes.set_agency(uow, category, agency)
+            note(f"{label}: {old} -> {new}.")
+        if licensing:
+            outcomes.set_licensing_agency(uow, licensing)
+        uow.commit()
+        current = outcomes.settings(uow)
+    rows = [{"category": c, "agency": a} for c, a in current["agency_map"].items()]
+    rows.append({"category": "(food licence, no P-IRT)", "agency": current["licensing_agency"]})
+    columns = (out.Column("category", "Category"), out.Column("agency", "Agency"))
+    if fmt == "table":
+        out.print_renderables(out.render_table(rows, columns, title="Agency referral map"))
+    else:
+        out.emit(out.WRITERS.get(fmt, out.to_csv)(rows, columns), None)

@@ -44,17 +44,13 @@ def add(
     title: Annotated[str, typer.Option(help="Title, e.g. 'Pelatihan UP2K Angkatan 1'.")],
     start: Annotated[str, typer.Option(help="First day (2026-12-01 or 01/12/2026).")],
     end: Annotated[str, typer.Option(help="Last day; not before --start.")],
-    kind: Annotated[
-        str, typer.Option(help="training (pelatihan) or mentoring (pendampingan).")
-    ] = "training",
+    kind: Annotated[str, typer.Option(help="training (pelatihan) or mentoring (pendampingan).")] = "training",
     capacity: Annotated[int, typer.Option(help="Places in the batch.")] = 100,
     quota_per_kelurahan: Annotated[
         int, typer.Option(help="Places per kelurahan; 0 = no per-kelurahan limit.")
     ] = 20,
     sessions: Annotated[int, typer.Option(help="Planned sessions.")] = 1,
-    min_attendance: Annotated[
-        int, typer.Option(help="Percent of sessions needed to complete.")
-    ] = 75,
+    min_attendance: Annotated[int, typer.Option(help="Percent of sessions needed to complete.")] = 75,
     mentor: Annotated[str | None, typer.Option(help="Mentor or trainer, e.g. 'OK OCE'.")] = None,
     venue: Annotated[str | None, typer.Option(help="Where it takes place.")] = None,
 ) -> None:
@@ -150,9 +146,7 @@ def show(
     from rich import box
     from rich.table import Table
 
-    details = Table(
-        box=box.SIMPLE, show_header=False, title=f"Batch {batch['code']}", title_justify="left"
-    )
+    details = Table(box=box.SIMPLE, show_header=False, title=f"Batch {batch['code']}", title_justify="left")
     details.add_column("Field")
     details.add_column("Value", overflow="fold")
     shown = [
@@ -207,9 +201,7 @@ def enroll(
     cadres: CadresArg = None,
     waitlist: Annotated[
         bool,
-        typer.Option(
-            "--waitlist", help="Queue those beyond capacity or quota instead of refusing."
-        ),
+        typer.Option("--waitlist", help="Queue those beyond capacity or quota instead of refusing."),
     ] = False,
     date: DateOpt = None,
 ) -> None:
@@ -266,9 +258,7 @@ def attend(
         uow.commit()
     if already:
         note(f"Already recorded for session {session}: {', '.join(already)}.")
-    note(
-        f"Recorded attendance of {len(recorded)} for session {session} of {batch.strip().upper()}."
-    )
+    note(f"Recorded attendance of {len(recorded)} for session {session} of {batch.strip().upper()}.")
 
 
 def complete(

@@ -17,7 +17,7 @@ from up2k_cli.render.columns import (
     STEP_EXPORT,
 )
 
-from .context import day, note, registry, stdin_is_terminal, today
+from .context import day, note, record_personal_export, registry, stdin_is_terminal, today
 
 cadre_app = typer.Typer(help="Find, show and correct registered cadres.", no_args_is_help=True)
 
@@ -44,9 +44,7 @@ Nik = Annotated[str | None, typer.Option("--nik", help="16-digit NIK from the KT
 Name = Annotated[str | None, typer.Option("--name", help="Full name as on the KTP.")]
 Kelurahan = Annotated[
     str | None,
-    typer.Option(
-        "--kelurahan", help="Kelurahan name or code: 'Pondok Labu', 'Kel. Pondok Labu', 1003."
-    ),
+    typer.Option("--kelurahan", help="Kelurahan name or code: 'Pondok Labu', 'Kel. Pondok Labu', 1003."),
 ]
 Rw = Annotated[str | None, typer.Option("--rw", help="RW number, e.g. 3 or 003.")]
 Rt = Annotated[str | None, typer.Option("--rt", help="RT number, e.g. 5 or 005.")]
@@ -88,9 +86,7 @@ def register(
     business_type: Business = None,
     household_size: Household = None,
     income: Income = None,
-    date: Annotated[
-        str | None, typer.Option("--date", help="Registration date; default today.")
-    ] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Registration date; default today.")] = None,
     consent: Annotated[
         bool,
         typer.Option("--consent", help="The person agreed to their data being kept (required)."),
@@ -159,13 +155,9 @@ def _kelurahan(meta: dict[str, Any], record: dict[str, Any]) -> str:
 @cadre_app.command("list")
 def list_(
     ctx: typer.Context,
-    kelurahan: Annotated[
-        str | None, typer.Option(help="Only this kelurahan (name or code).")
-    ] = None,
+    kelurahan: Annotated[str | None, typer.Option(help="Only this kelurahan (name or code).")] = None,
     status: Annotated[str | None, typer.Option(help="Only active or inactive cadres.")] = None,
-    search: Annotated[
-        str | None, typer.Option(help="Text in the name, or digits of NIK/phone.")
-    ] = None,
+    search: Annotated[str | None, typer.Option(help="Text in the name, or digits of NIK/phone.")] = None,
     fmt: Annotated[
         ListFormat, typer.Option("--format", help="table, csv, json, or ids (one ID a line).")
     ] = ListFormat.table,
@@ -181,6 +173,8 @@ def list_(
     with registry(ctx) as uow:
         names = cadres.kelurahan_names(uow.meta)
         rows = cadres.list_cadres(uow, kelurahan=kelurahan, status=status, search=search)
+        if show_nik:
+            record_personal_export(uow, "cadre list --show-nik", len(rows))
     rows = [{**r, "kelurahan": names.get(r["kelurahan_code"], "")} for r in rows]
     if fmt is ListFormat.table:
         out.print_renderables(
@@ -212,6 +206,8 @@ def show(
         owned = [b for b in owned if b["cadre_id"] == record["id"]]
         steps = outcomes.step_rows(uow, today(), record["id"])
         incomes = outcomes.income_rows(uow, record["id"])
+        if show_nik:
+            record_personal_export(uow, f"cadre show {record['id']} --show-nik", 1)
     if not show_nik:
         info["nik"] = out.mask_nik(info["nik"])
     if fmt is ShowFormat.json:
@@ -233,9 +229,7 @@ def show(
     from rich import box
     from rich.table import Table
 
-    details = Table(
-        box=box.SIMPLE, show_header=False, title=f"Cadre {record['id']}", title_justify="left"
-    )
+    details = Table(box=box.SIMPLE, show_header=False, title=f"Cadre {record['id']}", title_justify="left")
     details.add_column("Field")
     details.add_column("Value", overflow="fold")
     for column in CADRE_EXPORT:
@@ -276,9 +270,7 @@ def update(
     business_type: Business = None,
     household_size: Household = None,
     income: Income = None,
-    date: Annotated[
-        str | None, typer.Option("--date", help="Correct the registration date.")
-    ] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Correct the registration date.")] = None,
 ) -> None:
     """Correct a cadre's fields, with the same checks as register; the history keeps old values."""
     from up2k_cli.services import cadres
@@ -297,9 +289,7 @@ def update(
         "registered_on": date,
     }
     with registry(ctx) as uow:
-        entry = cadres.update(
-            uow, cadre, {k: x for k, x in raw.items() if x is not None}, today=today()
-        )
+        entry = cadres.update(uow, cadre, {k: x for k, x in raw.items() if x is not None}, today=today())
         uow.commit()
     changed = ", ".join(entry["changes"]) or "nothing (same values)"
     note(f"Updated {entry['ref']}: {changed}.")
@@ -316,9 +306,7 @@ def deactivate(
     from up2k_cli.services import cadres
 
     with registry(ctx) as uow:
-        record = cadres.set_status(
-            uow, cadre, active=False, reason=reason, on=day(date), today=today()
-        )
+        record = cadres.set_status(uow, cadre, active=False, reason=reason, on=day(date), today=today())
         uow.commit()
     note(f"{record['id']} ({record['name']}) is now inactive.")
 
@@ -333,8 +321,34 @@ def reactivate(
     from up2k_cli.services import cadres
 
     with registry(ctx) as uow:
-        record = cadres.set_status(
-            uow, cadre, active=True, reason=None, on=day(date), today=today()
-        )
+        record = cadres.set_status(uow, cadre, active=True, reason=None, on=day(date), today=today())
         uow.commit()
     note(f"{record['id']} ({record['name']}) is active again.")
+
+
+@cadre_app.command("forget")
+def forget(
+    ctx: typer.Context,
+    cadre: Annotated[str, typer.Argument(help="Cadre ID (K0001) or NIK.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why, e.g. 'permintaan yang bersangkutan'.")],
+    include_backups: Annotated[
+        bool, typer.Option("--include-backups", help="Erase the data in the backups too.")
+    ] = False,
+) -> None:
+    """Erase a person's NIK, name, phone, address and income history (UU PDP right to erasure).
+
+    An anonymous record stays so that counts stay right; the erasure is recorded, the data is not.
+    """
+    from up2k_cli.services import maintenance
+    from up2k_cli.storage import backups
+
+    with registry(ctx) as uow:
+        record = maintenance.forget(uow, cadre, reason, today(), again=include_backups)
+        uow.commit()
+        rewritten = maintenance.forget_in_backups(uow.path, record["id"], today()) if include_backups else 0
+        kept = len(backups.list_backups(uow.path))
+    note(f"Erased the personal data of {record['id']}; counts keep an anonymous record.")
+    if include_backups:
+        note(f"Erased it in {rewritten} backup(s) too.")
+    elif kept:
+        note(f"{kept} backup(s) still hold it; run again with --include-backups to erase it there.")

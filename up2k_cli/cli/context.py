@@ -42,7 +42,7 @@ def registry(ctx: typer.Context) -> UnitOfWork:
     from up2k_cli.storage.uow import UnitOfWork
 
     s = settings(ctx)
-    return UnitOfWork(s.db, lock_timeout=s.lock_timeout, command=command_name(ctx))
+    return UnitOfWork(s.db, lock_timeout=s.lock_timeout, command=command_name(ctx), warn=note)
 
 
 def today() -> dt.date:
@@ -76,3 +76,11 @@ def read_refs(refs: list[str]) -> list[str]:
         else:
             out.append(ref)
     return out
+
+
+def record_personal_export(uow: UnitOfWork, what: str, count: int) -> None:
+    """UU PDP: output with personal data (full NIKs, contacts) is recorded and saved at once."""
+    from up2k_cli.services.reports import record_personal_export as record
+
+    record(uow, what, count)
+    uow.commit()

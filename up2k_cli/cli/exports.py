@@ -10,11 +10,9 @@ import typer
 
 from up2k_cli.render import output as out
 
-from .context import registry, today
+from .context import record_personal_export, registry, today
 
-app = typer.Typer(
-    help="Write records for other tools (CSV, JSON, JSON lines).", no_args_is_help=True
-)
+app = typer.Typer(help="Write records for other tools (CSV, JSON, JSON lines).", no_args_is_help=True)
 
 
 class ExportFormat(StrEnum):
@@ -25,9 +23,7 @@ class ExportFormat(StrEnum):
 
 FormatOpt = Annotated[
     ExportFormat | None,
-    typer.Option(
-        "--format", help="csv (default), json or jsonl; else taken from --output's extension."
-    ),
+    typer.Option("--format", help="csv (default), json or jsonl; else taken from --output's extension."),
 ]
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file (atomically, mode 0600).")
@@ -49,6 +45,7 @@ def cadres(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None) 
     with registry(ctx) as uow:
         names = service.kelurahan_names(uow.meta)
         rows = [service.derived(r, names) for r in service.list_cadres(uow)]
+        record_personal_export(uow, "export cadres", len(rows))
     out.emit(out.WRITERS[resolve_format(fmt, output)](rows, CADRE_EXPORT), output)
 
 

@@ -23,9 +23,7 @@ class OnDuplicate(StrEnum):
 @app.command("cadres")
 def cadres(
     ctx: typer.Context,
-    file: Annotated[
-        str, typer.Argument(help="CSV file (comma, semicolon or tab), or - for stdin.")
-    ],
+    file: Annotated[str, typer.Argument(help="CSV file (comma, semicolon or tab), or - for stdin.")],
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Import the good rows even if some are bad.")
     ] = False,
@@ -33,14 +31,10 @@ def cadres(
         Path | None,
         typer.Option("--rejects", help="Write the bad rows here as CSV, with a reason column."),
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check everything, write nothing.")
-    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything, write nothing.")] = False,
     on_duplicate: Annotated[
         OnDuplicate,
-        typer.Option(
-            "--on-duplicate", help="An NIK already registered: error, skip, or update it."
-        ),
+        typer.Option("--on-duplicate", help="An NIK already registered: error, skip, or update it."),
     ] = OnDuplicate.error,
     encoding: Annotated[
         str | None,
@@ -111,9 +105,7 @@ def _report_rows(result: object, rejects: Path | None) -> None:
     for error in result.errors:  # type: ignore[attr-defined]
         note(f"Invalid: {error}")
     if rejects is not None and result.rejected_rows:  # type: ignore[attr-defined]
-        header = [
-            h.strip().lstrip("\ufeff") or f"column{i + 1}" for i, h in enumerate(result.header)
-        ]  # type: ignore[attr-defined]
+        header = [h.strip().lstrip("\ufeff") or f"column{i + 1}" for i, h in enumerate(result.header)]  # type: ignore[attr-defined]
         columns = [Column(h, kind="free") for h in header] + [Column("reason", kind="free")]
         rows = [
             {**dict(zip(header, cells, strict=False)), "reason": reason}

@@ -13,7 +13,7 @@ from typer.core import TyperGroup
 from up2k_cli import __version__
 from up2k_cli.domain.errors import Up2kError, ValidationErrors
 
-from . import batches, cadres, exports, imports, outcomes, registry_cmds, reports
+from . import batches, cadres, exports, imports, maintenance, outcomes, registry_cmds, reports
 from .context import Settings, default_db_path
 
 
@@ -26,7 +26,13 @@ class Up2kGroup(TyperGroup):
         except Up2kError as exc:
             report(exc)
             raise typer.Exit(exc.exit_code) from None
-        except (typer.Exit, typer.Abort, typer.TyperException, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            typer.echo(
+                "Interrupted (Ctrl-C): nothing more was written; the registry file is whole.",
+                err=True,
+            )
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except Exception as exc:
             if os.environ.get("UP2K_DEBUG"):
@@ -105,6 +111,7 @@ registry_cmds.install(app)
 cadres.install(app)
 batches.install(app)
 outcomes.install(app)
+maintenance.install(app)
 app.add_typer(imports.app, name="import")
 app.add_typer(exports.app, name="export")
 app.add_typer(reports.app, name="report")

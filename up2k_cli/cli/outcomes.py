@@ -108,17 +108,11 @@ def list_(
     ctx: typer.Context,
     kelurahan: Annotated[str | None, typer.Option(help="Only this kelurahan.")] = None,
     category: Annotated[str | None, typer.Option(help="Only this category.")] = None,
-    agency: Annotated[
-        str | None, typer.Option(help="Only businesses referred to this agency.")
-    ] = None,
-    step: Annotated[
-        str | None, typer.Option(help="Only owners who reached this 7 PAS step.")
-    ] = None,
+    agency: Annotated[str | None, typer.Option(help="Only businesses referred to this agency.")] = None,
+    step: Annotated[str | None, typer.Option(help="Only owners who reached this 7 PAS step.")] = None,
     started_from: Annotated[str | None, typer.Option("--from", help="Started on or after.")] = None,
     started_to: Annotated[str | None, typer.Option("--to", help="Started on or before.")] = None,
-    fmt: Annotated[
-        ListFormat, typer.Option("--format", help="table, csv, json or ids.")
-    ] = ListFormat.table,
+    fmt: Annotated[ListFormat, typer.Option("--format", help="table, csv, json or ids.")] = ListFormat.table,
 ) -> None:
     """Businesses with owner, category, agency and what they still lack."""
     from up2k_cli.render.columns import BUSINESS_EXPORT
@@ -132,9 +126,7 @@ def list_(
             started_from=first, started_to=last, today=today(),
         )  # fmt: skip
     if fmt is ListFormat.table:
-        out.print_renderables(
-            out.render_table(rows, BUSINESS_LIST, title=f"Businesses ({len(rows)})")
-        )
+        out.print_renderables(out.render_table(rows, BUSINESS_LIST, title=f"Businesses ({len(rows)})"))
     elif fmt is ListFormat.ids:
         out.emit(out.to_ids(rows, BUSINESS_LIST), None)
     else:
@@ -154,26 +146,20 @@ def show(
     with registry(ctx) as uow:
         record = outcomes.get_business(uow, business)
         owner = uow.cadres.get(record["cadre_id"]) or {}
-        view = outcomes.business_view(
-            record, outcomes.settings(uow), owner, cadres.kelurahan_names(uow.meta)
-        )
+        view = outcomes.business_view(record, outcomes.settings(uow), owner, cadres.kelurahan_names(uow.meta))
         history = cadres.history_of(uow, "business", record["id"])
     view["owner"] = owner.get("name")
     if fmt == "json":
         keys = [c.key for c in BUSINESS_EXPORT]
         out.emit(
-            out.json_text(
-                {**{k: view.get(k) for k in keys}, "owner": view["owner"], "history": history}
-            ),
+            out.json_text({**{k: view.get(k) for k in keys}, "owner": view["owner"], "history": history}),
             None,
         )
         return
     from rich import box
     from rich.table import Table
 
-    details = Table(
-        box=box.SIMPLE, show_header=False, title=f"Business {record['id']}", title_justify="left"
-    )
+    details = Table(box=box.SIMPLE, show_header=False, title=f"Business {record['id']}", title_justify="left")
     details.add_column("Field")
     details.add_column("Value", overflow="fold")
     details.add_row("Owner", f"{record['cadre_id']} {view['owner'] or ''}")
@@ -182,8 +168,7 @@ def show(
             column.key.replace("_", " ").capitalize(), out.human(view.get(column.key), column.kind)
         )
     rows = [
-        {**h, "changes": "; ".join(f"{k}: {o} -> {n}" for k, (o, n) in h["changes"].items())}
-        for h in history
+        {**h, "changes": "; ".join(f"{k}: {o} -> {n}" for k, (o, n) in h["changes"].items())} for h in history
     ]
     out.print_renderables(details, out.render_table(rows, HISTORY, title="History"))
 
@@ -198,20 +183,14 @@ def step(
             "reporting) or permodalan (capital). The others are reached automatically."
         ),
     ],
-    date: Annotated[
-        str | None, typer.Option("--date", help="When it was reached (default today).")
-    ] = None,
-    note_text: Annotated[
-        str | None, typer.Option("--note", help="What happened, e.g. 'KUR BRI'.")
-    ] = None,
+    date: Annotated[str | None, typer.Option("--date", help="When it was reached (default today).")] = None,
+    note_text: Annotated[str | None, typer.Option("--note", help="What happened, e.g. 'KUR BRI'.")] = None,
 ) -> None:
     """Record a 7 PAS step a cadre reached (OK OCE's seven steps, in any order)."""
     from up2k_cli.services import outcomes
 
     with registry(ctx) as uow:
-        record, new = outcomes.record_step(
-            uow, cadre, name, on=day(date), today=today(), note=note_text
-        )
+        record, new = outcomes.record_step(uow, cadre, name, on=day(date), today=today(), note=note_text)
         uow.commit()
     if new:
         note(f"Recorded {record['step']} for {record['cadre_id']} on {record['on']}.")
@@ -226,12 +205,8 @@ def income_add(
     amount: Annotated[
         str, typer.Option("--amount", help="Monthly household income: 'Rp 2.000.000', '2 jt'.")
     ],
-    date: Annotated[
-        str | None, typer.Option("--date", help="When it was measured (default today).")
-    ] = None,
-    note_text: Annotated[
-        str | None, typer.Option("--note", help="A note, e.g. 'survey 2'.")
-    ] = None,
+    date: Annotated[str | None, typer.Option("--date", help="When it was measured (default today).")] = None,
+    note_text: Annotated[str | None, typer.Option("--note", help="A note, e.g. 'survey 2'.")] = None,
     baseline: Annotated[
         bool, typer.Option("--baseline", help="This is the income before the programme.")
     ] = False,

@@ -25,9 +25,7 @@ def init(
     from up2k_cli.services import registry
 
     s = settings(ctx)
-    created, meta = registry.init_registry(
-        s.db, start=start, today=today(), lock_timeout=s.lock_timeout
-    )
+    created, meta = registry.init_registry(s.db, start=start, today=today(), lock_timeout=s.lock_timeout)
     target = meta["target"]
     if created:
         note(

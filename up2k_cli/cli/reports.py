@@ -13,7 +13,7 @@ import typer
 
 from up2k_cli.render import output as out
 
-from .context import day, registry, today
+from .context import day, record_personal_export, registry, today
 
 app = typer.Typer(
     help="Reports: summary, kelurahan, batch, weekly, target. No personal data in any of them.",
@@ -41,9 +41,7 @@ OutputOpt = Annotated[
 ]
 AsOfOpt = Annotated[
     str | None,
-    typer.Option(
-        "--as-of", help="The registry as it stood at the end of this day (default today)."
-    ),
+    typer.Option("--as-of", help="The registry as it stood at the end of this day (default today)."),
 ]
 
 
@@ -114,8 +112,7 @@ def weekly(
         str | None,
         typer.Option(
             "--week",
-            help="ISO week like 2026-W48, or 'current' for the week so far; "
-            "default the last complete week.",
+            help="ISO week like 2026-W48, or 'current' for the week so far; default the last complete week.",
         ),
     ] = None,
     fmt: FormatOpt = None,
@@ -190,10 +187,7 @@ def agencies(
     def build(uow: Any) -> Any:
         report = reports.agencies(uow, when, agency, with_contacts)
         if with_contacts:
-            reports.record_personal_export(
-                uow, "report agencies --with-contacts", report.data["contacts"]
-            )
-            uow.commit()
+            record_personal_export(uow, "report agencies --with-contacts", report.data["contacts"])
         return report
 
     _emit(build, ctx, fmt, output)

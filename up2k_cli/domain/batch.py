@@ -66,9 +66,7 @@ def new_batch(
         "start": check(v.parse_date, start, "start"),
         "end": check(v.parse_date, end, "end"),
         "capacity": check(_int_in, capacity, "capacity", 1, 100_000),
-        "quota_per_kelurahan": check(
-            _int_in, quota_per_kelurahan, "quota_per_kelurahan", 0, 100_000
-        ),
+        "quota_per_kelurahan": check(_int_in, quota_per_kelurahan, "quota_per_kelurahan", 0, 100_000),
         "sessions": check(_int_in, sessions, "sessions", 1, 1000),
         "min_attendance": check(_int_in, min_attendance, "min_attendance", 0, 100),
         "mentor": check(lambda: v.parse_text(mentor, "mentor", limit=120) or None),
@@ -78,9 +76,7 @@ def new_batch(
         "closed_on": None,
     }
     if record["start"] and record["end"] and record["end"] < record["start"]:
-        errors.append(
-            ValidationError("end", record["end"].isoformat(), f"is before start {record['start']}")
-        )
+        errors.append(ValidationError("end", record["end"].isoformat(), f"is before start {record['start']}"))
     if errors:
         raise ValidationErrors(errors)
     record["start"] = record["start"].isoformat()
@@ -184,9 +180,7 @@ def plan_enrollment(
     return plan
 
 
-def refusal_message(
-    batch: Mapping[str, Any], plan: EnrollmentPlan, names: Mapping[str, str]
-) -> str:
+def refusal_message(batch: Mapping[str, Any], plan: EnrollmentPlan, names: Mapping[str, str]) -> str:
     parts = [
         f"{names.get(kel, kel)} over its quota of {batch['quota_per_kelurahan']} by {n}"
         for kel, n in sorted(plan.over_quota.items())
@@ -204,9 +198,7 @@ def next_from_waitlist(
 ) -> Mapping[str, Any] | None:
     """The first waitlisted enrollment (in queue order) for whom a place is now free."""
     total, per_kelurahan = places_taken(enrollments)
-    queue = sorted(
-        (e for e in enrollments if e["status"] == WAITLISTED), key=lambda e: e["queue_seq"]
-    )
+    queue = sorted((e for e in enrollments if e["status"] == WAITLISTED), key=lambda e: e["queue_seq"])
     for entry in queue:
         if fits(batch, total, per_kelurahan, entry["kelurahan_code"]):
             return entry
@@ -215,9 +207,7 @@ def next_from_waitlist(
 
 def check_session(batch: Mapping[str, Any], session: int) -> int:
     if not 1 <= session <= batch["sessions"]:
-        raise ValidationError(
-            "session", session, f"batch {batch['code']} has sessions 1-{batch['sessions']}"
-        )
+        raise ValidationError("session", session, f"batch {batch['code']} has sessions 1-{batch['sessions']}")
     return session
 
 

@@ -34,9 +34,7 @@ BUSINESS_CATEGORIES: tuple[v.Choice, ...] = (
 
 ACTIVE, INACTIVE = "active", "inactive"
 REQUIRED_FIELDS = ("nik", "name", "kelurahan", "rw", "rt", "address")
-CONSENT_REFUSED = (
-    "the person has not agreed to their data being kept (UU PDP); register only with consent"
-)
+CONSENT_REFUSED = "the person has not agreed to their data being kept (UU PDP); register only with consent"
 
 
 @dataclass

@@ -32,8 +32,7 @@ AUTOMATIC_STEPS = {
 }
 RECORDABLE_STEPS = tuple(s for s in STEP_NAMES if s not in AUTOMATIC_STEPS)
 STEP_CHOICES = tuple(
-    v.Choice(name, name, (gloss, name.replace("-", " "), str(i + 1)))
-    for i, (name, gloss) in enumerate(STEPS)
+    v.Choice(name, name, (gloss, name.replace("-", " "), str(i + 1))) for i, (name, gloss) in enumerate(STEPS)
 )
 
 
@@ -84,9 +83,7 @@ def business_fields(raw: Mapping[str, Any], today: dt.date, *, partial: bool) ->
     parsers = {
         "name": lambda x: v.parse_text(x, "name", required=True, limit=120),
         "category": parse_category,
-        "started_on": lambda x: v.not_in_future(
-            v.parse_date(x, "started"), "started", today
-        ).isoformat(),
+        "started_on": lambda x: v.not_in_future(v.parse_date(x, "started"), "started", today).isoformat(),
         "nib": lambda x: parse_nib(x) if x else None,
         "pirt": lambda x: parse_pirt(x) if x else None,
         "halal": lambda x: v.parse_yes_no(x, "halal"),

@@ -39,9 +39,7 @@ def parse_nik(value: str | None, field: str = "nik") -> str:
     if not 11 <= int(nik[:2]) <= 94:
         raise ValidationError(field, value, "province code (first 2 digits) must be 11-94")
     if _nik_birth_date(nik) is None:
-        raise ValidationError(
-            field, value, "digits 7-12 must be a birth date DDMMYY (women: day + 40)"
-        )
+        raise ValidationError(field, value, "digits 7-12 must be a birth date DDMMYY (women: day + 40)")
     if nik[12:] == "0000":
         raise ValidationError(field, value, "serial (last 4 digits) cannot be 0000")
     return nik
@@ -78,6 +76,8 @@ def mask_nik(nik: str | None) -> str:
     """Keep the issuing region and the serial, hide the birth date: 317406******0001."""
     if not nik:
         return ""
+    if len(nik) != 16 or not nik.isdigit():
+        return nik  # not an NIK (e.g. "(erased)"): nothing to hide
     return nik[:6] + "*" * 6 + nik[12:]
 
 
@@ -100,18 +100,14 @@ def parse_phone(value: str | None, field: str = "phone") -> str:
     else:
         raise ValidationError(field, value, "write a mobile number as 08..., 62 8... or +62 8...")
     if not (rest.isascii() and _MOBILE.fullmatch(rest)):
-        raise ValidationError(
-            field, value, "not a mobile number: 08 then 8-11 digits, e.g. 0812-3456-7890"
-        )
+        raise ValidationError(field, value, "not a mobile number: 08 then 8-11 digits, e.g. 0812-3456-7890")
     return "+62" + rest
 
 
 # --- money -----------------------------------------------------------------------------------
 
 _MONEY_PREFIX = re.compile(r"^(rp\.?|idr)\s*")
-_MONEY_SUFFIX = re.compile(
-    r"^(?P<num>\d+(?:[.,]\d+)?)\s*(?P<unit>jt|juta|rb|ribu|k|m|miliar|milyar)\.?$"
-)
+_MONEY_SUFFIX = re.compile(r"^(?P<num>\d+(?:[.,]\d+)?)\s*(?P<unit>jt|juta|rb|ribu|k|m|miliar|milyar)\.?$")
 _UNITS = {"jt": 10**6, "juta": 10**6, "rb": 10**3, "ribu": 10**3, "k": 10**3}
 _DOTTED = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?$")
 _COMMAED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?$")
@@ -140,9 +136,7 @@ def parse_money(value: str | int | None, field: str = "income") -> int:
     if _COMMAED.match(text):
         whole, _, cents = text.partition(".")
         return _check_amount(_whole(whole.replace(",", ""), cents, value, field), value, field)
-    raise ValidationError(
-        field, value, "not an amount: write Rupiah like 1.500.000, Rp 1.500.000 or 1,5 jt"
-    )
+    raise ValidationError(field, value, "not an amount: write Rupiah like 1.500.000, Rp 1.500.000 or 1,5 jt")
 
 
 def _whole(digits: str, cents: str, value: object, field: str) -> int:
@@ -212,9 +206,7 @@ def parse_rt_rw(value: str | int | None, field: str) -> str:
     raw = str(value if value is not None else "").strip().lower()
     m = _RT_RW.match(raw)
     if not m or not raw.isascii() or int(m[1]) == 0:
-        raise ValidationError(
-            field, value, f"write the {field.upper()} as a number 1-999, e.g. 005"
-        )
+        raise ValidationError(field, value, f"write the {field.upper()} as a number 1-999, e.g. 005")
     return f"{int(m[1]):03d}"
 
 

@@ -51,11 +51,7 @@ def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column]) -> str:
     for row in rows:
         writer.writerow(
             [
-                ""
-                if row.get(c.key) is None
-                else guard_formula(row[c.key])
-                if c.key in free
-                else row[c.key]
+                "" if row.get(c.key) is None else guard_formula(row[c.key]) if c.key in free else row[c.key]
                 for c in columns
             ]
         )
@@ -64,9 +60,7 @@ def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column]) -> str:
 
 def to_json(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column]) -> str:
     return (
-        json.dumps(
-            [{c.key: row.get(c.key) for c in columns} for row in rows], ensure_ascii=False, indent=2
-        )
+        json.dumps([{c.key: row.get(c.key) for c in columns} for row in rows], ensure_ascii=False, indent=2)
         + "\n"
     )
 
@@ -77,8 +71,7 @@ def json_text(value: Any) -> str:
 
 def to_jsonl(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column]) -> str:
     return "".join(
-        json.dumps({c.key: row.get(c.key) for c in columns}, ensure_ascii=False) + "\n"
-        for row in rows
+        json.dumps({c.key: row.get(c.key) for c in columns}, ensure_ascii=False) + "\n" for row in rows
     )
 
 
@@ -169,9 +162,7 @@ def plain_text(*renderables: Any) -> str:
     from rich.console import Console
 
     width = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else 4000
-    console = Console(
-        file=io.StringIO(), width=width, no_color=True, force_terminal=False, highlight=False
-    )
+    console = Console(file=io.StringIO(), width=width, no_color=True, force_terminal=False, highlight=False)
     with console.capture() as captured:
         for item in renderables:
             console.print(item)

@@ -274,9 +274,7 @@ def withdraw(
     reason_text = v.parse_text(reason, "reason", required=True)
     cadre, e = _enrollment(uow, batch, ref)
     if e["status"] not in (rules.ENROLLED, rules.WAITLISTED):
-        raise RuleViolation(
-            f"cadre {cadre['id']} is {e['status']} in {batch['code']}; cannot withdraw"
-        )
+        raise RuleViolation(f"cadre {cadre['id']} is {e['status']} in {batch['code']}; cannot withdraw")
     date = on.isoformat()
     fields = {
         "status": rules.WITHDRAWN,
@@ -425,6 +423,4 @@ def all_enrollment_rows(uow: UnitOfWork) -> list[dict[str, Any]]:
         for e in uow.enrollments.all()
         if e["batch"] in batches
     ]
-    return sorted(
-        rows, key=lambda r: (r["batch"], cadre_service.id_order({"id": r["enrollment_id"]}))
-    )
+    return sorted(rows, key=lambda r: (r["batch"], cadre_service.id_order({"id": r["enrollment_id"]})))

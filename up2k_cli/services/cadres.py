@@ -86,9 +86,7 @@ def similar_cadres(uow: UnitOfWork) -> dict[tuple[str, str, str], str]:
     }
 
 
-def register(
-    uow: UnitOfWork, raw: Mapping[str, Any], *, today: dt.date, force: bool = False
-) -> Record:
+def register(uow: UnitOfWork, raw: Mapping[str, Any], *, today: dt.date, force: bool = False) -> Record:
     """Validate and add one cadre; refuses a known NIK, warns on a likely duplicate person."""
     fields = clean_fields(raw, kelurahan_choices(uow.meta), today)
     check_new_nik(uow, fields["nik"])

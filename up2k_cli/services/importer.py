@@ -162,8 +162,7 @@ def read_csv(data: bytes, encoding: str | None = None) -> SourceTable:
         for cells in reader:
             if any(len(c) > MAX_FIELD for c in cells):
                 raise ImportRefused(
-                    f"line {reader.line_num} has a cell over {MAX_FIELD} characters; "
-                    "is this the right file?"
+                    f"line {reader.line_num} has a cell over {MAX_FIELD} characters; is this the right file?"
                 )
             if any(c.strip() for c in cells):
                 rows.append((reader.line_num, cells))
@@ -194,9 +193,7 @@ def map_columns(header: Sequence[str]) -> tuple[dict[int, str], list[str]]:
         missing.append("Persetujuan (consent)")
     if missing:
         raise ImportRefused(
-            "the file lacks required columns: "
-            + ", ".join(missing)
-            + f" (found: {', '.join(header)})"
+            "the file lacks required columns: " + ", ".join(missing) + f" (found: {', '.join(header)})"
         )
     return mapping, notes
 
@@ -222,9 +219,7 @@ def import_cadres(
     """Validate every row, then write all good rows in one go (or nothing, if any is bad)."""
     mapping, notes = map_columns(source.header)
     result = ImportResult(notes=source.notes + notes, header=source.header)
-    column_of = {
-        target: source.header[pos].strip().lstrip("\ufeff") for pos, target in mapping.items()
-    }
+    column_of = {target: source.header[pos].strip().lstrip("\ufeff") for pos, target in mapping.items()}
     column_of.setdefault("kelurahan", column_of.get("kelurahan_code", "kelurahan"))
     choices = cadre_service.kelurahan_choices(uow.meta)
     known = cadre_service.nik_index(uow)
@@ -237,10 +232,7 @@ def import_cadres(
     for number, (line, cells) in enumerate(source.rows, start=1):
         if progress and number % 1000 == 0:
             progress(1000)
-        raw = {
-            target: _unguard(cells[pos]) if pos < len(cells) else ""
-            for pos, target in mapping.items()
-        }
+        raw = {target: _unguard(cells[pos]) if pos < len(cells) else "" for pos, target in mapping.items()}
         if raw.get("kelurahan_code"):
             raw["kelurahan"] = raw.pop("kelurahan_code")
         else:
@@ -266,9 +258,7 @@ def import_cadres(
             nik = fields["nik"]
             if nik in seen:
                 row_errors.append(
-                    RowError(
-                        number, line, column_of["nik"], raw["nik"], f"same NIK as row {seen[nik]}"
-                    )
+                    RowError(number, line, column_of["nik"], raw["nik"], f"same NIK as row {seen[nik]}")
                 )
             elif nik in known and on_duplicate == "error":
                 row_errors.append(
@@ -283,9 +273,7 @@ def import_cadres(
             seen.setdefault(nik, number)
         if row_errors:
             result.errors.extend(row_errors)
-            result.rejected_rows.append(
-                (cells, "; ".join(f"{e.column}: {e.reason}" for e in row_errors))
-            )
+            result.rejected_rows.append((cells, "; ".join(f"{e.column}: {e.reason}" for e in row_errors)))
             continue
         assert fields is not None
         if fields["nik"] in known:
@@ -317,9 +305,7 @@ def import_cadres(
             result,
         )
     ids = uow.next_ids("cadre", "K", len(new_records)) if new_records else []
-    records = [
-        Cadre(id=i, **fields).to_record() for i, fields in zip(ids, new_records, strict=True)
-    ]
+    records = [Cadre(id=i, **fields).to_record() for i, fields in zip(ids, new_records, strict=True)]
     result.created = ids
     entries = [cadre_service.create_entry("cadre", r["id"], r) for r in records]
     changed: dict[str, dict[str, Any]] = {}
@@ -338,9 +324,5 @@ def import_cadres(
     return result
 
 
-def _row_error(
-    number: int, line: int, error: ValidationError, column_of: Mapping[str, str]
-) -> RowError:
-    return RowError(
-        number, line, column_of.get(error.field, error.field), error.value, error.reason
-    )
+def _row_error(number: int, line: int, error: ValidationError, column_of: Mapping[str, str]) -> RowError:
+    return RowError(number, line, column_of.get(error.field, error.field), error.value, error.reason)

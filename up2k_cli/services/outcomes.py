@@ -170,10 +170,7 @@ def list_businesses(
     names = cadre_service.kelurahan_names(uow.meta)
     current = settings(uow)
     owners = {c["id"]: c for c in uow.cadres.all()}
-    rows = [
-        business_view(b, current, owners.get(b["cadre_id"], {}), names)
-        for b in uow.businesses.all()
-    ]
+    rows = [business_view(b, current, owners.get(b["cadre_id"], {}), names) for b in uow.businesses.all()]
     if kelurahan:
         code = v.match_choice(kelurahan, cadre_service.kelurahan_choices(uow.meta), "kelurahan").key
         rows = [r for r in rows if r["kelurahan_code"] == code]
@@ -182,11 +179,7 @@ def list_businesses(
         rows = [r for r in rows if r["category"] == label]
     if agency:
         wanted = v.normalise_label(agency)
-        rows = [
-            r
-            for r in rows
-            if any(v.normalise_label(a) == wanted for a in r["referrals"].split("; "))
-        ]
+        rows = [r for r in rows if any(v.normalise_label(a) == wanted for a in r["referrals"].split("; "))]
     if step:
         from up2k_cli.services.reports import snapshot, steps_by_cadre
 
@@ -210,9 +203,7 @@ def record_step(
     cadre = cadre_service.find(uow, cadre_ref)
     key = rules.parse_step(step)
     if key in rules.AUTOMATIC_STEPS:
-        raise RuleViolation(
-            f"step {key} is {rules.AUTOMATIC_STEPS[key]}; it is not recorded by hand"
-        )
+        raise RuleViolation(f"step {key} is {rules.AUTOMATIC_STEPS[key]}; it is not recorded by hand")
     day = _not_before_registration(cadre, v.not_in_future(on, "date", today), "date")
     for existing in uow.steps.all():
         if existing["cadre_id"] == cadre["id"] and existing["step"] == key:

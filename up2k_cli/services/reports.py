@@ -132,9 +132,7 @@ def completion_dates(snap: Snapshot, kind: str) -> dict[str, str]:
 
 
 def _first_business(snap: Snapshot, day: str) -> dict[str, str]:
-    return _earliest(
-        ((b["cadre_id"], outcome_rules.business_start(b)) for b in snap.businesses), day
-    )
+    return _earliest(((b["cadre_id"], outcome_rules.business_start(b)) for b in snap.businesses), day)
 
 
 NEW_BUSINESS = Definition(
@@ -239,10 +237,7 @@ def summary(uow: UnitOfWork, as_of: dt.date) -> Report:
         "summary",
         "Summary",
         (metric, Column("label", "Figure"), Column("value", "Value", "auto")),
-        [
-            {"metric": m, "label": label, "value": value, "kind": kind}
-            for m, label, value, kind in rows
-        ],
+        [{"metric": m, "label": label, "value": value, "kind": kind} for m, label, value, kind in rows],
     )
     return Report(
         "summary",
@@ -507,9 +502,7 @@ def parse_week(value: str | None, today: dt.date) -> tuple[dt.date, dt.date, boo
         year, week = text.upper().split("-W")
         monday = dt.date.fromisocalendar(int(year), int(week), 1)
     except ValueError:
-        raise ValidationError(
-            "week", value, "write an ISO week like 2026-W48, or 'current'"
-        ) from None
+        raise ValidationError("week", value, "write an ISO week like 2026-W48, or 'current'") from None
     sunday = monday + dt.timedelta(days=6)
     if monday > today:
         raise ValidationError("week", value, f"has not started yet (today is {today})")
@@ -521,9 +514,7 @@ def week_label(monday: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _activity(
-    snap: Snapshot, achieved: Mapping[str, str], first: str, last: str
-) -> dict[str, Counter[str]]:
+def _activity(snap: Snapshot, achieved: Mapping[str, str], first: str, last: str) -> dict[str, Counter[str]]:
     """Counts per metric per kelurahan of what happened between two days (inclusive)."""
     out: dict[str, Counter[str]] = {m: Counter() for m, _ in WEEKLY_METRICS}
     kel_of = {c["id"]: c["kelurahan_code"] for c in snap.cadres}

@@ -29,6 +29,12 @@ class Records:
             self._doc_ids = {doc[self.key]: doc.doc_id for doc in self.table.all()}
         return self._doc_ids
 
+    def forget_cache(self) -> None:
+        """After the raw data was changed in place (an erasure), read it afresh."""
+        self._cache = None
+        self._doc_ids = None
+        self.table.clear_cache()
+
     def get(self, key: str) -> Record | None:
         doc_id = self._index().get(key)
         if doc_id is None:

@@ -10,6 +10,7 @@ from tinydb.storages import Storage
 
 from up2k_cli.domain.errors import RegistryDamaged, RegistryMissing, RegistryWriteFailed
 from up2k_cli.fileio import WriteFailed, atomic_write_bytes, describe_os_error
+from up2k_cli.storage import backups
 
 TABLES = (
     "meta",
@@ -61,7 +62,22 @@ def load(path: Path) -> dict[str, Any]:
     return data
 
 
+V1_TABLES = ("meta", "cadres", "batches", "enrollments", "history")
+# The field that identifies a record in each table, and its type.
+KEYS: dict[str, tuple[str, type]] = {
+    "cadres": ("id", str),
+    "batches": ("code", str),
+    "enrollments": ("id", str),
+    "businesses": ("id", str),
+    "steps": ("id", str),
+    "incomes": ("id", str),
+    "history": ("seq", int),
+}
+META_FIELDS = ("schema_version", "region", "target", "counters")
+
+
 def check_shape(data: Any, path: Path) -> None:
+    """Refuse anything that is not a whole registry: every later step may then trust it."""
     if not isinstance(data, dict):
         raise RegistryDamaged(f"{path} is not an up2k registry (the top level is not an object)")
     if "meta" not in data:
@@ -69,12 +85,50 @@ def check_shape(data: Any, path: Path) -> None:
     for name, table in data.items():
         if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
             raise RegistryDamaged(f"{path} is damaged: table {name!r} is not a set of records")
+    meta = data["meta"].get("1")
+    if not isinstance(meta, dict) or any(f not in meta for f in META_FIELDS):
+        raise RegistryDamaged(f"{path} is damaged: the meta record lacks {', '.join(META_FIELDS)}")
+    version = meta.get("schema_version")
+    required = TABLES if isinstance(version, int) and version >= 2 else V1_TABLES
+    missing = [t for t in required if t not in data]
+    if missing:
+        raise RegistryDamaged(f"{path} is damaged: table(s) {', '.join(missing)} missing")
+    for name, (key, kind) in KEYS.items():
+        if name in data:
+            _check_keys(data[name], name, key, kind, path)
+
+
+def _check_keys(table: dict[str, Any], name: str, key: str, kind: type, path: Path) -> None:
+    keys = [record.get(key) for record in table.values()]
+    if not all(type(k) is kind for k in keys):
+        bad = next(k for k in keys if type(k) is not kind)
+        raise RegistryDamaged(
+            f"{path} is damaged: table {name!r} has a record whose {key} is {bad!r}, not a {kind.__name__}"
+        )
+    if len(set(keys)) != len(keys):
+        seen: set[Any] = set()
+        dup = next(k for k in keys if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise RegistryDamaged(f"{path} is damaged: {key} {dup!r} appears twice in table {name!r}")
 
 
 def save(path: Path, data: dict[str, Any]) -> None:
+    """Serialise first, keep the old file as a backup, then replace it atomically."""
+    payload = orjson.dumps(data)
     try:
-        atomic_write_bytes(path, orjson.dumps(data))
+        backups.keep(path)
+        clean_leftovers(path)
+        atomic_write_bytes(path, payload)
     except WriteFailed as exc:
         raise RegistryWriteFailed(
-            f"could not save {path}: {exc.strerror}; nothing was changed"
+            f"could not save {path}: {exc.strerror}; the registry was not changed"
         ) from None
+    except OSError as exc:
+        raise RegistryWriteFailed(
+            f"could not save {path}: {describe_os_error(exc)}; the registry was not changed"
+        ) from None
+
+
+def clean_leftovers(path: Path) -> None:
+    """Remove temp files of writers that were killed (we hold the lock: none is running)."""
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        leftover.unlink(missing_ok=True)

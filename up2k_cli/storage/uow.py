@@ -9,18 +9,22 @@ Leaving the block without commit() writes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
+import json
 import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
 from tinydb import TinyDB
 
-from up2k_cli.domain.errors import RegistryLocked, RegistryUnusable
+from up2k_cli.domain.errors import RegistryDamaged, RegistryLocked, RegistryUnusable
 
-from . import migrations, tinystore
+from . import backups, migrations, tinystore
 from .repository import Record, Records
 
 DEFAULT_LOCK_TIMEOUT = 5.0
@@ -41,28 +45,42 @@ class UnitOfWork:
         command: str = "",
         user: str | None = None,
         now: dt.datetime | None = None,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self.path = path
+        self.warn = warn or (lambda message: print(message, file=sys.stderr))
         self.lock_timeout = lock_timeout
         self.command = command
-        self.user = user or _os_user()
+        self.user = user or os_user()
         self.now = now or dt.datetime.now().astimezone()
         self._lock = lock_for(path, lock_timeout)
         self._storage: Any = None
 
     # -- lifecycle --------------------------------------------------------------------------
     def __enter__(self) -> UnitOfWork:
-        acquire(self._lock, self.path, self.lock_timeout)
+        acquire(self._lock, self.path, self.lock_timeout, self.command)
         try:
-            data = tinystore.load(self.path)
-            data, steps = migrations.upgrade(data)
+            try:
+                data = tinystore.load(self.path)
+                data, steps = migrations.upgrade(data)
+            except RegistryDamaged as exc:
+                raise RegistryDamaged(f"{exc}; {backups.describe(self.path)}") from None
             self._open(data)
             if steps:
                 self._storage.dirty = True
+            self._warn_if_readable()
         except BaseException:
-            self._lock.release()
+            release(self._lock, self.path)
             raise
         return self
+
+    def _warn_if_readable(self) -> None:
+        mode = self.path.stat().st_mode & 0o777
+        if mode & 0o077:
+            self.warn(
+                f"Warning: {self.path} can be read by other users of this machine (mode "
+                f"{mode:o}); it holds personal data: run 'chmod 600 {self.path}'"
+            )
 
     def _open(self, data: dict[str, Any]) -> None:
         self.db = TinyDB(data, storage=tinystore.CommandStorage)
@@ -77,7 +95,7 @@ class UnitOfWork:
         self._meta_table = self.db.table("meta")
 
     def __exit__(self, *exc: object) -> None:
-        self._lock.release()
+        release(self._lock, self.path)
 
     def commit(self) -> None:
         """Write the registry once, atomically, if anything changed."""
@@ -120,33 +138,63 @@ class UnitOfWork:
         )
 
 
-def acquire(lock: FileLock, path: Path, timeout: float) -> None:
+def _holder_file(path: Path) -> Path:
+    return Path(str(path) + ".lock.info")
+
+
+def acquire(lock: FileLock, path: Path, timeout: float, command: str = "") -> None:
+    """Take the registry's lock, or say who holds it (PID, command, since when) and give up."""
     try:
         lock.acquire(timeout=timeout)
     except Timeout:
         raise RegistryLocked(
-            f"{path} is locked by another up2k command; waited {timeout:g} s. "
+            f"{path} is locked by {_holder(path)}; waited {timeout:g} s. "
             "Try again when it finishes, or wait longer with --lock-timeout"
         ) from None
     except OSError as exc:
         raise RegistryUnusable(f"cannot lock {path}: {exc.strerror or exc}") from None
+    since = dt.datetime.now().isoformat(timespec="seconds")
+    info = json.dumps({"pid": os.getpid(), "command": command, "since": since}).encode()
+    # Who holds the lock is a courtesy for the next waiter: no fsync, and failure is harmless.
+    with contextlib.suppress(OSError):
+        fd = os.open(_holder_file(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, info)
+        finally:
+            os.close(fd)
+
+
+def release(lock: FileLock, path: Path) -> None:
+    with contextlib.suppress(OSError):
+        _holder_file(path).unlink()
+    lock.release()
+
+
+def _holder(path: Path) -> str:
+    try:
+        info = json.loads(_holder_file(path).read_text())
+        return f"up2k {info['command'] or ''} (PID {info['pid']}, since {info['since']})".replace(
+            "up2k  (", "up2k ("
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return "another up2k command"
 
 
 def create(path: Path, data: dict[str, Any], lock_timeout: float) -> bool:
     """Create a new registry file under the lock; False (and nothing written) if one exists."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     lock = lock_for(path, lock_timeout)
-    acquire(lock, path, lock_timeout)
+    acquire(lock, path, lock_timeout, "init")
     try:
         if path.exists():
             return False
         tinystore.save(path, data)
         return True
     finally:
-        lock.release()
+        release(lock, path)
 
 
-def _os_user() -> str:
+def os_user() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):

@@ -1,0 +1,152 @@
+"""check, history and backup: the tools for when something went wrong."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from up2k_cli.render import output as out
+from up2k_cli.render.output import Column
+
+from .context import command_name, day, note, registry, settings, today
+
+backup_app = typer.Typer(help="Automatic backups of the registry (the last 10 writes).", no_args_is_help=True)
+
+
+class TableFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+FormatOpt = Annotated[TableFormat, typer.Option("--format", help="table, csv or json.")]
+
+PROBLEMS = (Column("table", "Table"), Column("record", "Record"), Column("problem", "Problem", "free"))
+HISTORY = (
+    Column("seq", "#", "int"),
+    Column("at", "When"),
+    Column("user", "Who"),
+    Column("command", "Command"),
+    Column("entity", "Record"),
+    Column("ref", "ID"),
+    Column("action", "Action"),
+    Column("changes", "Changes (old -> new)", "free"),
+)
+BACKUPS = (
+    Column("id", "ID"),
+    Column("taken", "Taken"),
+    Column("size", "Bytes", "int"),
+    Column("path", "File"),
+)
+
+
+def install(app: typer.Typer) -> None:
+    app.command("check")(check)
+    app.command("history")(history)
+    app.add_typer(backup_app, name="backup")
+
+
+def check(ctx: typer.Context, fmt: FormatOpt = TableFormat.table) -> None:
+    """Verify the whole registry: references between records, duplicate NIKs and IDs, quotas and
+    capacities, dates in order, statuses. Lists each problem with its record; exit 1 if any."""
+    from up2k_cli.services import maintenance
+
+    with registry(ctx) as uow:
+        problems = maintenance.check(uow, today())
+    rows = [p.__dict__ for p in problems]
+    if fmt is TableFormat.table:
+        if rows:
+            out.print_renderables(out.render_table(rows, PROBLEMS, title=f"Problems ({len(rows)})"))
+    else:
+        out.emit(out.WRITERS[fmt.value](rows, PROBLEMS), None)
+    if problems:
+        note(f"{len(problems)} problem(s) found in {settings(ctx).db}.")
+        raise typer.Exit(1)
+    note(f"{settings(ctx).db}: no problems found.")
+
+
+def history(
+    ctx: typer.Context,
+    ref: Annotated[
+        str | None, typer.Argument(help="Only changes to this record (K0001, B01, U0001...).")
+    ] = None,
+    entity: Annotated[
+        str | None, typer.Option(help="cadre, batch, enrollment, business, step, income, settings, export.")
+    ] = None,
+    user: Annotated[str | None, typer.Option(help="Only changes by this OS user.")] = None,
+    command: Annotated[str | None, typer.Option(help="Only changes made by this command.")] = None,
+    since: Annotated[str | None, typer.Option(help="From this day on.")] = None,
+    until: Annotated[str | None, typer.Option(help="Up to this day.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the last N changes.")] = None,
+    show_nik: Annotated[bool, typer.Option("--show-nik", help="Show NIKs in full.")] = False,
+    fmt: FormatOpt = TableFormat.table,
+) -> None:
+    """The change history: when, who (OS user), which command, old -> new per field."""
+    from up2k_cli.services import maintenance
+
+    first = day(since, "since") if since else None
+    last = day(until, "until") if until else None
+    with registry(ctx) as uow:
+        rows = maintenance.history(
+            uow, ref=ref, entity=entity, user=user, command=command, since=first, until=last, limit=limit
+        )
+    if not show_nik:
+        rows = [{**h, "changes": _mask(h.get("changes") or {})} for h in rows]
+    if fmt is TableFormat.table:
+        shown = [{**h, "changes": changes_text(h.get("changes") or {})} for h in rows]
+        out.print_renderables(out.render_table(shown, HISTORY, title=f"History ({len(rows)})"))
+    elif fmt is TableFormat.json:
+        out.emit(out.json_text(rows), None)
+    else:
+        shown = [{**h, "changes": changes_text(h.get("changes") or {})} for h in rows]
+        out.emit(out.to_csv(shown, HISTORY), None)
+
+
+def _mask(changes: dict[str, Any]) -> dict[str, Any]:
+    if "nik" not in changes:
+        return changes
+    return {**changes, "nik": [out.mask_nik(x) if x else x for x in changes["nik"]]}
+
+
+def changes_text(changes: dict[str, Any]) -> str:
+    """'phone: +62811 -> +62812; rt=001' (a field set from nothing shows as field=value)."""
+    parts = []
+    for field, pair in changes.items():
+        old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+        parts.append(f"{field}={new}" if old is None else f"{field}: {old} -> {new}")
+    return "; ".join(parts)
+
+
+@backup_app.command("list")
+def backup_list(ctx: typer.Context, fmt: FormatOpt = TableFormat.table) -> None:
+    """The backups kept beside the registry, newest first (works on a damaged registry too)."""
+    from up2k_cli.storage import backups
+
+    found = backups.list_backups(settings(ctx).db)
+    rows = [
+        {"id": b.id, "taken": b.taken.isoformat(timespec="seconds"), "size": b.size, "path": str(b.path)}
+        for b in found
+    ]
+    if fmt is TableFormat.table:
+        out.print_renderables(out.render_table(rows, BACKUPS, title=f"Backups ({len(rows)})"))
+    else:
+        out.emit(out.WRITERS[fmt.value](rows, BACKUPS), None)
+
+
+@backup_app.command("restore")
+def backup_restore(
+    ctx: typer.Context,
+    backup_id: Annotated[str, typer.Argument(metavar="ID", help="A backup ID from 'up2k backup list'.")],
+) -> None:
+    """Put a backup back as the registry. The current file is kept as a backup first, so this
+    can itself be undone with another restore."""
+    from up2k_cli.services import maintenance
+    from up2k_cli.storage.uow import os_user
+
+    s = settings(ctx)
+    chosen = maintenance.restore(
+        s.db, backup_id, lock_timeout=s.lock_timeout, command=command_name(ctx), user=os_user()
+    )
+    note(f"Restored {s.db} from backup {chosen.id}; the file it replaced is now the newest backup.")

@@ -1,3 +1,3 @@
-from .cli.main import main
+from up2k_cli.entry import run
 
-main()
+run()

@@ -12,6 +12,7 @@ from typer.core import TyperGroup
 
 from up2k_cli import __version__
 from up2k_cli.domain.errors import Up2kError, ValidationErrors
+from up2k_cli.entry import INTERRUPTED
 
 from . import batches, cadres, exports, imports, maintenance, outcomes, registry_cmds, reports
 from .context import Settings, default_db_path
@@ -27,10 +28,7 @@ class Up2kGroup(TyperGroup):
             report(exc)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            typer.echo(
-                "Interrupted (Ctrl-C): nothing more was written; the registry file is whole.",
-                err=True,
-            )
+            typer.echo(INTERRUPTED, err=True)
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise

@@ -193,7 +193,7 @@ def map_columns(header: Sequence[str]) -> tuple[dict[int, str], list[str]]:
         missing.append("Persetujuan (consent)")
     if missing:
         raise ImportRefused(
-            "the file lacks required columns: " + ", ".join(missing) + f" (found: {', '.join(header)})"
+            "the file lacks required columns: " + ", ".join(missing) + f" (found: {_shown(header)})"
         )
     return mapping, notes
 
@@ -326,3 +326,9 @@ def import_cadres(
 
 def _row_error(number: int, line: int, error: ValidationError, column_of: Mapping[str, str]) -> RowError:
     return RowError(number, line, column_of.get(error.field, error.field), error.value, error.reason)
+
+
+def _shown(header: Sequence[str], limit: int = 12) -> str:
+    """Header names as they can be printed safely: escaped, and only the first few."""
+    names = ", ".join(repr(h)[1:-1] for h in header[:limit])
+    return names + (f", ... ({len(header)} columns)" if len(header) > limit else "")

@@ -19,11 +19,15 @@ class ExportFormat(StrEnum):
     csv = "csv"
     json = "json"
     jsonl = "jsonl"
+    xlsx = "xlsx"
 
 
 FormatOpt = Annotated[
     ExportFormat | None,
-    typer.Option("--format", help="csv (default), json or jsonl; else taken from --output's extension."),
+    typer.Option(
+        "--format",
+        help="csv (default), json, jsonl or xlsx (needs --output); else from --output's extension.",
+    ),
 ]
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file (atomically, mode 0600).")
@@ -32,6 +36,18 @@ OutputOpt = Annotated[
 
 def resolve_format(fmt: ExportFormat | None, output: Path | None) -> str:
     return fmt.value if fmt else out.format_from_path(output, "csv")
+
+
+def write_export(
+    rows: list[dict], columns: tuple[out.Column, ...], fmt: ExportFormat | None, output: Path | None
+) -> None:
+    chosen = resolve_format(fmt, output)
+    if chosen == "xlsx":
+        from up2k_cli.render.xlsx import workbook_bytes
+
+        out.write_file(out.require_output(output, "xlsx"), workbook_bytes([("export", rows, columns)]))
+    else:
+        out.emit(out.WRITERS[chosen](rows, columns), output)
 
 
 @app.command("cadres")
@@ -46,7 +62,7 @@ def cadres(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None) 
         names = service.kelurahan_names(uow.meta)
         rows = [service.derived(r, names) for r in service.list_cadres(uow)]
         record_personal_export(uow, "export cadres", len(rows))
-    out.emit(out.WRITERS[resolve_format(fmt, output)](rows, CADRE_EXPORT), output)
+    write_export(rows, CADRE_EXPORT, fmt, output)
 
 
 @app.command("batches")
@@ -59,7 +75,7 @@ def batches(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None)
 
     with registry(ctx) as uow:
         rows = [service.batch_row(f) for f in service.list_batches(uow)]
-    out.emit(out.WRITERS[resolve_format(fmt, output)](rows, BATCH_EXPORT), output)
+    write_export(rows, BATCH_EXPORT, fmt, output)
 
 
 @app.command("enrollments")
@@ -72,7 +88,7 @@ def enrollments(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = N
 
     with registry(ctx) as uow:
         rows = service.all_enrollment_rows(uow)
-    out.emit(out.WRITERS[resolve_format(fmt, output)](rows, ENROLLMENT_EXPORT), output)
+    write_export(rows, ENROLLMENT_EXPORT, fmt, output)
 
 
 @app.command("businesses")
@@ -84,7 +100,7 @@ def businesses(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = No
 
     with registry(ctx) as uow:
         rows = outcomes.list_businesses(uow, today=today())
-    out.emit(out.WRITERS[resolve_format(fmt, output)](rows, BUSINESS_EXPORT), output)
+    write_export(rows, BUSINESS_EXPORT, fmt, output)
 
 
 @app.command("steps")
@@ -96,7 +112,7 @@ def steps(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None) -
 
     with registry(ctx) as uow:
         rows = outcomes.step_rows(uow, today())
-    out.emit(out.WRITERS[resolve_format(fmt, output)](rows, STEP_EXPORT), output)
+    write_export(rows, STEP_EXPORT, fmt, output)
 
 
 @app.command("incomes")
@@ -108,4 +124,4 @@ def incomes(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None)
 
     with registry(ctx) as uow:
         rows = outcomes.income_rows(uow)
-    out.emit(out.WRITERS[resolve_format(fmt, output)](rows, INCOME_EXPORT), output)
+    write_export(rows, INCOME_EXPORT, fmt, output)

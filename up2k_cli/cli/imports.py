@@ -23,7 +23,7 @@ class OnDuplicate(StrEnum):
 @app.command("cadres")
 def cadres(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(help="CSV file (comma, semicolon or tab), or - for stdin.")],
+    file: Annotated[str, typer.Argument(help="CSV (comma, semicolon or tab) or .xlsx file, or - for stdin.")],
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Import the good rows even if some are bad.")
     ] = False,
@@ -36,12 +36,15 @@ def cadres(
         OnDuplicate,
         typer.Option("--on-duplicate", help="An NIK already registered: error, skip, or update it."),
     ] = OnDuplicate.error,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="Excel workbooks: the sheet to read (default the first).")
+    ] = None,
     encoding: Annotated[
         str | None,
         typer.Option("--encoding", help="Force an encoding (default: UTF-8, else Windows-1252)."),
     ] = None,
 ) -> None:
-    """Import cadres from CSV; all-or-nothing unless --skip-invalid.
+    """Import cadres from CSV or an Excel workbook (.xlsx); all-or-nothing unless --skip-invalid.
 
     Headers may be English (the export's names) or Indonesian (NIK, Nama Lengkap, Kelurahan, RT,
     RW, Alamat, No. HP, Jenis Usaha, Jumlah Anggota Keluarga, Penghasilan, Tanggal Daftar,
@@ -50,7 +53,7 @@ def cadres(
     from up2k_cli.services import importer
 
     data = _read_source(file)
-    source = importer.read_csv(data, encoding)
+    source = importer.read_table(data, file, encoding=encoding, sheet=sheet)
     name = "stdin" if file == "-" else Path(file).name
     try:
         with registry(ctx) as uow, _progress(len(source.rows)) as advance:

@@ -26,14 +26,15 @@ class ReportFormat(StrEnum):
     csv = "csv"
     json = "json"
     markdown = "markdown"
+    xlsx = "xlsx"
 
 
 FormatOpt = Annotated[
     ReportFormat | None,
     typer.Option(
         "--format",
-        help="table (default), csv (the main table), json or markdown; else from --output's "
-        "extension (.csv, .json, .md).",
+        help="table (default), csv (the main table), json, markdown, or xlsx (a sheet per table; "
+        "needs --output); else from --output's extension (.csv, .json, .md, .xlsx).",
     ),
 ]
 OutputOpt = Annotated[
@@ -53,6 +54,9 @@ def _emit(
     chosen = fmt.value if fmt else out.format_from_path(output, "table")
     with registry(ctx) as uow:
         report = build(uow)
+    if chosen == "xlsx":
+        out.write_file(out.require_output(output, "xlsx"), render.to_xlsx(report))
+        return
     to_terminal = output is None and sys.stdout.isatty()
     text = render.render(report, chosen, to_terminal=to_terminal)
     if text is None:

@@ -17,10 +17,8 @@ from .errors import ValidationError
 
 _SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?[eE][+-]?\d+$")
 _NIK_SEPARATORS = re.compile(r"[\s.\-]")
-SPREADSHEET_HINT = (
-    "the spreadsheet stored the NIK as a number and lost digits; format the column as Text "
-    "and type the 16 digits again"
-)
+TEXT_FIX = "format the column as Text and type the 16 digits again"
+SPREADSHEET_HINT = f"the spreadsheet stored the NIK as a number and lost digits; {TEXT_FIX}"
 
 
 def parse_nik(value: str | None, field: str = "nik") -> str:
@@ -43,6 +41,26 @@ def parse_nik(value: str | None, field: str = "nik") -> str:
     if nik[12:] == "0000":
         raise ValidationError(field, value, "serial (last 4 digits) cannot be 0000")
     return nik
+
+
+EXACT_LIMIT = 2**53  # above this a spreadsheet number cannot hold every integer exactly
+
+
+def nik_from_number(value: float, field: str = "nik") -> tuple[str, str]:
+    """A NIK a spreadsheet stored as a number: (nik, note) when exact, else ValidationError.
+
+    16 digits survive as a number only below 2^53 (and only if nothing rounded them before);
+    above it, or with a fraction or exponent, the digits cannot be trusted.
+    """
+    if isinstance(value, float) and not value.is_integer():
+        raise ValidationError(field, value, SPREADSHEET_HINT)
+    number = int(value)
+    if number >= EXACT_LIMIT:
+        raise ValidationError(
+            field, number, f"stored as a number above 2^53, where a spreadsheet loses digits; {TEXT_FIX}"
+        )
+    nik = parse_nik(str(number), field)
+    return nik, "stored as a number, but below 2^53 so exact; keep NIKs in a Text column"
 
 
 def _nik_birth_date(nik: str, today: dt.date | None = None) -> dt.date | None:

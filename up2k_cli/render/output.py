@@ -207,4 +207,14 @@ def format_from_path(path: Path | None, default: str) -> str:
         "jsonl": "jsonl",
         "ndjson": "jsonl",
         "md": "markdown",
+        "xlsx": "xlsx",
     }.get(suffix, default)
+
+
+def require_output(output: Path | None, fmt: str) -> Path:
+    """Binary formats go to a file, never to a terminal or a text pipe."""
+    from up2k_cli.domain.errors import ValidationError
+
+    if output is None or str(output) == "-":
+        raise ValidationError("output", None, f"--format {fmt} writes a file: add --output FILE.{fmt}")
+    return output

@@ -78,6 +78,14 @@ def renderables(report: Any) -> list[Any]:
     return items
 
 
+def to_xlsx(report: Any) -> bytes:
+    """One workbook, a sheet per table of the report (the weekly report: per kelurahan, totals,
+    cumulative)."""
+    from up2k_cli.render.xlsx import workbook_bytes
+
+    return workbook_bytes((t.key, t.rows, t.columns) for t in report.tables)
+
+
 def render(report: Any, fmt: str, *, to_terminal: bool) -> str | None:
     """Text of the report in `fmt`; None means 'print the Rich tables to the terminal'."""
     if fmt == "csv":

@@ -12,6 +12,7 @@ from typing import Any
 
 from up2k_cli.domain.cadre import ACTIVE, INACTIVE, Cadre, clean_fields, similar_key
 from up2k_cli.domain.errors import Up2kError, ValidationError, ValidationErrors
+from up2k_cli.domain.validators import nik_from_number
 from up2k_cli.storage.uow import UnitOfWork
 
 from . import cadres as cadre_service
@@ -84,9 +85,11 @@ class RowError:
     value: Any
     reason: str
 
+    unit: str = "line"
+
     def __str__(self) -> str:
         shown = "(empty)" if self.value in (None, "") else repr(str(self.value))
-        return f"row {self.row} (line {self.line}), column {self.column} {shown}: {self.reason}"
+        return f"row {self.row} ({self.unit} {self.line}), column {self.column} {shown}: {self.reason}"
 
 
 @dataclass
@@ -94,8 +97,9 @@ class SourceTable:
     """A decoded CSV: its header, its data rows with their file line numbers, and notes."""
 
     header: list[str]
-    rows: list[tuple[int, list[str]]]
+    rows: list[tuple[int, list[Any]]]  # (file line or sheet row, cells: text, or typed from xlsx)
     notes: list[str] = field(default_factory=list)
+    unit: str = "line"
 
 
 @dataclass
@@ -171,6 +175,72 @@ def read_csv(data: bytes, encoding: str | None = None) -> SourceTable:
     return SourceTable(header=header, rows=rows, notes=notes)
 
 
+def read_xlsx(data: bytes, sheet: str | None = None) -> SourceTable:
+    """The first (or the named) sheet of a workbook; cells keep their Excel types."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise ImportRefused(f"cannot read the workbook: {exc}") from None
+    if sheet is not None and sheet not in workbook.sheetnames:
+        raise ImportRefused(f"no sheet {sheet!r}; the workbook has: {', '.join(workbook.sheetnames)}")
+    ws = workbook[sheet] if sheet else workbook.worksheets[0]
+    rows_iter = ws.iter_rows(values_only=True)
+    header_row = next(rows_iter, None)
+    if not header_row or not any(h not in (None, "") for h in header_row):
+        raise ImportRefused(f"sheet {ws.title!r} is empty: no header row")
+    if len(header_row) > MAX_COLUMNS:
+        raise ImportRefused(f"the header has {len(header_row)} columns; at most {MAX_COLUMNS}")
+    header = ["" if h is None else str(h) for h in header_row]
+    rows = []
+    for number, cells in enumerate(rows_iter, start=2):
+        values = list(cells)
+        if any(v not in (None, "") and str(v).strip() for v in values):
+            if any(isinstance(v, str) and len(v) > MAX_FIELD for v in values):
+                raise ImportRefused(f"sheet row {number} has a cell over {MAX_FIELD} characters")
+            rows.append((number, values))
+    workbook.close()
+    return SourceTable(header=header, rows=rows, notes=[], unit="sheet row")
+
+
+def read_table(
+    data: bytes, name: str, *, encoding: str | None = None, sheet: str | None = None
+) -> SourceTable:
+    """CSV or, by its extension or content, an Excel workbook."""
+    if name.lower().endswith((".xlsx", ".xlsm")) or data.startswith(b"PK\x03\x04"):
+        return read_xlsx(data, sheet)
+    if sheet is not None:
+        raise ImportRefused("--sheet is for Excel workbooks (.xlsx); this is a CSV file")
+    return read_csv(data, encoding)
+
+
+def cell_text(value: Any, target: str) -> tuple[str, str | None]:
+    """A cell as the text the validators read, plus a note when a spreadsheet type was converted.
+
+    Excel stores numbers, dates and text differently: a NIK as a number, a phone without its
+    leading 0, a date as a date. NIK numbers are checked for exactness (see nik_from_number).
+    """
+    if value is None:
+        return "", None
+    if isinstance(value, str):
+        return _unguard(value), None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat(), None
+    if isinstance(value, dt.date):
+        return value.isoformat(), None
+    if isinstance(value, bool):
+        return ("ya" if value else "tidak"), None
+    if target == "nik":
+        return nik_from_number(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value)
+    if target == "phone" and text.startswith("8"):
+        return "0" + text, "the phone was stored as a number without its leading 0; read as 0" + text
+    return text, None
+
+
 def map_columns(header: Sequence[str]) -> tuple[dict[int, str], list[str]]:
     """Column position -> input field; refuses a file without the columns a cadre needs."""
     mapping: dict[int, str] = {}
@@ -232,18 +302,33 @@ def import_cadres(
     for number, (line, cells) in enumerate(source.rows, start=1):
         if progress and number % 1000 == 0:
             progress(1000)
-        raw = {target: _unguard(cells[pos]) if pos < len(cells) else "" for pos, target in mapping.items()}
+        raw: dict[str, Any] = {}
+        row_errors: list[RowError] = []
+        for pos, target in mapping.items():
+            try:
+                text, note = cell_text(cells[pos] if pos < len(cells) else None, target)
+            except ValidationError as exc:
+                row_errors.append(_row_error(number, line, exc, column_of, source.unit))
+                text, note = "", None
+            raw[target] = text
+            if note:
+                result.notes.append(
+                    f"row {number} ({source.unit} {line}), column {column_of[target]}: {note}"
+                )
         if raw.get("kelurahan_code"):
             raw["kelurahan"] = raw.pop("kelurahan_code")
         else:
             raw.pop("kelurahan_code", None)
         status = (raw.pop("status", "") or ACTIVE).strip().lower()
-        row_errors: list[RowError] = []
         try:
             fields = clean_fields(raw, choices, today)
         except ValidationErrors as exc:
             fields = None
-            row_errors = [_row_error(number, line, e, column_of) for e in exc.errors]
+            row_errors += [
+                _row_error(number, line, e, column_of, source.unit)
+                for e in exc.errors
+                if not any(r.column == column_of.get(e.field, e.field) for r in row_errors)
+            ]
         if status not in (ACTIVE, INACTIVE):
             row_errors.append(
                 RowError(
@@ -252,13 +337,21 @@ def import_cadres(
                     column_of.get("status", "status"),
                     status,
                     "use active or inactive",
+                    source.unit,
                 )
             )
         if fields is not None and not row_errors:
             nik = fields["nik"]
             if nik in seen:
                 row_errors.append(
-                    RowError(number, line, column_of["nik"], raw["nik"], f"same NIK as row {seen[nik]}")
+                    RowError(
+                        number,
+                        line,
+                        column_of["nik"],
+                        raw["nik"],
+                        f"same NIK as row {seen[nik]}",
+                        source.unit,
+                    )
                 )
             elif nik in known and on_duplicate == "error":
                 row_errors.append(
@@ -268,6 +361,7 @@ def import_cadres(
                         column_of["nik"],
                         raw["nik"],
                         f"already registered as {known[nik]}; use --on-duplicate skip or update",
+                        source.unit,
                     )
                 )
             seen.setdefault(nik, number)
@@ -324,8 +418,10 @@ def import_cadres(
     return result
 
 
-def _row_error(number: int, line: int, error: ValidationError, column_of: Mapping[str, str]) -> RowError:
-    return RowError(number, line, column_of.get(error.field, error.field), error.value, error.reason)
+def _row_error(
+    number: int, line: int, error: ValidationError, column_of: Mapping[str, str], unit: str
+) -> RowError:
+    return RowError(number, line, column_of.get(error.field, error.field), error.value, error.reason, unit)
 
 
 def _shown(header: Sequence[str], limit: int = 12) -> str:

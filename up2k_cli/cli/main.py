@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from up2k_cli import __version__
+from up2k_cli import __version__, i18n
 from up2k_cli.domain.errors import Up2kError, ValidationErrors
 from up2k_cli.entry import INTERRUPTED
 
@@ -19,7 +21,15 @@ from .context import Settings, default_db_path
 
 
 class Up2kGroup(TyperGroup):
-    """Turns every domain error into one 'Error: ...' line on stderr and its exit status."""
+    """Turns every domain error into one 'Error: ...' line on stderr and its exit status, and
+    speaks the chosen language from the first word of help on."""
+
+    def make_context(self, info_name: Any, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        lang = i18n.detect(args)
+        i18n.install(lang)
+        if lang != "en":
+            translate_help(self)
+        return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -43,6 +53,19 @@ class Up2kGroup(TyperGroup):
             raise typer.Exit(1) from None
 
 
+def translate_help(command: Any) -> None:
+    """Help texts are written in English in the code; show them in the chosen language."""
+    for attr in ("help", "short_help"):
+        text = getattr(command, attr, None)
+        if text:
+            setattr(command, attr, i18n._(inspect.cleandoc(text)))
+    for param in getattr(command, "params", []):
+        if getattr(param, "help", None):
+            param.help = i18n._(param.help)
+    for sub in getattr(command, "commands", {}).values():
+        translate_help(sub)
+
+
 def report(exc: Up2kError) -> None:
     for line in getattr(exc, "details", lambda: [])():
         typer.echo(line, err=True)
@@ -62,6 +85,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+class Lang(StrEnum):
+    id = "id"
+    en = "en"
 
 
 def _version(value: bool) -> None:
@@ -92,6 +120,15 @@ def root(
             help="Seconds to wait for another up2k command to finish with the registry.",
         ),
     ] = 5.0,
+    lang: Annotated[
+        Lang | None,
+        typer.Option(
+            "--lang",
+            help="Language: id (Bahasa Indonesia) or en. Default: $UP2K_LANG, else the locale "
+            "(LANG=id_ID... means Indonesian), else English.",
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),

@@ -6,6 +6,7 @@ Machine formats (csv, json, jsonl, ids) are locale-free and stable; tables are f
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -17,6 +18,7 @@ from typing import Any
 
 from up2k_cli.domain.validators import format_date, format_rupiah, mask_nik
 from up2k_cli.fileio import WriteFailed, atomic_write_bytes
+from up2k_cli.i18n import _, language
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -32,7 +34,8 @@ class Column:
 
     @property
     def title(self) -> str:
-        return self.header or self.key
+        """The header in the current language (headers are marked with N_ where defined)."""
+        return _(self.header) if self.header else self.key
 
 
 def guard_formula(value: Any) -> Any:
@@ -86,16 +89,35 @@ def human(value: Any, kind: str, show_nik: bool = True) -> str:
     if kind == "money":
         return format_rupiah(value)
     if kind == "date":
-        return format_date(value)
+        return localised_date(value)
     if kind == "nik":
         return value if show_nik else mask_nik(value)
     if kind == "pct":
-        return f"{value:.1f}%"
+        return localised_number(value, "0.0") + "%"
     if kind == "signed":
         return f"{value:+d}" if value else "0"
     if kind == "dec":
-        return f"{value:.2f}"
+        return localised_number(value, "0.00")
     return str(value)
+
+
+def localised_date(value: str | dt.date) -> str:
+    """27 Nov 2026 in English; 17 Agu 2026, 5 Okt 2026 in Indonesian (CLDR month names)."""
+    if language() == "en":
+        return format_date(value)
+    from babel.dates import format_date as babel_date
+
+    date = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return babel_date(date, "d MMM y", locale=language())
+
+
+def localised_number(value: float, pattern: str) -> str:
+    """12.5 in English, 12,5 in Indonesian."""
+    if language() == "en":
+        return format(value, "." + str(pattern.count("0") - 1) + "f")
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format="#,##" + pattern, locale=language())
 
 
 def cell(row: Mapping[str, Any], column: Column, show_nik: bool = True) -> str:

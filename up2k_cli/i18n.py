@@ -1,0 +1,131 @@
+"""Bahasa Indonesia or English, through gettext catalogs (up2k_cli/locales/*/LC_MESSAGES/up2k.po).
+
+The language comes from --lang, else UP2K_LANG, else the locale (LANG=id_ID... means Indonesian),
+else English. Messages are marked with _() where they are made and N_() where they are defined
+ahead of time (column headers); English is the msgid, so English needs no catalog.
+Catalogs are compiled to .mo when the package is built (setup.py); a checkout that was never
+built compiles them on first use.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+DOMAIN = "up2k"
+LOCALES = Path(__file__).with_name("locales")
+LANGUAGES = ("en", "id")
+
+_language = "en"
+_translation: gettext.NullTranslations = gettext.NullTranslations()
+
+
+def _(message: str) -> str:
+    """The message in the current language."""
+    return _translation.gettext(message)
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalog without translating it yet (it is translated when shown)."""
+    return message
+
+
+def language() -> str:
+    return _language
+
+
+def normalise(value: str) -> str | None:
+    code = value.strip().lower().replace("-", "_")
+    if code.startswith(("id", "in_")):
+        return "id"
+    if code.startswith(("en", "c", "posix")) or code == "":
+        return "en"
+    return None
+
+
+def detect(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> str:
+    """--lang (anywhere before '--'), else UP2K_LANG, else the POSIX locale variables."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            return normalise(argv[i + 1]) or "en"
+        if arg.startswith("--lang="):
+            return normalise(arg.split("=", 1)[1]) or "en"
+    if environ.get("UP2K_LANG"):
+        return normalise(environ["UP2K_LANG"]) or "en"
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if environ.get(name):
+            return normalise(environ[name]) or "en"
+    return "en"
+
+
+def install(lang: str) -> None:
+    """Switch every message, ours and the command-line parser's, to `lang`."""
+    global _language, _translation
+    _language = lang if lang in LANGUAGES else "en"
+    if _language == "en":
+        _translation = gettext.NullTranslations()
+    else:
+        localedir = compiled_locales()
+        _translation = gettext.translation(DOMAIN, localedir, languages=[_language], fallback=True)
+    _install_for_parser()
+
+
+def _install_for_parser() -> None:
+    """Typer's bundled Click calls gettext.gettext(): point its default domain at our catalog."""
+    import typer._click as click_package
+
+    for module in _parser_modules(click_package):
+        if getattr(module, "_", None) is not None and module._ is not _:
+            module._ = _
+        if getattr(module, "ngettext", None) is not None:
+            module.ngettext = _translation.ngettext
+
+
+def _parser_modules(package: object) -> list[object]:
+    import sys
+
+    prefix = package.__name__ + "."  # type: ignore[attr-defined]
+    return [m for name, m in list(sys.modules.items()) if name.startswith(prefix) and m is not None]
+
+
+def compiled_locales() -> Path:
+    """The folder holding compiled .mo catalogs; compiles stale or missing ones (dev checkouts)."""
+    for po in LOCALES.glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            try:
+                compile_catalog(po, mo)
+            except OSError:
+                return _compile_to_cache()
+    return LOCALES
+
+
+def _compile_to_cache() -> Path:
+    from platformdirs import user_cache_path
+
+    cache = user_cache_path("up2k", appauthor=False) / "locales"
+    for po in LOCALES.glob("*/LC_MESSAGES/*.po"):
+        mo = cache / po.relative_to(LOCALES).with_suffix(".mo")
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        compile_catalog(po, mo)
+    return cache
+
+
+def compile_catalog(po: Path, mo: Path) -> None:
+    """.po -> .mo with Babel, written atomically."""
+    import io
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as source:
+        catalog = read_po(source, locale=po.parts[-3])
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    tmp = mo.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(buffer.getvalue())
+    os.replace(tmp, mo)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import sys
@@ -99,6 +100,7 @@ def fuzz(folder: Path, cases: int) -> dict[str, int]:
                         (["enroll", "-b", "B01", "K0001"], None)):  # fmt: skip
         assert runner.invoke(app, args, input=stdin, env=env).exit_code == 0
     db = folder / "fuzz.json"
+    os.chdir(folder)  # generated --output names land in the temporary folder
     strategy = command_lines()
     tracebacks = bad_codes = broken = 0
     codes: dict[int, int] = {}

@@ -128,7 +128,8 @@ def seeded(tmp_path_factory) -> Path:
     max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(line=command_lines(), global_db=st.one_of(st.none(), st.text(max_size=20)))
-def test_every_command_with_generated_arguments(seeded, tmp_path, line, global_db):
+def test_every_command_with_generated_arguments(seeded, tmp_path, monkeypatch, line, global_db):
+    monkeypatch.chdir(tmp_path)  # generated --output names land here, not in the repository
     db = tmp_path / "registry.json"
     shutil.copyfile(seeded, db)
     db.chmod(0o600)

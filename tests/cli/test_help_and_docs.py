@@ -1,0 +1,81 @@
+"""Every command has help text and is documented in the README (sqlite-utils style)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import typer.main
+
+from tests.conftest import Run
+from tests.helpers import REPO
+from up2k_cli.cli.main import app
+
+
+def walk(command: Any, path: tuple[str, ...] = ()) -> list[tuple[str, Any]]:
+    """(full command path, command) for every command and group below the root.
+
+    Duck-typed: Typer may build on click or on its own vendored copy of it.
+    """
+    found: list[tuple[str, Any]] = []
+    if path:
+        found.append((" ".join(path), command))
+    if isinstance(getattr(command, "commands", None), dict):
+        for name, sub in sorted(command.commands.items()):
+            found.extend(walk(sub, (*path, name)))
+    return found
+
+
+COMMANDS = walk(typer.main.get_command(app))
+PATHS = [path for path, _ in COMMANDS]
+
+
+def test_the_issue_2_commands_exist() -> None:
+    for path in (
+        "init",
+        "where",
+        "register",
+        "cadre",
+        "cadre list",
+        "cadre show",
+        "cadre update",
+        "cadre deactivate",
+        "cadre reactivate",
+        "import",
+        "import cadres",
+        "export",
+        "export cadres",
+    ):
+        assert path in PATHS
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=PATHS)
+def test_every_command_has_help(path: str, command: Any) -> None:
+    text = (command.help or command.short_help or "").strip()
+    assert text, f"'up2k {path}' has no help text"
+    for param in command.params:
+        if param.param_type_name == "option" and not getattr(param, "hidden", False):
+            assert param.help, f"'up2k {path}' option {param.opts[0]} has no help"
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_every_command_is_in_the_readme(path: str) -> None:
+    readme = REPO / "README.md"
+    assert readme.is_file(), "README.md is missing"
+    if f"up2k {path}" not in readme.read_text(encoding="utf-8"):
+        pytest.fail(f"README.md never shows 'up2k {path}'", pytrace=False)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_help_runs_for_every_command(run: Run, path: str) -> None:
+    result = run(*path.split(), "--help")
+    assert result.exit_code == 0, result.stderr
+    assert "Usage:" in result.stdout
+
+
+def test_readme_documents_exit_codes_and_location() -> None:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "UP2K_DB" in text
+    assert "--db" in text
+    for code in ("0", "1", "2", "3"):
+        assert code in text

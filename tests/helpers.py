@@ -1,0 +1,66 @@
+"""Helpers the tests share: paths, valid NIKs, `register` arguments, subprocess commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+# The repo may be cloned anywhere, with the project's shared/ folder beside it.
+SHARED_DATA = REPO.parent / "shared" / "data"
+SAMPLE_CSV = SHARED_DATA / "kader-pondok-labu.csv"
+TODAY = "2026-11-27"
+
+# Environment variables that would change what the CLI does; tests start without them.
+CLEARED_ENV = (
+    "UP2K_DB",
+    "UP2K_LOCK_TIMEOUT",
+    "UP2K_DEBUG",
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "TTY_COMPATIBLE",
+)
+
+
+def make_nik(
+    serial: int = 1,
+    *,
+    day: int = 11,
+    month: int = 3,
+    year: int = 90,
+    female: bool = True,
+    region: str = "317406",
+) -> str:
+    """A valid NIK: region PPKKCC, birth date DDMMYY (women: day + 40), serial SSSS."""
+    return f"{region}{day + (40 if female else 0):02d}{month:02d}{year % 100:02d}{serial:04d}"
+
+
+DEFAULT_FIELDS: dict[str, str] = {
+    "nik": make_nik(101),
+    "name": "Siti Aminah",
+    "kelurahan": "Pondok Labu",
+    "rw": "3",
+    "rt": "5",
+    "address": "Jl. Pinang No. 1",
+    "phone": "0812-3456-7890",
+    "business-type": "Kuliner",
+    "household-size": "4",
+    "income": "Rp 1.500.000",
+}
+
+
+def register_args(*, consent: bool = True, **fields: str | None) -> list[str]:
+    """`register` arguments: the defaults above, overridden by keyword (None drops an option)."""
+    values: dict[str, str | None] = dict(DEFAULT_FIELDS)
+    values.update({k.replace("_", "-"): v for k, v in fields.items()})
+    args = ["register"]
+    for key, value in values.items():
+        if value is not None:
+            args += [f"--{key}", value]
+    if consent:
+        args.append("--consent")
+    return args
+
+
+def up2k_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "up2k_cli", *args]

@@ -113,8 +113,9 @@ def registry_counts(db: Path) -> dict[str, int]:
     return {table: len(data[table]) for table in ("cadres", "enrollments", "businesses", "incomes")}
 
 
-def crash_trial(db: Path, base: Path, args: list[str], stdin: str | None, rng: random.Random,
-                delay: tuple[float, float]) -> str:  # fmt: skip
+def crash_trial(
+    db: Path, base: Path, args: list[str], stdin: str | None, rng: random.Random, delay: tuple[float, float]
+) -> str:
     """Start a writing command, SIGKILL it at a random moment; say which state the file is in:
     'before', 'after' (both fine) or 'corrupt: ...'."""
     shutil.copyfile(base, db)
@@ -144,3 +145,19 @@ def crash_trial(db: Path, base: Path, args: list[str], stdin: str | None, rng: r
 if __name__ == "__main__":
     role_, worker_, db_, count_, out_ = sys.argv[1:6]
     work(role_, int(worker_), Path(db_), int(count_), Path(out_))
+
+
+def uninterrupted_seconds(db: Path, base: Path, args: list[str], stdin: str | None) -> float:
+    """How long the command takes when nobody kills it (so kills can be spread over its run)."""
+    shutil.copyfile(base, db)
+    db.chmod(0o600)
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-m", "up2k_cli", *args],
+        env=env(db),
+        cwd=REPO,
+        input=(stdin or "").encode(),
+        capture_output=True,
+        check=True,
+    )
+    return time.monotonic() - started

@@ -51,7 +51,7 @@ def enroll_at_once(db, *extra: str) -> list[subprocess.CompletedProcess]:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for half in halves
     ]
     return [subprocess.CompletedProcess(p.args, p.wait(), *p.communicate()) for p in procs]

@@ -101,11 +101,14 @@ def test_sigkill_at_random_moments_leaves_before_or_after_never_a_mix(base, tmp_
         line if i == 0 else line.replace("3174", "3175", 1) for i, line in enumerate(big.splitlines())
     )
     if kind == "import":
-        args, stdin, delay = ["import", "cadres", "-"], big, (0.15, 0.9)
+        args, stdin = ["import", "cadres", "-"], big
     else:
         args = ["register", "--nik", "3275064101850001", "--name", "Baru", "--kelurahan", "Lebak Bulus",
                 "--rw", "1", "--rt", "1", "--address", "Jl. A", "--consent"]  # fmt: skip
-        stdin, delay = None, (0.1, 0.5)
+        stdin = None
+    # Spread the kills over the whole run, from start-up to just after the write, on any machine.
+    whole = faults.uninterrupted_seconds(db, base, args, stdin)
+    delay = (0.05, whole * 1.1)
     outcomes = [faults.crash_trial(db, base, args, stdin, rng, delay) for _ in range(15)]
     assert [o for o in outcomes if o.startswith("corrupt")] == []
     assert "before" in outcomes  # the trials really interrupted some writes...

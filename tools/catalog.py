@@ -59,20 +59,28 @@ def help_messages() -> dict[str, str]:
 
 
 def parser_messages() -> dict[str, str]:
-    import typer._click as click_package
+    """Messages Typer passes through gettext (help headings, 'default: ...', 'No such command')
+    in typer/core.py and, where it still calls gettext, its bundled Click. Typer's bundled Click
+    otherwise writes plain English: those messages are marked in up2k_cli/parser_i18n.py."""
+    import typer
 
-    folder = Path(click_package.__file__).parent
+    folder = Path(typer.__file__).parent
     found: dict[str, str] = {}
     for filename, lineno, message, _c, _ctx in extract_from_dir(
         str(folder),
-        method_map=[("**.py", "python")],
+        method_map=[("core.py", "python"), ("_click/**.py", "python")],
         keywords={"_": None, "ngettext": (1, 2)},
         comment_tags=(),
     ):
         msgid = message[0] if isinstance(message, tuple) else message
         if msgid:
-            found.setdefault(msgid, f"typer/_click/{filename}:{lineno}")
+            found.setdefault(msgid, f"typer/{filename}:{lineno}")
+            if isinstance(message, tuple) and len(message) > 1 and message[1]:
+                PLURALS[msgid] = message[1]
     return found
+
+
+PLURALS: dict[str, str] = {}  # singular msgid -> plural msgid, for ngettext messages
 
 
 def messages() -> dict[str, str]:
@@ -100,16 +108,28 @@ def _translated(catalog: Catalog, msgid: str) -> bool:
 
 def update() -> int:
     catalog = load() if PO.exists() else Catalog(locale="id", project="up2k", domain="up2k")
+    current = messages()
+    gone = [m.id for m in catalog if m.id and _key(m.id) not in current]
+    for msgid in gone:  # no longer shown anywhere (e.g. a help text that was reworded)
+        del catalog[msgid]
     added = 0
-    for msgid, where in messages().items():
+    for msgid, where in current.items():
         if msgid not in catalog:
-            catalog.add(msgid, "", locations=[(where, 0)])
+            plural = PLURALS.get(msgid)
+            catalog.add((msgid, plural) if plural else msgid, ("",) if plural else "", locations=[(where, 0)])
             added += 1
     PO.parent.mkdir(parents=True, exist_ok=True)
     with PO.open("wb") as f:
         write_po(f, catalog, width=100, sort_output=False, omit_header=False)
-    print(f"{added} new message(s) added to {PO.relative_to(ROOT)}; {len(missing())} untranslated")
+    print(
+        f"{added} new message(s) added to {PO.relative_to(ROOT)}, {len(gone)} unused removed; "
+        f"{len(missing())} untranslated"
+    )
     return 0
+
+
+def _key(msgid: str | tuple[str, ...]) -> str:
+    return msgid[0] if isinstance(msgid, tuple) else msgid
 
 
 def check() -> int:

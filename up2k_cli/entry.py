@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import sys
 
-INTERRUPTED = "Interrupted (Ctrl-C): nothing more was written; the registry file is whole."
+
+def N_(message: str) -> str:
+    """up2k_cli.i18n.N_, repeated so that nothing is imported before the Ctrl-C guard."""
+    return message
+
+
+INTERRUPTED = N_("Interrupted (Ctrl-C): nothing more was written; the registry file is whole.")
 
 
 def run() -> None:
@@ -13,5 +19,15 @@ def run() -> None:
 
         main()
     except KeyboardInterrupt:
-        print(INTERRUPTED, file=sys.stderr)
+        print(_interrupted(), file=sys.stderr)
         sys.exit(130)
+
+
+def _interrupted() -> str:
+    """The message in the current language, if the language was chosen before the Ctrl-C."""
+    try:
+        from up2k_cli.i18n import _
+
+        return _(INTERRUPTED)
+    except BaseException:  # interrupted again, or while the catalog loads: English will do
+        return INTERRUPTED

@@ -7,6 +7,8 @@ import errno
 import os
 from pathlib import Path
 
+from up2k_cli.i18n import N_, _
+
 PRIVATE = 0o600
 
 
@@ -16,14 +18,15 @@ class WriteFailed(OSError):
 
 def describe_os_error(exc: OSError) -> str:
     causes = {
-        errno.ENOSPC: "the disk is full",
-        errno.EDQUOT: "the disk quota is used up",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.EROFS: "the file system is read-only",
-        errno.ENOENT: "the folder does not exist",
+        errno.ENOSPC: N_("the disk is full"),
+        errno.EDQUOT: N_("the disk quota is used up"),
+        errno.EACCES: N_("permission denied"),
+        errno.EPERM: N_("permission denied"),
+        errno.EROFS: N_("the file system is read-only"),
+        errno.ENOENT: N_("the folder does not exist"),
     }
-    return causes.get(exc.errno or 0, exc.strerror or str(exc))
+    cause = causes.get(exc.errno or 0)
+    return _(cause) if cause else exc.strerror or str(exc)
 
 
 def atomic_write_bytes(path: Path, data: bytes, mode: int = PRIVATE) -> None:

@@ -2,7 +2,9 @@
 
 The language comes from --lang, else UP2K_LANG, else the locale (LANG=id_ID... means Indonesian),
 else English. Messages are marked with _() where they are made and N_() where they are defined
-ahead of time (column headers); English is the msgid, so English needs no catalog.
+ahead of time (column headers); English is the msgid, so English needs no catalog. Text that
+goes into machine output as well (report titles, periods, notes, labels; check's problems) is a
+Msg: English as data in CSV/JSON, translated with localise() where people read it.
 Catalogs are compiled to .mo when the package is built (setup.py); a checkout that was never
 built compiles them on first use.
 """
@@ -34,6 +36,63 @@ def N_(message: str) -> str:
 
 def language() -> str:
     return _language
+
+
+class Msg(str):
+    """A message made now and shown later, in whatever language is current when it is shown.
+
+    Its value as a str is the English text, so machine output (CSV, JSON, workbooks) stays the
+    same in every language; localise() gives the text people read. The msgid must be marked
+    with N_() where the Msg is made: Msg(N_("as of {day}"), day=date). Arguments may be Msgs
+    themselves, dates (ISO in English, '17 Agu 2026' in Indonesian) or numbers (12.5 / 12,5).
+    """
+
+    msgid: str
+    kwargs: dict[str, object]
+
+    def __new__(cls, msgid: str, **kwargs: object) -> Msg:
+        self = super().__new__(cls, msgid.format(**kwargs) if kwargs else msgid)
+        self.msgid = msgid
+        self.kwargs = kwargs
+        return self
+
+    def localised(self) -> str:
+        if _language == "en":
+            return str(self)
+        text = _(self.msgid)
+        return text.format(**{k: _localised_arg(v) for k, v in self.kwargs.items()}) if self.kwargs else text
+
+
+def localise(text: object) -> str:
+    """A Msg in the current language; any other text as it is."""
+    return text.localised() if isinstance(text, Msg) else str(text)
+
+
+class _Number:
+    """A number formatted the Indonesian way: 12,5 and 4.000 (English: 12.5 and 4,000)."""
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec).translate(_SWAP_SEPARATORS)
+
+
+_SWAP_SEPARATORS = str.maketrans(".,", ",.")
+
+
+def _localised_arg(value: object) -> object:
+    import datetime as dt
+
+    if isinstance(value, Msg):
+        return value.localised()
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        from up2k_cli.render.output import localised_date
+
+        return localised_date(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _Number(value)
+    return value
 
 
 def normalise(value: str) -> str | None:
@@ -75,7 +134,15 @@ def install(lang: str) -> None:
 
 
 def _install_for_parser() -> None:
-    """Typer's bundled Click calls gettext.gettext(): point its default domain at our catalog."""
+    """The parser's words (usage, headings, usage errors) in our language too.
+
+    A Click that calls gettext gets our catalog; Typer's bundled Click, which writes plain
+    English, is patched once in up2k_cli.parser_i18n (nothing changes while English is current).
+    """
+    if _language != "en":
+        from up2k_cli import parser_i18n
+
+        parser_i18n.install()
     import typer._click as click_package
 
     for module in _parser_modules(click_package):

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from up2k_cli.i18n import N_, _
 from up2k_cli.render import output as out
 from up2k_cli.render.columns import BATCH_LIST, ROSTER
 from up2k_cli.render.output import Column
@@ -28,6 +29,10 @@ def install(app: typer.Typer) -> None:
         app.command(command.__name__)(command)
 
 
+# Indonesian names, resolved by the root group (cli/main.py) and never listed in the help.
+ALIASES = {"ikut": "enroll"}
+
+
 BatchOpt = Annotated[str, typer.Option("--batch", "-b", help="Batch code, e.g. B01.")]
 CadresArg = Annotated[
     list[str] | None,
@@ -47,7 +52,7 @@ def add(
     kind: Annotated[str, typer.Option(help="training (pelatihan) or mentoring (pendampingan).")] = "training",
     capacity: Annotated[int, typer.Option(help="Places in the batch.")] = 100,
     quota_per_kelurahan: Annotated[
-        int, typer.Option(help="Places per kelurahan; 0 = no per-kelurahan limit.")
+        int, typer.Option(help="Places per kelurahan (urban village); 0 = no per-kelurahan limit.")
     ] = 20,
     sessions: Annotated[int, typer.Option(help="Planned sessions.")] = 1,
     min_attendance: Annotated[int, typer.Option(help="Percent of sessions needed to complete.")] = 75,
@@ -75,7 +80,11 @@ def add(
         )
         uow.commit()
     typer.echo(record["code"])
-    note(f"Added {record['kind']} batch {record['code']}: {record['title']}.")
+    added = {
+        "training": N_("Added training batch {code}: {title}."),
+        "mentoring": N_("Added mentoring batch {code}: {title}."),
+    }
+    note(_(added[record["kind"]]).format(code=record["code"], title=record["title"]))
 
 
 @batch_app.command("list")
@@ -86,7 +95,9 @@ def list_(ctx: typer.Context, fmt: FormatOpt = TableFormat.table) -> None:
     with registry(ctx) as uow:
         rows = [batches.batch_row(f) for f in batches.list_batches(uow)]
     if fmt is TableFormat.table:
-        out.print_renderables(out.render_table(rows, BATCH_LIST, title=f"Batches ({len(rows)})"))
+        out.print_renderables(
+            out.render_table(rows, BATCH_LIST, title=_("Batches ({count})").format(count=len(rows)))
+        )
     else:
         from up2k_cli.render.columns import BATCH_EXPORT
 
@@ -99,7 +110,7 @@ def show(
     code: Annotated[str, typer.Argument(help="Batch code.")],
     fmt: FormatOpt = TableFormat.table,
 ) -> None:
-    """A batch's details, fill per kelurahan against the quota, and its roster.
+    """A batch's details, fill per kelurahan (urban village) against the quota, and its roster.
 
     csv prints the roster; json prints details, fill and roster together.
     """
@@ -146,41 +157,48 @@ def show(
     from rich import box
     from rich.table import Table
 
-    details = Table(box=box.SIMPLE, show_header=False, title=f"Batch {batch['code']}", title_justify="left")
-    details.add_column("Field")
-    details.add_column("Value", overflow="fold")
+    details = Table(
+        box=box.SIMPLE,
+        show_header=False,
+        title=_("Batch {code}").format(code=batch["code"]),
+        title_justify="left",
+    )
+    details.add_column(_("Field"))
+    details.add_column(_("Value"), overflow="fold")
+    closed = batch.get("closed_on")
     shown = [
-        ("Title", batch["title"]),
-        ("Kind", batch["kind"]),
-        ("Dates", f"{out.human(batch['start'], 'date')} - {out.human(batch['end'], 'date')}"),
-        ("Sessions", str(batch["sessions"])),
-        ("Minimum attendance", f"{batch['min_attendance']}%"),
-        ("Mentor", batch.get("mentor") or ""),
-        ("Venue", batch.get("venue") or ""),
+        (N_("Title"), batch["title"]),
+        (N_("Kind"), batch["kind"]),
+        (N_("Dates"), f"{out.human(batch['start'], 'date')} - {out.human(batch['end'], 'date')}"),
+        (N_("Sessions"), str(batch["sessions"])),
+        (N_("Minimum attendance"), f"{batch['min_attendance']}%"),
+        (N_("Mentor"), batch.get("mentor") or ""),
+        (N_("Venue"), batch.get("venue") or ""),
         (
-            "Status",
-            batch["status"]
-            + (f" since {out.human(batch['closed_on'], 'date')}" if batch.get("closed_on") else ""),
+            N_("Status"),
+            _("{status} since {date}").format(status=batch["status"], date=out.human(closed, "date"))
+            if closed
+            else batch["status"],
         ),
-        ("Enrolled", f"{row['enrolled']} / {batch['capacity']}"),
-        ("Completed", str(row["completed"])),
-        ("Waitlisted", str(row["waitlisted"])),
-        ("Withdrawn", str(row["withdrawn"])),
+        (N_("Enrolled"), f"{row['enrolled']} / {batch['capacity']}"),
+        (N_("Completed"), str(row["completed"])),
+        (N_("Waitlisted"), str(row["waitlisted"])),
+        (N_("Withdrawn"), str(row["withdrawn"])),
     ]
     for label, value in shown:
-        details.add_row(label, value)
+        details.add_row(_(label), value)
     fill_cols = (
-        Column("kelurahan_code", "Code"),
+        Column("kelurahan_code", N_("Code")),
         Column("kelurahan", "Kelurahan"),
-        Column("enrolled", "Enrolled", "int"),
-        Column("quota", "Quota", "int"),
-        Column("free", "Free", "int"),
-        Column("waitlisted", "Waitlist", "int"),
+        Column("enrolled", N_("Enrolled"), "int"),
+        Column("quota", N_("Quota"), "int"),
+        Column("free", N_("Free"), "int"),
+        Column("waitlisted", N_("Waitlist"), "int"),
     )
     out.print_renderables(
         details,
-        out.render_table(per_kel, fill_cols, title="Fill per kelurahan"),
-        out.render_table(roster, ROSTER, title=f"Roster ({len(roster)})"),
+        out.render_table(per_kel, fill_cols, title=_("Fill per kelurahan")),
+        out.render_table(roster, ROSTER, title=_("Roster ({count})").format(count=len(roster))),
     )
 
 
@@ -192,7 +210,7 @@ def close(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Batch co
     with registry(ctx) as uow:
         batch = batches.close(uow, code, today())
         uow.commit()
-    note(f"Closed batch {batch['code']} to enrollment.")
+    note(_("Closed batch {code} to enrollment.").format(code=batch["code"]))
 
 
 def enroll(
@@ -215,11 +233,22 @@ def enroll(
         uow.commit()
     code = batch.strip().upper()
     for cadre_id, status in result.already:
-        note(f"{cadre_id} is already {status} in {code}; left as it is.")
-    msg = f"Enrolled {len(result.enrolled)} in {code}"
+        note(
+            _("{id} is already {status} in {code}; left as it is.").format(
+                id=cadre_id, status=status, code=code
+            )
+        )
     if result.waitlisted:
-        msg += f"; waitlisted {len(result.waitlisted)} ({', '.join(result.waitlisted)})"
-    note(msg + ".")
+        note(
+            _("Enrolled {count} in {code}; waitlisted {waiting} ({ids}).").format(
+                count=len(result.enrolled),
+                code=code,
+                waiting=len(result.waitlisted),
+                ids=", ".join(result.waitlisted),
+            )
+        )
+    else:
+        note(_("Enrolled {count} in {code}.").format(count=len(result.enrolled), code=code))
 
 
 def withdraw(
@@ -236,9 +265,13 @@ def withdraw(
     with registry(ctx) as uow:
         gone, promoted = batches.withdraw(uow, batch, cadre, reason=reason, on=on, today=today())
         uow.commit()
-    note(f"Withdrew {gone['cadre_id']} from {gone['batch']}.")
+    note(_("Withdrew {id} from {code}.").format(id=gone["cadre_id"], code=gone["batch"]))
     if promoted:
-        note(f"Promoted {promoted['cadre_id']} from the waitlist into {gone['batch']}.")
+        note(
+            _("Promoted {id} from the waitlist into {code}.").format(
+                id=promoted["cadre_id"], code=gone["batch"]
+            )
+        )
 
 
 def attend(
@@ -257,8 +290,16 @@ def attend(
         recorded, already = batches.attend(uow, batch, session, refs, on=on, today=today())
         uow.commit()
     if already:
-        note(f"Already recorded for session {session}: {', '.join(already)}.")
-    note(f"Recorded attendance of {len(recorded)} for session {session} of {batch.strip().upper()}.")
+        note(
+            _("Already recorded for session {session}: {ids}.").format(
+                session=session, ids=", ".join(already)
+            )
+        )
+    note(
+        _("Recorded attendance of {count} for session {session} of {code}.").format(
+            count=len(recorded), session=session, code=batch.strip().upper()
+        )
+    )
 
 
 def complete(
@@ -279,4 +320,4 @@ def complete(
     with registry(ctx) as uow:
         done = batches.complete(uow, batch, refs, on=on, today=today(), force=force, reason=reason)
         uow.commit()
-    note(f"Marked {len(done)} as completed in {batch.strip().upper()}.")
+    note(_("Marked {count} as completed in {code}.").format(count=len(done), code=batch.strip().upper()))

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from up2k_cli.i18n import N_, _
 from up2k_cli.render import output as out
 from up2k_cli.render.columns import (
     BUSINESS_LIST,
@@ -39,38 +40,50 @@ def install(app: typer.Typer) -> None:
     app.add_typer(cadre_app, name="cadre")
 
 
+# Indonesian names, resolved by the root group (cli/main.py) and never listed in the help.
+ALIASES = {"daftar": "register"}
+
+
 # Field options shared by register and update; the help names the accepted spellings.
-Nik = Annotated[str | None, typer.Option("--nik", help="16-digit NIK from the KTP.")]
+Nik = Annotated[
+    str | None, typer.Option("--nik", help="16-digit NIK (national ID number) from the KTP (ID card).")
+]
 Name = Annotated[str | None, typer.Option("--name", help="Full name as on the KTP.")]
 Kelurahan = Annotated[
     str | None,
-    typer.Option("--kelurahan", help="Kelurahan name or code: 'Pondok Labu', 'Kel. Pondok Labu', 1003."),
+    typer.Option(
+        "--kelurahan",
+        help="Kelurahan (urban village) name or code: 'Pondok Labu', 'Kel. Pondok Labu', 1003.",
+    ),
 ]
-Rw = Annotated[str | None, typer.Option("--rw", help="RW number, e.g. 3 or 003.")]
-Rt = Annotated[str | None, typer.Option("--rt", help="RT number, e.g. 5 or 005.")]
+Rw = Annotated[str | None, typer.Option("--rw", help="RW (neighbourhood unit) number, e.g. 3 or 003.")]
+Rt = Annotated[str | None, typer.Option("--rt", help="RT (block within the RW) number, e.g. 5 or 005.")]
 Address = Annotated[str | None, typer.Option("--address", help="Street address.")]
 Phone = Annotated[str | None, typer.Option("--phone", help="Mobile: 0812-3456-7890 or +62 812...")]
 Business = Annotated[
     str | None,
     typer.Option(
         "--business-type",
-        help="Kuliner, Fesyen/Konveksi, Kerajinan, Jasa, Perdagangan/Warung, "
-        "Pertanian perkotaan/Perikanan or Lainnya.",
+        help="Kuliner (food), Fesyen/Konveksi (fashion, garments), Kerajinan (crafts), Jasa (services), "
+        "Perdagangan/Warung (trade, small shops), Pertanian perkotaan/Perikanan (urban farming, "
+        "fisheries) or Lainnya (other).",
     ),
 ]
 Household = Annotated[str | None, typer.Option("--household-size", help="People in the household.")]
 Income = Annotated[
     str | None,
-    typer.Option("--income", help="Monthly household income: 'Rp 1.500.000', 1500000, '1,5 jt'."),
+    typer.Option(
+        "--income", help="Monthly household income: 'Rp 1.500.000', 1500000, '1,5 jt' (jt = juta, million)."
+    ),
 ]
 
 PROMPTS = {
-    "nik": "NIK (16 digits)",
-    "name": "Full name",
+    "nik": N_("NIK (16 digits)"),
+    "name": N_("Full name"),
     "kelurahan": "Kelurahan",
     "rw": "RW",
     "rt": "RT",
-    "address": "Address",
+    "address": N_("Address"),
 }
 
 
@@ -99,7 +112,7 @@ def register(
         bool, typer.Option("--force", help="Register even if the same person seems registered.")
     ] = False,
 ) -> None:
-    """Register one cadre; prints the new ID (e.g. K0001) on stdout.
+    """Register one cadre (kader PKK); prints the new ID (e.g. K0001) on stdout.
 
     Missing required fields are asked for when stdin is a terminal.
     """
@@ -123,14 +136,18 @@ def register(
     interactive = stdin_is_terminal()
     if (missing or not consent) and not interactive:
         flags = [f"--{k.replace('_', '-')}" for k in missing] + ([] if consent else ["--consent"])
-        note(f"Error: missing {', '.join(flags)} (stdin is not a terminal, so up2k cannot ask)")
+        message = _("missing {options} (stdin is not a terminal, so up2k cannot ask)").format(
+            options=", ".join(flags)
+        )
+        note(_("Error: {message}").format(message=message))
         raise typer.Exit(2)
     for key in missing:
-        raw[key] = typer.prompt(PROMPTS[key], err=True)
+        raw[key] = typer.prompt(_(PROMPTS[key]), err=True)
     if not consent:
-        who = raw["name"] or "the person"
+        who = raw["name"] or _("the person")
         consent = typer.confirm(
-            f"Has {who} agreed to their data being kept for the UP2K programme?", err=True
+            _("Has {name} agreed to their data being kept for the UP2K programme?").format(name=who),
+            err=True,
         )
         if consent and not consent_method:
             raw["consent_method"] = "confirmed at the up2k prompt"
@@ -143,7 +160,11 @@ def register(
         )
         uow.commit()
     typer.echo(record["id"])
-    note(f"Registered {record['id']}: {record['name']}, {_kelurahan(uow.meta, record)}.")
+    note(
+        _("Registered {id}: {name}, {kelurahan}.").format(
+            id=record["id"], name=record["name"], kelurahan=_kelurahan(uow.meta, record)
+        )
+    )
 
 
 def _kelurahan(meta: dict[str, Any], record: dict[str, Any]) -> str:
@@ -155,7 +176,9 @@ def _kelurahan(meta: dict[str, Any], record: dict[str, Any]) -> str:
 @cadre_app.command("list")
 def list_(
     ctx: typer.Context,
-    kelurahan: Annotated[str | None, typer.Option(help="Only this kelurahan (name or code).")] = None,
+    kelurahan: Annotated[
+        str | None, typer.Option(help="Only this kelurahan (urban village; name or code).")
+    ] = None,
     status: Annotated[str | None, typer.Option(help="Only active or inactive cadres.")] = None,
     search: Annotated[str | None, typer.Option(help="Text in the name, or digits of NIK/phone.")] = None,
     fmt: Annotated[
@@ -169,7 +192,7 @@ def list_(
     from up2k_cli.services import cadres
 
     if status and status not in ("active", "inactive"):
-        raise typer.BadParameter("use active or inactive", param_hint="--status")
+        raise typer.BadParameter(_("use active or inactive"), param_hint="--status")
     with registry(ctx) as uow:
         names = cadres.kelurahan_names(uow.meta)
         rows = cadres.list_cadres(uow, kelurahan=kelurahan, status=status, search=search)
@@ -178,7 +201,9 @@ def list_(
     rows = [{**r, "kelurahan": names.get(r["kelurahan_code"], "")} for r in rows]
     if fmt is ListFormat.table:
         out.print_renderables(
-            out.render_table(rows, CADRE_LIST, title=f"Cadres ({len(rows)})", show_nik=show_nik)
+            out.render_table(
+                rows, CADRE_LIST, title=_("Cadres ({count})").format(count=len(rows)), show_nik=show_nik
+            )
         )
         return
     if not show_nik:
@@ -229,21 +254,28 @@ def show(
     from rich import box
     from rich.table import Table
 
-    details = Table(box=box.SIMPLE, show_header=False, title=f"Cadre {record['id']}", title_justify="left")
-    details.add_column("Field")
-    details.add_column("Value", overflow="fold")
+    details = Table(
+        box=box.SIMPLE,
+        show_header=False,
+        title=_("Cadre {id}").format(id=record["id"]),
+        title_justify="left",
+    )
+    details.add_column(_("Field"))
+    details.add_column(_("Value"), overflow="fold")
     for column in CADRE_EXPORT:
         details.add_row(column.title, out.human(info.get(column.key), column.kind))
     if info.get("status_reason"):
-        details.add_row("Status reason", info["status_reason"])
+        details.add_row(_("Status reason"), info["status_reason"])
     rows = [{**h, "changes": _changes_text(h.get("changes", {}), show_nik)} for h in history]
     out.print_renderables(
         details,
-        out.render_table(enrolled_in, CADRE_BATCHES, title=f"Batches ({len(enrolled_in)})"),
-        out.render_table(owned, BUSINESS_LIST, title=f"Businesses ({len(owned)})"),
-        out.render_table(steps, STEP_EXPORT[2:], title="7 PAS steps, in the order reached"),
-        out.render_table(incomes, INCOME_EXPORT[3:], title="Household income"),
-        out.render_table(rows, HISTORY, title="History"),
+        out.render_table(
+            enrolled_in, CADRE_BATCHES, title=_("Batches ({count})").format(count=len(enrolled_in))
+        ),
+        out.render_table(owned, BUSINESS_LIST, title=_("Businesses ({count})").format(count=len(owned))),
+        out.render_table(steps, STEP_EXPORT[2:], title=_("7 PAS steps, in the order reached")),
+        out.render_table(incomes, INCOME_EXPORT[3:], title=_("Household income")),
+        out.render_table(rows, HISTORY, title=_("History")),
     )
 
 
@@ -291,8 +323,8 @@ def update(
     with registry(ctx) as uow:
         entry = cadres.update(uow, cadre, {k: x for k, x in raw.items() if x is not None}, today=today())
         uow.commit()
-    changed = ", ".join(entry["changes"]) or "nothing (same values)"
-    note(f"Updated {entry['ref']}: {changed}.")
+    changed = ", ".join(entry["changes"]) or _("nothing (same values)")
+    note(_("Updated {id}: {changes}.").format(id=entry["ref"], changes=changed))
 
 
 @cadre_app.command("deactivate")
@@ -308,7 +340,7 @@ def deactivate(
     with registry(ctx) as uow:
         record = cadres.set_status(uow, cadre, active=False, reason=reason, on=day(date), today=today())
         uow.commit()
-    note(f"{record['id']} ({record['name']}) is now inactive.")
+    note(_("{id} ({name}) is now inactive.").format(id=record["id"], name=record["name"]))
 
 
 @cadre_app.command("reactivate")
@@ -323,7 +355,7 @@ def reactivate(
     with registry(ctx) as uow:
         record = cadres.set_status(uow, cadre, active=True, reason=None, on=day(date), today=today())
         uow.commit()
-    note(f"{record['id']} ({record['name']}) is active again.")
+    note(_("{id} ({name}) is active again.").format(id=record["id"], name=record["name"]))
 
 
 @cadre_app.command("forget")
@@ -335,7 +367,8 @@ def forget(
         bool, typer.Option("--include-backups", help="Erase the data in the backups too.")
     ] = False,
 ) -> None:
-    """Erase a person's NIK, name, phone, address and income history (UU PDP right to erasure).
+    """Erase a person's NIK, name, phone, address and income history (right to erasure under UU PDP,
+    the personal data protection law).
 
     An anonymous record stays so that counts stay right; the erasure is recorded, the data is not.
     """
@@ -347,8 +380,12 @@ def forget(
         uow.commit()
         rewritten = maintenance.forget_in_backups(uow.path, record["id"], today()) if include_backups else 0
         kept = len(backups.list_backups(uow.path))
-    note(f"Erased the personal data of {record['id']}; counts keep an anonymous record.")
+    note(_("Erased the personal data of {id}; counts keep an anonymous record.").format(id=record["id"]))
     if include_backups:
-        note(f"Erased it in {rewritten} backup(s) too.")
+        note(_("Erased it in {count} backup(s) too.").format(count=rewritten))
     elif kept:
-        note(f"{kept} backup(s) still hold it; run again with --include-backups to erase it there.")
+        note(
+            _("{count} backup(s) still hold it; run again with --include-backups to erase it there.").format(
+                count=kept
+            )
+        )

@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from up2k_cli.i18n import _, localise
+
 from .context import note, registry, today
 
 app = typer.Typer(help="Bring records in from files.", no_args_is_help=True)
@@ -76,15 +78,20 @@ def cadres(
     _report_rows(result, rejects)
     created, updated = result.created, result.updated
     span = f" ({created[0]}-{created[-1]})" if created else ""
-    verb = "Would import" if dry_run else "Imported"
-    parts = [f"{verb} {len(created)} new cadre{'s' if len(created) != 1 else ''}{span}"]
+    plural = "s" if len(created) != 1 else ""
+    verb = (
+        _("Would import {count} new cadre{s}{span}") if dry_run else _("Imported {count} new cadre{s}{span}")
+    )
+    parts = [verb.format(count=len(created), s=plural, span=span)]
     if updated:
-        parts.append(f"{'would update' if dry_run else 'updated'} {len(updated)}")
+        parts.append(
+            (_("would update {count}") if dry_run else _("updated {count}")).format(count=len(updated))
+        )
     if result.skipped:
-        parts.append(f"skipped {len(result.skipped)} already registered")
+        parts.append(_("skipped {count} already registered").format(count=len(result.skipped)))
     if result.errors:
-        parts.append(f"left out {len(result.rejected_rows)} invalid row(s)")
-    note("; ".join(parts) + ("; nothing written (dry run)." if dry_run else "."))
+        parts.append(_("left out {count} invalid row(s)").format(count=len(result.rejected_rows)))
+    note("; ".join(parts) + (_("; nothing written (dry run).") if dry_run else "."))
     if dry_run and result.errors and not skip_invalid:
         raise typer.Exit(1)
 
@@ -97,16 +104,18 @@ def _read_source(file: str) -> bytes:
     try:
         return Path(file).read_bytes()
     except OSError as exc:
-        raise Up2kError(f"file {file!r}: cannot read it ({exc.strerror})") from None
+        raise Up2kError(
+            _("file {name}: cannot read it ({reason})").format(name=repr(file), reason=exc.strerror)
+        ) from None
 
 
 def _report_rows(result: object, rejects: Path | None) -> None:
     from up2k_cli.render.output import Column, to_csv, write_file
 
     for line in result.notes:  # type: ignore[attr-defined]
-        note(f"Note: {line}")
+        note(_("Note: {note}").format(note=localise(line)))
     for error in result.errors:  # type: ignore[attr-defined]
-        note(f"Invalid: {error}")
+        note(_("Invalid: {error}").format(error=error))
     if rejects is not None and result.rejected_rows:  # type: ignore[attr-defined]
         header = [h.strip().lstrip("\ufeff") or f"column{i + 1}" for i, h in enumerate(result.header)]  # type: ignore[attr-defined]
         columns = [Column(h, kind="free") for h in header] + [Column("reason", kind="free")]
@@ -115,7 +124,7 @@ def _report_rows(result: object, rejects: Path | None) -> None:
             for cells, reason in result.rejected_rows  # type: ignore[attr-defined]
         ]
         write_file(rejects, to_csv(rows, columns).encode("utf-8"))
-        note(f"Wrote {len(rows)} rejected row(s) to {rejects}.")
+        note(_("Wrote {count} rejected row(s) to {path}.").format(count=len(rows), path=rejects))
 
 
 class _progress:
@@ -134,7 +143,7 @@ class _progress:
 
         self.bar = Progress(console=make_console(stderr=True), transient=True)
         self.bar.start()
-        task = self.bar.add_task("Checking rows", total=self.total)
+        task = self.bar.add_task(_("Checking rows"), total=self.total)
         return lambda n: self.bar.advance(task, n)  # type: ignore[union-attr]
 
     def __exit__(self, *exc: object) -> None:

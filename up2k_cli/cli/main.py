@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 from up2k_cli import __version__, i18n
 from up2k_cli.domain.errors import Up2kError, ValidationErrors
 from up2k_cli.entry import INTERRUPTED
+from up2k_cli.i18n import _
 
 from . import batches, cadres, exports, imports, maintenance, outcomes, registry_cmds, reports
 from .context import Settings, default_db_path
@@ -31,6 +32,10 @@ class Up2kGroup(TyperGroup):
             translate_help(self)
         return super().make_context(info_name, args, parent, **extra)
 
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """Indonesian aliases (daftar, ikut, laporan) reach their command without being listed."""
+        return super().get_command(ctx, ALIASES.get(cmd_name, cmd_name))
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -38,7 +43,7 @@ class Up2kGroup(TyperGroup):
             report(exc)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            typer.echo(INTERRUPTED, err=True)
+            typer.echo(_(INTERRUPTED), err=True)
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
@@ -46,8 +51,10 @@ class Up2kGroup(TyperGroup):
             if os.environ.get("UP2K_DEBUG"):
                 raise
             typer.echo(
-                f"Error: internal error ({type(exc).__name__}: {exc}); nothing was written. "
-                "Please report it; UP2K_DEBUG=1 shows the details.",
+                _(
+                    "Error: internal error ({error}); nothing was written. "
+                    "Please report it; UP2K_DEBUG=1 shows the details."
+                ).format(error=f"{type(exc).__name__}: {exc}"),
                 err=True,
             )
             raise typer.Exit(1) from None
@@ -71,15 +78,16 @@ def report(exc: Up2kError) -> None:
         typer.echo(line, err=True)
     if isinstance(exc, ValidationErrors):
         for error in exc.errors:
-            typer.echo(f"Error: {error}", err=True)
+            typer.echo(_("Error: {message}").format(message=error), err=True)
     else:
-        typer.echo(f"Error: {exc}", err=True)
+        typer.echo(_("Error: {message}").format(message=exc), err=True)
 
 
 app = typer.Typer(
     cls=Up2kGroup,
     name="up2k",
-    help="Registry for the PKK UP2K family income programme, Kecamatan Cilandak.",
+    help="Registry for the PKK (family welfare movement) UP2K family income programme, "
+    "Kecamatan (district) Cilandak.",
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -150,6 +158,10 @@ maintenance.install(app)
 app.add_typer(imports.app, name="import")
 app.add_typer(exports.app, name="export")
 app.add_typer(reports.app, name="report")
+
+# Indonesian names for the main commands. They are resolved by Up2kGroup.get_command, so they
+# work everywhere but stay out of the help, the command list and completion.
+ALIASES = {**cadres.ALIASES, **batches.ALIASES, **reports.ALIASES}
 
 
 def main() -> None:

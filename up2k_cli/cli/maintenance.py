@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from up2k_cli.i18n import N_, _
 from up2k_cli.render import output as out
 from up2k_cli.render.output import Column
 
@@ -23,22 +24,26 @@ class TableFormat(StrEnum):
 
 FormatOpt = Annotated[TableFormat, typer.Option("--format", help="table, csv or json.")]
 
-PROBLEMS = (Column("table", "Table"), Column("record", "Record"), Column("problem", "Problem", "free"))
+PROBLEMS = (
+    Column("table", N_("Table")),
+    Column("record", N_("Record")),
+    Column("problem", N_("Problem"), "free"),
+)
 HISTORY = (
     Column("seq", "#", "int"),
-    Column("at", "When"),
-    Column("user", "Who"),
-    Column("command", "Command"),
-    Column("entity", "Record"),
+    Column("at", N_("When")),
+    Column("user", N_("Who")),
+    Column("command", N_("Command")),
+    Column("entity", N_("Record")),
     Column("ref", "ID"),
-    Column("action", "Action"),
-    Column("changes", "Changes (old -> new)", "free"),
+    Column("action", N_("Action")),
+    Column("changes", N_("Changes (old -> new)"), "free"),
 )
 BACKUPS = (
     Column("id", "ID"),
-    Column("taken", "Taken"),
-    Column("size", "Bytes", "int"),
-    Column("path", "File"),
+    Column("taken", N_("Taken")),
+    Column("size", N_("Bytes"), "int"),
+    Column("path", N_("File")),
 )
 
 
@@ -49,7 +54,7 @@ def install(app: typer.Typer) -> None:
 
 
 def check(ctx: typer.Context, fmt: FormatOpt = TableFormat.table) -> None:
-    """Verify the whole registry: references between records, duplicate NIKs and IDs, quotas and
+    """Verify the whole registry: references between records, duplicate NIKs (ID numbers) and IDs, quotas and
     capacities, dates in order, statuses. Lists each problem with its record; exit 1 if any."""
     from up2k_cli.services import maintenance
 
@@ -58,13 +63,15 @@ def check(ctx: typer.Context, fmt: FormatOpt = TableFormat.table) -> None:
     rows = [p.__dict__ for p in problems]
     if fmt is TableFormat.table:
         if rows:
-            out.print_renderables(out.render_table(rows, PROBLEMS, title=f"Problems ({len(rows)})"))
+            out.print_renderables(
+                out.render_table(rows, PROBLEMS, title=_("Problems ({count})").format(count=len(rows)))
+            )
     else:
         out.emit(out.WRITERS[fmt.value](rows, PROBLEMS), None)
     if problems:
-        note(f"{len(problems)} problem(s) found in {settings(ctx).db}.")
+        note(_("{count} problem(s) found in {path}.").format(count=len(problems), path=settings(ctx).db))
         raise typer.Exit(1)
-    note(f"{settings(ctx).db}: no problems found.")
+    note(_("{path}: no problems found.").format(path=settings(ctx).db))
 
 
 def history(
@@ -96,7 +103,9 @@ def history(
         rows = [{**h, "changes": _mask(h.get("changes") or {})} for h in rows]
     if fmt is TableFormat.table:
         shown = [{**h, "changes": changes_text(h.get("changes") or {})} for h in rows]
-        out.print_renderables(out.render_table(shown, HISTORY, title=f"History ({len(rows)})"))
+        out.print_renderables(
+            out.render_table(shown, HISTORY, title=_("History ({count})").format(count=len(rows)))
+        )
     elif fmt is TableFormat.json:
         out.emit(out.json_text(rows), None)
     else:
@@ -130,7 +139,9 @@ def backup_list(ctx: typer.Context, fmt: FormatOpt = TableFormat.table) -> None:
         for b in found
     ]
     if fmt is TableFormat.table:
-        out.print_renderables(out.render_table(rows, BACKUPS, title=f"Backups ({len(rows)})"))
+        out.print_renderables(
+            out.render_table(rows, BACKUPS, title=_("Backups ({count})").format(count=len(rows)))
+        )
     else:
         out.emit(out.WRITERS[fmt.value](rows, BACKUPS), None)
 
@@ -149,4 +160,8 @@ def backup_restore(
     chosen = maintenance.restore(
         s.db, backup_id, lock_timeout=s.lock_timeout, command=command_name(ctx), user=os_user()
     )
-    note(f"Restored {s.db} from backup {chosen.id}; the file it replaced is now the newest backup.")
+    note(
+        _("Restored {path} from backup {id}; the file it replaced is now the newest backup.").format(
+            path=s.db, id=chosen.id
+        )
+    )

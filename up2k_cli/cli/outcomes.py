@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
+from up2k_cli.i18n import N_, Msg, _, localise
 from up2k_cli.render import output as out
 from up2k_cli.render.columns import BUSINESS_LIST
 
@@ -32,14 +34,20 @@ def install(app: typer.Typer) -> None:
 
 
 CATEGORY_HELP = (
-    "Kuliner, Fesyen/Konveksi, Kerajinan, Jasa, Perdagangan/Warung, Pertanian perkotaan/"
-    "Perikanan or Lainnya (kuliner, warung, fashion... also work)."
+    "Kuliner (food), Fesyen/Konveksi (fashion, garments), Kerajinan (crafts), Jasa (services), "
+    "Perdagangan/Warung (trade, small shops), Pertanian perkotaan/Perikanan (urban farming, "
+    "fisheries) or Lainnya (other); kuliner, warung, fashion... also work."
 )
 Name = Annotated[str | None, typer.Option("--name", help="Name of the business.")]
 Category = Annotated[str | None, typer.Option("--category", help=CATEGORY_HELP)]
 Started = Annotated[str | None, typer.Option("--started", help="Start date (default: unknown).")]
-Nib = Annotated[str | None, typer.Option("--nib", help="NIB, 13 digits (from OSS).")]
-Pirt = Annotated[str | None, typer.Option("--pirt", help="SPP-IRT / P-IRT number, 15+ digits.")]
+Nib = Annotated[
+    str | None, typer.Option("--nib", help="NIB (business registration number), 13 digits (from OSS).")
+]
+Pirt = Annotated[
+    str | None,
+    typer.Option("--pirt", help="SPP-IRT / P-IRT (home food production licence) number, 15+ digits."),
+]
 Halal = Annotated[str | None, typer.Option("--halal", help="Halal certificate: yes or no.")]
 Address = Annotated[str | None, typer.Option("--address", help="Where the business is.")]
 LicensedOn = Annotated[
@@ -75,7 +83,11 @@ def add(
         record = outcomes.add_business(uow, cadre, raw, today=today(), licensed_on=licence)
         uow.commit()
     typer.echo(record["id"])
-    note(f"Added business {record['id']} ({record['name']}, {record['category']}).")
+    note(
+        _("Added business {id} ({name}, {category}).").format(
+            id=record["id"], name=record["name"], category=record["category"]
+        )
+    )
 
 
 @business_app.command("update")
@@ -100,16 +112,19 @@ def update(
     with registry(ctx) as uow:
         entry = outcomes.update_business(uow, business, raw, today=today(), licensed_on=licence)
         uow.commit()
-    note(f"Updated {entry['ref']}: {', '.join(entry['changes']) or 'nothing (same values)'}.")
+    changed = ", ".join(entry["changes"]) or _("nothing (same values)")
+    note(_("Updated {id}: {changes}.").format(id=entry["ref"], changes=changed))
 
 
 @business_app.command("list")
 def list_(
     ctx: typer.Context,
-    kelurahan: Annotated[str | None, typer.Option(help="Only this kelurahan.")] = None,
+    kelurahan: Annotated[str | None, typer.Option(help="Only this kelurahan (urban village).")] = None,
     category: Annotated[str | None, typer.Option(help="Only this category.")] = None,
     agency: Annotated[str | None, typer.Option(help="Only businesses referred to this agency.")] = None,
-    step: Annotated[str | None, typer.Option(help="Only owners who reached this 7 PAS step.")] = None,
+    step: Annotated[
+        str | None, typer.Option(help="Only owners who reached this 7 PAS step (OK OCE's seven steps).")
+    ] = None,
     started_from: Annotated[str | None, typer.Option("--from", help="Started on or after.")] = None,
     started_to: Annotated[str | None, typer.Option("--to", help="Started on or before.")] = None,
     fmt: Annotated[ListFormat, typer.Option("--format", help="table, csv, json or ids.")] = ListFormat.table,
@@ -126,7 +141,9 @@ def list_(
             started_from=first, started_to=last, today=today(),
         )  # fmt: skip
     if fmt is ListFormat.table:
-        out.print_renderables(out.render_table(rows, BUSINESS_LIST, title=f"Businesses ({len(rows)})"))
+        out.print_renderables(
+            out.render_table(rows, BUSINESS_LIST, title=_("Businesses ({count})").format(count=len(rows)))
+        )
     elif fmt is ListFormat.ids:
         out.emit(out.to_ids(rows, BUSINESS_LIST), None)
     else:
@@ -159,18 +176,39 @@ def show(
     from rich import box
     from rich.table import Table
 
-    details = Table(box=box.SIMPLE, show_header=False, title=f"Business {record['id']}", title_justify="left")
-    details.add_column("Field")
-    details.add_column("Value", overflow="fold")
-    details.add_row("Owner", f"{record['cadre_id']} {view['owner'] or ''}")
+    details = Table(
+        box=box.SIMPLE,
+        show_header=False,
+        title=_("Business {id}").format(id=record["id"]),
+        title_justify="left",
+    )
+    details.add_column(_("Field"))
+    details.add_column(_("Value"), overflow="fold")
+    details.add_row(_("Owner"), f"{record['cadre_id']} {view['owner'] or ''}")
     for column in BUSINESS_EXPORT[3:]:
-        details.add_row(
-            column.key.replace("_", " ").capitalize(), out.human(view.get(column.key), column.kind)
-        )
+        label = BUSINESS_LABELS.get(column.key) or column.key.replace("_", " ").capitalize()
+        details.add_row(_(label), out.human(view.get(column.key), column.kind))
     rows = [
         {**h, "changes": "; ".join(f"{k}: {o} -> {n}" for k, (o, n) in h["changes"].items())} for h in history
     ]
-    out.print_renderables(details, out.render_table(rows, HISTORY, title="History"))
+    out.print_renderables(details, out.render_table(rows, HISTORY, title=_("History")))
+
+
+# 'business show' labels: the export's column names, as words.
+BUSINESS_LABELS = {
+    "name": N_("Name"),
+    "category": N_("Category"),
+    "started_on": N_("Started on"),
+    "added_on": N_("Added on"),
+    "nib": N_("Nib"),
+    "pirt": N_("Pirt"),
+    "halal": N_("Halal"),
+    "address": N_("Address"),
+    "licensed_on": N_("Licensed on"),
+    "agency": N_("Agency"),
+    "referrals": N_("Referrals"),
+    "lacks": N_("Lacks"),
+}
 
 
 def step(
@@ -192,10 +230,13 @@ def step(
     with registry(ctx) as uow:
         record, new = outcomes.record_step(uow, cadre, name, on=day(date), today=today(), note=note_text)
         uow.commit()
-    if new:
-        note(f"Recorded {record['step']} for {record['cadre_id']} on {record['on']}.")
-    else:
-        note(f"{record['cadre_id']} already reached {record['step']} on {record['on']}; unchanged.")
+    message = (
+        N_("Recorded {step} for {id} on {date}.")
+        if new
+        else N_("{id} already reached {step} on {date}; unchanged.")
+    )
+    on = dt.date.fromisoformat(record["on"])
+    note(localise(Msg(message, step=record["step"], id=record["cadre_id"], date=on)))
 
 
 @income_app.command("add")
@@ -220,7 +261,12 @@ def income_add(
         )
         uow.commit()
     amount = out.human(record["amount"], "money")
-    note(f"Recorded {record['kind']} income {amount} for {record['cadre_id']}.")
+    message = (
+        _("Recorded baseline income {amount} for {id}.")
+        if record["kind"] == "baseline"
+        else _("Recorded follow-up income {amount} for {id}.")
+    )
+    note(message.format(amount=amount, id=record["cadre_id"]))
 
 
 @settings_app.command("agency-map")
@@ -241,7 +287,7 @@ def agency_map(
     from up2k_cli.services import outcomes
 
     if (category is None) != (agency is None):
-        raise typer.BadParameter("give both CATEGORY and AGENCY, or neither")
+        raise typer.BadParameter(_("give both CATEGORY and AGENCY, or neither"))
     with registry(ctx) as uow:
         if reset:
             outcomes.reset_agencies(uow)
@@ -253,9 +299,9 @@ def agency_map(
         uow.commit()
         current = outcomes.settings(uow)
     rows = [{"category": c, "agency": a} for c, a in current["agency_map"].items()]
-    rows.append({"category": "(food licence, no P-IRT)", "agency": current["licensing_agency"]})
-    columns = (out.Column("category", "Category"), out.Column("agency", "Agency"))
+    rows.append({"category": Msg(N_("(food licence, no P-IRT)")), "agency": current["licensing_agency"]})
+    columns = (out.Column("category", N_("Category")), out.Column("agency", N_("Agency")))
     if fmt == "table":
-        out.print_renderables(out.render_table(rows, columns, title="Agency referral map"))
+        out.print_renderables(out.render_table(rows, columns, title=_("Agency referral map")))
     else:
         out.emit(out.WRITERS.get(fmt, out.to_csv)(rows, columns), None)

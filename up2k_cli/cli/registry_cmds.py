@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from up2k_cli.i18n import _
+
 from .context import note, settings, today
 
 
@@ -21,7 +23,8 @@ def init(
         typer.Option(help="Programme start date (2026-11-27 or 27/11/2026); default today."),
     ] = None,
 ) -> None:
-    """Create the registry with the Kecamatan Cilandak preset and the 4,000-5,000 target."""
+    """Create the registry with the Kecamatan Cilandak preset (its five kelurahan, urban villages) and
+    the 4,000-5,000 target."""
     from up2k_cli.services import registry
 
     s = settings(ctx)
@@ -29,12 +32,20 @@ def init(
     target = meta["target"]
     if created:
         note(
-            f"Created {s.db}: Kecamatan Cilandak ({len(meta['region']['kelurahan'])} kelurahan), "
-            f"target {target['minimum']}-{target['stretch']} new "
-            f"entrepreneurs in {target['years']} years from {target['start']}."
+            _(
+                "Created {path}: Kecamatan Cilandak ({count} kelurahan), target {minimum}-{stretch} new "
+                "entrepreneurs in {years} years from {start}."
+            ).format(
+                path=s.db,
+                count=len(meta["region"]["kelurahan"]),
+                minimum=target["minimum"],
+                stretch=target["stretch"],
+                years=target["years"],
+                start=target["start"],
+            )
         )
     else:
-        note(f"{s.db} already exists; nothing changed.")
+        note(_("{path} already exists; nothing changed.").format(path=s.db))
 
 
 def where(ctx: typer.Context) -> None:
@@ -42,4 +53,4 @@ def where(ctx: typer.Context) -> None:
     s = settings(ctx)
     typer.echo(str(s.db))
     if not s.db.exists():
-        note("(it does not exist yet; 'up2k init' creates it)")
+        note(_("(it does not exist yet; 'up2k init' creates it)"))

@@ -16,9 +16,14 @@ from up2k_cli.render import output as out
 from .context import day, record_personal_export, registry, today
 
 app = typer.Typer(
-    help="Reports: summary, kelurahan, batch, weekly, target. No personal data in any of them.",
+    help="Reports: summary, kelurahan (per urban village), batch, weekly, target, pipeline, income, "
+    "agencies. No personal data in any of them, unless asked for.",
     no_args_is_help=True,
 )
+
+
+# Indonesian names, resolved by the root group (cli/main.py) and never listed in the help.
+ALIASES = {"laporan": "report"}
 
 
 class ReportFormat(StrEnum):
@@ -86,7 +91,8 @@ def summary(
 def kelurahan(
     ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None, as_of: AsOfOpt = None
 ) -> None:
-    """One row per kelurahan and a total: cadres, enrolled, completed, waitlisted, completion."""
+    """One row per kelurahan (urban village) and a total: cadres, enrolled, completed, waitlisted,
+    completion."""
     from up2k_cli.services import reports
 
     when = _as_of(as_of)
@@ -101,7 +107,7 @@ def batch(
     output: OutputOpt = None,
     as_of: AsOfOpt = None,
 ) -> None:
-    """One batch: fill per kelurahan against the quota, attendance per session, who is below
+    """One batch: fill per kelurahan (urban village) against the quota, attendance per session, who is below
     the minimum attendance (IDs and names only), completion."""
     from up2k_cli.services import reports
 
@@ -123,7 +129,7 @@ def weekly(
     output: OutputOpt = None,
     as_of: AsOfOpt = None,
 ) -> None:
-    """What happened in a week, per kelurahan, against the week before, and the cumulative
+    """What happened in a week, per kelurahan (urban village), against the week before, and the cumulative
     figures against the target. Made for cron: stable plain text or Markdown."""
     from up2k_cli.services import reports
 
@@ -136,7 +142,8 @@ def target(
     ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None, as_of: AsOfOpt = None
 ) -> None:
     """Progress toward 4,000 (minimum) and 5,000 (stretch) new entrepreneurs: share reached,
-    time elapsed, weekly pace needed, pace of the last 12 weeks, projection; per kelurahan."""
+    time elapsed, weekly pace needed, pace of the last 12 weeks, projection; per kelurahan (urban
+    village)."""
     from up2k_cli.services import reports
 
     when = _as_of(as_of)
@@ -147,7 +154,8 @@ def target(
 def pipeline(
     ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None, as_of: AsOfOpt = None
 ) -> None:
-    """How many cadres reached each of OK OCE's 7 PAS steps, per kelurahan and in total, with a
+    """How many cadres reached each of OK OCE's 7 PAS steps (7 Langkah Pasti Akan Sukses, the
+    entrepreneurship programme's seven steps), per kelurahan (urban village) and in total, with a
     funnel."""
     from up2k_cli.services import reports
 
@@ -159,7 +167,7 @@ def pipeline(
 def income(
     ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None, as_of: AsOfOpt = None
 ) -> None:
-    """Household income per kelurahan: baselines, follow-ups, median change, share that rose.
+    """Household income per kelurahan (urban village): baselines, follow-ups, median change, share that rose.
     Change figures count only households with both a baseline and a follow-up."""
     from up2k_cli.services import reports
 
@@ -183,7 +191,8 @@ def agencies(
     output: OutputOpt = None,
     as_of: AsOfOpt = None,
 ) -> None:
-    """Businesses referred to each agency and what they still lack (NIB; P-IRT, halal for food)."""
+    """Businesses referred to each agency (Sudin PPKUKM, Sudin KPKP, ...) and what they still lack
+    (NIB business number; P-IRT home food licence and halal certificate for food)."""
     from up2k_cli.services import reports
 
     when = _as_of(as_of)

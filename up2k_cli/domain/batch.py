@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from up2k_cli.i18n import N_, Msg, _
+
 from . import validators as v
 from .errors import RuleViolation, ValidationError, ValidationErrors
 
@@ -29,7 +31,7 @@ def parse_code(value: str | None, field_name: str = "batch") -> str:
     text = (value or "").strip()
     if not _CODE.match(text):
         raise ValidationError(
-            field_name, value, "a batch code is 1-30 letters, digits, '-', '_' or '.', e.g. B01"
+            field_name, value, Msg(N_("a batch code is 1-30 letters, digits, '-', '_' or '.', e.g. B01"))
         )
     return text.upper()
 
@@ -76,7 +78,11 @@ def new_batch(
         "closed_on": None,
     }
     if record["start"] and record["end"] and record["end"] < record["start"]:
-        errors.append(ValidationError("end", record["end"].isoformat(), f"is before start {record['start']}"))
+        errors.append(
+            ValidationError(
+                "end", record["end"].isoformat(), Msg(N_("is before start {start}"), start=record["start"])
+            )
+        )
     if errors:
         raise ValidationErrors(errors)
     record["start"] = record["start"].isoformat()
@@ -89,13 +95,13 @@ def _parse_kind(value: str) -> str:
     aliases = {"pelatihan": TRAINING, "pendampingan": MENTORING}
     text = aliases.get(text, text)
     if text not in KINDS:
-        raise ValidationError("kind", value, "use training (pelatihan) or mentoring (pendampingan)")
+        raise ValidationError("kind", value, Msg(N_("use training (pelatihan) or mentoring (pendampingan)")))
     return text
 
 
 def _int_in(value: Any, name: str, low: int, high: int) -> int:
     if not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError(name, value, f"must be a whole number from {low} to {high}")
+        raise ValidationError(name, value, v.whole_number(low, high))
     return value
 
 
@@ -154,7 +160,7 @@ def plan_enrollment(
     Candidates are taken in the order given, so the first named get the places.
     """
     if batch["status"] != OPEN:
-        raise RuleViolation(f"batch {batch['code']} is closed; no more enrollment")
+        raise RuleViolation(_("batch {code} is closed; no more enrollment").format(code=batch["code"]))
     current = {e["cadre_id"]: e["status"] for e in existing}
     total, per_kelurahan = places_taken(existing)
     plan = EnrollmentPlan()
@@ -182,15 +188,21 @@ def plan_enrollment(
 
 def refusal_message(batch: Mapping[str, Any], plan: EnrollmentPlan, names: Mapping[str, str]) -> str:
     parts = [
-        f"{names.get(kel, kel)} over its quota of {batch['quota_per_kelurahan']} by {n}"
+        _("{kelurahan} over its quota of {quota} by {count}").format(
+            kelurahan=names.get(kel, kel), quota=batch["quota_per_kelurahan"], count=n
+        )
         for kel, n in sorted(plan.over_quota.items())
     ]
     if plan.over_capacity:
-        parts.append(f"the batch over its capacity of {batch['capacity']} by {plan.over_capacity}")
-    return (
-        f"enrolling these would put {'; '.join(parts)}; nothing was enrolled. "
+        parts.append(
+            _("the batch over its capacity of {capacity} by {count}").format(
+                capacity=batch["capacity"], count=plan.over_capacity
+            )
+        )
+    return _(
+        "enrolling these would put {parts}; nothing was enrolled. "
         "Enroll fewer, or add --waitlist to queue those beyond the limit"
-    )
+    ).format(parts="; ".join(parts))
 
 
 def next_from_waitlist(
@@ -207,17 +219,27 @@ def next_from_waitlist(
 
 def check_session(batch: Mapping[str, Any], session: int) -> int:
     if not 1 <= session <= batch["sessions"]:
-        raise ValidationError("session", session, f"batch {batch['code']} has sessions 1-{batch['sessions']}")
+        raise ValidationError(
+            "session",
+            session,
+            Msg(N_("batch {code} has sessions 1-{sessions}"), code=batch["code"], sessions=batch["sessions"]),
+        )
     return session
 
 
 def check_activity_date(batch: Mapping[str, Any], date: dt.date, today: dt.date) -> str:
     """Attendance and completion happen from the batch's start and never in the future."""
     if date > today:
-        raise ValidationError("date", date.isoformat(), f"is in the future (today is {today})")
+        raise ValidationError("date", date.isoformat(), v.in_future(today))
     if date.isoformat() < batch["start"]:
         raise ValidationError(
-            "date", date.isoformat(), f"is before batch {batch['code']} starts ({batch['start']})"
+            "date",
+            date.isoformat(),
+            Msg(
+                N_("is before batch {code} starts ({start})"),
+                code=batch["code"],
+                start=dt.date.fromisoformat(batch["start"]),
+            ),
         )
     return date.isoformat()
 

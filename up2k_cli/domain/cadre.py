@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from up2k_cli.i18n import N_, Msg
+
 from . import validators as v
 from .errors import ValidationError, ValidationErrors
 
@@ -34,7 +36,9 @@ BUSINESS_CATEGORIES: tuple[v.Choice, ...] = (
 
 ACTIVE, INACTIVE = "active", "inactive"
 REQUIRED_FIELDS = ("nik", "name", "kelurahan", "rw", "rt", "address")
-CONSENT_REFUSED = "the person has not agreed to their data being kept (UU PDP); register only with consent"
+CONSENT_REFUSED = N_(
+    "the person has not agreed to their data being kept (UU PDP); register only with consent"
+)
 
 
 @dataclass
@@ -151,7 +155,7 @@ def clean_fields(
     for key, (target, parse) in parsers.items():
         if key not in raw:
             if not partial and key in REQUIRED_FIELDS:
-                errors.append(ValidationError(key, None, f"required: give the {key}"))
+                errors.append(ValidationError(key, None, v.required_field(key)))
             continue
         try:
             out[target] = parse(raw[key])
@@ -160,11 +164,11 @@ def clean_fields(
     if "consent" in raw:
         try:
             if not v.parse_yes_no(raw["consent"], "consent"):
-                errors.append(ValidationError("consent", raw["consent"], CONSENT_REFUSED))
+                errors.append(ValidationError("consent", raw["consent"], Msg(CONSENT_REFUSED)))
         except ValidationError as exc:
             errors.append(exc)
     elif not partial and not out.get("consent_on"):
-        errors.append(ValidationError("consent", None, CONSENT_REFUSED))
+        errors.append(ValidationError("consent", None, Msg(CONSENT_REFUSED)))
     if not partial:
         for target, _parse in parsers.values():
             out.setdefault(target, None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from up2k_cli.i18n import N_, Msg, localise
+
 
 class Up2kError(Exception):
     """A refusal the user can act on (exit 1): bad input or a broken rule."""
@@ -10,13 +12,18 @@ class Up2kError(Exception):
 
 
 class ValidationError(Up2kError):
-    """One field's value is unusable; the message names field, value and the fix."""
+    """One field's value is unusable; the message names field, value and the fix.
+
+    The reason may be a Msg: `message` then keeps the English text for machine output (check
+    --format json) while str(error) is in the current language.
+    """
 
     def __init__(self, field: str, value: object, reason: str) -> None:
         self.field = field
         self.value = value
         self.reason = reason
-        super().__init__(f"{field} {_show(value)}: {reason}")
+        self.message = Msg("{field} {value}: {reason}", field=field, value=_show(value), reason=reason)
+        super().__init__(localise(self.message))
 
 
 class ValidationErrors(Up2kError):
@@ -63,7 +70,7 @@ class RegistryWriteFailed(RegistryUnusable):
 
 def _show(value: object) -> str:
     if value is None or value == "":
-        return "(empty)"
+        return Msg(N_("(empty)"))
     text = str(value)
     if len(text) > 60:
         text = text[:57] + "..."

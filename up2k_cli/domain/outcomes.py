@@ -9,6 +9,8 @@ import statistics
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from up2k_cli.i18n import N_, Msg
+
 from . import validators as v
 from .cadre import BUSINESS_CATEGORIES
 from .errors import ValidationError, ValidationErrors
@@ -26,9 +28,9 @@ STEPS: tuple[tuple[str, str], ...] = (
 STEP_NAMES = tuple(name for name, _ in STEPS)
 # Steps the registry reaches by itself, and how; the others are recorded with `up2k step`.
 AUTOMATIC_STEPS = {
-    "pendaftaran": "reached at registration",
-    "pelatihan": "reached when a training batch is completed",
-    "perizinan": "reached when a business has an NIB or P-IRT (business add/update --nib/--pirt)",
+    "pendaftaran": N_("reached at registration"),
+    "pelatihan": N_("reached when a training batch is completed"),
+    "perizinan": N_("reached when a business has an NIB or P-IRT (business add/update --nib/--pirt)"),
 }
 RECORDABLE_STEPS = tuple(s for s in STEP_NAMES if s not in AUTOMATIC_STEPS)
 STEP_CHOICES = tuple(
@@ -66,7 +68,7 @@ def parse_nib(value: str | None) -> str:
     """NIB (Nomor Induk Berusaha): exactly 13 digits, as OSS issues it."""
     digits = _DIGITS.sub("", (value or "").strip())
     if not (digits.isascii() and digits.isdigit() and len(digits) == 13):
-        raise ValidationError("nib", value, "an NIB is 13 digits (from oss.go.id)")
+        raise ValidationError("nib", value, Msg(N_("an NIB is 13 digits (from oss.go.id)")))
     return digits
 
 
@@ -74,7 +76,7 @@ def parse_pirt(value: str | None) -> str:
     """SPP-IRT / P-IRT number: 15 or more digits."""
     digits = _DIGITS.sub("", (value or "").strip())
     if not (digits.isascii() and digits.isdigit() and 15 <= len(digits) <= 20):
-        raise ValidationError("pirt", value, "a P-IRT number has 15 or more digits (up to 20)")
+        raise ValidationError("pirt", value, Msg(N_("a P-IRT number has 15 or more digits (up to 20)")))
     return digits
 
 
@@ -94,7 +96,7 @@ def business_fields(raw: Mapping[str, Any], today: dt.date, *, partial: bool) ->
     for key, parse in parsers.items():
         if key not in raw:
             if not partial and key in ("name", "category"):
-                errors.append(ValidationError(key, None, f"required: give the --{key}"))
+                errors.append(ValidationError(key, None, Msg(N_("required: give the --{name}"), name=key)))
             continue
         try:
             out[key] = parse(raw[key])

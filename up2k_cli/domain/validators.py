@@ -11,35 +11,52 @@ import functools
 import re
 from dataclasses import dataclass
 
+from up2k_cli.i18n import N_, Msg
+
 from .errors import ValidationError
 
 # --- NIK -------------------------------------------------------------------------------------
 
 _SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?[eE][+-]?\d+$")
 _NIK_SEPARATORS = re.compile(r"[\s.\-]")
-TEXT_FIX = "format the column as Text and type the 16 digits again"
-SPREADSHEET_HINT = f"the spreadsheet stored the NIK as a number and lost digits; {TEXT_FIX}"
+SPREADSHEET_HINT = N_(
+    "the spreadsheet stored the NIK as a number and lost digits; "
+    "format the column as Text and type the 16 digits again"
+)
 
 
 def parse_nik(value: str | None, field: str = "nik") -> str:
     """A valid 16-digit NIK, or ValidationError (spreadsheet damage gets its own hint)."""
     raw = (value or "").strip()
     if not raw:
-        raise ValidationError(field, value, "required: the 16-digit NIK from the KTP")
+        raise ValidationError(field, value, Msg(N_("required: the 16-digit NIK from the KTP")))
     if _SCIENTIFIC.match(raw.replace(" ", "")):
-        raise ValidationError(field, value, SPREADSHEET_HINT)
+        raise ValidationError(field, value, Msg(SPREADSHEET_HINT))
     nik = _NIK_SEPARATORS.sub("", raw)
     if not nik.isascii() or not nik.isdigit():
-        raise ValidationError(field, value, "must be 16 digits (0-9) only")
-    if len(nik) != 16:
-        hint = "; a spreadsheet may have dropped digits, use a Text column" if len(nik) < 16 else ""
-        raise ValidationError(field, value, f"must be 16 digits, this has {len(nik)}{hint}")
+        raise ValidationError(field, value, Msg(N_("must be 16 digits (0-9) only")))
+    if len(nik) < 16:
+        raise ValidationError(
+            field,
+            value,
+            Msg(
+                N_(
+                    "must be 16 digits, this has {count}; "
+                    "a spreadsheet may have dropped digits, use a Text column"
+                ),
+                count=len(nik),
+            ),
+        )
+    if len(nik) > 16:
+        raise ValidationError(field, value, Msg(N_("must be 16 digits, this has {count}"), count=len(nik)))
     if not 11 <= int(nik[:2]) <= 94:
-        raise ValidationError(field, value, "province code (first 2 digits) must be 11-94")
+        raise ValidationError(field, value, Msg(N_("province code (first 2 digits) must be 11-94")))
     if _nik_birth_date(nik) is None:
-        raise ValidationError(field, value, "digits 7-12 must be a birth date DDMMYY (women: day + 40)")
+        raise ValidationError(
+            field, value, Msg(N_("digits 7-12 must be a birth date DDMMYY (women: day + 40)"))
+        )
     if nik[12:] == "0000":
-        raise ValidationError(field, value, "serial (last 4 digits) cannot be 0000")
+        raise ValidationError(field, value, Msg(N_("serial (last 4 digits) cannot be 0000")))
     return nik
 
 
@@ -53,14 +70,21 @@ def nik_from_number(value: float, field: str = "nik") -> tuple[str, str]:
     above it, or with a fraction or exponent, the digits cannot be trusted.
     """
     if isinstance(value, float) and not value.is_integer():
-        raise ValidationError(field, value, SPREADSHEET_HINT)
+        raise ValidationError(field, value, Msg(SPREADSHEET_HINT))
     number = int(value)
     if number >= EXACT_LIMIT:
         raise ValidationError(
-            field, number, f"stored as a number above 2^53, where a spreadsheet loses digits; {TEXT_FIX}"
+            field,
+            number,
+            Msg(
+                N_(
+                    "stored as a number above 2^53, where a spreadsheet loses digits; "
+                    "format the column as Text and type the 16 digits again"
+                )
+            ),
         )
     nik = parse_nik(str(number), field)
-    return nik, "stored as a number, but below 2^53 so exact; keep NIKs in a Text column"
+    return nik, Msg(N_("stored as a number, but below 2^53 so exact; keep NIKs in a Text column"))
 
 
 def _nik_birth_date(nik: str, today: dt.date | None = None) -> dt.date | None:
@@ -116,9 +140,11 @@ def parse_phone(value: str | None, field: str = "phone") -> str:
     elif digits.startswith("0"):
         rest = digits[1:]
     else:
-        raise ValidationError(field, value, "write a mobile number as 08..., 62 8... or +62 8...")
+        raise ValidationError(field, value, Msg(N_("write a mobile number as 08..., 62 8... or +62 8...")))
     if not (rest.isascii() and _MOBILE.fullmatch(rest)):
-        raise ValidationError(field, value, "not a mobile number: 08 then 8-11 digits, e.g. 0812-3456-7890")
+        raise ValidationError(
+            field, value, Msg(N_("not a mobile number: 08 then 8-11 digits, e.g. 0812-3456-7890"))
+        )
     return "+62" + rest
 
 
@@ -139,11 +165,11 @@ def parse_money(value: str | int | None, field: str = "income") -> int:
     raw = (value or "").strip()
     text = _MONEY_PREFIX.sub("", raw.lower()).replace(" ", "") if raw else ""
     if not text:
-        raise ValidationError(field, value, "required: an amount in Rupiah, e.g. 1.500.000")
+        raise ValidationError(field, value, Msg(N_("required: an amount in Rupiah, e.g. 1.500.000")))
     if m := _MONEY_SUFFIX.match(text):
         unit = m["unit"]
         if unit not in _UNITS:
-            raise ValidationError(field, value, "use jt (juta) or rb (ribu), e.g. 1,5 jt")
+            raise ValidationError(field, value, Msg(N_("use jt (juta) or rb (ribu), e.g. 1,5 jt")))
         number = float(m["num"].replace(",", "."))
         return _check_amount(round(number * _UNITS[unit]), value, field)
     if text.isascii() and text.isdigit():
@@ -154,20 +180,22 @@ def parse_money(value: str | int | None, field: str = "income") -> int:
     if _COMMAED.match(text):
         whole, _, cents = text.partition(".")
         return _check_amount(_whole(whole.replace(",", ""), cents, value, field), value, field)
-    raise ValidationError(field, value, "not an amount: write Rupiah like 1.500.000, Rp 1.500.000 or 1,5 jt")
+    raise ValidationError(
+        field, value, Msg(N_("not an amount: write Rupiah like 1.500.000, Rp 1.500.000 or 1,5 jt"))
+    )
 
 
 def _whole(digits: str, cents: str, value: object, field: str) -> int:
     if cents and int(cents) != 0:
-        raise ValidationError(field, value, "Rupiah amounts are whole numbers, drop the cents")
+        raise ValidationError(field, value, Msg(N_("Rupiah amounts are whole numbers, drop the cents")))
     return int(digits)
 
 
 def _check_amount(amount: int, value: object, field: str) -> int:
     if amount < 0:
-        raise ValidationError(field, value, "cannot be negative")
+        raise ValidationError(field, value, Msg(N_("cannot be negative")))
     if amount > MAX_RUPIAH:
-        raise ValidationError(field, value, "too large for a household amount; check the digits")
+        raise ValidationError(field, value, Msg(N_("too large for a household amount; check the digits")))
     return amount
 
 
@@ -195,8 +223,8 @@ def parse_date(value: str | dt.date | None, field: str = "date") -> dt.date:
         if len(raw) == 10 and raw[4] == "-":
             return dt.date.fromisoformat(raw)
     except ValueError:
-        raise ValidationError(field, value, "no such day in the calendar") from None
-    raise ValidationError(field, value, "write dates as 2026-11-27 or 27/11/2026")
+        raise ValidationError(field, value, Msg(N_("no such day in the calendar"))) from None
+    raise ValidationError(field, value, Msg(N_("write dates as 2026-11-27 or 27/11/2026")))
 
 
 def format_date(value: str | dt.date | None) -> str:
@@ -207,9 +235,13 @@ def format_date(value: str | dt.date | None) -> str:
     return f"{date.day} {_MONTHS_EN[date.month - 1]} {date.year}"
 
 
+def in_future(today: dt.date) -> Msg:
+    return Msg(N_("is in the future (today is {today})"), today=today)
+
+
 def not_in_future(date: dt.date, field: str, today: dt.date) -> dt.date:
     if date > today:
-        raise ValidationError(field, date.isoformat(), f"is in the future (today is {today})")
+        raise ValidationError(field, date.isoformat(), in_future(today))
     return date
 
 
@@ -224,34 +256,48 @@ def parse_rt_rw(value: str | int | None, field: str) -> str:
     raw = str(value if value is not None else "").strip().lower()
     m = _RT_RW.match(raw)
     if not m or not raw.isascii() or int(m[1]) == 0:
-        raise ValidationError(field, value, f"write the {field.upper()} as a number 1-999, e.g. 005")
+        raise ValidationError(
+            field, value, Msg(N_("write the {name} as a number 1-999, e.g. 005"), name=field.upper())
+        )
     return f"{int(m[1]):03d}"
 
 
 def parse_name(value: str | None, field: str = "name") -> str:
     text = _SPACES.sub(" ", (value or "").strip())
     if not text:
-        raise ValidationError(field, value, "required: the full name as on the KTP")
+        raise ValidationError(field, value, Msg(N_("required: the full name as on the KTP")))
     if len(text) > 100:
-        raise ValidationError(field, value, "longer than 100 characters")
+        raise ValidationError(field, value, too_long(100))
     if not any(ch.isalpha() for ch in text) or any(ord(ch) < 32 for ch in text):
-        raise ValidationError(field, value, "must be letters (a name), not numbers or symbols")
+        raise ValidationError(field, value, Msg(N_("must be letters (a name), not numbers or symbols")))
     return text
 
 
 def parse_text(value: str | None, field: str, required: bool = False, limit: int = 200) -> str:
     text = _SPACES.sub(" ", (value or "").strip())
     if required and not text:
-        raise ValidationError(field, value, f"required: give the {field}")
+        raise ValidationError(field, value, required_field(field))
     if len(text) > limit:
-        raise ValidationError(field, value, f"longer than {limit} characters")
+        raise ValidationError(field, value, too_long(limit))
     return text
+
+
+def required_field(name: str) -> Msg:
+    return Msg(N_("required: give the {name}"), name=name)
+
+
+def too_long(limit: int) -> Msg:
+    return Msg(N_("longer than {limit} characters"), limit=limit)
+
+
+def whole_number(low: int, high: int) -> Msg:
+    return Msg(N_("must be a whole number from {low} to {high}"), low=low, high=high)
 
 
 def parse_count(value: str | int | None, field: str, low: int = 1, high: int = 30) -> int:
     raw = str(value if value is not None else "").strip()
     if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-        raise ValidationError(field, value, f"must be a whole number from {low} to {high}")
+        raise ValidationError(field, value, whole_number(low, high))
     return int(raw)
 
 
@@ -267,7 +313,7 @@ def parse_yes_no(value: str | bool | None, field: str) -> bool:
         return True
     if text in _NO:
         return False
-    raise ValidationError(field, value, "answer ya/yes or tidak/no")
+    raise ValidationError(field, value, Msg(N_("answer ya/yes or tidak/no")))
 
 
 # --- names from a list (kelurahan, categories) -----------------------------------------------
@@ -308,12 +354,14 @@ def match_choice(value: str | None, choices: tuple[Choice, ...], field: str) -> 
     raw = (value or "").strip()
     names = ", ".join(c.label for c in choices)
     if not raw:
-        raise ValidationError(field, value, f"required: one of {names}")
+        raise ValidationError(field, value, Msg(N_("required: one of {names}"), names=names))
     wanted = normalise_label(raw)
     lookup = _spellings(choices)
     if wanted in lookup:
         return lookup[wanted]
     close = difflib.get_close_matches(wanted, list(lookup), n=1, cutoff=0.75)
     if close:
-        raise ValidationError(field, value, f"unknown; did you mean {lookup[close[0]].label!r}?")
-    raise ValidationError(field, value, f"unknown; use one of {names}")
+        raise ValidationError(
+            field, value, Msg(N_("unknown; did you mean {name}?"), name=repr(lookup[close[0]].label))
+        )
+    raise ValidationError(field, value, Msg(N_("unknown; use one of {names}"), names=names))

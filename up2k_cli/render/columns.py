@@ -2,61 +2,63 @@
 
 from __future__ import annotations
 
+from up2k_cli.i18n import N_
+
 from .output import Column
 
 CADRE_EXPORT = (
     Column("id", "ID"),
     Column("nik", "NIK", "nik"),
-    Column("name", "Name", "free"),
-    Column("sex", "Sex"),
-    Column("birth_date", "Born", "date"),
-    Column("kelurahan_code", "Code"),
+    Column("name", N_("Name"), "free"),
+    Column("sex", N_("Sex")),
+    Column("birth_date", N_("Born"), "date"),
+    Column("kelurahan_code", N_("Code")),
     Column("kelurahan", "Kelurahan"),
     Column("rw", "RW"),
     Column("rt", "RT"),
-    Column("address", "Address", "free"),
-    Column("phone", "Phone"),
-    Column("business_type", "Business"),
-    Column("household_size", "Household", "int"),
-    Column("income", "Income", "money"),
-    Column("registered_on", "Registered", "date"),
-    Column("consent_on", "Consent on", "date"),
-    Column("consent_method", "Consent method", "free"),
-    Column("status", "Status"),
+    Column("address", N_("Address"), "free"),
+    Column("phone", N_("Phone")),
+    Column("business_type", N_("Business")),
+    Column("household_size", N_("Household"), "int"),
+    Column("income", N_("Income"), "money"),
+    Column("registered_on", N_("Registered"), "date"),
+    Column("consent_on", N_("Consent on"), "date"),
+    Column("consent_method", N_("Consent method"), "free"),
+    Column("status", N_("Status")),
 )
 
 CADRE_LIST = (
     Column("id", "ID"),
     Column("nik", "NIK", "nik"),
-    Column("name", "Name", "free"),
+    Column("name", N_("Name"), "free"),
     Column("kelurahan", "Kelurahan"),
     Column("rw", "RW"),
     Column("rt", "RT"),
-    Column("phone", "Phone"),
-    Column("business_type", "Business"),
-    Column("status", "Status"),
+    Column("phone", N_("Phone")),
+    Column("business_type", N_("Business")),
+    Column("status", N_("Status")),
 )
 
 HISTORY = (
-    Column("at", "When"),
-    Column("user", "Who"),
-    Column("command", "Command"),
-    Column("action", "Action"),
-    Column("changes", "Changes", "free"),
+    Column("at", N_("When")),
+    Column("user", N_("Who")),
+    Column("command", N_("Command")),
+    Column("action", N_("Action")),
+    Column("changes", N_("Changes"), "free"),
 )
 
 BATCH_LIST = (
-    Column("code", "Code"),
-    Column("title", "Title", "free"),
-    Column("kind", "Kind"),
-    Column("start", "Start", "date"),
-    Column("end", "End", "date"),
-    Column("capacity", "Capacity", "int"),
-    Column("quota_per_kelurahan", "Quota/kel.", "int"),
-    Column("enrolled", "Enrolled", "int"),
-    Column("waitlisted", "Waitlist", "int"),
-    Column("completed", "Completed", "int"),
-    Column("status", "Status"),
+    Column("code", N_("Code")),
+    Column("title", N_("Title"), "free"),
+    Column("kind", N_("Kind")),
+    Column("start", N_("Start"), "date"),
+    Column("end", N_("End"), "date"),
+    Column("capacity", N_("Capacity"), "int"),
+    Column("quota_per_kelurahan", N_("Quota/kel."), "int"),
+    Column("enrolled", N_("Enrolled"), "int"),
+    Column("waitlisted", N_("Waitlist"), "int"),
+    Column("completed", N_("Completed"), "int"),
+    Column("status", N_("Status")),
 )
 
 BATCH_EXPORT = (
@@ -81,14 +83,14 @@ BATCH_EXPORT = (
 
 ROSTER = (
     Column("cadre_id", "ID"),
-    Column("name", "Name", "free"),
+    Column("name", N_("Name"), "free"),
     Column("kelurahan", "Kelurahan"),
-    Column("status", "Status"),
-    Column("queue_seq", "Queue", "int"),
-    Column("sessions_attended", "Sessions", "int"),
-    Column("attendance_pct", "Attendance", "pct"),
-    Column("enrolled_on", "Enrolled", "date"),
-    Column("completed_on", "Completed", "date"),
+    Column("status", N_("Status")),
+    Column("queue_seq", N_("Queue"), "int"),
+    Column("sessions_attended", N_("Sessions"), "int"),
+    Column("attendance_pct", N_("Attendance"), "pct"),
+    Column("enrolled_on", N_("Enrolled"), "date"),
+    Column("completed_on", N_("Completed"), "date"),
 )
 
 ENROLLMENT_EXPORT = (
@@ -110,27 +112,27 @@ ENROLLMENT_EXPORT = (
 )
 
 CADRE_BATCHES = (
-    Column("batch", "Batch"),
-    Column("title", "Title", "free"),
-    Column("status", "Status"),
-    Column("sessions_attended", "Sessions", "int"),
-    Column("attendance_pct", "Attendance", "pct"),
-    Column("enrolled_on", "Enrolled", "date"),
-    Column("completed_on", "Completed", "date"),
-    Column("withdrawn_on", "Withdrawn", "date"),
+    Column("batch", N_("Batch")),
+    Column("title", N_("Title"), "free"),
+    Column("status", N_("Status")),
+    Column("sessions_attended", N_("Sessions"), "int"),
+    Column("attendance_pct", N_("Attendance"), "pct"),
+    Column("enrolled_on", N_("Enrolled"), "date"),
+    Column("completed_on", N_("Completed"), "date"),
+    Column("withdrawn_on", N_("Withdrawn"), "date"),
 )
 
 BUSINESS_LIST = (
     Column("id", "ID"),
-    Column("cadre_id", "Cadre"),
-    Column("owner", "Owner", "free"),
+    Column("cadre_id", N_("Cadre")),
+    Column("owner", N_("Owner"), "free"),
     Column("kelurahan", "Kelurahan"),
-    Column("name", "Business", "free"),
-    Column("category", "Category"),
-    Column("started", "Started", "date"),
+    Column("name", N_("Business"), "free"),
+    Column("category", N_("Category")),
+    Column("started", N_("Started"), "date"),
     Column("nib", "NIB"),
-    Column("agency", "Agency"),
-    Column("lacks", "Lacks"),
+    Column("agency", N_("Agency")),
+    Column("lacks", N_("Lacks")),
 )
 
 BUSINESS_EXPORT = (
@@ -153,21 +155,21 @@ BUSINESS_EXPORT = (
 )
 
 STEP_EXPORT = (
-    Column("cadre_id", "Cadre"),
-    Column("kelurahan_code", "Code"),
+    Column("cadre_id", N_("Cadre")),
+    Column("kelurahan_code", N_("Code")),
     Column("order", "#", "int"),
-    Column("step", "Step"),
-    Column("on", "Reached", "date"),
-    Column("source", "How"),
-    Column("note", "Note", "free"),
+    Column("step", N_("Step")),
+    Column("on", N_("Reached"), "date"),
+    Column("source", N_("How")),
+    Column("note", N_("Note"), "free"),
 )
 
 INCOME_EXPORT = (
     Column("id", "ID"),
-    Column("cadre_id", "Cadre"),
-    Column("kelurahan_code", "Code"),
-    Column("kind", "Kind"),
-    Column("amount", "Amount", "money"),
-    Column("on", "Date", "date"),
-    Column("note", "Note", "free"),
+    Column("cadre_id", N_("Cadre")),
+    Column("kelurahan_code", N_("Code")),
+    Column("kind", N_("Kind")),
+    Column("amount", N_("Amount"), "money"),
+    Column("on", N_("Date"), "date"),
+    Column("note", N_("Note"), "free"),
 )

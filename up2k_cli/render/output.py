@@ -18,7 +18,7 @@ from typing import Any
 
 from up2k_cli.domain.validators import format_date, format_rupiah, mask_nik
 from up2k_cli.fileio import WriteFailed, atomic_write_bytes
-from up2k_cli.i18n import _, language
+from up2k_cli.i18n import Msg, _, language
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -86,6 +86,8 @@ def human(value: Any, kind: str, show_nik: bool = True) -> str:
     """A value as a person reads it in a table: Rp 1.500.000, 27 Nov 2026, masked NIK."""
     if value is None or value == "":
         return ""
+    if isinstance(value, Msg):
+        return value.localised()
     if kind == "money":
         return format_rupiah(value)
     if kind == "date":
@@ -215,7 +217,9 @@ def write_file(path: Path, data: bytes) -> None:
         atomic_write_bytes(path, data)
     except WriteFailed as exc:
         raise Up2kError(
-            f"output {str(path)!r}: cannot write it ({exc.strerror}); nothing was written"
+            _("output {name}: cannot write it ({reason}); nothing was written").format(
+                name=repr(str(path)), reason=exc.strerror
+            )
         ) from None
 
 
@@ -238,5 +242,9 @@ def require_output(output: Path | None, fmt: str) -> Path:
     from up2k_cli.domain.errors import ValidationError
 
     if output is None or str(output) == "-":
-        raise ValidationError("output", None, f"--format {fmt} writes a file: add --output FILE.{fmt}")
+        raise ValidationError(
+            "output",
+            None,
+            _("--format {format} writes a file: add --output FILE.{format}").format(format=fmt),
+        )
     return output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from up2k_cli.i18n import _, localise
 from up2k_cli.render import output as out
 from up2k_cli.render.output import Column
 
@@ -23,6 +24,7 @@ def to_csv(report: Any) -> str:
 
 
 def to_json(report: Any) -> str:
+    """Locale-free: titles, notes and labels in English (their value as a str) in every language."""
     doc = {
         "report": report.key,
         "title": report.title,
@@ -44,11 +46,12 @@ def _md_cell(text: str) -> str:
 
 def to_markdown(report: Any) -> str:
     """GitHub-flavoured Markdown: a title, the period, one table per section, the notes."""
-    lines = [f"# {report.title}", "", f"Period: {report.period}", ""]
+    period = _("Period: {period}").format(period=localise(report.period))
+    lines = [f"# {localise(report.title)}", "", period, ""]
     for table in report.tables:
-        lines += [f"## {table.title}", ""]
+        lines += [f"## {localise(table.title)}", ""]
         if not table.rows:
-            lines += ["(none)", ""]
+            lines += [_("(none)"), ""]
             continue
         columns = table.display or table.columns
         lines.append("| " + " | ".join(_md_cell(c.title) for c in columns) + " |")
@@ -57,7 +60,7 @@ def to_markdown(report: Any) -> str:
             lines.append("| " + " | ".join(_md_cell(out.cell(row, c)) for c in columns) + " |")
         lines.append("")
     if report.notes:
-        lines += ["Notes:", ""] + [f"- {note}" for note in report.notes] + [""]
+        lines += [_("Notes:"), ""] + [f"- {localise(note)}" for note in report.notes] + [""]
     return "\n".join(lines)
 
 
@@ -68,13 +71,13 @@ def _right(column: Column) -> bool:
 def renderables(report: Any) -> list[Any]:
     from rich.text import Text
 
-    items: list[Any] = [Text(report.title, style="bold"), Text(report.period)]
+    items: list[Any] = [Text(localise(report.title), style="bold"), Text(localise(report.period))]
     for table in report.tables:
         columns = table.display or table.columns
-        items.append(out.render_table(table.rows, columns, title=table.title))
+        items.append(out.render_table(table.rows, columns, title=localise(table.title)))
         if not table.rows:
-            items.append(Text("  (none)"))
-    items += [Text(f"Note: {note}") for note in report.notes]
+            items.append(Text("  " + _("(none)")))
+    items += [Text(_("Note: {note}").format(note=localise(note))) for note in report.notes]
     return items
 
 

@@ -12,16 +12,19 @@ from typing import Any
 from up2k_cli.domain import batch as rules
 from up2k_cli.domain import validators as v
 from up2k_cli.domain.errors import NotFound, RuleViolation, ValidationError
+from up2k_cli.i18n import N_, Msg, _
 from up2k_cli.services import cadres as cadre_service
 from up2k_cli.services.cadres import change_entry, create_entry
 from up2k_cli.storage.repository import Record
 from up2k_cli.storage.uow import UnitOfWork
 
+NAME_A_CADRE = N_("name at least one cadre (ID or NIK), or - for stdin")
+
 
 def add(uow: UnitOfWork, today: dt.date, **fields: Any) -> Record:
     record = rules.new_batch(created_on=today, **fields)
     if record["code"] in uow.batches:
-        raise RuleViolation(f"batch {record['code']} already exists (codes ignore case)")
+        raise RuleViolation(_("batch {code} already exists (codes ignore case)").format(code=record["code"]))
     uow.batches.add(record)
     uow.record_changes([create_entry("batch", record["code"], record)])
     return record
@@ -31,14 +34,14 @@ def get(uow: UnitOfWork, code: str) -> Record:
     key = rules.parse_code(code)
     record = uow.batches.get(key)
     if record is None:
-        raise NotFound(f"batch {key} not found; 'up2k batch list' shows the batches")
+        raise NotFound(_("batch {code} not found; 'up2k batch list' shows the batches").format(code=key))
     return record
 
 
 def close(uow: UnitOfWork, code: str, today: dt.date) -> Record:
     batch = get(uow, code)
     if batch["status"] == rules.CLOSED:
-        raise RuleViolation(f"batch {batch['code']} is already closed")
+        raise RuleViolation(_("batch {code} is already closed").format(code=batch["code"]))
     fields = {"status": rules.CLOSED, "closed_on": today.isoformat()}
     uow.batches.update(batch["code"], fields)
     uow.record_changes([change_entry("batch", batch["code"], "close", batch, fields)])
@@ -159,7 +162,7 @@ class EnrollResult:
 
 def _active_cadres(uow: UnitOfWork, refs: Sequence[str]) -> list[Record]:
     if not refs:
-        raise ValidationError("cadre", None, "name at least one cadre (ID or NIK), or - for stdin")
+        raise ValidationError("cadre", None, Msg(NAME_A_CADRE))
     found, problems = [], []
     for ref in refs:
         try:
@@ -168,11 +171,15 @@ def _active_cadres(uow: UnitOfWork, refs: Sequence[str]) -> list[Record]:
             problems.append(str(exc))
             continue
         if cadre["status"] != "active":
-            problems.append(f"cadre {cadre['id']} is inactive ({cadre.get('status_reason')})")
+            problems.append(
+                _("cadre {id} is inactive ({reason})").format(
+                    id=cadre["id"], reason=cadre.get("status_reason")
+                )
+            )
             continue
         found.append(cadre)
     if problems:
-        raise RuleViolation("; ".join(problems) + "; nothing was changed")
+        raise RuleViolation(_("{problems}; nothing was changed").format(problems="; ".join(problems)))
     return found
 
 
@@ -196,7 +203,9 @@ def enroll(
     late = [c["id"] for c in cadres if c["registered_on"] > on.isoformat()]
     if late:
         raise ValidationError(
-            "date", on.isoformat(), f"is before {', '.join(late)} registered; enroll from then on"
+            "date",
+            on.isoformat(),
+            Msg(N_("is before {ids} registered; enroll from then on"), ids=", ".join(late)),
         )
     existing = enrollments_of(uow, batch["code"])
     plan = rules.plan_enrollment(
@@ -262,7 +271,9 @@ def _enrollment(uow: UnitOfWork, batch: Record, ref: str) -> tuple[Record, Recor
     for e in enrollments_of(uow, batch["code"]):
         if e["cadre_id"] == cadre["id"]:
             return cadre, e
-    raise RuleViolation(f"cadre {cadre['id']} is not enrolled in batch {batch['code']}")
+    raise RuleViolation(
+        _("cadre {id} is not enrolled in batch {code}").format(id=cadre["id"], code=batch["code"])
+    )
 
 
 def withdraw(
@@ -274,7 +285,11 @@ def withdraw(
     reason_text = v.parse_text(reason, "reason", required=True)
     cadre, e = _enrollment(uow, batch, ref)
     if e["status"] not in (rules.ENROLLED, rules.WAITLISTED):
-        raise RuleViolation(f"cadre {cadre['id']} is {e['status']} in {batch['code']}; cannot withdraw")
+        raise RuleViolation(
+            _("cadre {id} is {status} in {code}; cannot withdraw").format(
+                id=cadre["id"], status=e["status"], code=batch["code"]
+            )
+        )
     date = on.isoformat()
     fields = {
         "status": rules.WITHDRAWN,
@@ -337,7 +352,7 @@ def _participants(
     uow: UnitOfWork, batch: Record, refs: Sequence[str], allowed: tuple[str, ...], verb: str
 ) -> list[tuple[str, Record]]:
     if not refs:
-        raise ValidationError("cadre", None, "name at least one cadre (ID or NIK), or - for stdin")
+        raise ValidationError("cadre", None, Msg(NAME_A_CADRE))
     by_cadre = {e["cadre_id"]: e for e in enrollments_of(uow, batch["code"])}
     out, problems = [], []
     for ref in refs:
@@ -348,12 +363,17 @@ def _participants(
             continue
         e = by_cadre.get(cadre["id"])
         if e is None or e["status"] not in allowed:
-            state = e["status"] if e else "not enrolled"
-            problems.append(f"cadre {cadre['id']} cannot {verb}: {state} in {batch['code']}")
+            state = e["status"] if e else _("not enrolled")
+            message = (
+                _("cadre {id} cannot attend: {state} in {code}")
+                if verb == "attend"
+                else _("cadre {id} cannot complete: {state} in {code}")
+            )
+            problems.append(message.format(id=cadre["id"], state=state, code=batch["code"]))
             continue
         out.append((cadre["id"], e))
     if problems:
-        raise RuleViolation("; ".join(problems) + "; nothing was recorded")
+        raise RuleViolation(_("{problems}; nothing was recorded").format(problems="; ".join(problems)))
     return out
 
 
@@ -371,19 +391,24 @@ def complete(
     batch = get(uow, code)
     date = rules.check_activity_date(batch, on, today)
     if force and not (reason and reason.strip()):
-        raise ValidationError("reason", reason, "--force needs --reason saying why")
+        raise ValidationError("reason", reason, _("--force needs --reason saying why"))
     targets = _participants(uow, batch, refs, (rules.ENROLLED,), "complete")
     low = [
-        f"{cid} attended {len(e.get('attendance', {}))}/{batch['sessions']} sessions "
-        f"({rules.attendance_share(batch, e):.0f}%)"
+        _("{id} attended {count}/{sessions} sessions ({percent:.0f}%)").format(
+            id=cid,
+            count=len(e.get("attendance", {})),
+            sessions=batch["sessions"],
+            percent=rules.attendance_share(batch, e),
+        )
         for cid, e in targets
         if not rules.meets_attendance(batch, e)
     ]
     if low and not force:
         raise RuleViolation(
-            f"below the minimum attendance of {batch['min_attendance']}% in {batch['code']}: "
-            + ", ".join(low)
-            + "; record attendance, or use --force --reason"
+            _(
+                "below the minimum attendance of {minimum}% in {code}: {cadres}; "
+                "record attendance, or use --force --reason"
+            ).format(minimum=batch["min_attendance"], code=batch["code"], cadres=", ".join(low))
         )
     updates, entries = {}, []
     for _cid, e in targets:

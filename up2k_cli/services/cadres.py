@@ -10,6 +10,7 @@ from typing import Any
 from up2k_cli.domain import validators as v
 from up2k_cli.domain.cadre import ACTIVE, INACTIVE, Cadre, clean_fields, similar_key
 from up2k_cli.domain.errors import DuplicateWarning, NotFound, RuleViolation, ValidationError
+from up2k_cli.i18n import N_, Msg, _
 from up2k_cli.storage.repository import Record
 from up2k_cli.storage.uow import UnitOfWork
 
@@ -38,17 +39,17 @@ def find(uow: UnitOfWork, ref: str) -> Record:
     if _CADRE_ID.match(text):
         record = uow.cadres.get(text.upper())
         if record is None:
-            raise NotFound(f"cadre {text.upper()} not found; 'up2k cadre list' shows the IDs")
+            raise NotFound(_("cadre {id} not found; 'up2k cadre list' shows the IDs").format(id=text.upper()))
         return record
     digits = re.sub(r"[\s.\-]", "", text)
     if len(digits) == 16 and digits.isdigit():
         cadre_id = nik_index(uow).get(digits)
         if cadre_id is None:
-            raise NotFound(f"no cadre has NIK {v.mask_nik(digits)}; check the number")
+            raise NotFound(_("no cadre has NIK {nik}; check the number").format(nik=v.mask_nik(digits)))
         record = uow.cadres.get(cadre_id)
         assert record is not None
         return record
-    raise ValidationError("cadre", ref, "name a cadre by ID (e.g. K0001) or 16-digit NIK")
+    raise ValidationError("cadre", ref, _("name a cadre by ID (e.g. K0001) or 16-digit NIK"))
 
 
 def find_many(uow: UnitOfWork, refs: Iterable[str]) -> list[Record]:
@@ -73,8 +74,9 @@ def check_new_nik(uow: UnitOfWork, nik: str, known: Mapping[str, str] | None = N
     if nik in known:
         other = uow.cadres.get(known[nik]) or {}
         raise RuleViolation(
-            f"nik {v.mask_nik(nik)} is already registered as {known[nik]} "
-            f"({other.get('name', '?')}); use 'up2k cadre update {known[nik]}' to change it"
+            _(
+                "nik {nik} is already registered as {id} ({name}); use 'up2k cadre update {id}' to change it"
+            ).format(nik=v.mask_nik(nik), id=known[nik], name=other.get("name", "?"))
         )
 
 
@@ -95,8 +97,10 @@ def register(uow: UnitOfWork, raw: Mapping[str, Any], *, today: dt.date, force: 
         twin = similar_cadres(uow).get(key)
         if twin:
             raise DuplicateWarning(
-                f"{fields['name']} looks already registered as {twin} (same name, kelurahan "
-                "and birth date, another NIK); check both NIKs, then add --force if both are real"
+                _(
+                    "{name} looks already registered as {id} (same name, kelurahan and birth date, "
+                    "another NIK); check both NIKs, then add --force if both are real"
+                ).format(name=fields["name"], id=twin)
             )
     (cadre_id,) = uow.next_ids("cadre", "K")
     record = Cadre(id=cadre_id, **fields).to_record()
@@ -109,10 +113,10 @@ def update(uow: UnitOfWork, ref: str, raw: Mapping[str, Any], *, today: dt.date)
     """Change the given fields with the same validation as register; returns the changes."""
     record = find(uow, ref)
     if "consent" in raw:
-        raise ValidationError("consent", raw["consent"], "consent is given at registration")
+        raise ValidationError("consent", raw["consent"], _("consent is given at registration"))
     fields = clean_fields(raw, kelurahan_choices(uow.meta), today, partial=True)
     if not fields:
-        raise ValidationError("fields", None, "nothing to change; give at least one --option")
+        raise ValidationError("fields", None, _("nothing to change; give at least one --option"))
     if "nik" in fields and fields["nik"] != record["nik"]:
         check_new_nik(uow, fields["nik"])
     entry = change_entry("cadre", record["id"], "update", record, fields)
@@ -129,7 +133,8 @@ def set_status(
     record = find(uow, ref)
     wanted = ACTIVE if active else INACTIVE
     if record["status"] == wanted:
-        raise RuleViolation(f"cadre {record['id']} is already {wanted}")
+        message = _("cadre {id} is already active") if active else _("cadre {id} is already inactive")
+        raise RuleViolation(message.format(id=record["id"]))
     reason_text = v.parse_text(reason, "reason", required=not active)
     day = v.not_in_future(on, "date", today).isoformat()
     log = record.get("status_log") or []
@@ -138,7 +143,11 @@ def set_status(
         raise ValidationError(
             "date",
             day,
-            f"is before {record['id']}'s last registration or status change ({earliest})",
+            Msg(
+                N_("is before {id}'s last registration or status change ({date})"),
+                id=record["id"],
+                date=dt.date.fromisoformat(earliest),
+            ),
         )
     event = {"status": wanted, "on": day, "reason": reason_text or None}
     fields = {"status": wanted, "status_reason": reason_text or None, "status_log": [*log, event]}

@@ -13,6 +13,7 @@ from typing import Any
 from up2k_cli.domain.cadre import ACTIVE, INACTIVE, Cadre, clean_fields, similar_key
 from up2k_cli.domain.errors import Up2kError, ValidationError, ValidationErrors
 from up2k_cli.domain.validators import nik_from_number
+from up2k_cli.i18n import N_, _, localise
 from up2k_cli.storage.uow import UnitOfWork
 
 from . import cadres as cadre_service
@@ -72,6 +73,8 @@ REQUIRED_COLUMNS = {
     "rt": "RT",
     "address": "Alamat",
 }
+# Where a row lives: a CSV file's line, or a workbook's sheet row (shown in the messages).
+LINE, SHEET_ROW = N_("line"), N_("sheet row")
 MAX_COLUMNS = 200
 MAX_FIELD = 10_000
 DELIMITERS = (";", ",", "\t")
@@ -85,11 +88,18 @@ class RowError:
     value: Any
     reason: str
 
-    unit: str = "line"
+    unit: str = LINE
 
     def __str__(self) -> str:
-        shown = "(empty)" if self.value in (None, "") else repr(str(self.value))
-        return f"row {self.row} ({self.unit} {self.line}), column {self.column} {shown}: {self.reason}"
+        shown = _("(empty)") if self.value in (None, "") else repr(str(self.value))
+        return _("row {row} ({unit} {line}), column {column} {value}: {reason}").format(
+            row=self.row,
+            unit=_(self.unit),
+            line=self.line,
+            column=self.column,
+            value=shown,
+            reason=localise(self.reason),
+        )
 
 
 @dataclass
@@ -99,7 +109,7 @@ class SourceTable:
     header: list[str]
     rows: list[tuple[int, list[Any]]]  # (file line or sheet row, cells: text, or typed from xlsx)
     notes: list[str] = field(default_factory=list)
-    unit: str = "line"
+    unit: str = LINE
 
 
 @dataclass
@@ -128,14 +138,16 @@ def normalise_header(name: str) -> str:
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, list[str]]:
     """Text of the file: UTF-8 (BOM or not); Windows-1252 as Excel's fallback, said aloud."""
     if data.startswith(b"PK\x03\x04"):
-        raise ImportRefused("this is an Excel workbook, not CSV; in Excel use Save As > CSV UTF-8")
+        raise ImportRefused(_("this is an Excel workbook, not CSV; in Excel use Save As > CSV UTF-8"))
     if b"\x00" in data[:4096]:
-        raise ImportRefused("this is not a text CSV file (it holds binary data)")
+        raise ImportRefused(_("this is not a text CSV file (it holds binary data)"))
     if encoding:
         try:
             return data.decode(encoding), []
         except (LookupError, UnicodeDecodeError) as exc:
-            raise ImportRefused(f"cannot read the file as {encoding}: {exc}") from None
+            raise ImportRefused(
+                _("cannot read the file as {encoding}: {error}").format(encoding=encoding, error=exc)
+            ) from None
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:
@@ -144,10 +156,12 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, list[str]]:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
         raise ImportRefused(
-            "the file is neither UTF-8 nor Windows-1252; save it as 'CSV UTF-8' "
-            "or name its encoding with --encoding"
+            _(
+                "the file is neither UTF-8 nor Windows-1252; save it as 'CSV UTF-8' "
+                "or name its encoding with --encoding"
+            )
         ) from None
-    return text, ["the file is not UTF-8; read it as Windows-1252 (Excel's usual encoding)"]
+    return text, [_("the file is not UTF-8; read it as Windows-1252 (Excel's usual encoding)")]
 
 
 def read_csv(data: bytes, encoding: str | None = None) -> SourceTable:
@@ -159,19 +173,23 @@ def read_csv(data: bytes, encoding: str | None = None) -> SourceTable:
     try:
         header = next(reader, None)
         if not header or not any(h.strip() for h in header):
-            raise ImportRefused("the file is empty: no header row")
+            raise ImportRefused(_("the file is empty: no header row"))
         if len(header) > MAX_COLUMNS:
-            raise ImportRefused(f"the header has {len(header)} columns; at most {MAX_COLUMNS}")
+            raise ImportRefused(too_many_columns(len(header)))
         rows: list[tuple[int, list[str]]] = []
         for cells in reader:
             if any(len(c) > MAX_FIELD for c in cells):
                 raise ImportRefused(
-                    f"line {reader.line_num} has a cell over {MAX_FIELD} characters; is this the right file?"
+                    _("line {line} has a cell over {limit} characters; is this the right file?").format(
+                        line=reader.line_num, limit=MAX_FIELD
+                    )
                 )
             if any(c.strip() for c in cells):
                 rows.append((reader.line_num, cells))
     except csv.Error as exc:
-        raise ImportRefused(f"line {reader.line_num} is not valid CSV: {exc}") from None
+        raise ImportRefused(
+            _("line {line} is not valid CSV: {error}").format(line=reader.line_num, error=exc)
+        ) from None
     return SourceTable(header=header, rows=rows, notes=notes)
 
 
@@ -182,26 +200,38 @@ def read_xlsx(data: bytes, sheet: str | None = None) -> SourceTable:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ImportRefused(f"cannot read the workbook: {exc}") from None
+        raise ImportRefused(_("cannot read the workbook: {error}").format(error=exc)) from None
     if sheet is not None and sheet not in workbook.sheetnames:
-        raise ImportRefused(f"no sheet {sheet!r}; the workbook has: {', '.join(workbook.sheetnames)}")
+        raise ImportRefused(
+            _("no sheet {name}; the workbook has: {sheets}").format(
+                name=repr(sheet), sheets=", ".join(workbook.sheetnames)
+            )
+        )
     ws = workbook[sheet] if sheet else workbook.worksheets[0]
     rows_iter = ws.iter_rows(values_only=True)
     header_row = next(rows_iter, None)
     if not header_row or not any(h not in (None, "") for h in header_row):
-        raise ImportRefused(f"sheet {ws.title!r} is empty: no header row")
+        raise ImportRefused(_("sheet {name} is empty: no header row").format(name=repr(ws.title)))
     if len(header_row) > MAX_COLUMNS:
-        raise ImportRefused(f"the header has {len(header_row)} columns; at most {MAX_COLUMNS}")
+        raise ImportRefused(too_many_columns(len(header_row)))
     header = ["" if h is None else str(h) for h in header_row]
     rows = []
     for number, cells in enumerate(rows_iter, start=2):
         values = list(cells)
         if any(v not in (None, "") and str(v).strip() for v in values):
             if any(isinstance(v, str) and len(v) > MAX_FIELD for v in values):
-                raise ImportRefused(f"sheet row {number} has a cell over {MAX_FIELD} characters")
+                raise ImportRefused(
+                    _("sheet row {row} has a cell over {limit} characters").format(
+                        row=number, limit=MAX_FIELD
+                    )
+                )
             rows.append((number, values))
     workbook.close()
-    return SourceTable(header=header, rows=rows, notes=[], unit="sheet row")
+    return SourceTable(header=header, rows=rows, notes=[], unit=SHEET_ROW)
+
+
+def too_many_columns(count: int) -> str:
+    return _("the header has {count} columns; at most {limit}").format(count=count, limit=MAX_COLUMNS)
 
 
 def read_table(
@@ -211,7 +241,7 @@ def read_table(
     if name.lower().endswith((".xlsx", ".xlsm")) or data.startswith(b"PK\x03\x04"):
         return read_xlsx(data, sheet)
     if sheet is not None:
-        raise ImportRefused("--sheet is for Excel workbooks (.xlsx); this is a CSV file")
+        raise ImportRefused(_("--sheet is for Excel workbooks (.xlsx); this is a CSV file"))
     return read_csv(data, encoding)
 
 
@@ -237,7 +267,9 @@ def cell_text(value: Any, target: str) -> tuple[str, str | None]:
         value = int(value)
     text = str(value)
     if target == "phone" and text.startswith("8"):
-        return "0" + text, "the phone was stored as a number without its leading 0; read as 0" + text
+        return "0" + text, _(
+            "the phone was stored as a number without its leading 0; read as {phone}"
+        ).format(phone="0" + text)
     return text, None
 
 
@@ -250,10 +282,12 @@ def map_columns(header: Sequence[str]) -> tuple[dict[int, str], list[str]]:
         target = HEADER_ALIASES.get(key)
         if target is None:
             if key not in IGNORED_HEADERS and key:
-                notes.append(f"column {name!r} is not a cadre field; ignored")
+                notes.append(_("column {name} is not a cadre field; ignored").format(name=repr(name)))
             continue
         if target in mapping.values():
-            raise ImportRefused(f"two columns mean {target}: rename or remove {name!r}")
+            raise ImportRefused(
+                _("two columns mean {field}: rename or remove {name}").format(field=target, name=repr(name))
+            )
         mapping[position] = target
     fields = set(mapping.values())
     if "kelurahan_code" in fields:
@@ -263,7 +297,9 @@ def map_columns(header: Sequence[str]) -> tuple[dict[int, str], list[str]]:
         missing.append("Persetujuan (consent)")
     if missing:
         raise ImportRefused(
-            "the file lacks required columns: " + ", ".join(missing) + f" (found: {_shown(header)})"
+            _("the file lacks required columns: {missing} (found: {found})").format(
+                missing=", ".join(missing), found=_shown(header)
+            )
         )
     return mapping, notes
 
@@ -313,7 +349,13 @@ def import_cadres(
             raw[target] = text
             if note:
                 result.notes.append(
-                    f"row {number} ({source.unit} {line}), column {column_of[target]}: {note}"
+                    _("row {row} ({unit} {line}), column {column}: {note}").format(
+                        row=number,
+                        unit=_(source.unit),
+                        line=line,
+                        column=column_of[target],
+                        note=localise(note),
+                    )
                 )
         if raw.get("kelurahan_code"):
             raw["kelurahan"] = raw.pop("kelurahan_code")
@@ -336,7 +378,7 @@ def import_cadres(
                     line,
                     column_of.get("status", "status"),
                     status,
-                    "use active or inactive",
+                    _("use active or inactive"),
                     source.unit,
                 )
             )
@@ -349,7 +391,7 @@ def import_cadres(
                         line,
                         column_of["nik"],
                         raw["nik"],
-                        f"same NIK as row {seen[nik]}",
+                        _("same NIK as row {row}").format(row=seen[nik]),
                         source.unit,
                     )
                 )
@@ -360,14 +402,18 @@ def import_cadres(
                         line,
                         column_of["nik"],
                         raw["nik"],
-                        f"already registered as {known[nik]}; use --on-duplicate skip or update",
+                        _("already registered as {id}; use --on-duplicate skip or update").format(
+                            id=known[nik]
+                        ),
                         source.unit,
                     )
                 )
             seen.setdefault(nik, number)
         if row_errors:
             result.errors.extend(row_errors)
-            result.rejected_rows.append((cells, "; ".join(f"{e.column}: {e.reason}" for e in row_errors)))
+            result.rejected_rows.append(
+                (cells, "; ".join(f"{e.column}: {localise(e.reason)}" for e in row_errors))
+            )
             continue
         assert fields is not None
         if fields["nik"] in known:
@@ -382,8 +428,10 @@ def import_cadres(
         twin = twins.get(similar_key(fields["name"], fields["kelurahan_code"], fields["nik"]))
         if twin:
             result.notes.append(
-                f"row {number}: {fields['name']} has the name, kelurahan and birth date of {twin} "
-                "(another NIK); imported, but check both"
+                _(
+                    "row {row}: {name} has the name, kelurahan and birth date of {id} "
+                    "(another NIK); imported, but check both"
+                ).format(row=number, name=fields["name"], id=twin)
             )
         fields["status"] = status
         if status == INACTIVE:
@@ -394,8 +442,10 @@ def import_cadres(
 
     if result.errors and not skip_invalid:
         raise ImportRefused(
-            f"{len(result.rejected_rows)} of {len(source.rows)} rows are invalid; nothing was "
-            "imported. Fix them, or add --skip-invalid to import the good rows",
+            _(
+                "{count} of {total} rows are invalid; nothing was imported. "
+                "Fix them, or add --skip-invalid to import the good rows"
+            ).format(count=len(result.rejected_rows), total=len(source.rows)),
             result,
         )
     ids = uow.next_ids("cadre", "K", len(new_records)) if new_records else []
@@ -427,4 +477,4 @@ def _row_error(
 def _shown(header: Sequence[str], limit: int = 12) -> str:
     """Header names as they can be printed safely: escaped, and only the first few."""
     names = ", ".join(repr(h)[1:-1] for h in header[:limit])
-    return names + (f", ... ({len(header)} columns)" if len(header) > limit else "")
+    return names + (_(", ... ({count} columns)").format(count=len(header)) if len(header) > limit else "")

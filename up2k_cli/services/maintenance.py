@@ -15,12 +15,14 @@ from up2k_cli.domain import outcomes as outcome_rules
 from up2k_cli.domain import validators as v
 from up2k_cli.domain.cadre import ACTIVE, INACTIVE
 from up2k_cli.domain.errors import RuleViolation, ValidationError
+from up2k_cli.i18n import N_, Msg, _
 from up2k_cli.services import cadres as cadre_service
 from up2k_cli.storage import backups, migrations, tinystore
 from up2k_cli.storage.repository import Record
 from up2k_cli.storage.uow import UnitOfWork, acquire, lock_for, release
 
-ERASED = "(erased)"
+ERASED = "(erased)"  # stored in the records: the same in every language
+NO_CADRE = N_("cadre {value} does not exist")
 PERSONAL_FIELDS = ("nik", "name", "phone", "address", "rt", "rw", "income")
 
 
@@ -31,15 +33,17 @@ PERSONAL_FIELDS = ("nik", "name", "phone", "address", "rt", "rw", "income")
 class Problem:
     table: str
     record: str
-    problem: str
+    problem: str  # a Msg: English in CSV/JSON, the current language in the table
 
 
 def check(uow: UnitOfWork, today: dt.date) -> list[Problem]:
     """Every inconsistency the registry holds, each with the record it concerns."""
     problems: list[Problem] = []
 
-    def bad(table: str, record: Any, text: str) -> None:
-        problems.append(Problem(table, str(record), text))
+    def bad(table: str, record: Any, text: str, **values: Any) -> None:
+        problems.append(
+            Problem(table, str(record), Msg(text, **values) if not isinstance(text, Msg) else text)
+        )
 
     meta = uow.meta
     kelurahan = {k["code"] for k in meta["region"]["kelurahan"]}
@@ -53,56 +57,77 @@ def check(uow: UnitOfWork, today: dt.date) -> list[Problem]:
         try:
             niks[v.parse_nik(c.get("nik"))].append(c["id"])
         except ValidationError as exc:
-            bad("cadres", c["id"], str(exc))
+            bad("cadres", c["id"], exc.message)
         if c.get("kelurahan_code") not in kelurahan:
             bad(
                 "cadres",
                 c["id"],
-                f"kelurahan_code {c.get('kelurahan_code')!r} is not in the region",
+                N_("kelurahan_code {value} is not in the region"),
+                value=repr(c.get("kelurahan_code")),
             )
         if c.get("status") not in (ACTIVE, INACTIVE):
-            bad("cadres", c["id"], f"status {c.get('status')!r} is not active or inactive")
+            bad(
+                "cadres", c["id"], N_("status {value} is not active or inactive"), value=repr(c.get("status"))
+            )
         if not _iso(c.get("registered_on")) or c["registered_on"] > today.isoformat():
-            bad("cadres", c["id"], f"registered_on {c.get('registered_on')!r} is not a past date")
+            bad(
+                "cadres",
+                c["id"],
+                N_("registered_on {value} is not a past date"),
+                value=repr(c.get("registered_on")),
+            )
         if not c.get("consent_on"):
-            bad("cadres", c["id"], "no consent recorded")
+            bad("cadres", c["id"], N_("no consent recorded"))
         log = c.get("status_log") or []
         if log and log[-1]["status"] != c.get("status"):
             bad(
                 "cadres",
                 c["id"],
-                f"status {c.get('status')} differs from its last change {log[-1]}",
+                N_("status {status} differs from its last change {change}"),
+                status=str(c.get("status")),
+                change=str(log[-1]),
             )
     for nik, ids in niks.items():
         if len(ids) > 1:
-            bad("cadres", ", ".join(ids), f"the same NIK {v.mask_nik(nik)} is registered twice")
+            bad("cadres", ", ".join(ids), N_("the same NIK {nik} is registered twice"), nik=v.mask_nik(nik))
     for b in batches.values():
         if b["end"] < b["start"]:
-            bad("batches", b["code"], f"ends ({b['end']}) before it starts ({b['start']})")
+            bad(
+                "batches",
+                b["code"],
+                N_("ends ({end}) before it starts ({start})"),
+                end=b["end"],
+                start=b["start"],
+            )
         if b.get("status") not in (batch_rules.OPEN, batch_rules.CLOSED):
-            bad("batches", b["code"], f"status {b.get('status')!r} is not open or closed")
+            bad("batches", b["code"], N_("status {value} is not open or closed"), value=repr(b.get("status")))
     _check_enrollments(uow, cadres, batches, bad)
     nibs: dict[str, list[str]] = defaultdict(list)
     for biz in uow.businesses.all():
         if biz.get("cadre_id") not in cadres:
-            bad("businesses", biz["id"], f"owner {biz.get('cadre_id')!r} is not a cadre")
+            bad("businesses", biz["id"], N_("owner {value} is not a cadre"), value=repr(biz.get("cadre_id")))
         if biz.get("category") not in outcome_rules.DEFAULT_AGENCY_MAP:
-            bad("businesses", biz["id"], f"category {biz.get('category')!r} is unknown")
+            bad("businesses", biz["id"], N_("category {value} is unknown"), value=repr(biz.get("category")))
         if biz.get("nib"):
             nibs[biz["nib"]].append(biz["id"])
     for nib, ids in nibs.items():
         if len(ids) > 1:
-            bad("businesses", ", ".join(ids), f"NIB {nib} is used twice")
+            bad("businesses", ", ".join(ids), N_("NIB {nib} is used twice"), nib=nib)
     for s in uow.steps.all():
         if s.get("cadre_id") not in cadres:
-            bad("steps", s["id"], f"cadre {s.get('cadre_id')!r} does not exist")
+            bad("steps", s["id"], NO_CADRE, value=repr(s.get("cadre_id")))
         if s.get("step") not in outcome_rules.RECORDABLE_STEPS:
-            bad("steps", s["id"], f"step {s.get('step')!r} cannot be recorded by hand")
+            bad("steps", s["id"], N_("step {value} cannot be recorded by hand"), value=repr(s.get("step")))
     for r in uow.incomes.all():
         if r.get("cadre_id") not in cadres:
-            bad("incomes", r["id"], f"cadre {r.get('cadre_id')!r} does not exist")
+            bad("incomes", r["id"], NO_CADRE, value=repr(r.get("cadre_id")))
         if not isinstance(r.get("amount"), int) or r["amount"] < 0:
-            bad("incomes", r["id"], f"amount {r.get('amount')!r} is not a whole Rupiah amount")
+            bad(
+                "incomes",
+                r["id"],
+                N_("amount {value} is not a whole Rupiah amount"),
+                value=repr(r.get("amount")),
+            )
     return problems
 
 
@@ -118,7 +143,13 @@ def _check_counters(uow: UnitOfWork, meta: Mapping[str, Any], bad: Any) -> None:
                           ("income", uow.incomes)):  # fmt: skip
         highest = max((cadre_service.id_order(r)[0] for r in records.all()), default=0)
         if counters.get(kind, 0) < highest:
-            bad("meta", f"counters.{kind}", f"is {counters.get(kind, 0)} but IDs go up to {highest}")
+            bad(
+                "meta",
+                f"counters.{kind}",
+                N_("is {value} but IDs go up to {highest}"),
+                value=str(counters.get(kind, 0)),
+                highest=str(highest),
+            )
 
 
 def _check_enrollments(
@@ -129,46 +160,71 @@ def _check_enrollments(
     for e in uow.enrollments.all():
         batch = batches.get(e.get("batch"))
         if e.get("cadre_id") not in cadres:
-            bad("enrollments", e["id"], f"cadre {e.get('cadre_id')!r} does not exist")
+            bad("enrollments", e["id"], NO_CADRE, value=repr(e.get("cadre_id")))
         if batch is None:
-            bad("enrollments", e["id"], f"batch {e.get('batch')!r} does not exist")
+            bad("enrollments", e["id"], N_("batch {value} does not exist"), value=repr(e.get("batch")))
             continue
         pairs[(e["batch"], e.get("cadre_id"))] += 1
         if e.get("status") not in batch_rules.STATUSES:
-            bad("enrollments", e["id"], f"status {e.get('status')!r} is unknown")
+            bad("enrollments", e["id"], N_("status {value} is unknown"), value=repr(e.get("status")))
             continue
         events = e.get("events") or []
         if not events or events[-1]["status"] != e["status"]:
-            bad("enrollments", e["id"], f"status {e['status']} differs from its last event")
+            bad("enrollments", e["id"], N_("status {status} differs from its last event"), status=e["status"])
         if e["status"] == batch_rules.COMPLETED and not e.get("completed_on"):
-            bad("enrollments", e["id"], "completed without a completion date")
+            bad("enrollments", e["id"], N_("completed without a completion date"))
         if e["status"] == batch_rules.WITHDRAWN and not e.get("withdrawn_on"):
-            bad("enrollments", e["id"], "withdrawn without a date")
+            bad("enrollments", e["id"], N_("withdrawn without a date"))
         for session, on in (e.get("attendance") or {}).items():
             if not session.isdigit() or not 1 <= int(session) <= batch["sessions"]:
                 bad(
                     "enrollments",
                     e["id"],
-                    f"attended session {session}, beyond 1-{batch['sessions']}",
+                    N_("attended session {session}, beyond 1-{sessions}"),
+                    session=session,
+                    sessions=str(batch["sessions"]),
                 )
             if on < batch["start"]:
-                bad("enrollments", e["id"], f"attendance on {on} is before the batch starts")
+                bad("enrollments", e["id"], N_("attendance on {date} is before the batch starts"), date=on)
         if e.get("completed_on") and e["completed_on"] < batch["start"]:
-            bad("enrollments", e["id"], f"completed on {e['completed_on']}, before the batch starts")
+            bad(
+                "enrollments",
+                e["id"],
+                N_("completed on {date}, before the batch starts"),
+                date=e["completed_on"],
+            )
         if e["status"] in batch_rules.HOLDS_PLACE:
             held[e["batch"]].append(e)
     for (code, cadre_id), n in pairs.items():
         if n > 1:
-            bad("enrollments", f"{code}/{cadre_id}", f"cadre enrolled {n} times in one batch")
+            bad(
+                "enrollments",
+                f"{code}/{cadre_id}",
+                N_("cadre enrolled {count} times in one batch"),
+                count=str(n),
+            )
     for code, places in held.items():
         batch = batches[code]
         total, per_kelurahan = batch_rules.places_taken(places)
         if total > batch["capacity"]:
-            bad("batches", code, f"{total} places held, capacity {batch['capacity']}")
+            bad(
+                "batches",
+                code,
+                N_("{count} places held, capacity {capacity}"),
+                count=str(total),
+                capacity=str(batch["capacity"]),
+            )
         quota = batch["quota_per_kelurahan"]
         for kel, n in per_kelurahan.items():
             if quota and n > quota:
-                bad("batches", code, f"{n} places for kelurahan {kel}, quota {quota}")
+                bad(
+                    "batches",
+                    code,
+                    N_("{count} places for kelurahan {kelurahan}, quota {quota}"),
+                    count=str(n),
+                    kelurahan=kel,
+                    quota=str(quota),
+                )
 
 
 # --- history ---------------------------------------------------------------------------------
@@ -216,7 +272,9 @@ def forget(uow: UnitOfWork, ref: str, reason: str, today: dt.date, *, again: boo
     if cadre.get("erased_on"):
         if again:
             return cadre
-        raise RuleViolation(f"cadre {cadre['id']} was already erased on {cadre['erased_on']}")
+        raise RuleViolation(
+            _("cadre {id} was already erased on {date}").format(id=cadre["id"], date=cadre["erased_on"])
+        )
     why = v.parse_text(reason, "reason", required=True)
     erase_in_data(uow.db.storage.data, cadre["id"], today)
     uow.db.storage.dirty = True

@@ -10,6 +10,7 @@ from typing import Any
 from up2k_cli.domain import outcomes as rules
 from up2k_cli.domain import validators as v
 from up2k_cli.domain.errors import NotFound, RuleViolation, ValidationError
+from up2k_cli.i18n import N_, Msg, _
 from up2k_cli.services import cadres as cadre_service
 from up2k_cli.services.cadres import change_entry, create_entry
 from up2k_cli.storage.repository import Record
@@ -65,7 +66,9 @@ def _check_nib_free(uow: UnitOfWork, nib: str | None, own_id: str | None = None)
     for b in uow.businesses.all():
         if b.get("nib") == nib and b["id"] != own_id:
             raise RuleViolation(
-                f"nib {nib} already belongs to business {b['id']} ({b['name']}); an NIB is unique"
+                _("nib {nib} already belongs to business {id} ({name}); an NIB is unique").format(
+                    nib=nib, id=b["id"], name=b["name"]
+                )
             )
 
 
@@ -75,7 +78,9 @@ def add_business(
 ) -> Record:  # fmt: skip
     cadre = cadre_service.find(uow, cadre_ref)
     if cadre["status"] != "active":
-        raise RuleViolation(f"cadre {cadre['id']} is inactive; reactivate before adding a business")
+        raise RuleViolation(
+            _("cadre {id} is inactive; reactivate before adding a business").format(id=cadre["id"])
+        )
     fields = rules.business_fields(raw, today, partial=False)
     _check_nib_free(uow, fields.get("nib"))
     (ident,) = uow.next_ids("business", "U")
@@ -107,7 +112,9 @@ def get_business(uow: UnitOfWork, ref: str) -> Record:
     key = (ref or "").strip().upper()
     record = uow.businesses.get(key)
     if record is None:
-        raise NotFound(f"business {key or ref!r} not found; 'up2k business list' shows the IDs")
+        raise NotFound(
+            _("business {id} not found; 'up2k business list' shows the IDs").format(id=repr(key or ref))
+        )
     return record
 
 
@@ -118,7 +125,7 @@ def update_business(
     business = get_business(uow, ref)
     fields = rules.business_fields(raw, today, partial=True)
     if not fields and licensed_on is None:
-        raise ValidationError("fields", None, "nothing to change; give at least one --option")
+        raise ValidationError("fields", None, _("nothing to change; give at least one --option"))
     if "nib" in fields:
         _check_nib_free(uow, fields["nib"], business["id"])
     was_licensed = bool(business.get("nib") or business.get("pirt"))
@@ -203,7 +210,11 @@ def record_step(
     cadre = cadre_service.find(uow, cadre_ref)
     key = rules.parse_step(step)
     if key in rules.AUTOMATIC_STEPS:
-        raise RuleViolation(f"step {key} is {rules.AUTOMATIC_STEPS[key]}; it is not recorded by hand")
+        raise RuleViolation(
+            _("step {step} is {how}; it is not recorded by hand").format(
+                step=key, how=_(rules.AUTOMATIC_STEPS[key])
+            )
+        )
     day = _not_before_registration(cadre, v.not_in_future(on, "date", today), "date")
     for existing in uow.steps.all():
         if existing["cadre_id"] == cadre["id"] and existing["step"] == key:
@@ -224,7 +235,13 @@ def record_step(
 def _not_before_registration(cadre: Mapping[str, Any], day: dt.date, field: str) -> str:
     if day.isoformat() < cadre["registered_on"]:
         raise ValidationError(
-            field, day.isoformat(), f"is before {cadre['id']} registered ({cadre['registered_on']})"
+            field,
+            day.isoformat(),
+            Msg(
+                N_("is before {id} registered ({date})"),
+                id=cadre["id"],
+                date=dt.date.fromisoformat(cadre["registered_on"]),
+            ),
         )
     return day.isoformat()
 
@@ -246,8 +263,10 @@ def add_income(
     if baseline:
         if cadre.get("income") is not None:
             raise RuleViolation(
-                f"{cadre['id']} already has a baseline of {v.format_rupiah(cadre['income'])} from "
-                f"registration; correct it with 'up2k cadre update {cadre['id']} --income'"
+                _(
+                    "{id} already has a baseline of {amount} from registration; "
+                    "correct it with 'up2k cadre update {id} --income'"
+                ).format(id=cadre["id"], amount=v.format_rupiah(cadre["income"]))
             )
         fields = {"income": value}
         uow.cadres.update(cadre["id"], fields)

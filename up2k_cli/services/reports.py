@@ -17,6 +17,7 @@ from up2k_cli.domain import batch as rules
 from up2k_cli.domain import outcomes as outcome_rules
 from up2k_cli.domain.cadre import ACTIVE, BUSINESS_CATEGORIES, INACTIVE, status_on
 from up2k_cli.domain.errors import ValidationError
+from up2k_cli.i18n import N_, Msg
 from up2k_cli.render.output import Column
 from up2k_cli.services import batches as batch_service
 from up2k_cli.services import cadres as cadre_service
@@ -24,7 +25,7 @@ from up2k_cli.storage.repository import Record
 from up2k_cli.storage.uow import UnitOfWork
 
 TOTAL_CODE = ""
-TOTAL_LABEL = "Total"
+TOTAL_LABEL = Msg(N_("Total"))
 PACE_WEEKS = 12
 
 
@@ -137,8 +138,12 @@ def _first_business(snap: Snapshot, day: str) -> dict[str, str]:
 
 NEW_BUSINESS = Definition(
     "first_business",
-    "new entrepreneur = a cadre with a business started (counted once, from the start date of "
-    "the first business, or the day it was recorded when the start date is unknown)",
+    Msg(
+        N_(
+            "new entrepreneur = a cadre with a business started (counted once, from the start date of "
+            "the first business, or the day it was recorded when the start date is unknown)"
+        )
+    ),
     _first_business,
 )
 
@@ -173,7 +178,7 @@ def steps_by_cadre(snap: Snapshot) -> dict[str, dict[str, str]]:
 @dataclass
 class Table:
     key: str
-    title: str
+    title: str  # titles, periods, notes and labels are Msgs: English in CSV/JSON, localised for people
     columns: tuple[Column, ...]
     rows: list[dict[str, Any]]
     # What people see in table and Markdown form, when narrower than the machine columns.
@@ -199,6 +204,10 @@ def kelurahan_rows(snap: Snapshot) -> list[tuple[str, str]]:
     return sorted(snap.kelurahan.items())
 
 
+def as_of_period(snap: Snapshot) -> Msg:
+    return Msg(N_("as of {day}"), day=snap.day)
+
+
 # --- summary ----------------------------------------------------------------------------------
 
 
@@ -212,43 +221,47 @@ def summary(uow: UnitOfWork, as_of: dt.date) -> Report:
     attended, possible = attendance_totals(snap)
     achieved = len(definition.dates(snap, snap.iso))
     target = snap.meta["target"]
-    metric = Column("metric", "Metric")
+    metric = Column("metric", N_("Metric"))
     rows = [
-        ("cadres", "Cadres registered", len(snap.cadres), "int"),
-        ("cadres_active", "  active", statuses[ACTIVE], "int"),
-        ("cadres_inactive", "  inactive", statuses[INACTIVE], "int"),
-        ("batches", "Batches", len(snap.batches), "int"),
-        ("batches_training", "  training", kinds[rules.TRAINING], "int"),
-        ("batches_mentoring", "  mentoring", kinds[rules.MENTORING], "int"),
-        ("batches_open", "  open for enrollment", open_batches, "int"),
-        ("enrollments_enrolled", "Enrollments: enrolled", by_status[rules.ENROLLED], "int"),
-        ("enrollments_completed", "Enrollments: completed", by_status[rules.COMPLETED], "int"),
-        ("enrollments_waitlisted", "Enrollments: waitlisted", by_status[rules.WAITLISTED], "int"),
-        ("enrollments_withdrawn", "Enrollments: withdrawn", by_status[rules.WITHDRAWN], "int"),
-        ("attendance_rate", "Attendance rate", _pct(attended, possible), "pct"),
-        ("businesses", "Businesses started", len(snap.businesses), "int"),
-        ("new_entrepreneurs", "New entrepreneurs", achieved, "int"),
-        ("target_minimum", "Target (minimum)", target["minimum"], "int"),
-        ("target_minimum_pct", "  reached", _pct(achieved, target["minimum"]), "pct"),
-        ("target_stretch", "Target (stretch)", target["stretch"], "int"),
-        ("target_stretch_pct", "  reached", _pct(achieved, target["stretch"]), "pct"),
+        ("cadres", N_("Cadres registered"), len(snap.cadres), "int"),
+        ("cadres_active", N_("  active"), statuses[ACTIVE], "int"),
+        ("cadres_inactive", N_("  inactive"), statuses[INACTIVE], "int"),
+        ("batches", N_("Batches"), len(snap.batches), "int"),
+        ("batches_training", N_("  training"), kinds[rules.TRAINING], "int"),
+        ("batches_mentoring", N_("  mentoring"), kinds[rules.MENTORING], "int"),
+        ("batches_open", N_("  open for enrollment"), open_batches, "int"),
+        ("enrollments_enrolled", N_("Enrollments: enrolled"), by_status[rules.ENROLLED], "int"),
+        ("enrollments_completed", N_("Enrollments: completed"), by_status[rules.COMPLETED], "int"),
+        ("enrollments_waitlisted", N_("Enrollments: waitlisted"), by_status[rules.WAITLISTED], "int"),
+        ("enrollments_withdrawn", N_("Enrollments: withdrawn"), by_status[rules.WITHDRAWN], "int"),
+        ("attendance_rate", N_("Attendance rate"), _pct(attended, possible), "pct"),
+        ("businesses", N_("Businesses started"), len(snap.businesses), "int"),
+        ("new_entrepreneurs", N_("New entrepreneurs"), achieved, "int"),
+        ("target_minimum", N_("Target (minimum)"), target["minimum"], "int"),
+        ("target_minimum_pct", N_("  reached"), _pct(achieved, target["minimum"]), "pct"),
+        ("target_stretch", N_("Target (stretch)"), target["stretch"], "int"),
+        ("target_stretch_pct", N_("  reached"), _pct(achieved, target["stretch"]), "pct"),
     ]
     table = Table(
         "summary",
-        "Summary",
-        (metric, Column("label", "Figure"), Column("value", "Value", "auto")),
-        [{"metric": m, "label": label, "value": value, "kind": kind} for m, label, value, kind in rows],
+        Msg(N_("Summary")),
+        (metric, Column("label", N_("Figure")), Column("value", N_("Value"), "auto")),
+        [{"metric": m, "label": Msg(label), "value": value, "kind": kind} for m, label, value, kind in rows],
     )
     return Report(
         "summary",
-        "UP2K Kecamatan Cilandak: summary",
-        f"as of {snap.iso}",
+        Msg(N_("UP2K Kecamatan Cilandak: summary")),
+        as_of_period(snap),
         snap.iso,
         [table, *business_breakdown(snap)],
         notes=[
             definition.text,
-            "attendance rate = sessions attended / (places held x sessions held so far), "
-            "over enrolled and completed cadres",
+            Msg(
+                N_(
+                    "attendance rate = sessions attended / (places held x sessions held so far), "
+                    "over enrolled and completed cadres"
+                )
+            ),
         ],
     )
 
@@ -264,14 +277,14 @@ def business_breakdown(snap: Snapshot) -> list[Table]:
     return [
         Table(
             "businesses_by_category",
-            "Businesses started, by category",
-            (Column("category", "Category"), Column("businesses", "Businesses", "int")),
+            Msg(N_("Businesses started, by category")),
+            (Column("category", N_("Category")), Column("businesses", N_("Businesses"), "int")),
             [{"category": c, "businesses": by_category[c]} for c in categories],
         ),
         Table(
             "businesses_by_agency",
-            "Businesses referred, by agency",
-            (Column("agency", "Agency"), Column("businesses", "Businesses", "int")),
+            Msg(N_("Businesses referred, by agency")),
+            (Column("agency", N_("Agency")), Column("businesses", N_("Businesses"), "int")),
             [{"agency": a, "businesses": n} for a, n in sorted(by_agency.items())],
         ),
     ]
@@ -299,17 +312,17 @@ def attendance_totals(snap: Snapshot, code: str | None = None) -> tuple[int, int
 # --- per kelurahan ----------------------------------------------------------------------------
 
 KELURAHAN_COLUMNS = (
-    Column("kelurahan_code", "Code"),
+    Column("kelurahan_code", N_("Code")),
     Column("kelurahan", "Kelurahan"),
-    Column("cadres", "Cadres", "int"),
-    Column("active", "Active", "int"),
-    Column("enrolled", "Enrolled", "int"),
-    Column("completed", "Completed", "int"),
-    Column("waitlisted", "Waitlisted", "int"),
-    Column("withdrawn", "Withdrawn", "int"),
-    Column("completion_rate", "Completion", "pct"),
-    Column("businesses", "Businesses", "int"),
-    Column("new_entrepreneurs", "New entrepr.", "int"),
+    Column("cadres", N_("Cadres"), "int"),
+    Column("active", N_("Active"), "int"),
+    Column("enrolled", N_("Enrolled"), "int"),
+    Column("completed", N_("Completed"), "int"),
+    Column("waitlisted", N_("Waitlisted"), "int"),
+    Column("withdrawn", N_("Withdrawn"), "int"),
+    Column("completion_rate", N_("Completion"), "pct"),
+    Column("businesses", N_("Businesses"), "int"),
+    Column("new_entrepreneurs", N_("New entrepr."), "int"),
 )
 
 
@@ -336,13 +349,17 @@ def kelurahan(uow: UnitOfWork, as_of: dt.date) -> Report:
     rows.append(_kelurahan_row(TOTAL_CODE, TOTAL_LABEL, total))
     return Report(
         "kelurahan",
-        "UP2K Kecamatan Cilandak: per kelurahan",
-        f"as of {snap.iso}",
+        Msg(N_("UP2K Kecamatan Cilandak: per kelurahan")),
+        as_of_period(snap),
         snap.iso,
-        [Table("kelurahan", "Per kelurahan", KELURAHAN_COLUMNS, rows)],
+        [Table("kelurahan", Msg(N_("Per kelurahan")), KELURAHAN_COLUMNS, rows)],
         notes=[
-            "enrolled, completed, waitlisted and withdrawn count enrollments (a cadre in two "
-            "batches counts twice); completion = completed / (enrolled + completed + withdrawn)",
+            Msg(
+                N_(
+                    "enrolled, completed, waitlisted and withdrawn count enrollments (a cadre in two "
+                    "batches counts twice); completion = completed / (enrolled + completed + withdrawn)"
+                )
+            ),
             definition.text,
         ],
     )
@@ -373,7 +390,9 @@ def batch(uow: UnitOfWork, code: str, as_of: dt.date) -> Report:
     snap = snapshot(uow, as_of)
     b = snap.batches.get(found["code"])
     if b is None:
-        raise ValidationError("as-of", snap.iso, f"batch {found['code']} did not exist yet then")
+        raise ValidationError(
+            "as-of", snap.iso, Msg(N_("batch {code} did not exist yet then"), code=found["code"])
+        )
     mine = [e for e in snap.enrollments if e["batch"] == b["code"]]
     names = {c["id"]: c["name"] for c in uow.cadres.all()}
     quota = b["quota_per_kelurahan"] or None
@@ -424,53 +443,67 @@ def batch(uow: UnitOfWork, code: str, as_of: dt.date) -> Report:
     completed = sum(1 for e in holding if e["status"] == rules.COMPLETED)
     return Report(
         "batch",
-        f"UP2K batch {b['code']}: {b['title']}",
-        f"{b['start']} to {b['end']}, as of {snap.iso}",
+        Msg(N_("UP2K batch {code}: {title}"), code=b["code"], title=b["title"]),
+        Msg(
+            N_("{start} to {end}, as of {day}"),
+            start=dt.date.fromisoformat(b["start"]),
+            end=dt.date.fromisoformat(b["end"]),
+            day=snap.day,
+        ),
         snap.iso,
         [
             Table(
                 "fill",
-                f"Fill per kelurahan (capacity {b['capacity']}, quota {quota or 'none'})",
+                Msg(
+                    N_("Fill per kelurahan (capacity {capacity}, quota {quota})"),
+                    capacity=b["capacity"],
+                    quota=quota or Msg(N_("none")),
+                ),
                 (
-                    Column("kelurahan_code", "Code"),
+                    Column("kelurahan_code", N_("Code")),
                     Column("kelurahan", "Kelurahan"),
-                    Column("places", "Places", "int"),
-                    Column("quota", "Quota", "int"),
-                    Column("fill_pct", "Fill", "pct"),
-                    Column("completed", "Completed", "int"),
-                    Column("waitlisted", "Waitlisted", "int"),
-                    Column("withdrawn", "Withdrawn", "int"),
+                    Column("places", N_("Places"), "int"),
+                    Column("quota", N_("Quota"), "int"),
+                    Column("fill_pct", N_("Fill"), "pct"),
+                    Column("completed", N_("Completed"), "int"),
+                    Column("waitlisted", N_("Waitlisted"), "int"),
+                    Column("withdrawn", N_("Withdrawn"), "int"),
                 ),
                 fill_rows,
             ),
             Table(
                 "sessions",
-                f"Attendance per session ({b['sessions']} planned)",
+                Msg(N_("Attendance per session ({count} planned)"), count=b["sessions"]),
                 (
-                    Column("session", "Session", "int"),
-                    Column("date", "Date", "date"),
-                    Column("present", "Present", "int"),
-                    Column("places", "Places", "int"),
-                    Column("attendance_pct", "Attendance", "pct"),
+                    Column("session", N_("Session"), "int"),
+                    Column("date", N_("Date"), "date"),
+                    Column("present", N_("Present"), "int"),
+                    Column("places", N_("Places"), "int"),
+                    Column("attendance_pct", N_("Attendance"), "pct"),
                 ),
                 session_rows,
             ),
             Table(
                 "below_minimum",
-                f"Enrolled below the minimum attendance ({b['min_attendance']}%)",
+                Msg(N_("Enrolled below the minimum attendance ({minimum}%)"), minimum=b["min_attendance"]),
                 (
                     Column("cadre_id", "ID"),
-                    Column("name", "Name", "free"),
+                    Column("name", N_("Name"), "free"),
                     Column("kelurahan", "Kelurahan"),
-                    Column("sessions_attended", "Sessions", "int"),
-                    Column("attendance_pct", "Attendance", "pct"),
+                    Column("sessions_attended", N_("Sessions"), "int"),
+                    Column("attendance_pct", N_("Attendance"), "pct"),
                 ),
                 below,
             ),
         ],
         notes=[
-            f"{completed} of {len(holding)} places completed "
-            f"({_pct(completed, len(holding)) or 0:.1f}%); capacity {b['capacity']}",
+            Msg(
+                N_("{completed} of {places} places completed ({percent:.1f}%); capacity {capacity}"),
+                completed=completed,
+                places=len(holding),
+                percent=_pct(completed, len(holding)) or 0,
+                capacity=b["capacity"],
+            ),
         ],
         data={"batch": b["code"], "capacity": b["capacity"], "completed": completed},
     )
@@ -479,13 +512,13 @@ def batch(uow: UnitOfWork, code: str, as_of: dt.date) -> Report:
 # --- weekly -----------------------------------------------------------------------------------
 
 WEEKLY_METRICS = (
-    ("registrations", "New registrations"),
-    ("enrollments", "Enrollments"),
-    ("attendance", "Attendance records"),
-    ("completions", "Completions"),
-    ("withdrawals", "Withdrawals"),
-    ("businesses", "Businesses started"),
-    ("new_entrepreneurs", "New entrepreneurs"),
+    ("registrations", N_("New registrations")),
+    ("enrollments", N_("Enrollments")),
+    ("attendance", N_("Attendance records")),
+    ("completions", N_("Completions")),
+    ("withdrawals", N_("Withdrawals")),
+    ("businesses", N_("Businesses started")),
+    ("new_entrepreneurs", N_("New entrepreneurs")),
 )
 
 
@@ -502,10 +535,12 @@ def parse_week(value: str | None, today: dt.date) -> tuple[dt.date, dt.date, boo
         year, week = text.upper().split("-W")
         monday = dt.date.fromisocalendar(int(year), int(week), 1)
     except ValueError:
-        raise ValidationError("week", value, "write an ISO week like 2026-W48, or 'current'") from None
+        raise ValidationError(
+            "week", value, Msg(N_("write an ISO week like 2026-W48, or 'current'"))
+        ) from None
     sunday = monday + dt.timedelta(days=6)
     if monday > today:
-        raise ValidationError("week", value, f"has not started yet (today is {today})")
+        raise ValidationError("week", value, Msg(N_("has not started yet (today is {today})"), today=today))
     return monday, min(sunday, today), sunday <= today
 
 
@@ -556,7 +591,7 @@ def weekly(uow: UnitOfWork, week: str | None, today: dt.date) -> Report:
     for metric, label in WEEKLY_METRICS:
         now_n, prev_n = sum(this[metric].values()), sum(before[metric].values())
         totals.append(
-            {"metric": metric, "label": label, "this_week": now_n, "week_before": prev_n,
+            {"metric": metric, "label": Msg(label), "this_week": now_n, "week_before": prev_n,
              "change": now_n - prev_n}
         )  # fmt: skip
     per_kel = []
@@ -573,62 +608,69 @@ def weekly(uow: UnitOfWork, week: str | None, today: dt.date) -> Report:
         per_kel.append(row)
     target = snap.meta["target"]
     cumulative = [
-        {"metric": "cadres_active", "label": "Active cadres",
+        {"metric": "cadres_active", "label": Msg(N_("Active cadres")),
          "value": sum(1 for c in snap.cadres if c["status"] == ACTIVE), "kind": "int"},
-        {"metric": "new_entrepreneurs", "label": "New entrepreneurs so far",
+        {"metric": "new_entrepreneurs", "label": Msg(N_("New entrepreneurs so far")),
          "value": len(achieved), "kind": "int"},
-        {"metric": "target_minimum_pct", "label": f"of the minimum target ({target['minimum']})",
+        {"metric": "target_minimum_pct",
+         "label": Msg(N_("of the minimum target ({target})"), target=target["minimum"]),
          "value": _pct(len(achieved), target["minimum"]), "kind": "pct"},
-        {"metric": "target_stretch_pct", "label": f"of the stretch target ({target['stretch']})",
+        {"metric": "target_stretch_pct",
+         "label": Msg(N_("of the stretch target ({target})"), target=target["stretch"]),
          "value": _pct(len(achieved), target["stretch"]), "kind": "pct"},
     ]  # fmt: skip
     label = week_label(monday)
-    period = f"ISO week {label}: {monday.isoformat()} to {last_day.isoformat()}"
-    if not complete:
-        period += " (week so far)"
-    csv_columns = [Column("kelurahan_code", "Code"), Column("kelurahan", "Kelurahan")]
+    period = Msg(
+        N_("ISO week {week}: {start} to {end}")
+        if complete
+        else N_("ISO week {week}: {start} to {end} (week so far)"),
+        week=label,
+        start=monday,
+        end=last_day,
+    )
+    csv_columns = [Column("kelurahan_code", N_("Code")), Column("kelurahan", "Kelurahan")]
     for metric, title in WEEKLY_METRICS:
         csv_columns += [
             Column(metric, title, "int"),
-            Column(f"{metric}_prev", "week before", "int"),
-            Column(f"{metric}_change", "change", "signed"),
+            Column(f"{metric}_prev", N_("week before"), "int"),
+            Column(f"{metric}_change", N_("change"), "signed"),
         ]
     return Report(
         "weekly",
-        f"UP2K Kecamatan Cilandak: weekly report {label}",
+        Msg(N_("UP2K Kecamatan Cilandak: weekly report {week}"), week=label),
         period,
         snap.iso,
         [
             Table(
                 "kelurahan",
-                "Per kelurahan: this week (change from the week before)",
+                Msg(N_("Per kelurahan: this week (change from the week before)")),
                 tuple(csv_columns),
                 per_kel,
                 display=(
-                    Column("kelurahan_code", "Code"),
+                    Column("kelurahan_code", N_("Code")),
                     Column("kelurahan", "Kelurahan"),
                     *(Column(f"{m}_view", title, justify="right") for m, title in WEEKLY_METRICS),
                 ),
             ),
             Table(
                 "totals",
-                "This week and the week before",
+                Msg(N_("This week and the week before")),
                 (
-                    Column("metric", "Metric"),
-                    Column("label", "Activity"),
-                    Column("this_week", "This week", "int"),
-                    Column("week_before", "Week before", "int"),
-                    Column("change", "Change", "signed"),
+                    Column("metric", N_("Metric")),
+                    Column("label", N_("Activity")),
+                    Column("this_week", N_("This week"), "int"),
+                    Column("week_before", N_("Week before"), "int"),
+                    Column("change", N_("Change"), "signed"),
                 ),
                 totals,
             ),
             Table(
                 "cumulative",
-                f"Cumulative at the end of {last_day.isoformat()}",
+                Msg(N_("Cumulative at the end of {day}"), day=last_day),
                 (
-                    Column("metric", "Metric"),
-                    Column("label", "Figure"),
-                    Column("value", "Value", "auto"),
+                    Column("metric", N_("Metric")),
+                    Column("label", N_("Figure")),
+                    Column("value", N_("Value"), "auto"),
                 ),
                 cumulative,
             ),
@@ -714,34 +756,55 @@ def target(uow: UnitOfWork, as_of: dt.date) -> Report:
         row["bar"] = progress_bar(row["achieved"], progress.minimum, progress.stretch)
         rows.append(row)
     columns = (
-        Column("kelurahan_code", "Code"),
+        Column("kelurahan_code", N_("Code")),
         Column("kelurahan", "Kelurahan"),
-        Column("achieved", "Achieved", "int"),
-        Column("target_minimum", "Minimum", "int"),
-        Column("minimum_pct", "% min.", "pct"),
-        Column("target_stretch", "Stretch", "int"),
-        Column("stretch_pct", "% stretch", "pct"),
-        Column("needed_per_week_minimum", "Need/wk (min.)", "dec"),
-        Column("needed_per_week_stretch", "Need/wk (stretch)", "dec"),
-        Column("pace_last_12_weeks", "Pace/wk (12 wk)", "dec"),
-        Column("projected_at_end", "Projected", "int"),
-        Column("bar", "Progress to stretch (| = minimum)", "bar"),
+        Column("achieved", N_("Achieved"), "int"),
+        Column("target_minimum", N_("Minimum"), "int"),
+        Column("minimum_pct", N_("% min."), "pct"),
+        Column("target_stretch", N_("Stretch"), "int"),
+        Column("stretch_pct", N_("% stretch"), "pct"),
+        Column("needed_per_week_minimum", N_("Need/wk (min.)"), "dec"),
+        Column("needed_per_week_stretch", N_("Need/wk (stretch)"), "dec"),
+        Column("pace_last_12_weeks", N_("Pace/wk (12 wk)"), "dec"),
+        Column("projected_at_end", N_("Projected"), "int"),
+        Column("bar", N_("Progress to stretch (| = minimum)"), "bar"),
     )
     total = rows[-1]
     return Report(
         "target",
-        "UP2K Kecamatan Cilandak: progress toward the target",
-        f"{start.isoformat()} to {end.isoformat()}, as of {snap.iso}",
+        Msg(N_("UP2K Kecamatan Cilandak: progress toward the target")),
+        Msg(N_("{start} to {end}, as of {day}"), start=start, end=end, day=snap.day),
         snap.iso,
-        [Table("target", "Progress per kelurahan", columns, rows)],
+        [Table("target", Msg(N_("Progress per kelurahan")), columns, rows)],
         notes=[
             definition.text,
-            f"elapsed: {_pct(elapsed, span) or 0:.1f}% of the {goal['years']} years "
-            f"({elapsed} of {span} days); {weeks_left:.1f} weeks left",
-            f"total: {total['achieved']} of {goal['minimum']} (minimum) and {goal['stretch']} "
-            "(stretch); each kelurahan's share of the target is an equal fifth",
-            f"pace = new entrepreneurs in the last {PACE_WEEKS} weeks / {PACE_WEEKS}; projected "
-            "= achieved + pace x weeks left",
+            Msg(
+                N_(
+                    "elapsed: {percent:.1f}% of the {years} years ({elapsed} of {span} days); "
+                    "{weeks:.1f} weeks left"
+                ),
+                percent=_pct(elapsed, span) or 0,
+                years=goal["years"],
+                elapsed=elapsed,
+                span=span,
+                weeks=weeks_left,
+            ),
+            Msg(
+                N_(
+                    "total: {achieved} of {minimum} (minimum) and {stretch} (stretch); "
+                    "each kelurahan's share of the target is an equal fifth"
+                ),
+                achieved=total["achieved"],
+                minimum=goal["minimum"],
+                stretch=goal["stretch"],
+            ),
+            Msg(
+                N_(
+                    "pace = new entrepreneurs in the last {weeks} weeks / {weeks}; "
+                    "projected = achieved + pace x weeks left"
+                ),
+                weeks=PACE_WEEKS,
+            ),
         ],
         data={
             "definition": definition.key,
@@ -805,15 +868,15 @@ def pipeline(uow: UnitOfWork, as_of: dt.date) -> Report:
     ]
     return Report(
         "pipeline",
-        "UP2K Kecamatan Cilandak: OK OCE 7 PAS pipeline",
-        f"as of {snap.iso}",
+        Msg(N_("UP2K Kecamatan Cilandak: OK OCE 7 PAS pipeline")),
+        as_of_period(snap),
         snap.iso,
         [
             Table(
                 "kelurahan",
-                "Cadres who reached each step, per kelurahan",
+                Msg(N_("Cadres who reached each step, per kelurahan")),
                 (
-                    Column("kelurahan_code", "Code"),
+                    Column("kelurahan_code", N_("Code")),
                     Column("kelurahan", "Kelurahan"),
                     *(Column(s, s, "int") for s in step_names),
                 ),
@@ -821,24 +884,32 @@ def pipeline(uow: UnitOfWork, as_of: dt.date) -> Report:
             ),
             Table(
                 "funnel",
-                "Funnel (all kelurahan)",
+                Msg(N_("Funnel (all kelurahan)")),
                 (
                     Column("order", "#", "int"),
-                    Column("step", "Step"),
-                    Column("gloss", "In English"),
-                    Column("cadres", "Cadres", "int"),
-                    Column("pct_of_registered", "% of registered", "pct"),
-                    Column("bar", "Share of registered", "bar"),
+                    Column("step", N_("Step")),
+                    Column("gloss", N_("In English")),
+                    Column("cadres", N_("Cadres"), "int"),
+                    Column("pct_of_registered", N_("% of registered"), "pct"),
+                    Column("bar", N_("Share of registered"), "bar"),
                 ),
                 funnel,
             ),
         ],
         notes=[
-            "steps may be reached in any order (JakPreneur treats them as facilities); a cadre "
-            "counts at every step reached by the day of the report",
-            "pendaftaran: registration; pelatihan: a training batch completed; pendampingan: a "
-            "mentoring batch completed or recorded; perizinan: a business with an NIB or P-IRT; "
-            "the others as recorded with 'up2k step'",
+            Msg(
+                N_(
+                    "steps may be reached in any order (JakPreneur treats them as facilities); a cadre "
+                    "counts at every step reached by the day of the report"
+                )
+            ),
+            Msg(
+                N_(
+                    "pendaftaran: registration; pelatihan: a training batch completed; pendampingan: a "
+                    "mentoring batch completed or recorded; perizinan: a business with an NIB or P-IRT; "
+                    "the others as recorded with 'up2k step'"
+                )
+            ),
         ],
     )
 
@@ -846,16 +917,16 @@ def pipeline(uow: UnitOfWork, as_of: dt.date) -> Report:
 # --- household income -------------------------------------------------------------------------
 
 INCOME_COLUMNS = (
-    Column("kelurahan_code", "Code"),
+    Column("kelurahan_code", N_("Code")),
     Column("kelurahan", "Kelurahan"),
-    Column("with_baseline", "Baseline", "int"),
-    Column("with_follow_up", "Follow-up", "int"),
-    Column("with_both", "Both", "int"),
-    Column("median_baseline", "Median baseline", "money"),
-    Column("median_latest", "Median latest", "money"),
-    Column("median_change", "Median change", "money"),
-    Column("median_change_pct", "Median change %", "pct"),
-    Column("rose_pct", "Rose", "pct"),
+    Column("with_baseline", N_("Baseline"), "int"),
+    Column("with_follow_up", N_("Follow-up"), "int"),
+    Column("with_both", N_("Both"), "int"),
+    Column("median_baseline", N_("Median baseline"), "money"),
+    Column("median_latest", N_("Median latest"), "money"),
+    Column("median_change", N_("Median change"), "money"),
+    Column("median_change_pct", N_("Median change %"), "pct"),
+    Column("rose_pct", N_("Rose"), "pct"),
 )
 
 
@@ -874,16 +945,26 @@ def income(uow: UnitOfWork, as_of: dt.date) -> Report:
     total = rows[-1]
     return Report(
         "income",
-        "UP2K Kecamatan Cilandak: household income",
-        f"as of {snap.iso}",
+        Msg(N_("UP2K Kecamatan Cilandak: household income")),
+        as_of_period(snap),
         snap.iso,
-        [Table("income", "Monthly household income, per kelurahan", INCOME_COLUMNS, rows)],
+        [Table("income", Msg(N_("Monthly household income, per kelurahan")), INCOME_COLUMNS, rows)],
         notes=[
-            "baseline: the income given at registration; latest: the most recent follow-up on "
-            "or before the report's day",
-            f"change figures count only households with both a baseline and a follow-up: "
-            f"{total['with_both']} of {len(snap.cadres)} registered",
-            "medians, not averages, so that a few large incomes do not hide the typical change",
+            Msg(
+                N_(
+                    "baseline: the income given at registration; latest: the most recent follow-up on "
+                    "or before the report's day"
+                )
+            ),
+            Msg(
+                N_(
+                    "change figures count only households with both a baseline and a follow-up: "
+                    "{both} of {registered} registered"
+                ),
+                both=total["with_both"],
+                registered=len(snap.cadres),
+            ),
+            Msg(N_("medians, not averages, so that a few large incomes do not hide the typical change")),
         ],
     )
 
@@ -961,7 +1042,9 @@ def agencies(
         raise ValidationError(
             "agency",
             agency,
-            f"no business is referred to it; agencies: {', '.join(known) or 'none yet'}",
+            Msg(N_("no business is referred to it; agencies: {agencies}"), agencies=", ".join(known))
+            if known
+            else Msg(N_("no business is referred to it; agencies: none yet")),
         )
     rows = [
         {
@@ -976,45 +1059,51 @@ def agencies(
     tables = [
         Table(
             "agencies",
-            "Businesses referred per agency, and what they still lack",
+            Msg(N_("Businesses referred per agency, and what they still lack")),
             (
-                Column("agency", "Agency"),
-                Column("businesses", "Businesses", "int"),
-                Column("lacks_nib", "No NIB", "int"),
-                Column("lacks_pirt", "No P-IRT (food)", "int"),
-                Column("lacks_halal", "No halal (food)", "int"),
+                Column("agency", N_("Agency")),
+                Column("businesses", N_("Businesses"), "int"),
+                Column("lacks_nib", N_("No NIB"), "int"),
+                Column("lacks_pirt", N_("No P-IRT (food)"), "int"),
+                Column("lacks_halal", N_("No halal (food)"), "int"),
             ),
             rows,
         )
     ]
     notes = [
-        "each business is referred by its category (see 'up2k settings agency-map'); a culinary "
-        "business without a P-IRT is also referred to the licensing one-stop service"
+        Msg(
+            N_(
+                "each business is referred by its category (see 'up2k settings agency-map'); a culinary "
+                "business without a P-IRT is also referred to the licensing one-stop service"
+            )
+        )
     ]
     if with_contacts:
         tables.insert(
             0,
             Table(
                 "contacts",
-                "Hand-over list (personal data: for the agency only)",
+                Msg(N_("Hand-over list (personal data: for the agency only)")),
                 (
-                    Column("agency", "Agency"),
+                    Column("agency", N_("Agency")),
                     Column("business_id", "ID"),
-                    Column("business", "Business", "free"),
-                    Column("category", "Category"),
-                    Column("owner", "Owner", "free"),
-                    Column("phone", "Phone"),
+                    Column("business", N_("Business"), "free"),
+                    Column("category", N_("Category")),
+                    Column("owner", N_("Owner"), "free"),
+                    Column("phone", N_("Phone")),
                     Column("kelurahan", "Kelurahan"),
-                    Column("lacks", "Lacks"),
+                    Column("lacks", N_("Lacks")),
                 ),
                 contacts,
             ),
         )
-        notes.append("contains names and phone numbers; its export is recorded in the history")
+        notes.append(Msg(N_("contains names and phone numbers; its export is recorded in the history")))
     return Report(
         "agencies",
-        "UP2K Kecamatan Cilandak: agency referrals" + (f" ({agency})" if agency else ""),
-        f"as of {snap.iso}",
+        Msg(N_("UP2K Kecamatan Cilandak: agency referrals ({agency})"), agency=agency)
+        if agency
+        else Msg(N_("UP2K Kecamatan Cilandak: agency referrals")),
+        as_of_period(snap),
         snap.iso,
         tables,
         notes=notes,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from up2k_cli.domain.errors import NotFound
+from up2k_cli.i18n import _
 
 KEEP = 10
 FOLDER = "backups"
@@ -78,13 +79,15 @@ def find(registry: Path, backup_id: str) -> Backup:
     for backup in list_backups(registry):
         if backup.id == wanted:
             return backup
-    raise NotFound(f"no backup {wanted!r} of {registry}; 'up2k backup list' shows them")
+    raise NotFound(
+        _("no backup {id} of {path}; 'up2k backup list' shows them").format(id=repr(wanted), path=registry)
+    )
 
 
 def describe(registry: Path, limit: int = 3) -> str:
     """A hint for error messages: the newest backups and how to restore one."""
     found = list_backups(registry)
     if not found:
-        return "no backups exist"
+        return _("no backups exist")
     names = ", ".join(b.id for b in found[:limit])
-    return f"backups: {names}; restore one with 'up2k backup restore ID'"
+    return _("backups: {ids}; restore one with 'up2k backup restore ID'").format(ids=names)

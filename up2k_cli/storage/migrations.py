@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from up2k_cli.domain.errors import RegistryDamaged
+from up2k_cli.i18n import _
 from up2k_cli.storage.presets import default_settings
 
 Data = dict[str, Any]
@@ -31,7 +32,7 @@ def schema_version(data: Data) -> int:
     meta = data.get("meta", {}).get("1") if isinstance(data.get("meta"), dict) else None
     version = meta.get("schema_version") if isinstance(meta, dict) else None
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise RegistryDamaged("the meta table has no valid schema_version")
+        raise RegistryDamaged(_("the meta table has no valid schema_version"))
     return version
 
 
@@ -46,8 +47,10 @@ def upgrade(
     version = schema_version(data)
     if version > target:
         raise RegistryDamaged(
-            f"it was written by a newer up2k (schema {version}; this program knows up to "
-            f"{target}); upgrade up2k to use it"
+            _(
+                "it was written by a newer up2k (schema {version}; this program knows up to {known}); "
+                "upgrade up2k to use it"
+            ).format(version=version, known=target)
         )
     steps = 0
     while version < target:

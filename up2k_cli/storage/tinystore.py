@@ -10,6 +10,7 @@ from tinydb.storages import Storage
 
 from up2k_cli.domain.errors import RegistryDamaged, RegistryMissing, RegistryWriteFailed
 from up2k_cli.fileio import WriteFailed, atomic_write_bytes, describe_os_error
+from up2k_cli.i18n import _
 from up2k_cli.storage import backups
 
 TABLES = (
@@ -49,15 +50,22 @@ def load(path: Path) -> dict[str, Any]:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise RegistryMissing(
-            f"no registry at {path}; create it with 'up2k init' (or pass --db / set UP2K_DB)"
+            _("no registry at {path}; create it with 'up2k init' (or pass --db / set UP2K_DB)").format(
+                path=path
+            )
         ) from None
     except OSError as exc:
-        raise RegistryDamaged(f"cannot read {path}: {describe_os_error(exc)}") from None
+        raise RegistryDamaged(
+            _("cannot read {path}: {reason}").format(path=path, reason=describe_os_error(exc))
+        ) from None
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        cut = " (the file looks cut short)" if raw and not raw.rstrip().endswith(b"}") else ""
-        raise RegistryDamaged(f"{path} is not valid JSON{cut}: {exc}") from None
+        if raw and not raw.rstrip().endswith(b"}"):
+            message = _("{path} is not valid JSON (the file looks cut short): {error}")
+        else:
+            message = _("{path} is not valid JSON: {error}")
+        raise RegistryDamaged(message.format(path=path, error=exc)) from None
     check_shape(data, path)
     return data
 
@@ -79,20 +87,32 @@ META_FIELDS = ("schema_version", "region", "target", "counters")
 def check_shape(data: Any, path: Path) -> None:
     """Refuse anything that is not a whole registry: every later step may then trust it."""
     if not isinstance(data, dict):
-        raise RegistryDamaged(f"{path} is not an up2k registry (the top level is not an object)")
+        raise RegistryDamaged(
+            _("{path} is not an up2k registry (the top level is not an object)").format(path=path)
+        )
     if "meta" not in data:
-        raise RegistryDamaged(f"{path} is not an up2k registry (no meta table)")
+        raise RegistryDamaged(_("{path} is not an up2k registry (no meta table)").format(path=path))
     for name, table in data.items():
         if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
-            raise RegistryDamaged(f"{path} is damaged: table {name!r} is not a set of records")
+            raise RegistryDamaged(
+                _("{path} is damaged: table {name} is not a set of records").format(
+                    path=path, name=repr(name)
+                )
+            )
     meta = data["meta"].get("1")
     if not isinstance(meta, dict) or any(f not in meta for f in META_FIELDS):
-        raise RegistryDamaged(f"{path} is damaged: the meta record lacks {', '.join(META_FIELDS)}")
+        raise RegistryDamaged(
+            _("{path} is damaged: the meta record lacks {fields}").format(
+                path=path, fields=", ".join(META_FIELDS)
+            )
+        )
     version = meta.get("schema_version")
     required = TABLES if isinstance(version, int) and version >= 2 else V1_TABLES
     missing = [t for t in required if t not in data]
     if missing:
-        raise RegistryDamaged(f"{path} is damaged: table(s) {', '.join(missing)} missing")
+        raise RegistryDamaged(
+            _("{path} is damaged: table(s) {tables} missing").format(path=path, tables=", ".join(missing))
+        )
     for name, (key, kind) in KEYS.items():
         if name in data:
             _check_keys(data[name], name, key, kind, path)
@@ -103,12 +123,18 @@ def _check_keys(table: dict[str, Any], name: str, key: str, kind: type, path: Pa
     if not all(type(k) is kind for k in keys):
         bad = next(k for k in keys if type(k) is not kind)
         raise RegistryDamaged(
-            f"{path} is damaged: table {name!r} has a record whose {key} is {bad!r}, not a {kind.__name__}"
+            _("{path} is damaged: table {name} has a record whose {key} is {value}, not a {kind}").format(
+                path=path, name=repr(name), key=key, value=repr(bad), kind=kind.__name__
+            )
         )
     if len(set(keys)) != len(keys):
         seen: set[Any] = set()
         dup = next(k for k in keys if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-        raise RegistryDamaged(f"{path} is damaged: {key} {dup!r} appears twice in table {name!r}")
+        raise RegistryDamaged(
+            _("{path} is damaged: {key} {value} appears twice in table {name}").format(
+                path=path, key=key, value=repr(dup), name=repr(name)
+            )
+        )
 
 
 def save(path: Path, data: dict[str, Any]) -> None:
@@ -119,13 +145,13 @@ def save(path: Path, data: dict[str, Any]) -> None:
         clean_leftovers(path)
         atomic_write_bytes(path, payload)
     except WriteFailed as exc:
-        raise RegistryWriteFailed(
-            f"could not save {path}: {exc.strerror}; the registry was not changed"
-        ) from None
+        raise RegistryWriteFailed(not_saved(path, exc.strerror)) from None
     except OSError as exc:
-        raise RegistryWriteFailed(
-            f"could not save {path}: {describe_os_error(exc)}; the registry was not changed"
-        ) from None
+        raise RegistryWriteFailed(not_saved(path, describe_os_error(exc))) from None
+
+
+def not_saved(path: Path, reason: str | None) -> str:
+    return _("could not save {path}: {reason}; the registry was not changed").format(path=path, reason=reason)
 
 
 def clean_leftovers(path: Path) -> None:

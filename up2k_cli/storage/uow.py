@@ -23,6 +23,7 @@ from filelock import FileLock, Timeout
 from tinydb import TinyDB
 
 from up2k_cli.domain.errors import RegistryDamaged, RegistryLocked, RegistryUnusable
+from up2k_cli.i18n import _
 
 from . import backups, migrations, tinystore
 from .repository import Record, Records
@@ -78,8 +79,10 @@ class UnitOfWork:
         mode = self.path.stat().st_mode & 0o777
         if mode & 0o077:
             self.warn(
-                f"Warning: {self.path} can be read by other users of this machine (mode "
-                f"{mode:o}); it holds personal data: run 'chmod 600 {self.path}'"
+                _(
+                    "Warning: {path} can be read by other users of this machine (mode {mode}); "
+                    "it holds personal data: run 'chmod 600 {path}'"
+                ).format(path=self.path, mode=f"{mode:o}")
             )
 
     def _open(self, data: dict[str, Any]) -> None:
@@ -148,11 +151,15 @@ def acquire(lock: FileLock, path: Path, timeout: float, command: str = "") -> No
         lock.acquire(timeout=timeout)
     except Timeout:
         raise RegistryLocked(
-            f"{path} is locked by {_holder(path)}; waited {timeout:g} s. "
-            "Try again when it finishes, or wait longer with --lock-timeout"
+            _(
+                "{path} is locked by {holder}; waited {seconds} s. "
+                "Try again when it finishes, or wait longer with --lock-timeout"
+            ).format(path=path, holder=_holder(path), seconds=f"{timeout:g}")
         ) from None
     except OSError as exc:
-        raise RegistryUnusable(f"cannot lock {path}: {exc.strerror or exc}") from None
+        raise RegistryUnusable(
+            _("cannot lock {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+        ) from None
     since = dt.datetime.now().isoformat(timespec="seconds")
     info = json.dumps({"pid": os.getpid(), "command": command, "since": since}).encode()
     # Who holds the lock is a courtesy for the next waiter: no fsync, and failure is harmless.
@@ -173,11 +180,12 @@ def release(lock: FileLock, path: Path) -> None:
 def _holder(path: Path) -> str:
     try:
         info = json.loads(_holder_file(path).read_text())
-        return f"up2k {info['command'] or ''} (PID {info['pid']}, since {info['since']})".replace(
-            "up2k  (", "up2k ("
+        command = f"up2k {info['command']}" if info["command"] else "up2k"
+        return _("{command} (PID {pid}, since {since})").format(
+            command=command, pid=info["pid"], since=info["since"]
         )
     except (OSError, ValueError, KeyError, TypeError):
-        return "another up2k command"
+        return _("another up2k command")
 
 
 def create(path: Path, data: dict[str, Any], lock_timeout: float) -> bool:

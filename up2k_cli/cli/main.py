@@ -30,6 +30,10 @@ class Up2kGroup(TyperGroup):
         i18n.install(lang)
         if lang != "en":
             translate_help(self)
+        if any("\x00" in arg for arg in args):
+            # No name, path or value can hold a NUL; the OS would refuse it deep inside a command.
+            typer.echo(_("Error: an argument contains a NUL character (\\x00); remove it"), err=True)
+            raise typer.Exit(2)
         return super().make_context(info_name, args, parent, **extra)
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 
@@ -14,6 +15,9 @@ INTERRUPTED = N_("Interrupted (Ctrl-C): nothing more was written; the registry f
 
 
 def run() -> None:
+    # A command lives for well under a second and builds a million objects when it loads a large
+    # registry; the cycle collector would rescan them again and again for nothing.
+    gc.disable()
     try:
         from up2k_cli.cli.main import main
 

@@ -214,11 +214,6 @@ def test_show_json_masks_the_nik_by_default(registry_with_sample: Path, run: Run
     assert show_json(run, "K0008")["nik"] == "317406******0009"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: cadre show --format json prints the history unmasked, so the full NIK leaks "
-    "through history[].changes.nik even without --show-nik (the table view masks it)",
-)
 def test_show_json_without_show_nik_never_prints_the_full_nik(registry_with_sample: Path, run: Run) -> None:
     result = run("cadre", "show", "K0008", "--format", "json")
     assert "3174066708830009" not in result.stdout

@@ -60,17 +60,13 @@ def k(n: int) -> str:
 def test_batch_add_prints_code_and_refuses_duplicates_ignoring_case(registry):
     result = add_batch(registry, "b01")
     assert result.stdout == "B01\n"
-    again = registry(
-        "batch", "add", "B01", "--title", "x", "--start", "2026-11-01", "--end", "2026-11-02"
-    )
+    again = registry("batch", "add", "B01", "--title", "x", "--start", "2026-11-01", "--end", "2026-11-02")
     assert again.exit_code == 1
     assert "B01 already exists" in again.stderr
 
 
 def test_batch_end_before_start_is_refused(registry):
-    result = registry(
-        "batch", "add", "B9", "--title", "x", "--start", "2026-11-05", "--end", "2026-11-01"
-    )
+    result = registry("batch", "add", "B9", "--title", "x", "--start", "2026-11-05", "--end", "2026-11-01")
     assert result.exit_code == 1
     assert "end '2026-11-01': is before start 2026-11-05" in result.stderr
     assert "B9" not in registry("batch", "list", "--format", "csv").stdout
@@ -197,9 +193,7 @@ def test_completion_needs_minimum_attendance_unless_forced_with_reason(registry)
     assert "K0002 attended 1/4 sessions (25%)" in low.stderr
     no_reason = registry("complete", "-b", "B01", k(2), "--force", "--date", "2026-11-20")
     assert no_reason.exit_code == 1
-    forced = registry(
-        "complete", "-b", "B01", k(2), "--force", "--reason", "susulan", "--date", "2026-11-20"
-    )
+    forced = registry("complete", "-b", "B01", k(2), "--force", "--reason", "susulan", "--date", "2026-11-20")
     assert forced.exit_code == 0, forced.stderr
     rows = registry("export", "enrollments", "--format", "json").stdout
     by_cadre = {r["cadre_id"]: r for r in json.loads(rows)}
@@ -249,9 +243,7 @@ def test_exports_have_stable_columns(registry):
         "enrollment_id", "batch", "cadre_id", "kelurahan_code", "kelurahan", "status",
     ]  # fmt: skip
     assert "sessions_attended" in enrollments[0] and "enrolled_on" in enrollments[0]
-    assert enrollments[1].startswith(
-        "E0001,B01,K0001,31.74.06.1003,Pondok Labu,enrolled,2026-11-27"
-    )
+    assert enrollments[1].startswith("E0001,B01,K0001,31.74.06.1003,Pondok Labu,enrolled,2026-11-27")
     batches = registry("export", "batches", "--format", "jsonl").stdout.splitlines()
     assert json.loads(batches[0])["enrolled"] == 1
     assert registry("batch", "list", "--format", "csv").stdout.startswith("code,title,kind,start")

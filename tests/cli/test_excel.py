@@ -74,7 +74,9 @@ def test_import_a_workbook_as_excel_saves_it(up2k, tmp_path):
         str(tmp_path / "bad.csv"),
     )
     # 9171064303850003 is above 2^53: the workbook itself can only hold ...004.
-    assert "row 3 (sheet row 4), column NIK '9171064303850004': stored as a number above 2^53" in result.stderr
+    assert (
+        "row 3 (sheet row 4), column NIK '9171064303850004': stored as a number above 2^53" in result.stderr
+    )
     assert "row 4 (sheet row 5), column NIK" in result.stderr
     assert "row 2 (sheet row 3), column NIK: stored as a number, but below 2^53 so exact" in result.stderr
     assert "read as 081233334444" in result.stderr

@@ -115,10 +115,7 @@ def test_steps_are_listed_in_the_order_reached(outcomes):
 def test_a_cadre_with_two_businesses_counts_once_from_the_first_start(outcomes):
     target = report(outcomes, "target")
     assert target["tables"]["target"][-1]["achieved"] == 2  # K1 and K2, not 3 businesses
-    weeks = {
-        w: report(outcomes, "weekly", "--week", w)["tables"]["totals"]
-        for w in ("2026-W46", "2026-W47")
-    }
+    weeks = {w: report(outcomes, "weekly", "--week", w)["tables"]["totals"] for w in ("2026-W46", "2026-W47")}
     w46 = {r["metric"]: r["this_week"] for r in weeks["2026-W46"]}
     w47 = {r["metric"]: r["this_week"] for r in weeks["2026-W47"]}
     assert (w46["businesses"], w46["new_entrepreneurs"]) == (1, 1)  # U0001 on 11-15 (Sunday)
@@ -134,9 +131,7 @@ def test_a_cadre_with_two_businesses_counts_once_from_the_first_start(outcomes):
     ] == 1
     figures = {r["metric"]: r["value"] for r in summary["tables"]["summary"]}
     assert (figures["businesses"], figures["new_entrepreneurs"]) == (3, 2)
-    assert (
-        report(outcomes, "target", "--as-of", "2026-11-17")["tables"]["target"][-1]["achieved"] == 1
-    )
+    assert report(outcomes, "target", "--as-of", "2026-11-17")["tables"]["target"][-1]["achieved"] == 1
 
 
 def test_income_medians_by_hand(outcomes):
@@ -161,8 +156,7 @@ def test_income_medians_by_hand(outcomes):
         2_250_000,
     )
     earlier = {
-        r["kelurahan"]: r
-        for r in report(outcomes, "income", "--as-of", "2026-11-10")["tables"]["income"]
+        r["kelurahan"]: r for r in report(outcomes, "income", "--as-of", "2026-11-10")["tables"]["income"]
     }
     assert earlier["Total"]["with_both"] == 2  # K5's follow-up comes on 11-12
     assert (earlier["Total"]["median_change"], earlier["Total"]["median_change_pct"]) == (0, 5.0)
@@ -191,17 +185,11 @@ def test_agencies_and_what_businesses_lack(outcomes):
 
 
 def test_agency_map_change_is_reflected_in_reports(outcomes):
-    changed = outcomes(
-        "settings", "agency-map", "Pertanian perkotaan", "Sudin KPKP Jakarta Selatan"
-    )
-    assert (
-        "Pertanian perkotaan/Perikanan: Sudin KPKP -> Sudin KPKP Jakarta Selatan" in changed.stderr
-    )
+    changed = outcomes("settings", "agency-map", "Pertanian perkotaan", "Sudin KPKP Jakarta Selatan")
+    assert "Pertanian perkotaan/Perikanan: Sudin KPKP -> Sudin KPKP Jakarta Selatan" in changed.stderr
     agencies = {r["agency"] for r in report(outcomes, "agencies")["tables"]["agencies"]}
     assert "Sudin KPKP Jakarta Selatan" in agencies and "Sudin KPKP" not in agencies
-    listed = outcomes(
-        "business", "list", "--agency", "Sudin KPKP Jakarta Selatan", "--format", "ids"
-    )
+    listed = outcomes("business", "list", "--agency", "Sudin KPKP Jakarta Selatan", "--format", "ids")
     assert listed.stdout == "U0003\n"
     outcomes("settings", "agency-map", "--reset")
     assert "Sudin KPKP" in {r["agency"] for r in report(outcomes, "agencies")["tables"]["agencies"]}
@@ -242,18 +230,14 @@ def test_nib_must_be_13_digits_and_unique(outcomes):
     assert "already belongs to business U0001" in reused.stderr
     update = outcomes("business", "update", "U0002", "--nib", "1234567890123", check=False)
     assert update.exit_code == 1
-    outcomes(
-        "business", "update", "U0002", "--nib", "1234 5678 9012 4", "--licensed-on", "2026-11-25"
-    )
+    outcomes("business", "update", "U0002", "--nib", "1234 5678 9012 4", "--licensed-on", "2026-11-25")
     shown = json.loads(outcomes("business", "show", "U0002", "--format", "json").stdout)
     assert (shown["nib"], shown["licensed_on"], shown["lacks"]) == (
         "1234567890124",
         "2026-11-25",
         "",
     )
-    bad_category = outcomes(
-        "business", "add", "K0003", "--name", "X", "--category", "kulinr", check=False
-    )
+    bad_category = outcomes("business", "add", "K0003", "--name", "X", "--category", "kulinr", check=False)
     assert "did you mean 'Kuliner'" in bad_category.stderr
 
 

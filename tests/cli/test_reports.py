@@ -128,9 +128,7 @@ def test_kelurahan_report_by_hand(up2k):
 def test_kelurahan_totals_equal_the_exports(up2k):
     text = up2k("report", "kelurahan", "--format", "csv").stdout
     total = list(csv.DictReader(io.StringIO(text)))[-1]
-    assert text.splitlines()[0].startswith(
-        "kelurahan_code,kelurahan,cadres,active,enrolled,completed"
-    )
+    assert text.splitlines()[0].startswith("kelurahan_code,kelurahan,cadres,active,enrolled,completed")
     cadres = list(csv.DictReader(io.StringIO(up2k("export", "cadres").stdout)))
     enrollments = list(csv.DictReader(io.StringIO(up2k("export", "enrollments").stdout)))
     assert int(total["cadres"]) == len(cadres)
@@ -162,10 +160,7 @@ def test_weekly_default_is_the_last_complete_week_against_the_week_before(up2k):
     assert (doc["week"], doc["from"], doc["to"], doc["complete"]) == (
         "2026-W47", "2026-11-16", "2026-11-22", True,
     )  # fmt: skip
-    totals = {
-        r["metric"]: (r["this_week"], r["week_before"], r["change"])
-        for r in doc["tables"]["totals"]
-    }
+    totals = {r["metric"]: (r["this_week"], r["week_before"], r["change"]) for r in doc["tables"]["totals"]}
     assert totals == {
         "registrations": (0, 0, 0),
         "enrollments": (1, 0, 1),  # K3 promoted on 11-18

@@ -378,12 +378,6 @@ def test_damage_message_names_the_file(db: Path, run: Run, good_bytes: bytes, da
     assert str(db) in one_error_line(result.stderr)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: migrations.py raises RegistryDamaged without the path ('Error: the meta table "
-    "has no valid schema_version', 'Error: it was written by a newer up2k'), so the user is "
-    "not told which file",
-)
 @pytest.mark.parametrize("version", [b'"x"', b"99"], ids=["not a number", "newer"])
 def test_schema_problems_name_the_file(db: Path, run: Run, good_bytes: bytes, version: bytes) -> None:
     db.write_bytes(re.sub(rb'"schema_version":\d+', b'"schema_version":' + version, good_bytes, count=1))
@@ -465,21 +459,11 @@ def test_missing_registry_import_exits_3(db: Path, run: Run, sample_csv: Path) -
     assert not db.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the lock is taken before the registry is found, so a command on a missing "
-    "registry leaves '<db>.lock' behind ('it never creates a file')",
-)
 def test_missing_registry_leaves_no_file_at_all(db: Path, run: Run, tmp_path: Path) -> None:
     assert run("cadre", "list").exit_code == 3
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: filelock creates the missing folders of a mistyped --db path, and the lock "
-    "file in it, before the missing registry is reported",
-)
 def test_missing_registry_in_a_missing_folder_creates_no_folder(run: Run, tmp_path: Path) -> None:
     target = tmp_path / "typo" / "registry.json"
     result = run("--db", str(target), "cadre", "list")

@@ -106,11 +106,6 @@ def test_birth_date_century_is_the_latest_not_after_today() -> None:
     assert v._nik_birth_date("3174061101990001", today=today) == dt.date(1999, 1, 11)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the century is chosen by year only, so a birth date later in the current "
-    "year (31 Dec 2026 when today is 27 Nov 2026) is put in the future",
-)
 def test_birth_date_is_never_in_the_future() -> None:
     today = dt.date(2026, 11, 27)
     assert v._nik_birth_date("3174063112260001", today=today) == dt.date(1926, 12, 31)
@@ -263,11 +258,6 @@ def test_money_refuses_negative_integers() -> None:
     assert refused(v.parse_money, -1).reason == "cannot be negative"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: int()/float() of a huge digit string raises ValueError/OverflowError, "
-    "not ValidationError (CLI: 'internal error' instead of a field error)",
-)
 @pytest.mark.parametrize("text", ["1" * 5000, "1" * 400 + " jt"])
 def test_money_refuses_absurdly_long_numbers_as_a_field_error(text: str) -> None:
     error = refused(v.parse_money, text)
@@ -477,10 +467,6 @@ def test_household_size_refused(text: str) -> None:
     assert error.reason == "must be a whole number from 1 to 30"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: parse_count calls int() on a 5000-digit string: ValueError, not ValidationError",
-)
 def test_household_size_absurdly_long_number_is_a_field_error() -> None:
     refused(v.parse_count, "9" * 5000, "household_size")
 

@@ -245,7 +245,10 @@ def show(
                     "businesses": [{c.key: b.get(c.key) for c in BUSINESS_LIST} for b in owned],
                     "steps": [{c.key: r.get(c.key) for c in STEP_EXPORT} for r in steps],
                     "incomes": [{c.key: r.get(c.key) for c in INCOME_EXPORT} for r in incomes],
-                    "history": history,
+                    "history": [
+                        {**h, "changes": out.masked_changes(h.get("changes") or {}, show_nik)}
+                        for h in history
+                    ],
                 }
             ),
             None,
@@ -266,7 +269,7 @@ def show(
         details.add_row(column.title, out.human(info.get(column.key), column.kind))
     if info.get("status_reason"):
         details.add_row(_("Status reason"), info["status_reason"])
-    rows = [{**h, "changes": _changes_text(h.get("changes", {}), show_nik)} for h in history]
+    rows = [{**h, "changes": out.changes_text(h.get("changes") or {}, show_nik)} for h in history]
     out.print_renderables(
         details,
         out.render_table(
@@ -277,15 +280,6 @@ def show(
         out.render_table(incomes, INCOME_EXPORT[3:], title=_("Household income")),
         out.render_table(rows, HISTORY, title=_("History")),
     )
-
-
-def _changes_text(changes: dict[str, list[Any]], show_nik: bool) -> str:
-    parts = []
-    for field, (old, new) in changes.items():
-        if field == "nik" and not show_nik:
-            old, new = out.mask_nik(old) or None, out.mask_nik(new) or None
-        parts.append(f"{field}={new}" if old is None else f"{field}: {old} -> {new}")
-    return "; ".join(parts)
 
 
 @cadre_app.command("update")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -100,32 +100,17 @@ def history(
             uow, ref=ref, entity=entity, user=user, command=command, since=first, until=last, limit=limit
         )
     if not show_nik:
-        rows = [{**h, "changes": _mask(h.get("changes") or {})} for h in rows]
+        rows = [{**h, "changes": out.masked_changes(h.get("changes") or {})} for h in rows]
     if fmt is TableFormat.table:
-        shown = [{**h, "changes": changes_text(h.get("changes") or {})} for h in rows]
+        shown = [{**h, "changes": out.changes_text(h.get("changes") or {})} for h in rows]
         out.print_renderables(
             out.render_table(shown, HISTORY, title=_("History ({count})").format(count=len(rows)))
         )
     elif fmt is TableFormat.json:
         out.emit(out.json_text(rows), None)
     else:
-        shown = [{**h, "changes": changes_text(h.get("changes") or {})} for h in rows]
+        shown = [{**h, "changes": out.changes_text(h.get("changes") or {})} for h in rows]
         out.emit(out.to_csv(shown, HISTORY), None)
-
-
-def _mask(changes: dict[str, Any]) -> dict[str, Any]:
-    if "nik" not in changes:
-        return changes
-    return {**changes, "nik": [out.mask_nik(x) if x else x for x in changes["nik"]]}
-
-
-def changes_text(changes: dict[str, Any]) -> str:
-    """'phone: +62811 -> +62812; rt=001' (a field set from nothing shows as field=value)."""
-    parts = []
-    for field, pair in changes.items():
-        old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
-        parts.append(f"{field}={new}" if old is None else f"{field}: {old} -> {new}")
-    return "; ".join(parts)
 
 
 @backup_app.command("list")

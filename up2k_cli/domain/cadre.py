@@ -189,7 +189,8 @@ def _past_date(value: Any, field: str, today: dt.date) -> str:
 
 def similar_key(name: str, kelurahan_code: str, nik: str) -> tuple[str, str, str]:
     """Same person, different NIK? Name, kelurahan and birth date together say 'probably'."""
-    return (v.normalise_label(name), kelurahan_code, v.nik_birth_date(nik).isoformat())
+    day = int(nik[6:8])
+    return (v.normalise_label(name), kelurahan_code, f"{day - 40 if day > 40 else day:02d}{nik[8:12]}")
 
 
 def status_on(record: Mapping[str, Any], day: str) -> str | None:

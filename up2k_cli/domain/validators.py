@@ -91,15 +91,21 @@ def _nik_birth_date(nik: str, today: dt.date | None = None) -> dt.date | None:
     day, month, year2 = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
     if day > 40:
         day -= 40
-    today = today or dt.date.today()
-    this_century = 2000 + year2
-    centuries = (this_century, 1900 + year2) if this_century <= today.year else (1900 + year2,)
-    for year in centuries:
+    today = today or process_today()
+    valid = []
+    for year in (2000 + year2, 1900 + year2):
         try:
-            return dt.date(year, month, day)
+            valid.append(dt.date(year, month, day))
         except ValueError:
             continue
-    return None
+    # The latest century that does not put the birth in the future.
+    return next((d for d in valid if d <= today), valid[-1] if valid else None)
+
+
+@functools.cache
+def process_today() -> dt.date:
+    """Today's date, read once per command (a command may run past midnight)."""
+    return dt.date.today()
 
 
 def nik_sex(nik: str) -> str:
@@ -107,9 +113,9 @@ def nik_sex(nik: str) -> str:
     return "P" if int(nik[6:8]) > 40 else "L"
 
 
-def nik_birth_date(nik: str) -> dt.date:
+def nik_birth_date(nik: str, today: dt.date | None = None) -> dt.date:
     """Birth date from a valid NIK; the century is the latest one not in the future."""
-    date = _nik_birth_date(nik)
+    date = _nik_birth_date(nik, today)
     assert date is not None, "nik_birth_date needs a NIK that passed parse_nik"
     return date
 
@@ -166,6 +172,12 @@ def parse_money(value: str | int | None, field: str = "income") -> int:
     text = _MONEY_PREFIX.sub("", raw.lower()).replace(" ", "") if raw else ""
     if not text:
         raise ValidationError(field, value, Msg(N_("required: an amount in Rupiah, e.g. 1.500.000")))
+    if not text.isascii():
+        raise ValidationError(
+            field, value, Msg(N_("not an amount: write Rupiah like 1.500.000, Rp 1.500.000 or 1,5 jt"))
+        )
+    if sum(ch.isdigit() for ch in text) > 15:  # beyond any household amount, and beyond float
+        return _check_amount(MAX_RUPIAH + 1, value, field)
     if m := _MONEY_SUFFIX.match(text):
         unit = m["unit"]
         if unit not in _UNITS:
@@ -296,7 +308,7 @@ def whole_number(low: int, high: int) -> Msg:
 
 def parse_count(value: str | int | None, field: str, low: int = 1, high: int = 30) -> int:
     raw = str(value if value is not None else "").strip()
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or not low <= int(raw) <= high:
         raise ValidationError(field, value, whole_number(low, high))
     return int(raw)
 

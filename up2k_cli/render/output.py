@@ -248,3 +248,19 @@ def require_output(output: Path | None, fmt: str) -> Path:
             _("--format {format} writes a file: add --output FILE.{format}").format(format=fmt),
         )
     return output
+
+
+def masked_changes(changes: Mapping[str, Any], show_nik: bool = False) -> dict[str, Any]:
+    """A history entry's changes with NIKs masked unless asked."""
+    if show_nik or "nik" not in changes:
+        return dict(changes)
+    return {**changes, "nik": [mask_nik(x) if x else x for x in changes["nik"]]}
+
+
+def changes_text(changes: Mapping[str, Any], show_nik: bool = False) -> str:
+    """'phone: +62811 -> +62812; rt=001' (a field set from nothing shows as field=value)."""
+    parts = []
+    for field, pair in masked_changes(changes, show_nik).items():
+        old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+        parts.append(f"{field}={new}" if old is None else f"{field}: {old} -> {new}")
+    return "; ".join(parts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import orjson
 from tinydb.storages import Storage
@@ -44,16 +44,18 @@ class CommandStorage(Storage):
         self.dirty = True
 
 
+def missing(path: Path) -> NoReturn:
+    raise RegistryMissing(
+        _("no registry at {path}; create it with 'up2k init' (or pass --db / set UP2K_DB)").format(path=path)
+    )
+
+
 def load(path: Path) -> dict[str, Any]:
     """Parse and sanity-check the registry file; damage is reported, never repaired silently."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise RegistryMissing(
-            _("no registry at {path}; create it with 'up2k init' (or pass --db / set UP2K_DB)").format(
-                path=path
-            )
-        ) from None
+        missing(path)
     except OSError as exc:
         raise RegistryDamaged(
             _("cannot read {path}: {reason}").format(path=path, reason=describe_os_error(exc))

@@ -59,13 +59,16 @@ class UnitOfWork:
 
     # -- lifecycle --------------------------------------------------------------------------
     def __enter__(self) -> UnitOfWork:
+        if not self.path.is_file():
+            tinystore.missing(self.path)  # before the lock: a missing registry leaves no file behind
         acquire(self._lock, self.path, self.lock_timeout, self.command)
         try:
             try:
                 data = tinystore.load(self.path)
                 data, steps = migrations.upgrade(data)
             except RegistryDamaged as exc:
-                raise RegistryDamaged(f"{exc}; {backups.describe(self.path)}") from None
+                problem = str(exc) if str(self.path) in str(exc) else f"{self.path}: {exc}"
+                raise RegistryDamaged(f"{problem}; {backups.describe(self.path)}") from None
             self._open(data)
             if steps:
                 self._storage.dirty = True

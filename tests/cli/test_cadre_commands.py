@@ -207,7 +207,9 @@ def test_show_json_has_every_field_and_the_history(registry_with_sample: Path, r
     (entry,) = cadre["history"]
     assert entry["action"] == "create"
     assert entry["command"] == "import cadres"
-    assert entry["changes"]["phone"] == [None, "+6281261780050"]
+    # An import is one history entry naming every record it created and the file it came from.
+    assert entry["changes"]["source"] == [None, "kader-pondok-labu.csv"]
+    assert "K0008" in entry["refs"] and len(entry["refs"]) == 15
 
 
 def test_show_json_masks_the_nik_by_default(registry_with_sample: Path, run: Run) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from up2k_cli.i18n import N_, Msg
@@ -75,7 +75,7 @@ class Cadre:
         return self.status == ACTIVE
 
     def to_record(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**self.__dict__, "status_log": [dict(e) for e in self.status_log]}
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Cadre:
@@ -123,64 +123,68 @@ def clean_fields(
     income, registered_on, consent, consent_on, consent_method. With partial=True (an update)
     only the keys present are checked and required fields may be absent.
     """
-    parsers: dict[str, tuple[str, Callable[[Any], Any]]] = {
-        "nik": ("nik", v.parse_nik),
-        "name": ("name", v.parse_name),
-        "kelurahan": ("kelurahan_code", lambda x: v.match_choice(x, kelurahan, "kelurahan").key),
-        "rw": ("rw", lambda x: v.parse_rt_rw(x, "rw")),
-        "rt": ("rt", lambda x: v.parse_rt_rw(x, "rt")),
-        "address": ("address", lambda x: v.parse_text(x, "address", required=True)),
-        "phone": ("phone", _optional(v.parse_phone)),
-        "business_type": (
-            "business_type",
-            _optional(lambda x: v.match_choice(x, BUSINESS_CATEGORIES, "business_type").label),
-        ),
-        "household_size": (
-            "household_size",
-            _optional(lambda x: v.parse_count(x, "household_size")),
-        ),
-        "income": ("income", _optional(v.parse_money)),
-        "registered_on": (
-            "registered_on",
-            _optional(lambda x: _past_date(x, "registered_on", today)),
-        ),
-        "consent_on": ("consent_on", _optional(lambda x: _past_date(x, "consent_on", today))),
-        "consent_method": (
-            "consent_method",
-            _optional(lambda x: v.parse_text(x, "consent_method", limit=100)),
-        ),
-    }
-    errors: list[ValidationError] = []
-    out: dict[str, Any] = {}
-    for key, (target, parse) in parsers.items():
-        if key not in raw:
-            if not partial and key in REQUIRED_FIELDS:
-                errors.append(ValidationError(key, None, v.required_field(key)))
-            continue
-        try:
-            out[target] = parse(raw[key])
-        except ValidationError as exc:
-            errors.append(exc)
-    if "consent" in raw:
-        try:
-            if not v.parse_yes_no(raw["consent"], "consent"):
-                errors.append(ValidationError("consent", raw["consent"], Msg(CONSENT_REFUSED)))
-        except ValidationError as exc:
-            errors.append(exc)
-    elif not partial and not out.get("consent_on"):
-        errors.append(ValidationError("consent", None, Msg(CONSENT_REFUSED)))
-    if not partial:
-        for target, _parse in parsers.values():
-            out.setdefault(target, None)
-        if not out.get("registered_on"):
-            out["registered_on"] = today.isoformat()
-        if not out.get("consent_on"):
-            out["consent_on"] = out["registered_on"]
-        if not out.get("consent_method"):
-            out["consent_method"] = "stated"
-    if errors:
-        raise ValidationErrors(errors)
-    return out
+    return FieldCleaner(kelurahan, today).clean(raw, partial=partial)
+
+
+class FieldCleaner:
+    """clean_fields for many rows: the table of parsers is built once, not once per row."""
+
+    def __init__(self, kelurahan: tuple[v.Choice, ...], today: dt.date) -> None:
+        self.today = today
+        self.parsers: dict[str, tuple[str, Callable[[Any], Any]]] = {
+            "nik": ("nik", v.parse_nik),
+            "name": ("name", v.parse_name),
+            "kelurahan": ("kelurahan_code", lambda x: v.match_choice(x, kelurahan, "kelurahan").key),
+            "rw": ("rw", lambda x: v.parse_rt_rw(x, "rw")),
+            "rt": ("rt", lambda x: v.parse_rt_rw(x, "rt")),
+            "address": ("address", lambda x: v.parse_text(x, "address", required=True)),
+            "phone": ("phone", _optional(v.parse_phone)),
+            "business_type": (
+                "business_type",
+                _optional(lambda x: v.match_choice(x, BUSINESS_CATEGORIES, "business_type").label),
+            ),
+            "household_size": ("household_size", _optional(lambda x: v.parse_count(x, "household_size"))),
+            "income": ("income", _optional(v.parse_money)),
+            "registered_on": ("registered_on", _optional(lambda x: _past_date(x, "registered_on", today))),
+            "consent_on": ("consent_on", _optional(lambda x: _past_date(x, "consent_on", today))),
+            "consent_method": (
+                "consent_method",
+                _optional(lambda x: v.parse_text(x, "consent_method", limit=100)),
+            ),
+        }
+
+    def clean(self, raw: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+        errors: list[ValidationError] = []
+        out: dict[str, Any] = {}
+        for key, (target, parse) in self.parsers.items():
+            if key not in raw:
+                if not partial and key in REQUIRED_FIELDS:
+                    errors.append(ValidationError(key, None, v.required_field(key)))
+                continue
+            try:
+                out[target] = parse(raw[key])
+            except ValidationError as exc:
+                errors.append(exc)
+        if "consent" in raw:
+            try:
+                if not v.parse_yes_no(raw["consent"], "consent"):
+                    errors.append(ValidationError("consent", raw["consent"], Msg(CONSENT_REFUSED)))
+            except ValidationError as exc:
+                errors.append(exc)
+        elif not partial and not out.get("consent_on"):
+            errors.append(ValidationError("consent", None, Msg(CONSENT_REFUSED)))
+        if not partial:
+            for target, _parse in self.parsers.values():
+                out.setdefault(target, None)
+            if not out.get("registered_on"):
+                out["registered_on"] = self.today.isoformat()
+            if not out.get("consent_on"):
+                out["consent_on"] = out["registered_on"]
+            if not out.get("consent_method"):
+                out["consent_method"] = "stated"
+        if errors:
+            raise ValidationErrors(errors)
+        return out
 
 
 def _past_date(value: Any, field: str, today: dt.date) -> str:

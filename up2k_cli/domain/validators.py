@@ -352,25 +352,35 @@ def normalise_label(text: str) -> str:
     return "".join(_ABBREVIATIONS.get(w, w) for w in joined.split())
 
 
-@functools.lru_cache(maxsize=64)
+_LOOKUPS: dict[int, tuple[tuple[Choice, ...], dict[str, Choice]]] = {}
+
+
 def _spellings(choices: tuple[Choice, ...]) -> dict[str, Choice]:
+    """Every spelling of every choice, normalised; built once per list (found by identity, since
+    hashing the list on each of 50,000 imported rows costs more than the lookup itself)."""
+    hit = _LOOKUPS.get(id(choices))
+    if hit is not None and hit[0] is choices:
+        return hit[1]
     lookup: dict[str, Choice] = {}
     for choice in choices:
         for spelling in (choice.key, choice.label, *choice.aliases):
             lookup.setdefault(normalise_label(spelling), choice)
+    _LOOKUPS[id(choices)] = (choices, lookup)
     return lookup
 
 
 def match_choice(value: str | None, choices: tuple[Choice, ...], field: str) -> Choice:
     """The choice a spelling means; a near miss says 'did you mean'."""
     raw = (value or "").strip()
+    lookup = _spellings(choices)
+    if raw:
+        found = lookup.get(normalise_label(raw))
+        if found is not None:
+            return found
     names = ", ".join(c.label for c in choices)
     if not raw:
         raise ValidationError(field, value, Msg(N_("required: one of {names}"), names=names))
     wanted = normalise_label(raw)
-    lookup = _spellings(choices)
-    if wanted in lookup:
-        return lookup[wanted]
     close = difflib.get_close_matches(wanted, list(lookup), n=1, cutoff=0.75)
     if close:
         raise ValidationError(

@@ -62,6 +62,18 @@ def create_entry(entity: str, ref: str, record: Mapping[str, Any]) -> dict[str, 
     return {"entity": entity, "ref": ref, "action": "create", "changes": changes}
 
 
+def bulk_create_entry(entity: str, ids: list[str], source: str) -> dict[str, Any]:
+    """One history entry for many records created at once (an import): which records and from
+    where. Their first values are the records themselves; later changes keep old -> new."""
+    return {
+        "entity": entity,
+        "ref": ids[0],
+        "refs": ids,
+        "action": "create",
+        "changes": {"source": [None, source], "records": [None, len(ids)]},
+    }
+
+
 def change_entry(
     entity: str, ref: str, action: str, old: Mapping[str, Any], new: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -70,7 +82,8 @@ def change_entry(
 
 
 def check_new_nik(uow: UnitOfWork, nik: str, known: Mapping[str, str] | None = None) -> None:
-    known = nik_index(uow) if known is None else known
+    if known is None:  # one lookup: a scan, not an index of every NIK
+        known = {c["nik"]: c["id"] for c in uow.cadres.all() if c.get("nik") == nik}
     if nik in known:
         other = uow.cadres.get(known[nik]) or {}
         raise RuleViolation(
@@ -88,13 +101,29 @@ def similar_cadres(uow: UnitOfWork) -> dict[tuple[str, str, str], str]:
     }
 
 
+def find_twin(uow: UnitOfWork, name: str, kelurahan_code: str, nik: str) -> str | None:
+    """The cadre with the same name, kelurahan and birth date (another NIK), if any; cheap tests
+    first, so one register does not normalise 50,000 names."""
+    wanted = similar_key(name, kelurahan_code, nik)
+    birth = wanted[2]
+    for c in uow.cadres.all():
+        other = c.get("nik")
+        if (
+            c["kelurahan_code"] == kelurahan_code
+            and other
+            and other[8:12] == birth[2:]
+            and similar_key(c["name"], kelurahan_code, other) == wanted
+        ):
+            return c["id"]
+    return None
+
+
 def register(uow: UnitOfWork, raw: Mapping[str, Any], *, today: dt.date, force: bool = False) -> Record:
     """Validate and add one cadre; refuses a known NIK, warns on a likely duplicate person."""
     fields = clean_fields(raw, kelurahan_choices(uow.meta), today)
     check_new_nik(uow, fields["nik"])
     if not force:
-        key = similar_key(fields["name"], fields["kelurahan_code"], fields["nik"])
-        twin = similar_cadres(uow).get(key)
+        twin = find_twin(uow, fields["name"], fields["kelurahan_code"], fields["nik"])
         if twin:
             raise DuplicateWarning(
                 _(
@@ -189,14 +218,23 @@ def _matches(cadre: Record, needle: str) -> bool:
 
 
 def id_order(record: Mapping[str, Any]) -> tuple[int, str]:
-    """K2 before K10: order by the number inside the ID."""
+    """K9999 before K10000: IDs are a letter and zero-padded digits, so length then text."""
     ident = str(record["id"])
+    return (len(ident), ident)
+
+
+def id_number(ident: str) -> int:
     digits = "".join(ch for ch in ident if ch.isdigit())
-    return (int(digits) if digits else 0, ident)
+    return int(digits) if digits else 0
 
 
 def history_of(uow: UnitOfWork, entity: str, ref: str) -> list[Record]:
-    return [h for h in uow.history.all() if h.get("entity") == entity and h.get("ref") == ref]
+    return [h for h in uow.history.all() if h.get("entity") == entity and concerns(h, ref)]
+
+
+def concerns(entry: Mapping[str, Any], ref: str) -> bool:
+    """Does a history entry concern this record (by itself, or as one of a bulk create)?"""
+    return entry.get("ref") == ref or ref in (entry.get("refs") or ())
 
 
 def derived(record: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:

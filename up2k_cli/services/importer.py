@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from up2k_cli.domain.cadre import ACTIVE, INACTIVE, Cadre, clean_fields, similar_key
+from up2k_cli.domain.cadre import ACTIVE, INACTIVE, Cadre, FieldCleaner, similar_key
 from up2k_cli.domain.errors import Up2kError, ValidationError, ValidationErrors
 from up2k_cli.domain.validators import nik_from_number
 from up2k_cli.i18n import N_, _, localise
@@ -327,7 +327,7 @@ def import_cadres(
     result = ImportResult(notes=source.notes + notes, header=source.header)
     column_of = {target: source.header[pos].strip().lstrip("\ufeff") for pos, target in mapping.items()}
     column_of.setdefault("kelurahan", column_of.get("kelurahan_code", "kelurahan"))
-    choices = cadre_service.kelurahan_choices(uow.meta)
+    cleaner = FieldCleaner(cadre_service.kelurahan_choices(uow.meta), today)
     known = cadre_service.nik_index(uow)
     twins = cadre_service.similar_cadres(uow)
     seen: dict[str, int] = {}
@@ -363,7 +363,7 @@ def import_cadres(
             raw.pop("kelurahan_code", None)
         status = (raw.pop("status", "") or ACTIVE).strip().lower()
         try:
-            fields = clean_fields(raw, choices, today)
+            fields = cleaner.clean(raw)
         except ValidationErrors as exc:
             fields = None
             row_errors += [
@@ -425,7 +425,7 @@ def import_cadres(
             continue
         if "consent" in raw and "consent_method" not in raw:
             fields["consent_method"] = method
-        twin = twins.get(similar_key(fields["name"], fields["kelurahan_code"], fields["nik"]))
+        twin = twins and twins.get(similar_key(fields["name"], fields["kelurahan_code"], fields["nik"]))
         if twin:
             result.notes.append(
                 _(
@@ -451,7 +451,7 @@ def import_cadres(
     ids = uow.next_ids("cadre", "K", len(new_records)) if new_records else []
     records = [Cadre(id=i, **fields).to_record() for i, fields in zip(ids, new_records, strict=True)]
     result.created = ids
-    entries = [cadre_service.create_entry("cadre", r["id"], r) for r in records]
+    entries = [cadre_service.bulk_create_entry("cadre", ids, source_name)] if ids else []
     changed: dict[str, dict[str, Any]] = {}
     for cadre_id, fields in updates.items():
         old = uow.cadres.get(cadre_id) or {}

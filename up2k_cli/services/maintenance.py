@@ -141,7 +141,7 @@ def _check_counters(uow: UnitOfWork, meta: Mapping[str, Any], bad: Any) -> None:
     for kind, records in (("cadre", uow.cadres), ("enrollment", uow.enrollments),
                           ("business", uow.businesses), ("step", uow.steps),
                           ("income", uow.incomes)):  # fmt: skip
-        highest = max((cadre_service.id_order(r)[0] for r in records.all()), default=0)
+        highest = max((cadre_service.id_number(r["id"]) for r in records.all()), default=0)
         if counters.get(kind, 0) < highest:
             bad(
                 "meta",
@@ -245,7 +245,9 @@ def history(
     entries: Iterable[Record] = uow.history.all()
     if ref:
         wanted = ref.strip().upper()
-        entries = [h for h in entries if str(h.get("ref", "")).upper() == wanted]
+        entries = [
+            h for h in entries if str(h.get("ref", "")).upper() == wanted or wanted in (h.get("refs") or ())
+        ]
     if entity:
         entries = [h for h in entries if h.get("entity") == entity]
     if user:

@@ -81,6 +81,9 @@ def tool_argv(name: str) -> list[str]:
 def bench_env(**extra: str) -> dict[str, str]:
     """A clean environment: no colour, no inherited registry, a fixed 'today' for the data."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("UP2K_")}
+    # As an installed package runs: pip compiles bytecode at install time, and the warm-up run
+    # caches it for an editable install. (This machine sets PYTHONDONTWRITEBYTECODE globally.)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["NO_COLOR"] = "1"
     env["UP2K_TODAY"] = load_generator().LAST_DAY.isoformat()
     env.update(extra)

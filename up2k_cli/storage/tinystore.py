@@ -95,7 +95,8 @@ def check_shape(data: Any, path: Path) -> None:
     if "meta" not in data:
         raise RegistryDamaged(_("{path} is not an up2k registry (no meta table)").format(path=path))
     for name, table in data.items():
-        if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
+        # set(map(type, ...)) runs in C: this check costs milliseconds on 100,000 records.
+        if type(table) is not dict or not set(map(type, table.values())) <= {dict}:
             raise RegistryDamaged(
                 _("{path} is damaged: table {name} is not a set of records").format(
                     path=path, name=repr(name)
@@ -122,7 +123,7 @@ def check_shape(data: Any, path: Path) -> None:
 
 def _check_keys(table: dict[str, Any], name: str, key: str, kind: type, path: Path) -> None:
     keys = [record.get(key) for record in table.values()]
-    if not all(type(k) is kind for k in keys):
+    if not set(map(type, keys)) <= {kind}:
         bad = next(k for k in keys if type(k) is not kind)
         raise RegistryDamaged(
             _("{path} is damaged: table {name} has a record whose {key} is {value}, not a {kind}").format(

@@ -65,7 +65,7 @@ class Records:
 
     def add_many(self, records: Iterable[Record]) -> None:
         raw = self._raw()
-        index = self._index()
+        index = self._doc_keys  # kept up to date if built; not built just to add
         if self._next_doc is None:
             self._next_doc = max(map(int, raw), default=0) + 1
         added = False
@@ -73,7 +73,8 @@ class Records:
             doc_key = str(self._next_doc)
             self._next_doc += 1
             raw[doc_key] = record
-            index[record[self.key]] = doc_key
+            if index is not None:
+                index[record[self.key]] = doc_key
             added = True
         if added:
             self._changed()

@@ -6,7 +6,6 @@ Every input rule of the registry lives here once; register, update and import al
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import re
 from dataclasses import dataclass
@@ -381,6 +380,8 @@ def match_choice(value: str | None, choices: tuple[Choice, ...], field: str) -> 
     if not raw:
         raise ValidationError(field, value, Msg(N_("required: one of {names}"), names=names))
     wanted = normalise_label(raw)
+    import difflib  # only for a near miss
+
     close = difflib.get_close_matches(wanted, list(lookup), n=1, cutoff=0.75)
     if close:
         raise ValidationError(

@@ -118,7 +118,7 @@ def show(
 
     with registry(ctx) as uow:
         batch = batches.get(uow, code)
-        fill = batches.fills(uow)[batch["code"]]
+        fill = batches.fills(uow, batches.enrollments_of(uow, batch["code"]))[batch["code"]]
         roster = batches.roster(uow, batch)
         names = cadres.kelurahan_names(uow.meta)
     quota = batch["quota_per_kelurahan"]

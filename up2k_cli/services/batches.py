@@ -14,7 +14,7 @@ from up2k_cli.domain import validators as v
 from up2k_cli.domain.errors import NotFound, RuleViolation, ValidationError
 from up2k_cli.i18n import N_, Msg, _
 from up2k_cli.services import cadres as cadre_service
-from up2k_cli.services.cadres import change_entry, create_entry
+from up2k_cli.services.cadres import bulk_entry, change_entry, create_entry
 from up2k_cli.storage.repository import Record
 from up2k_cli.storage.uow import UnitOfWork
 
@@ -65,10 +65,10 @@ class BatchFill:
         return self.by_status[rules.ENROLLED] + self.by_status[rules.COMPLETED]
 
 
-def fills(uow: UnitOfWork) -> dict[str, BatchFill]:
-    """Fill of every batch in one pass over the enrollments."""
+def fills(uow: UnitOfWork, enrollments: list[Record] | None = None) -> dict[str, BatchFill]:
+    """Fill of every batch in one pass over the enrollments (or over the ones given)."""
     out = {b["code"]: BatchFill(b) for b in uow.batches.all()}
-    for e in uow.enrollments.all():
+    for e in uow.enrollments.all() if enrollments is None else enrollments:
         fill = out.get(e["batch"])
         if fill is None:
             continue
@@ -253,9 +253,15 @@ def enroll(
                 }
             )
     ids = uow.next_ids("enrollment", "E", len(new)) if new else []
+    by_status: dict[str, list[str]] = {}
     for ident, record in zip(ids, new, strict=True):
         record["id"] = ident
-        entries.append(create_entry("enrollment", ident, record))
+        by_status.setdefault(record["status"], []).append(ident)
+    for status, same in by_status.items():
+        entries.append(
+            bulk_entry("enrollment", same, "create",
+                       {"batch": [None, batch["code"]], "status": [None, status], "on": [None, date]})
+        )  # fmt: skip
     uow.enrollments.add_many(new)
     uow.enrollments.update_many(changed)
     uow.record_changes(entries)
@@ -334,15 +340,11 @@ def attend(
             continue
         fields = {"attendance": {**e.get("attendance", {}), key: date}}
         updates[e["id"]] = fields
-        entries.append(
-            {
-                "entity": "enrollment",
-                "ref": e["id"],
-                "action": "attend",
-                "changes": {f"session {session}": [None, date]},
-            }
-        )
         recorded.append(cadre_id)
+    if updates:
+        entries.append(
+            bulk_entry("enrollment", list(updates), "attend", {f"session {session}": [None, date]})
+        )
     uow.enrollments.update_many(updates)
     uow.record_changes(entries)
     return recorded, already
@@ -410,17 +412,29 @@ def complete(
                 "record attendance, or use --force --reason"
             ).format(minimum=batch["min_attendance"], code=batch["code"], cadres=", ".join(low))
         )
-    updates, entries = {}, []
+    updates: dict[str, dict[str, Any]] = {}
+    forced_ids: list[str] = []
+    why = v.parse_text(reason, "reason") if force else None
     for _cid, e in targets:
         forced = not rules.meets_attendance(batch, e)
         fields = {
             "status": rules.COMPLETED,
             "completed_on": date,
-            "forced_reason": v.parse_text(reason, "reason") if forced else None,
+            "forced_reason": why if forced else None,
             "events": _event(e, rules.COMPLETED, date),
         }
         updates[e["id"]] = fields
-        entries.append(change_entry("enrollment", e["id"], "complete", e, fields))
+        if forced:
+            forced_ids.append(e["id"])
+    entries = []
+    plain = [i for i in updates if i not in forced_ids]
+    changes = {"status": [rules.ENROLLED, rules.COMPLETED], "completed_on": [None, date]}
+    if plain:
+        entries.append(bulk_entry("enrollment", plain, "complete", changes))
+    if forced_ids:
+        entries.append(
+            bulk_entry("enrollment", forced_ids, "complete", {**changes, "forced_reason": [None, why]})
+        )
     uow.enrollments.update_many(updates)
     uow.record_changes(entries)
     return [cid for cid, _ in targets]

@@ -62,16 +62,16 @@ def create_entry(entity: str, ref: str, record: Mapping[str, Any]) -> dict[str, 
     return {"entity": entity, "ref": ref, "action": "create", "changes": changes}
 
 
+def bulk_entry(entity: str, ids: list[str], action: str, changes: dict[str, list[Any]]) -> dict[str, Any]:
+    """One history entry for the same change to many records in one command (an import, an
+    enrollment of a list, a session's attendance): which records, and old -> new once."""
+    return {"entity": entity, "ref": ids[0], "refs": ids, "action": action, "changes": changes}
+
+
 def bulk_create_entry(entity: str, ids: list[str], source: str) -> dict[str, Any]:
-    """One history entry for many records created at once (an import): which records and from
-    where. Their first values are the records themselves; later changes keep old -> new."""
-    return {
-        "entity": entity,
-        "ref": ids[0],
-        "refs": ids,
-        "action": "create",
-        "changes": {"source": [None, source], "records": [None, len(ids)]},
-    }
+    """An import: which records and from where. Their first values are the records themselves;
+    later changes keep old -> new."""
+    return bulk_entry(entity, ids, "create", {"source": [None, source], "records": [None, len(ids)]})
 
 
 def change_entry(

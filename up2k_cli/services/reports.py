@@ -69,8 +69,8 @@ def snapshot(uow: UnitOfWork, as_of: dt.date) -> Snapshot:
     cadres = []
     for c in uow.cadres.all():
         state = status_on(c, day)
-        if state is not None:
-            cadres.append({**c, "status": state})
+        if state is not None:  # copy only what differs from today's record (rarely anything)
+            cadres.append(c if state == c["status"] else {**c, "status": state})
     # A batch entered after the fact still existed from its start or its first enrollment.
     all_batches = {b["code"]: b for b in uow.batches.all()}
     batches = {c: b for c, b in all_batches.items() if min(b["created_on"], b["start"]) <= day}
@@ -81,8 +81,10 @@ def snapshot(uow: UnitOfWork, as_of: dt.date) -> Snapshot:
         state = enrollment_status_on(e, day)
         if state is None:
             continue
-        attended = {s: d for s, d in (e.get("attendance") or {}).items() if d <= day}
-        enrollments.append({**e, "status": state, "attendance": attended})
+        attendance = e.get("attendance") or {}
+        attended = {s: d for s, d in attendance.items() if d <= day}
+        same = state == e["status"] and len(attended) == len(attendance)
+        enrollments.append(e if same else {**e, "status": state, "attendance": attended})
         batches.setdefault(e["batch"], all_batches[e["batch"]])
     meta = uow.meta
     return Snapshot(

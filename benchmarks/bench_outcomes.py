@@ -29,7 +29,7 @@ BUSINESSES = 20_000
 INCOMES = 100_000
 FAST = 0.5
 REPORT = 1.0
-STARTUP_BASELINE_REV = "2230b79"  # the first release of the CLI, before Bahasa Indonesia
+STARTUP_BASELINE_REV = "484e6d4"  # the registry before issue 7 (Excel, Bahasa Indonesia)
 PROGRAMME_REPORTS = (
     ["summary"],
     ["kelurahan"],

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 # The repo may be cloned anywhere, with the project's shared/ folder beside it.
@@ -64,3 +66,24 @@ def register_args(*, consent: bool = True, **fields: str | None) -> list[str]:
 
 def up2k_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "up2k_cli", *args]
+
+
+def cli_runner(db: Path, *, check_default: bool = True, columns: str = "250") -> Callable[..., Any]:
+    """run(*args, input=None, check=...) on the registry `db`, in-process, with a fixed 'today'.
+
+    With check, a non-zero exit fails the test at once, showing the command's stderr.
+    """
+    from typer.testing import CliRunner
+
+    from up2k_cli.cli.main import app
+
+    runner = CliRunner()
+    env = {"UP2K_DB": str(db), "COLUMNS": columns, "UP2K_TODAY": TODAY}
+
+    def run(*args: str, input: str | None = None, check: bool = check_default) -> Any:
+        result = runner.invoke(app, list(args), input=input, env=env)
+        if check:
+            assert result.exit_code == 0, (args, result.stderr)
+        return result
+
+    return run

@@ -5,22 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
 
 from tests.enrollment_data import cadres_csv
-from up2k_cli.cli.main import app
+from tests.helpers import cli_runner
 
 TODAY = "2026-11-27"
 
 
 @pytest.fixture
 def up2k(tmp_path):
-    runner = CliRunner()
-    env = {"UP2K_DB": str(tmp_path / "r.json"), "COLUMNS": "200", "UP2K_TODAY": TODAY}
-
-    def run(*args: str, input: str | None = None):
-        return runner.invoke(app, list(args), input=input, env=env)
-
+    run = cli_runner(tmp_path / "r.json", check_default=False, columns="200")
     assert run("init", "--start", "2026-01-05").exit_code == 0
     return run
 

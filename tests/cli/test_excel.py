@@ -10,6 +10,7 @@ from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
 from tests.enrollment_data import cadres_csv
+from tests.helpers import cli_runner
 from up2k_cli.cli.main import app
 
 HEADER = ["No", "Nama Lengkap", "NIK", "Kelurahan", "RW", "RT", "Alamat", "No. HP", "Penghasilan per Bulan",
@@ -18,15 +19,7 @@ HEADER = ["No", "Nama Lengkap", "NIK", "Kelurahan", "RW", "RT", "Alamat", "No. H
 
 @pytest.fixture
 def up2k(tmp_path):
-    runner = CliRunner()
-    env = {"UP2K_DB": str(tmp_path / "r.json"), "COLUMNS": "250", "UP2K_TODAY": "2026-11-27"}
-
-    def run(*args: str, input: str | None = None, check: bool = True):
-        result = runner.invoke(app, list(args), input=input, env=env)
-        if check:
-            assert result.exit_code == 0, result.stderr
-        return result
-
+    run = cli_runner(tmp_path / "r.json")
     run("init")
     return run
 

@@ -7,23 +7,14 @@ import os
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from tests.enrollment_data import cadres_csv, nik
-from up2k_cli.cli.main import app
+from tests.helpers import cli_runner
 
 
 @pytest.fixture
 def up2k(tmp_path):
-    runner = CliRunner()
-    env = {"UP2K_DB": str(tmp_path / "r.json"), "COLUMNS": "250", "UP2K_TODAY": "2026-11-27"}
-
-    def run(*args: str, input: str | None = None, check: bool = True):
-        result = runner.invoke(app, list(args), input=input, env=env)
-        if check:
-            assert result.exit_code == 0, result.stderr
-        return result
-
+    run = cli_runner(tmp_path / "r.json")
     run("init")
     run("import", "cadres", "-", input=cadres_csv({"Pondok Labu": 3}))
     run(

@@ -15,23 +15,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
 
 from tests.enrollment_data import cadres_csv
-from up2k_cli.cli.main import app
+from tests.helpers import cli_runner
 
 
 @pytest.fixture
 def up2k(tmp_path):
-    runner = CliRunner()
-    env = {"UP2K_DB": str(tmp_path / "r.json"), "COLUMNS": "250", "UP2K_TODAY": "2026-11-27"}
-
-    def run(*args: str, input: str | None = None, check: bool = True):
-        result = runner.invoke(app, list(args), input=input, env=env)
-        if check:
-            assert result.exit_code == 0, result.stderr
-        return result
-
+    run = cli_runner(tmp_path / "r.json")
     run("init", "--start", "2026-01-05")
     run("import", "cadres", "-", input=cadres_csv({"Pondok Labu": 3, "Lebak Bulus": 2}))
     return run

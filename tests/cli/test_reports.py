@@ -25,6 +25,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
+from tests.helpers import cli_runner
 from up2k_cli.cli.main import app
 
 CSV = """nik,name,kelurahan,rw,rt,address,registered_on,consent
@@ -38,15 +39,7 @@ CSV = """nik,name,kelurahan,rw,rt,address,registered_on,consent
 
 @pytest.fixture
 def up2k(tmp_path):
-    runner = CliRunner()
-    env = {"UP2K_DB": str(tmp_path / "r.json"), "COLUMNS": "250", "UP2K_TODAY": "2026-11-27"}
-
-    def run(*args: str, input: str | None = None, check: bool = True):
-        result = runner.invoke(app, list(args), input=input, env=env)
-        if check:
-            assert result.exit_code == 0, result.stderr
-        return result
-
+    run = cli_runner(tmp_path / "r.json")
     run("init", "--start", "2026-01-05")
     run("import", "cadres", "-", input=CSV)
     run("batch", "add", "B01", "--title", "Pelatihan", "--start", "2026-11-09", "--end",

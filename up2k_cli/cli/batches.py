@@ -94,14 +94,10 @@ def list_(ctx: typer.Context, fmt: FormatOpt = TableFormat.table) -> None:
 
     with registry(ctx) as uow:
         rows = [batches.batch_row(f) for f in batches.list_batches(uow)]
-    if fmt is TableFormat.table:
-        out.print_renderables(
-            out.render_table(rows, BATCH_LIST, title=_("Batches ({count})").format(count=len(rows)))
-        )
-    else:
-        from up2k_cli.render.columns import BATCH_EXPORT
+    from up2k_cli.render.columns import BATCH_EXPORT
 
-        out.emit(out.WRITERS[fmt.value](rows, BATCH_EXPORT), None)
+    title = _("Batches ({count})").format(count=len(rows))
+    out.show(rows, BATCH_LIST, fmt.value, title=title, machine_columns=BATCH_EXPORT)
 
 
 @batch_app.command("show")

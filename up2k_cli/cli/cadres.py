@@ -199,16 +199,10 @@ def list_(
         if show_nik:
             record_personal_export(uow, "cadre list --show-nik", len(rows))
     rows = [{**r, "kelurahan": names.get(r["kelurahan_code"], "")} for r in rows]
-    if fmt is ListFormat.table:
-        out.print_renderables(
-            out.render_table(
-                rows, CADRE_LIST, title=_("Cadres ({count})").format(count=len(rows)), show_nik=show_nik
-            )
-        )
-        return
-    if not show_nik:
+    if not show_nik and fmt is not ListFormat.table:
         rows = [{**r, "nik": out.mask_nik(r["nik"])} for r in rows]
-    out.emit(out.WRITERS[fmt.value](rows, CADRE_LIST), None)
+    title = _("Cadres ({count})").format(count=len(rows))
+    out.show(rows, CADRE_LIST, fmt.value, title=title, show_nik=show_nik)
 
 
 @cadre_app.command("show")

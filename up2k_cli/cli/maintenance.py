@@ -61,13 +61,8 @@ def check(ctx: typer.Context, fmt: FormatOpt = TableFormat.table) -> None:
     with registry(ctx) as uow:
         problems = maintenance.check(uow, today())
     rows = [p.__dict__ for p in problems]
-    if fmt is TableFormat.table:
-        if rows:
-            out.print_renderables(
-                out.render_table(rows, PROBLEMS, title=_("Problems ({count})").format(count=len(rows)))
-            )
-    else:
-        out.emit(out.WRITERS[fmt.value](rows, PROBLEMS), None)
+    if rows or fmt is not TableFormat.table:
+        out.show(rows, PROBLEMS, fmt.value, title=_("Problems ({count})").format(count=len(rows)))
     if problems:
         note(_("{count} problem(s) found in {path}.").format(count=len(problems), path=settings(ctx).db))
         raise typer.Exit(1)
@@ -123,12 +118,7 @@ def backup_list(ctx: typer.Context, fmt: FormatOpt = TableFormat.table) -> None:
         {"id": b.id, "taken": b.taken.isoformat(timespec="seconds"), "size": b.size, "path": str(b.path)}
         for b in found
     ]
-    if fmt is TableFormat.table:
-        out.print_renderables(
-            out.render_table(rows, BACKUPS, title=_("Backups ({count})").format(count=len(rows)))
-        )
-    else:
-        out.emit(out.WRITERS[fmt.value](rows, BACKUPS), None)
+    out.show(rows, BACKUPS, fmt.value, title=_("Backups ({count})").format(count=len(rows)))
 
 
 @backup_app.command("restore")

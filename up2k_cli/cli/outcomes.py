@@ -140,14 +140,8 @@ def list_(
             uow, kelurahan=kelurahan, category=category, agency=agency, step=step,
             started_from=first, started_to=last, today=today(),
         )  # fmt: skip
-    if fmt is ListFormat.table:
-        out.print_renderables(
-            out.render_table(rows, BUSINESS_LIST, title=_("Businesses ({count})").format(count=len(rows)))
-        )
-    elif fmt is ListFormat.ids:
-        out.emit(out.to_ids(rows, BUSINESS_LIST), None)
-    else:
-        out.emit(out.WRITERS[fmt.value](rows, BUSINESS_EXPORT), None)
+    title = _("Businesses ({count})").format(count=len(rows))
+    out.show(rows, BUSINESS_LIST, fmt.value, title=title, machine_columns=BUSINESS_EXPORT)
 
 
 @business_app.command("show")
@@ -301,7 +295,4 @@ def agency_map(
     rows = [{"category": c, "agency": a} for c, a in current["agency_map"].items()]
     rows.append({"category": Msg(N_("(food licence, no P-IRT)")), "agency": current["licensing_agency"]})
     columns = (out.Column("category", N_("Category")), out.Column("agency", N_("Agency")))
-    if fmt == "table":
-        out.print_renderables(out.render_table(rows, columns, title=_("Agency referral map")))
-    else:
-        out.emit(out.WRITERS.get(fmt, out.to_csv)(rows, columns), None)
+    out.show(rows, columns, fmt if fmt in ("table", *out.WRITERS) else "csv", title=_("Agency referral map"))

@@ -264,3 +264,20 @@ def changes_text(changes: Mapping[str, Any], show_nik: bool = False) -> str:
         old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
         parts.append(f"{field}={new}" if old is None else f"{field}: {old} -> {new}")
     return "; ".join(parts)
+
+
+def show(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[Column],
+    fmt: str,
+    *,
+    title: str,
+    machine_columns: Sequence[Column] | None = None,
+    show_nik: bool = True,
+) -> None:
+    """A list in the format asked for: a titled table for people, or csv/json/jsonl/ids for tools
+    (which may carry more columns than fit a table)."""
+    if fmt == "table":
+        print_renderables(render_table(rows, columns, title=title, show_nik=show_nik))
+    else:
+        emit(WRITERS[fmt](rows, machine_columns or columns), None)

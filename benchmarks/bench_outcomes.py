@@ -231,8 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Benchmark failed: {exc}", file=sys.stderr)
         return 2
     return h.finish(
-        f"Programme benchmark: {CADRES:,} cadres; {BATCHES} batches x {PER_BATCH}; {BUSINESSES:,} businesses; "
-        f"{INCOMES:,} incomes",
+        f"Programme benchmark: {CADRES:,} cadres; {BATCHES} batches x {PER_BATCH}; "
+        f"{BUSINESSES:,} businesses; {INCOMES:,} incomes",
         results,
         args,
         load_before=load_before,

@@ -934,16 +934,20 @@ INCOME_COLUMNS = (
 
 def income(uow: UnitOfWork, as_of: dt.date) -> Report:
     snap = snapshot(uow, as_of)
-    latest: dict[str, Record] = {}
-    for r in sorted(snap.incomes, key=lambda r: (r["on"], cadre_service.id_order(r))):
-        latest[r["cadre_id"]] = r
-    groups: dict[str, list[Record]] = defaultdict(list)
-    for c in snap.cadres:
-        groups[c["kelurahan_code"]].append(c)
+    latest: dict[str, tuple[str, int, str, int]] = {}  # cadre -> (on, id order, amount): the newest
+    for r in snap.incomes:
+        key = (r["on"], len(r["id"]), r["id"], r["amount"])
+        if key > latest.get(r["cadre_id"], ("",)):
+            latest[r["cadre_id"]] = key
+    households: dict[str, list[tuple[int | None, int | None]]] = defaultdict(list)
+    for c in snap.cadres:  # one pass: (baseline, latest follow-up) per household, by kelurahan
+        newest = latest.get(c["id"])
+        households[c["kelurahan_code"]].append((c.get("income"), newest[3] if newest else None))
+    everyone = [pair for pairs in households.values() for pair in pairs]
     rows = []
     for code, name in [*kelurahan_rows(snap), (TOTAL_CODE, TOTAL_LABEL)]:
-        members = snap.cadres if code == TOTAL_CODE else groups[code]
-        rows.append({"kelurahan_code": code, "kelurahan": name, **_income_row(members, latest)})
+        pairs = everyone if code == TOTAL_CODE else households[code]
+        rows.append({"kelurahan_code": code, "kelurahan": name, **_income_row(pairs)})
     total = rows[-1]
     return Report(
         "income",
@@ -971,14 +975,14 @@ def income(uow: UnitOfWork, as_of: dt.date) -> Report:
     )
 
 
-def _income_row(members: list[Record], latest: Mapping[str, Record]) -> dict[str, Any]:
-    baselines = [c["income"] for c in members if c.get("income") is not None]
-    latests = [latest[c["id"]]["amount"] for c in members if c["id"] in latest]
+def _income_row(pairs: list[tuple[int | None, int | None]]) -> dict[str, Any]:
+    baselines = [b for b, _ in pairs if b is not None]
+    latests = [n for _, n in pairs if n is not None]
     changes, pcts, rose = [], [], 0
-    for c in members:
-        if c.get("income") is None or c["id"] not in latest:
+    for baseline, newest in pairs:
+        if baseline is None or newest is None:
             continue
-        change, pct = outcome_rules.income_change(c["income"], latest[c["id"]]["amount"])
+        change, pct = outcome_rules.income_change(baseline, newest)
         changes.append(change)
         if pct is not None:
             pcts.append(pct)

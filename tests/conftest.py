@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from tests.helpers import CLEARED_ENV, REPO, SAMPLE_CSV, TODAY
 from up2k_cli.cli.main import app

@@ -21,8 +21,7 @@ from typing import Any
 
 import pytest
 import typer.main
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from up2k_cli import i18n
 from up2k_cli.cli.main import app

@@ -1,7 +1,5 @@
 """batch add/list/show/close, and enroll, withdraw, attend, complete."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated
 

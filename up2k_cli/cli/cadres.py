@@ -1,7 +1,5 @@
 """register and the cadre group: list, show, update, deactivate, reactivate."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated, Any
 

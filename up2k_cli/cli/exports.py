@@ -1,7 +1,5 @@
 """export: every record with every field, for other tools (full NIK: personal data)."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated

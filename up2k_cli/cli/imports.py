@@ -1,7 +1,5 @@
 """import cadres: a kelurahan office's spreadsheet (CSV) into the registry, in one write."""
 
-from __future__ import annotations
-
 import sys
 from enum import StrEnum
 from pathlib import Path

@@ -1,7 +1,5 @@
 """The up2k command line: global options, error handling, and the command groups."""
 
-from __future__ import annotations
-
 import inspect
 import os
 import sys

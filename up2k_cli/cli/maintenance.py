@@ -1,7 +1,5 @@
 """check, history and backup: the tools for when something went wrong."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated
 

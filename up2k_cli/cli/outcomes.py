@@ -1,7 +1,5 @@
 """business, step, income and settings: what training leads to."""
 
-from __future__ import annotations
-
 import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any

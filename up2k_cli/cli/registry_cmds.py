@@ -1,7 +1,5 @@
 """init and where: creating and finding the registry file."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

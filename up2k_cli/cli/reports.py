@@ -1,7 +1,5 @@
 """report: summary, kelurahan, batch, weekly, target, for people, cron and pipes."""
 
-from __future__ import annotations
-
 import datetime as dt
 import sys
 from collections.abc import Callable

@@ -117,9 +117,18 @@ def fresh_registry(db: Path, env: dict[str, str] | None = None) -> None:
 
 
 def restore(source: Path, target: Path) -> None:
-    """Put a saved registry back, so every timed run starts from the same file."""
+    """Put a saved registry back, so every timed run starts from the same file.
+
+    The copy is flushed to disk first, as up2k's own last write would have been: otherwise the
+    timed command's fsync would also pay for writing out this untimed copy.
+    """
     shutil.copyfile(source, target)
     target.chmod(0o600)
+    fd = os.open(target, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 # --- timing -------------------------------------------------------------------------------------

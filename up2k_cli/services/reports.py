@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -551,32 +551,48 @@ def week_label(monday: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _activity(snap: Snapshot, achieved: Mapping[str, str], first: str, last: str) -> dict[str, Counter[str]]:
-    """Counts per metric per kelurahan of what happened between two days (inclusive)."""
-    out: dict[str, Counter[str]] = {m: Counter() for m, _ in WEEKLY_METRICS}
+EVENT_METRICS = {
+    rules.ENROLLED: "enrollments",
+    rules.COMPLETED: "completions",
+    rules.WITHDRAWN: "withdrawals",
+}
+
+
+def _activity(
+    snap: Snapshot, achieved: Mapping[str, str], windows: Sequence[tuple[str, str]]
+) -> list[dict[str, Counter[str]]]:
+    """Counts per metric per kelurahan of what happened in each window of days (inclusive),
+    in one pass over the registry."""
+    outs: list[dict[str, Counter[str]]] = [{m: Counter() for m, _ in WEEKLY_METRICS} for _ in windows]
+    lo, hi = min(w[0] for w in windows), max(w[1] for w in windows)
+
+    def slot(day: str) -> dict[str, Counter[str]] | None:
+        if lo <= day <= hi:
+            for out, (first, last) in zip(outs, windows, strict=True):
+                if first <= day <= last:
+                    return out
+        return None
+
     kel_of = {c["id"]: c["kelurahan_code"] for c in snap.cadres}
     for c in snap.cadres:
-        if first <= c["registered_on"] <= last:
+        if (out := slot(c["registered_on"])) is not None:
             out["registrations"][c["kelurahan_code"]] += 1
     for e in snap.enrollments:
         kel = e["kelurahan_code"]
         for ev in e.get("events") or ():
-            if first <= ev["on"] <= last:
-                key = {
-                    rules.ENROLLED: "enrollments",
-                    rules.COMPLETED: "completions",
-                    rules.WITHDRAWN: "withdrawals",
-                }.get(ev["status"])
-                if key:
-                    out[key][kel] += 1
-        out["attendance"][kel] += sum(1 for d in e["attendance"].values() if first <= d <= last)
+            key = EVENT_METRICS.get(ev["status"])
+            if key and (out := slot(ev["on"])) is not None:
+                out[key][kel] += 1
+        for day in e["attendance"].values():
+            if (out := slot(day)) is not None:
+                out["attendance"][kel] += 1
     for cadre_id, on in achieved.items():
-        if first <= on <= last:
+        if (out := slot(on)) is not None:
             out["new_entrepreneurs"][kel_of.get(cadre_id, "")] += 1
     for b in snap.businesses:
-        if first <= outcome_rules.business_start(b) <= last:
+        if (out := slot(outcome_rules.business_start(b))) is not None:
             out["businesses"][kel_of.get(b["cadre_id"], "")] += 1
-    return out
+    return outs
 
 
 def weekly(uow: UnitOfWork, week: str | None, today: dt.date) -> Report:
@@ -585,10 +601,8 @@ def weekly(uow: UnitOfWork, week: str | None, today: dt.date) -> Report:
     snap = snapshot(uow, last_day)
     definition = definition_for(uow)
     achieved = definition.dates(snap, snap.iso)
-    this = _activity(snap, achieved, monday.isoformat(), last_day.isoformat())
-    before = _activity(
-        snap, achieved, prev_monday.isoformat(), (prev_monday + dt.timedelta(days=6)).isoformat()
-    )
+    previous = (prev_monday.isoformat(), (prev_monday + dt.timedelta(days=6)).isoformat())
+    before, this = _activity(snap, achieved, [previous, (monday.isoformat(), last_day.isoformat())])
     totals = []
     for metric, label in WEEKLY_METRICS:
         now_n, prev_n = sum(this[metric].values()), sum(before[metric].values())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from up2k_cli.domain import validators as v
@@ -50,10 +50,6 @@ def find(uow: UnitOfWork, ref: str) -> Record:
         assert record is not None
         return record
     raise ValidationError("cadre", ref, _("name a cadre by ID (e.g. K0001) or 16-digit NIK"))
-
-
-def find_many(uow: UnitOfWork, refs: Iterable[str]) -> list[Record]:
-    return [find(uow, ref) for ref in refs]
 
 
 def create_entry(entity: str, ref: str, record: Mapping[str, Any]) -> dict[str, Any]:

@@ -110,7 +110,7 @@ def register(
         bool, typer.Option("--force", help="Register even if the same person seems registered.")
     ] = False,
 ) -> None:
-    """Register one cadre (kader PKK); prints the new ID (e.g. K0001) on stdout.
+    """Register one cadre (kader PKK); prints the new ID, such as K0001, on stdout.
 
     Missing required fields are asked for when stdin is a terminal.
     """

@@ -57,6 +57,9 @@ class Records:
     def __contains__(self, key: Any) -> bool:
         return key in self._index()
 
+    def __len__(self) -> int:
+        return len(self._raw())
+
     def add(self, record: Record) -> None:
         self.add_many([record])
 

@@ -54,8 +54,21 @@ LicensedOn = Annotated[
 ]
 
 
-def _raw(**values: Any) -> dict[str, Any]:
-    return {k: x for k, x in values.items() if x is not None}
+def _business_input(
+    name: str | None,
+    category: str | None,
+    started: str | None,
+    nib: str | None,
+    pirt: str | None,
+    halal: str | None,
+    address: str | None,
+    licensed_on: str | None,
+) -> tuple[dict[str, Any], Any]:
+    """The options add and update share: the fields given, and the licence date if any."""
+    values = {"name": name, "category": category, "started_on": started, "nib": nib, "pirt": pirt,
+              "halal": halal, "address": address}  # fmt: skip
+    licence = day(licensed_on, "licensed-on") if licensed_on else None
+    return {k: x for k, x in values.items() if x is not None}, licence
 
 
 @business_app.command("add")
@@ -74,9 +87,7 @@ def add(
     """Record a business a cadre started; prints its ID (e.g. U0001)."""
     from up2k_cli.services import outcomes
 
-    raw = _raw(name=name, category=category, started_on=started, nib=nib, pirt=pirt,
-               halal=halal, address=address)  # fmt: skip
-    licence = day(licensed_on, "licensed-on") if licensed_on else None
+    raw, licence = _business_input(name, category, started, nib, pirt, halal, address, licensed_on)
     with registry(ctx) as uow:
         record = outcomes.add_business(uow, cadre, raw, today=today(), licensed_on=licence)
         uow.commit()
@@ -104,9 +115,7 @@ def update(
     """Correct or complete a business (add the NIB once issued, ...); history keeps old values."""
     from up2k_cli.services import outcomes
 
-    raw = _raw(name=name, category=category, started_on=started, nib=nib, pirt=pirt,
-               halal=halal, address=address)  # fmt: skip
-    licence = day(licensed_on, "licensed-on") if licensed_on else None
+    raw, licence = _business_input(name, category, started, nib, pirt, halal, address, licensed_on)
     with registry(ctx) as uow:
         entry = outcomes.update_business(uow, business, raw, today=today(), licensed_on=licence)
         uow.commit()

@@ -83,22 +83,6 @@ class Cadre:
 
 
 _FIELD_NAMES = tuple(f.name for f in fields(Cadre))
-# Fields a person may set; everything else is kept by the registry itself.
-EDITABLE_FIELDS = (
-    "nik",
-    "name",
-    "kelurahan_code",
-    "rw",
-    "rt",
-    "address",
-    "phone",
-    "business_type",
-    "household_size",
-    "income",
-    "registered_on",
-    "consent_on",
-    "consent_method",
-)
 
 
 def _optional(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from up2k_cli.i18n import N_, _
@@ -29,20 +30,23 @@ def describe_os_error(exc: OSError) -> str:
     return _(cause) if cause else exc.strerror or str(exc)
 
 
-def atomic_write_bytes(path: Path, data: bytes, mode: int = PRIVATE) -> None:
+def atomic_write_bytes(path: Path, data: bytes | Sequence[bytes | memoryview], mode: int = PRIVATE) -> None:
     """Write a temp file beside `path`, fsync it, rename it over `path`, fsync the folder.
 
-    A crash at any moment leaves either the old file or the new one, never a mix.
+    `data` is the content, or its parts in order. A crash at any moment leaves either the old
+    file or the new one, never a mix.
     """
+    chunks = [data] if isinstance(data, bytes | bytearray | memoryview) else data
     folder = path.parent
     tmp = folder / f".{path.name}.{os.getpid()}.tmp"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
         try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            for chunk in chunks:
+                view = memoryview(chunk)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
             os.fsync(fd)
         finally:
             os.close(fd)

@@ -45,6 +45,7 @@ def check(uow: UnitOfWork, today: dt.date) -> list[Problem]:
             Problem(table, str(record), Msg(text, **values) if not isinstance(text, Msg) else text)
         )
 
+    uow.read_all()  # every table parsed and checked, the ones this check does not look into too
     meta = uow.meta
     kelurahan = {k["code"] for k in meta["region"]["kelurahan"]}
     cadres = {c["id"]: c for c in uow.cadres.all()}
@@ -323,15 +324,13 @@ def erase_in_data(data: dict[str, Any], cadre_id: str, today: dt.date) -> bool:
 def forget_in_backups(path: Path, cadre_id: str, today: dt.date) -> int:
     """Apply an erasure to every backup of the registry (call it holding the registry's lock);
     returns how many backups were rewritten."""
-    import orjson
-
     from up2k_cli.fileio import atomic_write_bytes
 
     done = 0
     for backup in backups.list_backups(path):
-        data = orjson.loads(backup.path.read_bytes())
+        data = tinystore.load(backup.path)
         if erase_in_data(data, cadre_id, today):
-            atomic_write_bytes(backup.path, orjson.dumps(data))
+            atomic_write_bytes(backup.path, tinystore.serialise(data, backup.path))
             done += 1
     return done
 

@@ -6,14 +6,14 @@ never edit a released one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 from up2k_cli.domain.errors import RegistryDamaged
 from up2k_cli.i18n import _
 from up2k_cli.storage.presets import default_settings
 
-Data = dict[str, Any]
+Data = MutableMapping[str, Any]
 
 
 def _v1_to_v2(data: Data) -> Data:

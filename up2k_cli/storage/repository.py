@@ -5,6 +5,10 @@ TinyDB's Table rebuilds a whole table dict twice on every insert or update (its
 registry. The registry is already loaded into the command's TinyDB storage, so the repository
 reads and writes that same `{table: {doc_id: record}}` structure directly, keeps TinyDB's
 numbering of documents, and tells the storage it changed; the file format stays TinyDB's.
+
+A table is parsed from the file only when a repository first reads it (see tinystore). The
+change history is only ever added to by most commands: its documents are numbered by their
+own sequence number, so an entry can be added without reading the table.
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ Record = dict[str, Any]
 class Records:
     """One table of records keyed by a field of their own (doc_ids are reused after deletes)."""
 
-    def __init__(self, table: Table, key: str = "id") -> None:
+    def __init__(self, table: Table, key: str = "id", *, key_is_doc_id: bool = False) -> None:
         self.table = table
         self.key = key
+        self.key_is_doc_id = key_is_doc_id  # the document ID is str(record[key])
         self._doc_keys: dict[Any, str] | None = None
         self._next_doc: int | None = None
 
@@ -64,14 +69,23 @@ class Records:
         self.add_many([record])
 
     def add_many(self, records: Iterable[Record]) -> None:
+        if self.key_is_doc_id:
+            records = list(records)
+            docs = {str(record[self.key]): record for record in records}
+            tables = self.table.storage.read()
+            if docs and self._doc_keys is None and tables.append_unread(self.table.name, docs):
+                self._changed()
+                return
         raw = self._raw()
         index = self._doc_keys  # kept up to date if built; not built just to add
         if self._next_doc is None:
             self._next_doc = max(map(int, raw), default=0) + 1
         added = False
         for record in records:
-            doc_key = str(self._next_doc)
-            self._next_doc += 1
+            doc_key = str(record[self.key]) if self.key_is_doc_id else ""
+            if not doc_key or doc_key in raw:
+                doc_key = str(self._next_doc)
+            self._next_doc = max(self._next_doc, int(doc_key)) + 1
             raw[doc_key] = record
             if index is not None:
                 index[record[self.key]] = doc_key

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import getpass
 import json
 import os
@@ -29,6 +30,14 @@ from . import backups, migrations, tinystore
 from .repository import Record, Records
 
 DEFAULT_LOCK_TIMEOUT = 5.0
+_KEPT: list[Any] | None = None
+
+
+def keep_until_exit() -> None:
+    """For a process that ends with os._exit (the console script): keep each command's loaded
+    registry alive to the end, so that no time is spent freeing it record by record."""
+    global _KEPT
+    _KEPT = []
 
 
 def lock_for(path: Path, timeout: float) -> FileLock:
@@ -64,7 +73,8 @@ class UnitOfWork:
         acquire(self._lock, self.path, self.lock_timeout, self.command)
         try:
             try:
-                data = tinystore.load(self.path)
+                data = tinystore.open_tables(self.path)
+                data.advice = functools.partial(backups.describe, self.path)
                 data, steps = migrations.upgrade(data)
             except RegistryDamaged as exc:
                 problem = str(exc) if str(self.path) in str(exc) else f"{self.path}: {exc}"
@@ -88,7 +98,7 @@ class UnitOfWork:
                 ).format(path=self.path, mode=f"{mode:o}")
             )
 
-    def _open(self, data: dict[str, Any]) -> None:
+    def _open(self, data: tinystore.Tables) -> None:
         self.db = TinyDB(data, storage=tinystore.CommandStorage)
         self._storage = self.db.storage
         self.cadres = Records(self.db.table("cadres"))
@@ -97,11 +107,13 @@ class UnitOfWork:
         self.businesses = Records(self.db.table("businesses"))
         self.steps = Records(self.db.table("steps"))
         self.incomes = Records(self.db.table("incomes"))
-        self.history = Records(self.db.table("history"), key="seq")
+        self.history = Records(self.db.table("history"), key="seq", key_is_doc_id=True)
         self._meta_table = self.db.table("meta")
 
     def __exit__(self, *exc: object) -> None:
         release(self._lock, self.path)
+        if _KEPT is not None:
+            _KEPT.append(self.db)
 
     def commit(self) -> None:
         """Write the registry once, atomically, if anything changed."""
@@ -109,6 +121,10 @@ class UnitOfWork:
         if self._storage.dirty:
             tinystore.save(self.path, self._storage.data)
             self._storage.dirty = False
+
+    def read_all(self) -> None:
+        """Parse and check every table now (tables are otherwise read when first used)."""
+        self._storage.data.read_all()
 
     # -- registry-wide settings -------------------------------------------------------------
     @property

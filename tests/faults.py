@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -121,15 +122,16 @@ def crash_trial(
     shutil.copyfile(base, db)
     db.chmod(0o600)
     before = registry_counts(db)["cadres"]
+    kill_at = time.monotonic() + rng.uniform(*delay)  # counted from the start, as `delay` was measured
     proc = subprocess.Popen(
         [sys.executable, "-m", "up2k_cli", *args], env=env(db), cwd=REPO, stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     if stdin is not None:
-        assert proc.stdin is not None
-        proc.stdin.write(stdin.encode())
-        proc.stdin.close()
-    time.sleep(rng.uniform(*delay))
+        # Fed from a thread: writing to the pipe blocks until the command reads, which must not
+        # delay the kill past the moment chosen.
+        threading.Thread(target=_feed, args=(proc, stdin.encode()), daemon=True).start()
+    time.sleep(max(0.0, kill_at - time.monotonic()))
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     try:
@@ -145,6 +147,15 @@ def crash_trial(
 if __name__ == "__main__":
     role_, worker_, db_, count_, out_ = sys.argv[1:6]
     work(role_, int(worker_), Path(db_), int(count_), Path(out_))
+
+
+def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(data)
+        proc.stdin.close()
+    except OSError:  # killed before it read everything
+        pass
 
 
 def uninterrupted_seconds(db: Path, base: Path, args: list[str], stdin: str | None) -> float:

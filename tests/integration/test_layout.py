@@ -14,6 +14,7 @@ import pytest
 from tinydb import TinyDB
 
 from tests.conftest import Run
+from tests.enrollment_data import cadres_csv
 from tests.helpers import make_nik, register_args
 from up2k_cli.services import cadres
 from up2k_cli.storage import tinystore
@@ -23,21 +24,30 @@ TODAY = dt.date(2026, 11, 27)
 
 
 def table_lines(path: Path) -> dict[str, bytes]:
-    """{table: its line without the trailing comma}, as the file holds them."""
+    """{table: its value as the file holds it}, checking the layout on the way."""
     lines = path.read_bytes().split(b"\n")
     assert lines[0] == b"{" and lines[-2:] == [b"}", b""], lines[:1] + lines[-2:]
-    found = {}
-    for line in lines[1:-2]:
-        name, _, value = line.rstrip(b",").partition(b":")
-        found[json.loads(name)] = value
+    found: dict[str, bytes] = {}
+    i = 1
+    while not lines[i].startswith(b'"_crc32":'):
+        assert lines[i].endswith(b'":{'), lines[i][:80]
+        name, body, i = json.loads(lines[i][:-2]), [], i + 1
+        while lines[i] not in (b"}", b"},"):
+            assert len(orjson.loads(b"{%s}" % lines[i].rstrip(b","))) <= tinystore.LINE_RECORDS
+            body.append(lines[i])
+            i += 1
+        found[name] = b"{\n" + b"\n".join(body) + (b"\n" if body else b"") + b"}"
+        i += 1
+    assert i == len(lines) - 3
+    found["_crc32"] = lines[i].split(b":", 1)[1]
+    sums = orjson.loads(found["_crc32"])["1"]
+    assert sums == {name: zlib.crc32(value) for name, value in found.items() if name != "_crc32"}
     return found
 
 
-def test_the_file_is_one_table_per_line_and_plain_tinydb(registry_with_sample: Path) -> None:
+def test_the_file_is_tables_in_lines_and_plain_tinydb(registry_with_sample: Path) -> None:
     lines = table_lines(registry_with_sample)
-    assert list(lines) == [*tinystore.TABLES, tinystore.CHECKSUMS]
-    sums = orjson.loads(lines[tinystore.CHECKSUMS])["1"]
-    assert sums == {name: zlib.crc32(value) for name, value in lines.items() if name != "_crc32"}
+    assert list(lines) == [*tinystore.TABLES, tinystore.CHECKSUMS]  # and their checksums are right
     # Any JSON reader, and TinyDB itself, reads it as it always did.
     assert len(json.loads(registry_with_sample.read_bytes())["cadres"]) == 15
     with TinyDB(registry_with_sample) as db:
@@ -46,8 +56,10 @@ def test_the_file_is_one_table_per_line_and_plain_tinydb(registry_with_sample: P
 
 def test_a_command_reads_only_the_tables_it_uses(registry_with_sample: Path) -> None:
     with UnitOfWork(registry_with_sample) as uow:
-        cadres.find(uow, "K0001")
         tables = uow.db.storage.data
+        assert cadres.find(uow, "K0001")["name"]
+        assert not tables.is_read("cadres")  # one line of it was enough
+        uow.cadres.all()
         assert tables.is_read("cadres")
         assert not tables.is_read("history")
         assert not tables.is_read("enrollments")
@@ -59,7 +71,7 @@ def test_history_is_appended_to_without_reading_it(registry_with_sample: Path, r
     assert result.exit_code == 0, result.stderr
     after = table_lines(registry_with_sample)
     # The old entries are the same bytes; the new one follows under its sequence number.
-    assert after["history"].startswith(before["history"][:-1] + b",")
+    assert after["history"].startswith(before["history"][:-2] + b",\n")
     history = orjson.loads(after["history"])
     assert [int(k) for k in history] == [h["seq"] for h in history.values()]
     assert history[list(history)[-1]]["ref"] == "K0016"
@@ -135,13 +147,14 @@ def test_check_reads_every_table(registry_with_sample: Path, run: Run) -> None:
 
 
 def test_the_split_refuses_lines_that_are_not_tables() -> None:
-    good = b'{\n"meta":{"1":{}},\n"_crc32":{"1":{}}\n}\n'
+    good = b'{\n"meta":{\n"1":{}\n},\n"_crc32":{"1":{}}\n}\n'
     assert tinystore.split_lines(good) is not None
     for bad in (
-        good.replace(b'"meta":{', b'"meta":['),
+        good.replace(b'"meta":{\n', b'"meta":[\n'),
         good.replace(b'"meta"', b'"me ta"'),
         good.replace(b'\n"_crc32":{"1":{}}', b""),
-        good.replace(b"}},\n", b"}}\n,"),
+        good.replace(b'"1":{}', b'"1":{} '),
+        good.replace(b"},\n", b"}\n,"),
         good[:-1],
     ):
         assert tinystore.split_lines(bad) is None, bad
@@ -149,9 +162,70 @@ def test_the_split_refuses_lines_that_are_not_tables() -> None:
 
 def test_append_unread_refuses_ids_that_may_be_taken(tmp_path: Path) -> None:
     path = tmp_path / "r.json"
-    line = b'{"7":{"seq":7}}'
-    tables = tinystore.Tables(path, unread={"history": (0, len(line))}, raw=line, sums={"history": 0})
+    tinystore.atomic_write_bytes(path, tinystore.serialise({"history": {"7": {"seq": 7}}}))
+    raw = path.read_bytes()
+    tables = tinystore.Tables(path, unread=tinystore.split_lines(raw), raw=raw)
     assert not tables.append_unread("history", {"7": {"seq": 7}})
     assert tables.append_unread("history", {"8": {"seq": 8}})
     assert not tables.append_unread("history", {"8": {"seq": 8}})  # already added
-    assert re.search(rb'"8":\{"seq":8\}', b"".join(tables.lines()))
+    assert not tables.is_read("history")
+    assert re.search(rb'"7":\{"seq":7\},?\n"8":\{"seq":8\}', b"".join(tables.lines()))
+
+
+# --- reading in parts gives what reading whole gives -----------------------------------------
+
+NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def many_lines(registry: Path, run: Run) -> Path:
+    """700 cadres and 650 enrollments in two batches: several lines of records per table."""
+    csv = cadres_csv({"Pondok Labu": 350, "Cipete Selatan": 350})
+    assert run("import", "cadres", "-", input=csv).exit_code == 0
+    for code, first, last in (("B1", 1, 400), ("B2", 401, 650)):
+        assert run("batch", "add", code, "--title", code, "--start", "2026-11-01", "--end", "2026-11-20",
+                   "--capacity", "1000", "--quota-per-kelurahan", "0").exit_code == 0  # fmt: skip
+        ids = "\n".join(f"K{n:04d}" for n in range(first, last + 1))
+        assert run("enroll", "--batch", code, "-", input=ids).exit_code == 0
+    assert len(table_lines(registry)["enrollments"].split(b"\n")) > 4
+    return registry
+
+
+def one_round(path: Path, *, whole: bool, round_no: int) -> tuple[object, ...]:
+    with UnitOfWork(path, command="test", user="tester", now=NOW) as uow:
+        tables = uow.db.storage.data
+        if whole:
+            uow.read_all()
+        got = uow.cadres.get_many(["K0005", "K0600", "K9999"])
+        by_nik = cadres.find(uow, got["K0600"]["nik"])["id"]
+        in_b2 = uow.enrollments.where("batch", "B2")
+        first, last = in_b2[0]["id"], in_b2[-1]["id"]
+        uow.enrollments.update_many({first: {"status": "withdrawn"}, last: {"status": "withdrawn"}})
+        uow.cadres.update("K0300", {"name": f"Nama Baru {round_no}"})
+        new_ids = uow.next_ids("enrollment", "E", 3)
+        uow.enrollments.add_many(
+            [{"id": ident, "batch": "B3", "cadre_id": f"K{650 + n:04d}", "status": "enrolled"}
+             for n, ident in enumerate(new_ids)]
+        )  # fmt: skip
+        uow.record_changes([{"entity": "test", "ref": ident, "action": "create"} for ident in new_ids])
+        read_whole = {name: tables.is_read(name) for name in ("cadres", "enrollments", "history")}
+        in_b3 = uow.enrollments.where("batch", "B3")
+        uow.commit()
+    return sorted(got), by_nik, len(in_b2), first, last, [e["id"] for e in in_b3], read_whole
+
+
+def test_reading_in_parts_changes_the_file_as_reading_whole_does(many_lines: Path, tmp_path: Path) -> None:
+    whole = tmp_path / "whole.json"
+    whole.write_bytes(many_lines.read_bytes())
+    whole.chmod(0o600)
+    for round_no in (1, 2):
+        in_parts = one_round(many_lines, whole=False, round_no=round_no)
+        at_once = one_round(whole, whole=True, round_no=round_no)
+        assert in_parts[:-1] == at_once[:-1]
+        assert in_parts[-1] == {"cadres": False, "enrollments": False, "history": False}
+        assert at_once[-1] == {"cadres": True, "enrollments": True, "history": True}
+        assert tinystore.load(many_lines) == tinystore.load(whole)
+        table_lines(many_lines)  # still the layout, its checksums right
+    data = tinystore.load(many_lines)
+    assert sum(e["batch"] == "B3" for e in data["enrollments"].values()) == 6
+    assert {c["name"] for c in data["cadres"].values() if c["id"] == "K0300"} == {"Nama Baru 2"}

@@ -49,7 +49,7 @@ def close(uow: UnitOfWork, code: str, today: dt.date) -> Record:
 
 
 def enrollments_of(uow: UnitOfWork, code: str) -> list[Record]:
-    return [e for e in uow.enrollments.all() if e["batch"] == code]
+    return uow.enrollments.where("batch", code)
 
 
 @dataclass
@@ -114,10 +114,9 @@ BATCH_FIELDS = (
 def roster(uow: UnitOfWork, batch: Record) -> list[dict[str, Any]]:
     """Who is in the batch: ID, name, kelurahan, status, attendance. No NIK, phone or address."""
     names = cadre_service.kelurahan_names(uow.meta)
-    rows = []
-    for e in enrollments_of(uow, batch["code"]):
-        cadre = uow.cadres.get(e["cadre_id"]) or {}
-        rows.append(enrollment_row(batch, e, names, cadre.get("name")))
+    enrollments = enrollments_of(uow, batch["code"])
+    cadres = uow.cadres.get_many([e["cadre_id"] for e in enrollments])
+    rows = [enrollment_row(batch, e, names, cadres.get(e["cadre_id"], {}).get("name")) for e in enrollments]
     order = {rules.ENROLLED: 0, rules.COMPLETED: 0, rules.WAITLISTED: 1, rules.WITHDRAWN: 2}
     return sorted(
         rows,

@@ -43,12 +43,10 @@ def find(uow: UnitOfWork, ref: str) -> Record:
         return record
     digits = re.sub(r"[\s.\-]", "", text)
     if len(digits) == 16 and digits.isdigit():
-        cadre_id = nik_index(uow).get(digits)
-        if cadre_id is None:
+        same = uow.cadres.where("nik", digits)
+        if not same:
             raise NotFound(_("no cadre has NIK {nik}; check the number").format(nik=v.mask_nik(digits)))
-        record = uow.cadres.get(cadre_id)
-        assert record is not None
-        return record
+        return dict(same[-1])
     raise ValidationError("cadre", ref, _("name a cadre by ID (e.g. K0001) or 16-digit NIK"))
 
 

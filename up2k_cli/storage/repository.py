@@ -6,9 +6,10 @@ registry. The registry is already loaded into the command's TinyDB storage, so t
 reads and writes that same `{table: {doc_id: record}}` structure directly, keeps TinyDB's
 numbering of documents, and tells the storage it changed; the file format stays TinyDB's.
 
-A table is parsed from the file only when a repository first reads it (see tinystore). The
-change history is only ever added to by most commands: its documents are numbered by their
-own sequence number, so an entry can be added without reading the table.
+A table is parsed from the file when a repository first needs all of it (see tinystore). Until
+then `get`, `get_many`, `where`, `update` and `add` read and change only the lines of the file
+that hold the records concerned. The change history's documents are numbered by their own
+sequence number, so an entry is added without reading the table.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from tinydb.table import Table
+
+from up2k_cli.storage.tinystore import Tables
 
 Record = dict[str, Any]
 
@@ -34,6 +37,11 @@ class Records:
     def _raw(self) -> dict[str, Record]:
         data = self.table.storage.read()
         return data.setdefault(self.table.name, {})
+
+    def _unread(self) -> Tables | None:
+        """The command's tables, if this one is not read whole yet."""
+        tables, name = self.table.storage.read(), self.table.name
+        return tables if isinstance(tables, Tables) and not tables.is_read(name) and name in tables else None
 
     def _changed(self) -> None:
         storage = self.table.storage
@@ -56,8 +64,26 @@ class Records:
         self.table.clear_cache()
 
     def get(self, key: Any) -> Record | None:
-        doc_key = self._index().get(key)
-        return None if doc_key is None else dict(self._raw()[doc_key])
+        return self.get_many([key]).get(key)
+
+    def get_many(self, keys: Iterable[Any]) -> dict[Any, Record]:
+        """{key: a copy of the record} for each key that names a record."""
+        tables = self._unread()
+        if tables is not None:
+            found = tables.find_many(self.table.name, self.key, keys)
+            if found is not None:
+                return {key: dict(doc) for key, doc in found.items()}
+        index, raw = self._index(), self._raw()
+        return {key: dict(raw[index[key]]) for key in keys if key in index}
+
+    def where(self, field: str, value: str | int) -> list[Record]:
+        """The records whose `field` equals `value`, as stored (change them through update())."""
+        tables = self._unread()
+        if tables is not None:
+            docs = tables.where(self.table.name, field, value)
+            if docs is not None:
+                return docs
+        return [doc for doc in self._raw().values() if doc.get(field) == value]
 
     def __contains__(self, key: Any) -> bool:
         return key in self._index()
@@ -69,11 +95,15 @@ class Records:
         self.add_many([record])
 
     def add_many(self, records: Iterable[Record]) -> None:
-        if self.key_is_doc_id:
-            records = list(records)
-            docs = {str(record[self.key]): record for record in records}
-            tables = self.table.storage.read()
-            if docs and self._doc_keys is None and tables.append_unread(self.table.name, docs):
+        records = list(records)
+        tables = self._unread()
+        if records and tables is not None:
+            if self.key_is_doc_id:
+                docs = {str(record[self.key]): record for record in records}
+            else:
+                first = tables.next_doc_id(self.table.name)
+                docs = {} if first is None else {str(first + n): r for n, r in enumerate(records)}
+            if docs and tables.append_unread(self.table.name, docs):
                 self._changed()
                 return
         raw = self._raw()
@@ -99,6 +129,10 @@ class Records:
     def update_many(self, changes: dict[Any, Record]) -> None:
         """Change several records at once."""
         if not changes:
+            return
+        tables = self._unread()
+        if tables is not None and tables.update_where(self.table.name, self.key, changes):
+            self._changed()
             return
         raw = self._raw()
         index = self._index()

@@ -1,27 +1,38 @@
 """TinyDB storage for one command: the file is read once and written at most once, atomically.
 
-The file is an ordinary TinyDB JSON document, laid out one table per line:
+The file is an ordinary TinyDB JSON document, laid out in lines:
 
     {
-    "meta":{"1":{...}},
-    "cadres":{"1":{...},"2":{...}},
+    "meta":{
+    "1":{...}
+    },
+    "cadres":{
+    "1":{...},"2":{...},...,"256":{...},
+    "257":{...},...
+    },
     ...
     "_crc32":{"1":{"meta":123,"cadres":456,...}}
     }
 
-JSON strings cannot hold a raw newline, so the lines split the file into its tables without
-parsing it. A command parses only the tables it uses (a report never reads the change history);
-the tables it did not read are written back byte for byte, and the history can be appended to
-without reading it. The last line holds a CRC-32 of every table's line: a table that is copied
-unread into a new file is checked against it first, so damage is never carried silently into the
-next file and its backups. A file in any other layout (hand-written, pretty-printed) is parsed
-whole, and is written back in this layout by the next change.
+Each table starts on a line of its own, and its records follow in lines of up to 256. JSON
+strings cannot hold a raw newline, so the lines split the file without parsing it. A command
+parses only what it uses: a report never reads the change history; `batch show` reads the lines
+that hold its batch's enrollments and its cadres, not all 50,000. What a command did not read
+is written back byte for byte, and records are added in new lines without reading the others.
+
+The last line holds a CRC-32 of every table. A table is read in parts, or copied unread into the
+next file, only when it matches: so a part never stands in for a table changed by hand, and
+damage is never carried silently into the next file and its backups (such a table is parsed and
+checked whole instead). A file in any other layout (hand-written, pretty-printed) is parsed
+whole, and the next change writes it back in this one.
 """
 
 from __future__ import annotations
 
+import re
 import zlib
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -44,6 +55,10 @@ TABLES = (
     "history",
 )
 CHECKSUMS = "_crc32"  # the layout's own last line, never shown as a table
+LINE_RECORDS = 256  # records per line
+
+Doc = dict[str, Any]
+Chunk = bytes | memoryview
 
 
 class CommandStorage(Storage):
@@ -65,27 +80,40 @@ class CommandStorage(Storage):
         self.dirty = True
 
 
+@dataclass
+class Unread:
+    """A table still in the file: where its value and each line of records lie, which lines
+    were parsed (and changed), and records added since."""
+
+    value: tuple[int, int]
+    lines: list[tuple[int, int]]
+    crc: int | None
+    verified: bool = False
+    parsed: dict[int, dict[str, Doc]] = field(default_factory=dict)
+    changed: set[int] = field(default_factory=set)
+    added: dict[str, Doc] = field(default_factory=dict)
+    keys: dict[Any, list[int]] | None = None  # record key -> the lines it appears in
+
+
 class Tables(MutableMapping[str, dict[str, Any]]):
-    """The registry's tables by name; a table still in the file is parsed when first used."""
+    """The registry's tables by name; a table still in the file is parsed when first used,
+    whole (as a mapping) or in parts (find, where, update, append)."""
 
     def __init__(
         self,
         path: Path,
         parsed: dict[str, dict[str, Any]] | None = None,
-        unread: Mapping[str, tuple[int, int]] | None = None,
+        unread: Mapping[str, Unread] | None = None,
         raw: bytes = b"",
-        sums: Mapping[str, Any] | None = None,
     ) -> None:
         self.path = path
         self._parsed = parsed if parsed is not None else {}
-        self._raw = raw  # the file as read; a table not parsed yet is its span in it
+        self._raw = raw  # the file as read
         self._unread = dict(unread or {})
-        self._sums = dict(sums or {})
-        self._appended: dict[str, dict[str, Any]] = {}
         self._names = list(dict.fromkeys([*self._parsed, *self._unread]))
         self.advice: Callable[[], str] | None = None  # what to say after damage found later
 
-    # -- the mapping --------------------------------------------------------------------------
+    # -- the mapping: whole tables ------------------------------------------------------------
     def __getitem__(self, name: str) -> dict[str, Any]:
         table = self._parsed.get(name)
         if table is None:
@@ -98,15 +126,14 @@ class Tables(MutableMapping[str, dict[str, Any]]):
         if name not in self._names:
             self._names.append(name)
         self._unread.pop(name, None)
-        self._appended.pop(name, None)
         self._parsed[name] = table
 
     def __delitem__(self, name: str) -> None:
         if name not in self._names:
             raise KeyError(name)
         self._names.remove(name)
-        for part in (self._parsed, self._unread, self._appended):
-            part.pop(name, None)
+        self._parsed.pop(name, None)
+        self._unread.pop(name, None)
 
     def __iter__(self) -> Iterator[str]:
         return iter(list(self._names))
@@ -117,7 +144,6 @@ class Tables(MutableMapping[str, dict[str, Any]]):
     def __contains__(self, name: object) -> bool:
         return name in self._parsed or name in self._unread
 
-    # -- reading lazily -----------------------------------------------------------------------
     def is_read(self, name: str) -> bool:
         return name in self._parsed
 
@@ -126,63 +152,200 @@ class Tables(MutableMapping[str, dict[str, Any]]):
         return {name: self[name] for name in self._names}
 
     def _parse(self, name: str) -> dict[str, Any]:
+        part = self._unread[name]
+        table = self._checked(name, lambda: parse_json(self._view(*part.value), self.path))
+        for docs in part.parsed.values():  # the records handed out already, maybe changed
+            table.update(docs)
+        table.update(part.added)
+        del self._unread[name]
+        self._parsed[name] = table
+        return table
+
+    def _checked(self, name: str, parse: Callable[[], Any]) -> dict[str, Any]:
         try:
-            table = parse_json(self._line(name), self.path)
+            table = parse()
             check_table(table, name, self.path)
         except RegistryDamaged as exc:
             if self.advice is None:
                 raise
             raise RegistryDamaged(f"{exc}; {self.advice()}") from None
-        table.update(self._appended.pop(name, {}))
-        del self._unread[name]
-        self._parsed[name] = table
-        return table
+        return table  # type: ignore[no-any-return]
 
-    def append_unread(self, name: str, docs: dict[str, dict[str, Any]]) -> bool:
-        """Add documents to a table without reading it; False if that cannot be done safely
-        (the table is read already, or one of the document IDs may be taken)."""
-        span = self._unread.get(name)
-        if span is None:
-            return False
-        pending = self._appended.setdefault(name, {})
-        for doc_id in docs:
-            # Every document of a table appears as `"ID":{` in its line; a match anywhere
-            # (even a false one, inside a record) makes us read the table instead.
-            if doc_id in pending or self._raw.find(b'"%s":{' % doc_id.encode(), *span) >= 0:
-                return False
-        pending.update(docs)
-        return True
-
-    def _line(self, name: str) -> memoryview:
-        start, end = self._unread[name]
+    def _view(self, start: int, end: int) -> memoryview:
         return memoryview(self._raw)[start:end]
 
+    # -- parts of a table ---------------------------------------------------------------------
+    def _part(self, name: str) -> Unread | None:
+        """The unread table, if it may be read in parts: it is as up2k wrote it (CRC)."""
+        part = self._unread.get(name)
+        if part is None:
+            return None
+        if not part.verified:
+            if zlib.crc32(self._view(*part.value)) != part.crc:
+                self._parse(name)  # changed by hand, or damaged: read and check it whole
+                return None
+            part.verified = True
+        return part
+
+    def _line(self, name: str, part: Unread, index: int) -> dict[str, Doc]:
+        docs = part.parsed.get(index)
+        if docs is None:
+            start, end = part.lines[index]
+            docs = self._checked(name, lambda: parse_json(b"{%s}" % self._view(start, end), self.path))
+            part.parsed[index] = docs
+        return docs
+
+    def _lines_with(self, part: Unread, needle: bytes) -> Iterator[int]:
+        """The lines in which `needle` occurs (in order, each once)."""
+        find, ends = self._raw.find, part.lines
+        start, stop = part.value
+        at = find(needle, start, stop)
+        index = 0
+        while at >= 0:
+            while ends[index][1] < at:
+                index += 1
+            yield index
+            at = find(needle, ends[index][1], stop)
+
+    def _key_lines(self, part: Unread, key: str, kind: type) -> dict[Any, list[int]]:
+        """Which lines each record key appears in, by a pattern (no parsing); keys it cannot
+        see (a string with escapes) are looked for one by one instead."""
+        if part.keys is None:
+            value = rb'"((?:[^"\\]|\\.)*)"' if kind is str else rb"(-?\d+)"
+            pattern = re.compile(rb'"%s":%s' % (re.escape(key.encode()), value))
+            keys: dict[Any, list[int]] = {}
+            for index, (start, end) in enumerate(part.lines):
+                for found in pattern.findall(self._raw, start, end):
+                    text = found.decode() if kind is str else int(found)
+                    keys.setdefault(text, []).append(index)
+            part.keys = keys
+        return part.keys
+
+    def find_many(self, name: str, key: str, values: Iterable[Any]) -> dict[Any, Doc] | None:
+        """{value: record} for the records whose `key` field has one of `values`, parsing only
+        the lines that hold them; None if the table must be read whole instead."""
+        part = self._part(name)
+        if part is None:
+            return None
+        wanted = set(values)
+        kind = str if all(isinstance(v, str) for v in wanted) else int
+        known = self._key_lines(part, key, kind)
+        found: dict[Any, Doc] = {}
+        for value in wanted:
+            lines = known.get(value)
+            needle = b'"%s":%s' % (key.encode(), orjson.dumps(value))
+            if lines is None and kind is str and needle[len(key) + 4 : -1] != value.encode():
+                lines = list(self._lines_with(part, needle))  # escaped: the pattern cannot see it
+            for index in lines or ():
+                for doc in self._line(name, part, index).values():
+                    if doc.get(key) == value:
+                        found[value] = doc
+        for doc in part.added.values():
+            if doc.get(key) in wanted:
+                found[doc[key]] = doc
+        return found
+
+    def where(self, name: str, key: str, value: Any) -> list[Doc] | None:
+        """The records whose `key` field equals `value` (str or int), in table order, parsing only
+        the lines that mention it; None if the table must be read whole instead."""
+        part = self._part(name)
+        if part is None:
+            return None
+        needle = b'"%s":%s' % (key.encode(), orjson.dumps(value))
+        docs = [
+            doc
+            for index in self._lines_with(part, needle)
+            for doc in self._line(name, part, index).values()
+            if doc.get(key) == value
+        ]
+        return docs + [doc for doc in part.added.values() if doc.get(key) == value]
+
+    def update_where(self, name: str, key: str, changes: Mapping[Any, Doc]) -> bool:
+        """Change records found by their `key` field without reading the table whole; False if
+        it must be read whole (or a record is missing) instead."""
+        part = self._part(name)
+        if part is None:
+            return False
+        found = self.find_many(name, key, changes)
+        if found is None or len(found) != len(changes):
+            return False
+        for value, fields in changes.items():
+            found[value].update(fields)
+        for index, docs in part.parsed.items():
+            if any(doc.get(key) in changes for doc in docs.values()):
+                part.changed.add(index)
+        return True
+
+    def append_unread(self, name: str, docs: dict[str, Doc]) -> bool:
+        """Add documents under the given document IDs without reading the table; False if that
+        cannot be done safely (the table is read already, or an ID may be taken)."""
+        part = self._part(name)
+        if part is None:
+            return False
+        for doc_id in docs:
+            # Every document appears as `"ID":{` in the file; a match anywhere (even a false
+            # one, inside a record) makes us read the table instead.
+            if doc_id in part.added or self._raw.find(b'"%s":{' % doc_id.encode(), *part.value) >= 0:
+                return False
+        part.added.update(docs)
+        return True
+
+    def next_doc_id(self, name: str) -> int | None:
+        """The next free document ID of an unread table (after the last line's, as IDs only
+        grow), or None if the table must be read whole to know it."""
+        part = self._part(name)
+        if part is None:
+            return None
+        last = max(map(int, self._line(name, part, len(part.lines) - 1)), default=0) if part.lines else 0
+        return max(last, *map(int, part.added), 0) + 1
+
     # -- writing ------------------------------------------------------------------------------
-    def lines(self) -> list[bytes | memoryview]:
-        """The file's content in its one-table-per-line layout."""
-        chunks: list[bytes | memoryview] = [b"{\n"]
+    def lines(self) -> list[Chunk]:
+        """The file's content, in its layout."""
+        out: list[Chunk] = [b"{\n"]
         sums: dict[str, int] = {}
         for name in self._names:
-            segment = self._segment(name)
-            sums[name] = zlib.crc32(segment)
-            chunks += [orjson.dumps(name), b":", segment, b",\n"]
-        chunks += [orjson.dumps(CHECKSUMS), b":", orjson.dumps({"1": sums}), b"\n}\n"]
-        return chunks
+            records = self._records(name)
+            crc = zlib.crc32(b"{\n")
+            out += [orjson.dumps(name), b":{\n"]
+            for index, chunk in enumerate(records):
+                if index:
+                    out.append(b",\n")
+                    crc = zlib.crc32(b",\n", crc)
+                out.append(chunk)
+                crc = zlib.crc32(chunk, crc)
+            if records:
+                out.append(b"\n")
+                crc = zlib.crc32(b"\n", crc)
+            out.append(b"},\n")
+            sums[name] = zlib.crc32(b"}", crc)
+        out += [orjson.dumps(CHECKSUMS), b":", orjson.dumps({"1": sums}), b"\n}\n"]
+        return out
 
-    def _segment(self, name: str) -> bytes | memoryview:
+    def _records(self, name: str) -> list[Chunk]:
+        """A table's lines of records: unchanged ones as they were read, the rest serialised."""
         if name in self._parsed:
-            return orjson.dumps(self._parsed[name])
-        segment = self._line(name)
-        if zlib.crc32(segment) != self._sums.get(name):
-            # Changed outside up2k, or damaged: read it (a damaged table stops the write here).
-            return orjson.dumps(self._parse(name))
-        appended = self._appended.get(name)
-        if not appended:
-            return segment
-        more = orjson.dumps(appended)
-        if len(segment) == 2:  # "{}"
-            return more
-        return b"".join((segment[:-1], b",", memoryview(more)[1:]))
+            return dump_lines(self._parsed[name])
+        part = self._part(name)
+        if part is None:  # read whole just now
+            return dump_lines(self._parsed[name])
+        records: list[Chunk] = [
+            memoryview(orjson.dumps(part.parsed[index]))[1:-1] if index in part.changed else self._view(*span)
+            for index, span in enumerate(part.lines)
+        ]
+        return [chunk for chunk in records if len(chunk)] + dump_lines(part.added)
+
+
+def dump_lines(table: Mapping[str, Doc]) -> list[Chunk]:
+    """A table's records serialised in lines of LINE_RECORDS, in document ID order."""
+    items = list(table.items())
+    ids = list(map(int, table))
+    if ids != sorted(set(ids)):  # only in a file written by other hands
+        items.sort(key=lambda item: int(item[0]))
+    return [
+        memoryview(orjson.dumps(dict(items[i : i + LINE_RECORDS])))[1:-1]
+        for i in range(0, len(items), LINE_RECORDS)
+    ]
 
 
 def missing(path: Path) -> NoReturn:
@@ -216,16 +379,15 @@ def parse_json(raw: bytes | memoryview, path: Path) -> Any:
 def open_tables(path: Path) -> Tables:
     """The registry's tables, each parsed when first used; the meta table is checked now."""
     raw = read_bytes(path)
-    split = split_lines(raw)
-    if split is None:
+    unread = split_lines(raw)
+    if unread is None:
         data = parse_json(raw, path)
         check_shape(data, path)
         data.pop(CHECKSUMS, None)
         return Tables(path, parsed=data)
-    unread, sums = split
     if "meta" not in unread:
         raise RegistryDamaged(_("{path} is not an up2k registry (no meta table)").format(path=path))
-    tables = Tables(path, unread=unread, raw=raw, sums=sums)
+    tables = Tables(path, unread=unread, raw=raw)
     check_meta(tables["meta"], list(tables), path)
     return tables
 
@@ -235,31 +397,44 @@ def load(path: Path) -> dict[str, dict[str, Any]]:
     return open_tables(path).read_all()
 
 
-def split_lines(raw: bytes) -> tuple[dict[str, tuple[int, int]], dict[str, Any]] | None:
-    """Where each table's value lies in the file (start, end), and their checksums; None if the
-    file is not in the one-table-per-line layout (then it is parsed whole)."""
+def split_lines(raw: bytes) -> dict[str, Unread] | None:
+    """Where each table and each of its lines of records lie in the file, with the tables'
+    checksums; None if the file is not in this layout (then it is parsed whole)."""
     if not (raw.startswith(b"{\n") and raw.endswith(b"\n}\n")):
         return None
-    tables: dict[str, tuple[int, int]] = {}
-    start, end = 2, len(raw) - 3
-    while start < end:
-        stop = raw.find(b"\n", start, end)
-        stop = end if stop < 0 else stop
-        last = stop - 1 if raw[stop - 1] == 0x2C else stop  # without the comma
-        colon = raw.find(b'":', start, stop)
-        if raw[start] != 0x22 or colon < 0 or raw[colon + 2] != 0x7B or raw[last - 1] != 0x7D:
-            return None  # each line is "name":{...}
-        name = raw[start + 1 : colon].decode("ascii", "replace")
+    tables: dict[str, Unread] = {}
+    find, pos = raw.find, 2
+    while not raw.startswith(b'"%s":' % CHECKSUMS.encode(), pos):
+        stop = find(b"\n", pos)
+        if stop < 0 or raw[pos] != 0x22 or raw[stop - 3 : stop] != b'":{':
+            return None  # a table starts with a line "name":{
+        name = raw[pos + 1 : stop - 3].decode("ascii", "replace")
         if not name.replace("_", "a").isalnum() or name in tables:
             return None
-        tables[name] = (colon + 2, last)
-        start = stop + 1
+        start, lines, pos = stop - 1, [], stop + 1
+        while True:
+            stop = find(b"\n", pos)
+            if stop < 0:
+                return None
+            if raw[pos] == 0x7D and stop - pos <= 2:  # its last line: } or },
+                break
+            last = stop - 1 if raw[stop - 1] == 0x2C else stop  # without the comma
+            if raw[pos] != 0x22 or raw[last - 1] != 0x7D:
+                return None  # a line of records: "1":{...},"2":{...}
+            lines.append((pos, last))
+            pos = stop + 1
+        tables[name] = Unread((start, pos + 1), lines, None)
+        pos = stop + 1
+    stop = find(b"\n", pos)
+    if stop != len(raw) - 3:
+        return None
     try:
-        start, end = tables.pop(CHECKSUMS)
-        sums = orjson.loads(memoryview(raw)[start:end])["1"]
+        sums = orjson.loads(memoryview(raw)[pos + len(CHECKSUMS) + 3 : stop])["1"]
     except (KeyError, TypeError, orjson.JSONDecodeError):
         return None
-    return (tables, sums) if isinstance(sums, dict) else None
+    for name, part in tables.items():
+        part.crc = sums.get(name) if isinstance(sums, dict) else None
+    return tables
 
 
 V1_TABLES = ("meta", "cadres", "batches", "enrollments", "history")

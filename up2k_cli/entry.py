@@ -12,6 +12,9 @@ def N_(message: str) -> str:
     return message
 
 
+# The registries this process loaded, kept alive to the end (see leave); None outside the
+# console script (tests, library use), where they are freed as usual.
+KEPT: list[object] | None = None
 INTERRUPTED = N_("Interrupted (Ctrl-C): nothing more was written; the registry file is whole.")
 
 
@@ -22,9 +25,9 @@ def run() -> None:
     code: object = 0
     try:
         from up2k_cli.cli.main import main
-        from up2k_cli.storage import uow
 
-        uow.keep_until_exit()
+        global KEPT
+        KEPT = []  # see leave()
         main()
     except SystemExit as exc:
         code = exc.code

@@ -76,8 +76,8 @@ def change_entry(
 
 
 def check_new_nik(uow: UnitOfWork, nik: str, known: Mapping[str, str] | None = None) -> None:
-    if known is None:  # one lookup: a scan, not an index of every NIK
-        known = {c["nik"]: c["id"] for c in uow.cadres.all() if c.get("nik") == nik}
+    if known is None:  # one lookup: the lines of the file that hold it, not an index of every NIK
+        known = {c["nik"]: c["id"] for c in uow.cadres.where("nik", nik)}
     if nik in known:
         other = uow.cadres.get(known[nik]) or {}
         raise RuleViolation(
@@ -100,7 +100,10 @@ def find_twin(uow: UnitOfWork, name: str, kelurahan_code: str, nik: str) -> str 
     first, so one register does not normalise 50,000 names."""
     wanted = similar_key(name, kelurahan_code, nik)
     birth = wanted[2]
-    for c in uow.cadres.all():
+    day = int(birth[:2])
+    # Only NIKs with this birth date (a woman's day has 40 added): a few lines of the file.
+    same_birth = rf"\d{{6}}(?:{day:02d}|{day + 40:02d}){birth[2:]}\d{{4}}"
+    for c in uow.cadres.matching("nik", same_birth):
         other = c.get("nik")
         if (
             c["kelurahan_code"] == kelurahan_code

@@ -14,6 +14,7 @@ sequence number, so an entry is added without reading the table.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -122,6 +123,17 @@ class Records:
             added = True
         if added:
             self._changed()
+
+    def matching(self, field: str, pattern: str) -> list[Record]:
+        """The records whose `field` is a string that `pattern` (a regular expression without
+        quotes or backslashes) matches whole, as stored (change them through update())."""
+        tables = self._unread()
+        if tables is not None:
+            docs = tables.matching(self.table.name, field, pattern)
+            if docs is not None:
+                return docs
+        whole = re.compile(pattern)
+        return [r for r in self._raw().values() if isinstance(v := r.get(field), str) and whole.fullmatch(v)]
 
     def update(self, key: Any, fields: Record) -> None:
         self.update_many({key: fields})

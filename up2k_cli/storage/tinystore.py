@@ -260,6 +260,23 @@ class Tables(MutableMapping[str, dict[str, Any]]):
         ]
         return docs + [doc for doc in part.added.values() if doc.get(key) == value]
 
+    def matching(self, name: str, key: str, text: str) -> list[Doc] | None:
+        """The records whose `key` field is a string matching the regular expression `text`
+        whole (it must match the text as JSON writes it: no quotes or backslashes), parsing only
+        the lines where it occurs; None if the table must be read whole instead."""
+        part = self._part(name)
+        if part is None:
+            return None
+        whole = re.compile(text)
+        pattern = re.compile(rb'"%s":"(?:%s)"' % (re.escape(key.encode()), text.encode()))
+        lines = [i for i, (start, end) in enumerate(part.lines) if pattern.search(self._raw, start, end)]
+        docs = [doc for i in lines for doc in self._line(name, part, i).values()]
+        return [
+            doc
+            for doc in [*docs, *part.added.values()]
+            if isinstance(doc.get(key), str) and whole.fullmatch(doc[key])
+        ]
+
     def update_where(self, name: str, key: str, changes: Mapping[Any, Doc]) -> bool:
         """Change records found by their `key` field without reading the table whole; False if
         it must be read whole (or a record is missing) instead."""

@@ -23,6 +23,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 from tinydb import TinyDB
 
+from up2k_cli import entry
 from up2k_cli.domain.errors import RegistryDamaged, RegistryLocked, RegistryUnusable
 from up2k_cli.i18n import _
 
@@ -30,14 +31,6 @@ from . import backups, migrations, tinystore
 from .repository import Record, Records
 
 DEFAULT_LOCK_TIMEOUT = 5.0
-_KEPT: list[Any] | None = None
-
-
-def keep_until_exit() -> None:
-    """For a process that ends with os._exit (the console script): keep each command's loaded
-    registry alive to the end, so that no time is spent freeing it record by record."""
-    global _KEPT
-    _KEPT = []
 
 
 def lock_for(path: Path, timeout: float) -> FileLock:
@@ -112,8 +105,8 @@ class UnitOfWork:
 
     def __exit__(self, *exc: object) -> None:
         release(self._lock, self.path)
-        if _KEPT is not None:
-            _KEPT.append(self.db)
+        if entry.KEPT is not None:  # the console script ends with os._exit: nothing to free
+            entry.KEPT.append(self.db)
 
     def commit(self) -> None:
         """Write the registry once, atomically, if anything changed."""

@@ -346,6 +346,7 @@ DAMAGE = {
     "meta without schema": lambda good: re.sub(rb'"schema_version":\d+', b'"schema":1', good, count=1),
     "table not records": lambda good: good.replace(b'"cadres":{', b'"cadres":{"x":5,', 1),
     "binary": lambda good: b"\x00\xff\xfe garbage",
+    "document ID not a number": lambda good: good.replace(b'"1":{"id":"K0001"', b'"x":{"id":"K0001"', 1),
 }
 
 

@@ -191,10 +191,11 @@ def list_cadres(
     search: str | None = None,
 ) -> list[Record]:
     """Cadres in ID order, filtered; kelurahan names are matched as leniently as on input."""
-    rows = uow.cadres.all()
     if kelurahan:
         code = v.match_choice(kelurahan, kelurahan_choices(uow.meta), "kelurahan").key
-        rows = [c for c in rows if c["kelurahan_code"] == code]
+        rows = uow.cadres.where("kelurahan_code", code)  # the lines of the file that hold them
+    else:
+        rows = uow.cadres.all()
     if status:
         rows = [c for c in rows if c["status"] == status]
     if search:

@@ -148,12 +148,20 @@ class Tables(MutableMapping[str, dict[str, Any]]):
         return name in self._parsed
 
     def read_all(self) -> dict[str, dict[str, Any]]:
-        """Every table parsed and checked (what `up2k check` and the tests want)."""
+        """Every table parsed and checked in full (what `up2k check` and the tests want)."""
+        for name in list(self._unread):
+            self._parse(name, trust=False)
         return {name: self[name] for name in self._names}
 
-    def _parse(self, name: str) -> dict[str, Any]:
+    def _parse(self, name: str, *, trust: bool = True) -> dict[str, Any]:
+        """Parse a whole table. Its records' shape and keys are checked unless its CRC shows it
+        is as up2k wrote it (up2k writes only what it checked): 20-50 ms less on a report."""
         part = self._unread[name]
-        table = self._checked(name, lambda: parse_json(self._view(*part.value), self.path))
+        view = self._view(*part.value)
+        if trust and (part.verified or zlib.crc32(view) == part.crc):
+            table = self._checked(name, lambda: parse_json(view, self.path), deep=False)
+        else:
+            table = self._checked(name, lambda: parse_json(view, self.path))
         for docs in part.parsed.values():  # the records handed out already, maybe changed
             table.update(docs)
         table.update(part.added)
@@ -161,10 +169,17 @@ class Tables(MutableMapping[str, dict[str, Any]]):
         self._parsed[name] = table
         return table
 
-    def _checked(self, name: str, parse: Callable[[], Any]) -> dict[str, Any]:
+    def _checked(self, name: str, parse: Callable[[], Any], *, deep: bool = True) -> dict[str, Any]:
         try:
             table = parse()
-            check_table(table, name, self.path)
+            if deep:
+                check_table(table, name, self.path)
+            elif type(table) is not dict:
+                raise RegistryDamaged(
+                    _("{path} is damaged: table {name} is not a set of records").format(
+                        path=self.path, name=repr(name)
+                    )
+                )
         except RegistryDamaged as exc:
             if self.advice is None:
                 raise
@@ -512,6 +527,13 @@ def _check_records(table: Any, name: str, path: Path) -> None:
     if type(table) is not dict or not set(map(type, table.values())) <= {dict}:
         raise RegistryDamaged(
             _("{path} is damaged: table {name} is not a set of records").format(path=path, name=repr(name))
+        )
+    if not all(map(str.isdecimal, table)):  # TinyDB's document IDs are numbers
+        bad = next(doc_id for doc_id in table if not doc_id.isdecimal())
+        raise RegistryDamaged(
+            _("{path} is damaged: table {name} has a document ID {id} that is not a number").format(
+                path=path, name=repr(name), id=repr(bad)
+            )
         )
 
 

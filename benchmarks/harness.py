@@ -219,17 +219,46 @@ def time_command(
     for i in range(warmup + runs):
         if setup is not None:
             setup()
-        start = time.perf_counter()
-        proc = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, env=env)
-        elapsed = time.perf_counter() - start
-        if proc.returncode != 0:
-            raise BenchError(_failure(args, _as_text(proc)))
-        if check is not None:
-            check(proc)
+        elapsed = _run_once(args, env, check)
         if i >= warmup:
             result.times.append(elapsed)
     progress(f"    median {result.median:.3f} s (min {result.min:.3f}, max {result.max:.3f})")
     return result
+
+
+Turn = tuple[Measurement, Sequence[str | Path], dict[str, str]]  # what to fill, the command, its env
+
+
+def time_alternating(commands: Sequence[Turn], *, runs: int, warmup: int = 1) -> list[Measurement]:
+    """Time commands that are compared with each other in turns (A, B, A, B, ...), so that a
+    machine that gets busier or quieter during the runs does not favour one of them."""
+    if runs < MIN_RUNS:
+        raise ValueError(f"at least {MIN_RUNS} runs are needed for a median worth reporting")
+    names = ", ".join(m.name for m, _, _ in commands)
+    progress(f"  {names}: {warmup} warm-up + {runs} timed run(s), in turns")
+    for i in range(warmup + runs):
+        for result, argv, env in commands:
+            elapsed = _run_once([str(a) for a in argv], env, None)
+            if i >= warmup:
+                result.times.append(elapsed)
+    for result, _, _ in commands:
+        progress(
+            f"    {result.name}: median {result.median:.3f} s (min {result.min:.3f}, max {result.max:.3f})"
+        )
+    return [result for result, _, _ in commands]
+
+
+def _run_once(
+    args: list[str], env: dict[str, str], check: Callable[[subprocess.CompletedProcess[bytes]], None] | None
+) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, env=env)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise BenchError(_failure(args, _as_text(proc)))
+    if check is not None:
+        check(proc)
+    return elapsed
 
 
 def _as_text(proc: subprocess.CompletedProcess[bytes]) -> subprocess.CompletedProcess[str]:

@@ -146,3 +146,41 @@ def test_missing_registry_from_a_real_process(db: Path, subprocess_env: dict[str
         f"Error: no registry at {db}; create it with 'up2k init' (or pass --db / set UP2K_DB)\n"
     )
     assert not db.exists()
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(
+    registry: Path, run: Run, subprocess_env: dict[str, str]
+) -> None:
+    from tests.enrollment_data import cadres_csv
+
+    assert run("import", "cadres", "-", input=cadres_csv({"Pondok Labu": 1500})).exit_code == 0
+    # Like `up2k export cadres | head -1`: far more than a pipe holds, and the reader goes away.
+    proc = subprocess.Popen(
+        up2k_cmd("export", "cadres", "--format", "csv"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=subprocess_env,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().startswith(b"id,nik,name")
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=30) in (0, 1)
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+
+
+def test_output_is_whole_and_the_exit_code_kept_when_the_process_ends_at_once(
+    registry: Path, run: Run, subprocess_env: dict[str, str]
+) -> None:
+    from tests.enrollment_data import cadres_csv
+
+    assert run("import", "cadres", "-", input=cadres_csv({"Pondok Labu": 1500})).exit_code == 0
+    done = subprocess.run(
+        up2k_cmd("export", "cadres", "--format", "csv"), capture_output=True, env=subprocess_env, timeout=30
+    )
+    assert done.returncode == 0
+    assert len(done.stdout.splitlines()) == 1501  # flushed in full before os._exit
+    refused = subprocess.run(
+        up2k_cmd("cadre", "show", "K9999"), capture_output=True, text=True, env=subprocess_env, timeout=30
+    )
+    assert refused.returncode == 1 and refused.stderr.startswith("Error: cadre K9999 not found")

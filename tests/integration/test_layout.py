@@ -198,7 +198,7 @@ def one_round(path: Path, *, whole: bool, round_no: int) -> tuple[object, ...]:
             uow.read_all()
         got = uow.cadres.get_many(["K0005", "K0600", "K9999"])
         by_nik = cadres.find(uow, got["K0600"]["nik"])["id"]
-        born = sorted(c["id"] for c in uow.cadres.matching("nik", r"\d{6}(?:05|45)0585\d{4}"))
+        born = sorted(c["id"] for c in uow.cadres.containing("nik", "450585"))
         in_b2 = uow.enrollments.where("batch", "B2")
         first, last = in_b2[0]["id"], in_b2[-1]["id"]
         uow.enrollments.update_many({first: {"status": "withdrawn"}, last: {"status": "withdrawn"}})

@@ -101,9 +101,9 @@ def find_twin(uow: UnitOfWork, name: str, kelurahan_code: str, nik: str) -> str 
     wanted = similar_key(name, kelurahan_code, nik)
     birth = wanted[2]
     day = int(birth[:2])
-    # Only NIKs with this birth date (a woman's day has 40 added): a few lines of the file.
-    same_birth = rf"\d{{6}}(?:{day:02d}|{day + 40:02d}){birth[2:]}\d{{4}}"
-    for c in uow.cadres.matching("nik", same_birth):
+    # Only NIKs holding this birth date (a woman's day has 40 added): a few lines of the file.
+    near = {c["id"]: c for d in (day, day + 40) for c in uow.cadres.containing("nik", f"{d:02d}{birth[2:]}")}
+    for c in sorted(near.values(), key=id_order):
         other = c.get("nik")
         if (
             c["kelurahan_code"] == kelurahan_code

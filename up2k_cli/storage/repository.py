@@ -14,12 +14,13 @@ sequence number, so an entry is added without reading the table.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NoReturn
 
 from tinydb.table import Table
 
+from up2k_cli.domain.errors import RegistryDamaged
+from up2k_cli.i18n import _
 from up2k_cli.storage.tinystore import Tables
 
 Record = dict[str, Any]
@@ -96,8 +97,15 @@ class Records:
         self.add_many([record])
 
     def add_many(self, records: Iterable[Record]) -> None:
+        """Add new records; a key that is taken already stops the command (the registry's ID
+        counters were changed by hand): two records with one ID would be worse."""
         records = list(records)
+        keys = [record[self.key] for record in records]
         tables = self._unread()
+        if records and not self.key_is_doc_id:  # (history: its document ID is its key)
+            taken = sorted(self.get_many(keys), key=str)
+            if taken or len(set(keys)) != len(keys):
+                self._taken(taken or keys)
         if records and tables is not None:
             if self.key_is_doc_id:
                 docs = {str(record[self.key]): record for record in records}
@@ -124,16 +132,24 @@ class Records:
         if added:
             self._changed()
 
-    def matching(self, field: str, pattern: str) -> list[Record]:
-        """The records whose `field` is a string that `pattern` (a regular expression without
-        quotes or backslashes) matches whole, as stored (change them through update())."""
+    def containing(self, field: str, text: str) -> list[Record]:
+        """The records whose `field` is a string containing `text` (ASCII letters and digits),
+        as stored (change them through update())."""
         tables = self._unread()
         if tables is not None:
-            docs = tables.matching(self.table.name, field, pattern)
+            docs = tables.containing(self.table.name, field, text)
             if docs is not None:
                 return docs
-        whole = re.compile(pattern)
-        return [r for r in self._raw().values() if isinstance(v := r.get(field), str) and whole.fullmatch(v)]
+        return [r for r in self._raw().values() if isinstance(v := r.get(field), str) and text in v]
+
+    def _taken(self, keys: list[Any]) -> NoReturn:
+        where = getattr(self.table.storage.read(), "path", "the registry")
+        raise RegistryDamaged(
+            _(
+                "{path}: {key} {value} is taken already in table {name}; the ID counters in its meta "
+                "record were changed (restore a backup, or run 'up2k check')"
+            ).format(path=where, key=self.key, value=keys[0], name=self.table.name)
+        )
 
     def update(self, key: Any, fields: Record) -> None:
         self.update_many({key: fields})

@@ -43,6 +43,7 @@ from up2k_cli.domain.errors import RegistryDamaged, RegistryMissing, RegistryWri
 from up2k_cli.fileio import WriteFailed, atomic_write_bytes, describe_os_error
 from up2k_cli.i18n import _
 from up2k_cli.storage import backups
+from up2k_cli.storage.migrations import CURRENT_VERSION
 
 TABLES = (
     "meta",
@@ -92,7 +93,7 @@ class Unread:
     parsed: dict[int, dict[str, Doc]] = field(default_factory=dict)
     changed: set[int] = field(default_factory=set)
     added: dict[str, Doc] = field(default_factory=dict)
-    keys: dict[Any, list[int]] | None = None  # record key -> the lines it appears in
+    keys: dict[tuple[str, type], dict[Any, list[int]]] = field(default_factory=dict)  # see _key_lines
 
 
 class Tables(MutableMapping[str, dict[str, Any]]):
@@ -210,102 +211,96 @@ class Tables(MutableMapping[str, dict[str, Any]]):
             part.parsed[index] = docs
         return docs
 
-    def _lines_with(self, part: Unread, needle: bytes) -> Iterator[int]:
-        """The lines in which `needle` occurs (in order, each once)."""
-        find, ends = self._raw.find, part.lines
+    def _lines_with(self, part: Unread, needle: bytes) -> list[int]:
+        """The lines that may hold a record concerned: those where `needle` occurs as read, and
+        every line parsed already (its records may have changed since)."""
+        find, spans = self._raw.find, part.lines
         start, stop = part.value
-        at = find(needle, start, stop)
-        index = 0
+        found = set(part.parsed)
+        at, index = find(needle, start, stop), 0
         while at >= 0:
-            while ends[index][1] < at:
+            while spans[index][1] < at:
                 index += 1
-            yield index
-            at = find(needle, ends[index][1], stop)
+            found.add(index)
+            at = find(needle, spans[index][1], stop)
+        return sorted(found)
+
+    def _docs(self, name: str, part: Unread, lines: Iterable[int]) -> Iterator[Doc]:
+        """The records of these lines, then the ones added since the file was read."""
+        for index in lines:
+            yield from self._line(name, part, index).values()
+        yield from part.added.values()
 
     def _key_lines(self, part: Unread, key: str, kind: type) -> dict[Any, list[int]]:
-        """Which lines each record key appears in, by a pattern (no parsing); keys it cannot
-        see (a string with escapes) are looked for one by one instead."""
-        if part.keys is None:
-            value = rb'"((?:[^"\\]|\\.)*)"' if kind is str else rb"(-?\d+)"
+        """Which lines each value of the field `key` appears in as read, found by a pattern
+        without parsing (a superset: the field may also occur inside another field)."""
+        keys = part.keys.get((key, kind))
+        if keys is None:
+            value = rb'"((?:[^"\\]|\\.)*)"' if kind is str else rb"(-?\d+)[,}]"
             pattern = re.compile(rb'"%s":%s' % (re.escape(key.encode()), value))
-            keys: dict[Any, list[int]] = {}
+            keys = {}
             for index, (start, end) in enumerate(part.lines):
                 for found in pattern.findall(self._raw, start, end):
-                    text = found.decode() if kind is str else int(found)
+                    if kind is not str:
+                        text: Any = int(found)
+                    elif b"\\" in found:  # escaped in JSON: read it as JSON does
+                        text = orjson.loads(b'"%s"' % found)
+                    else:
+                        text = found.decode()
                     keys.setdefault(text, []).append(index)
-            part.keys = keys
-        return part.keys
+            part.keys[(key, kind)] = keys
+        return keys
 
     def find_many(self, name: str, key: str, values: Iterable[Any]) -> dict[Any, Doc] | None:
-        """{value: record} for the records whose `key` field has one of `values`, parsing only
-        the lines that hold them; None if the table must be read whole instead."""
-        part = self._part(name)
-        if part is None:
-            return None
+        """{value: record} for the records whose `key` field has one of `values` (all str or all
+        int), parsing only the lines that hold them; None if the table must be read whole."""
         wanted = set(values)
+        part = self._part(name)
+        if part is None:
+            return None
+        if not wanted:
+            return {}
         kind = str if all(isinstance(v, str) for v in wanted) else int
+        if kind is int and not all(type(v) is int for v in wanted):
+            return None  # a mix: read whole
         known = self._key_lines(part, key, kind)
-        found: dict[Any, Doc] = {}
-        for value in wanted:
-            lines = known.get(value)
-            needle = b'"%s":%s' % (key.encode(), orjson.dumps(value))
-            if lines is None and kind is str and needle[len(key) + 4 : -1] != value.encode():
-                lines = list(self._lines_with(part, needle))  # escaped: the pattern cannot see it
-            for index in lines or ():
-                for doc in self._line(name, part, index).values():
-                    if doc.get(key) == value:
-                        found[value] = doc
-        for doc in part.added.values():
-            if doc.get(key) in wanted:
-                found[doc[key]] = doc
-        return found
+        lines = {index for value in wanted for index in known.get(value, ())} | set(part.parsed)
+        return {doc[key]: doc for doc in self._docs(name, part, sorted(lines)) if doc.get(key) in wanted}
 
-    def where(self, name: str, key: str, value: Any) -> list[Doc] | None:
-        """The records whose `key` field equals `value` (str or int), in table order, parsing only
-        the lines that mention it; None if the table must be read whole instead."""
+    def where(self, name: str, key: str, value: str | int) -> list[Doc] | None:
+        """The records whose `key` field equals `value`, in table order, parsing only the lines
+        that may hold them; None if the table must be read whole instead."""
         part = self._part(name)
         if part is None:
             return None
-        needle = b'"%s":%s' % (key.encode(), orjson.dumps(value))
-        docs = [
-            doc
-            for index in self._lines_with(part, needle)
-            for doc in self._line(name, part, index).values()
-            if doc.get(key) == value
-        ]
-        return docs + [doc for doc in part.added.values() if doc.get(key) == value]
+        lines = self._lines_with(part, b'"%s":%s' % (key.encode(), orjson.dumps(value)))
+        return [doc for doc in self._docs(name, part, lines) if doc.get(key) == value]
 
-    def matching(self, name: str, key: str, text: str) -> list[Doc] | None:
-        """The records whose `key` field is a string matching the regular expression `text`
-        whole (it must match the text as JSON writes it: no quotes or backslashes), parsing only
-        the lines where it occurs; None if the table must be read whole instead."""
+    def containing(self, name: str, key: str, text: str) -> list[Doc] | None:
+        """The records whose `key` field is a string containing `text` (letters and digits
+        only: JSON writes them as they are), parsing only the lines where `text` occurs; None if
+        the table must be read whole instead."""
+        if not (text.isascii() and text.isalnum()):
+            raise ValueError(f"containing() looks for ASCII letters and digits, not {text!r}")
         part = self._part(name)
         if part is None:
             return None
-        whole = re.compile(text)
-        pattern = re.compile(rb'"%s":"(?:%s)"' % (re.escape(key.encode()), text.encode()))
-        lines = [i for i, (start, end) in enumerate(part.lines) if pattern.search(self._raw, start, end)]
-        docs = [doc for i in lines for doc in self._line(name, part, i).values()]
-        return [
-            doc
-            for doc in [*docs, *part.added.values()]
-            if isinstance(doc.get(key), str) and whole.fullmatch(doc[key])
-        ]
+        lines = self._lines_with(part, text.encode())
+        return [doc for doc in self._docs(name, part, lines) if text in _text(doc.get(key))]
 
     def update_where(self, name: str, key: str, changes: Mapping[Any, Doc]) -> bool:
         """Change records found by their `key` field without reading the table whole; False if
         it must be read whole (or a record is missing) instead."""
-        part = self._part(name)
-        if part is None:
-            return False
         found = self.find_many(name, key, changes)
         if found is None or len(found) != len(changes):
             return False
+        part = self._unread[name]
+        targets = {id(doc) for doc in found.values()}
+        for index, docs in part.parsed.items():
+            if any(id(doc) in targets for doc in docs.values()):
+                part.changed.add(index)
         for value, fields in changes.items():
             found[value].update(fields)
-        for index, docs in part.parsed.items():
-            if any(doc.get(key) in changes for doc in docs.values()):
-                part.changed.add(index)
         return True
 
     def append_unread(self, name: str, docs: dict[str, Doc]) -> bool:
@@ -368,6 +363,10 @@ class Tables(MutableMapping[str, dict[str, Any]]):
         return [chunk for chunk in records if len(chunk)] + dump_lines(part.added)
 
 
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def dump_lines(table: Mapping[str, Doc]) -> list[Chunk]:
     """A table's records serialised in lines of LINE_RECORDS, in document ID order."""
     items = list(table.items())
@@ -414,8 +413,9 @@ def open_tables(path: Path) -> Tables:
     unread = split_lines(raw)
     if unread is None:
         data = parse_json(raw, path)
+        if isinstance(data, dict):
+            data.pop(CHECKSUMS, None)  # checksums of lines this file no longer has
         check_shape(data, path)
-        data.pop(CHECKSUMS, None)
         return Tables(path, parsed=data)
     if "meta" not in unread:
         raise RegistryDamaged(_("{path} is not an up2k registry (no meta table)").format(path=path))
@@ -448,7 +448,9 @@ def split_lines(raw: bytes) -> dict[str, Unread] | None:
             stop = find(b"\n", pos)
             if stop < 0:
                 return None
-            if raw[pos] == 0x7D and stop - pos <= 2:  # its last line: } or },
+            if raw[pos] == 0x7D:  # its last line: }, (the checksums always follow)
+                if raw[pos:stop] != b"},":
+                    return None
                 break
             last = stop - 1 if raw[stop - 1] == 0x2C else stop  # without the comma
             if raw[pos] != 0x22 or raw[last - 1] != 0x7D:
@@ -491,10 +493,11 @@ def check_shape(data: Any, path: Path) -> None:
         )
     if "meta" not in data:
         raise RegistryDamaged(_("{path} is not an up2k registry (no meta table)").format(path=path))
-    for name, table in data.items():
+    tables = {name: table for name, table in data.items() if name != CHECKSUMS}  # the layout's own
+    for name, table in tables.items():
         _check_records(table, name, path)
-    check_meta(data["meta"], list(data), path)
-    for name, table in data.items():
+    check_meta(data["meta"], list(tables), path)
+    for name, table in tables.items():
         _check_keys(table, name, path)
 
 
@@ -513,12 +516,31 @@ def check_meta(meta: dict[str, Any], names: list[str], path: Path) -> None:
                 path=path, fields=", ".join(META_FIELDS)
             )
         )
+    counters, region = record["counters"], record["region"]
+    for name, good in (
+        ("region", isinstance(region, dict) and isinstance(region.get("kelurahan"), list)),
+        ("target", isinstance(record["target"], dict)),
+        ("counters", isinstance(counters, dict) and all(type(n) is int for n in counters.values())),
+    ):
+        if not good:
+            raise RegistryDamaged(
+                _("{path} is damaged: the meta record's {field} is not what up2k writes").format(
+                    path=path, field=name
+                )
+            )
     version = record.get("schema_version")
     required = TABLES if isinstance(version, int) and version >= 2 else V1_TABLES
     missing = [t for t in required if t not in names]
     if missing:
         raise RegistryDamaged(
             _("{path} is damaged: table(s) {tables} missing").format(path=path, tables=", ".join(missing))
+        )
+    unknown = [t for t in names if t not in TABLES]
+    if unknown and isinstance(version, int) and version <= CURRENT_VERSION:  # newer: said later
+        raise RegistryDamaged(
+            _("{path} is damaged: it holds a table {name} that up2k does not know").format(
+                path=path, name=repr(unknown[0])
+            )
         )
 
 

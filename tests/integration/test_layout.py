@@ -231,3 +231,72 @@ def test_reading_in_parts_changes_the_file_as_reading_whole_does(many_lines: Pat
     data = tinystore.load(many_lines)
     assert sum(e["batch"] == "B3" for e in data["enrollments"].values()) == 6
     assert {c["name"] for c in data["cadres"].values() if c["id"] == "K0300"} == {"Nama Baru 2"}
+
+
+# --- what a review of reading in parts found ------------------------------------------------
+
+
+def test_a_change_earlier_in_the_command_is_seen_when_reading_in_parts(many_lines: Path) -> None:
+    with UnitOfWork(many_lines) as uow:
+        uow.cadres.update("K0005", {"kelurahan_code": "31.74.06.9999", "name": "Zed"})
+        moved = [c["id"] for c in uow.cadres.where("kelurahan_code", "31.74.06.9999")]
+        uow.cadres.update("K0006", {"id": "K9006"})  # even the key itself
+        assert uow.cadres.get("K9006") is not None and uow.cadres.get("K0006") is None
+        assert not uow.db.storage.data.is_read("cadres")
+        uow.commit()
+    assert moved == ["K0005"]
+    ids = {c["id"] for c in tinystore.load(many_lines)["cadres"].values()}
+    assert "K9006" in ids and "K0006" not in ids
+
+
+def test_lookups_by_str_and_int_keys_do_not_mix(many_lines: Path) -> None:
+    with UnitOfWork(many_lines) as uow:
+        assert uow.history.get_many([]) == {}
+        assert uow.history.get(1)["seq"] == 1
+        assert uow.cadres.get(1) is None
+        assert uow.cadres.get("K0001")["id"] == "K0001"
+
+
+def test_keys_that_json_escapes_are_found_in_parts(registry: Path) -> None:
+    odd = ['a"b', 'a\\"b', "Désa"]
+    with UnitOfWork(registry) as uow:
+        uow.batches.add_many(
+            [{"code": code, "title": code} for code in [*odd, *(f"B{n}" for n in range(600))]]
+        )
+        uow.commit()
+    with UnitOfWork(registry) as uow:
+        found = uow.batches.get_many(odd)
+        assert not uow.db.storage.data.is_read("batches")
+    assert {code: b["title"] for code, b in found.items()} == {code: code for code in odd}
+
+
+def test_an_id_that_is_taken_stops_the_command(registry_with_sample: Path, run: Run) -> None:
+    raw = registry_with_sample.read_bytes()
+    registry_with_sample.write_bytes(re.sub(rb'"cadre":15', b'"cadre":3', raw, count=1))  # by hand
+    result = run(register_args(nik=make_nik(905)))
+    assert result.exit_code == 3
+    assert "K0004 is taken already in table cadres" in result.stderr
+    assert len(tinystore.load(registry_with_sample)["cadres"]) == 15
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "says"),
+    [
+        (b'"_crc32":', b'"_crc33":', "holds a table '_crc33' that up2k does not know"),
+        (b'"counters":{', b'"counters":"x","was":{', "the meta record's counters is not what up2k writes"),
+        (b'"region":{', b'"region":[],"was":{', "the meta record's region is not what up2k writes"),
+        (b'},\n"batches":{', b'}x\n"batches":{', "is not valid JSON"),
+        (b'"2":{"id":"K0002"', b'"1":{"id":"K0002"', "the key '1' appears twice in one object"),
+    ],
+    ids=["checksum line", "counters", "region", "closing line", "document ID twice"],
+)
+def test_damage_a_review_found_is_reported(
+    registry_with_sample: Path, run: Run, old: bytes, new: bytes, says: str
+) -> None:
+    raw = registry_with_sample.read_bytes()
+    assert old in raw
+    registry_with_sample.write_bytes(raw.replace(old, new, 1))
+    for args in (["check"], ["cadre", "list"], register_args(nik=make_nik(906))):
+        result = run(args)
+        assert result.exit_code == 3, (args, result.stdout, result.stderr)
+        assert says in result.stderr, result.stderr

@@ -162,7 +162,7 @@ class Tables(MutableMapping[str, dict[str, Any]]):
         if trust and (part.verified or zlib.crc32(view) == part.crc):
             table = self._checked(name, lambda: parse_json(view, self.path), deep=False)
         else:
-            table = self._checked(name, lambda: parse_json(view, self.path))
+            table = self._checked(name, lambda: parse_unique(view, self.path))
         for docs in part.parsed.values():  # the records handed out already, maybe changed
             table.update(docs)
         table.update(part.added)
@@ -277,13 +277,11 @@ class Tables(MutableMapping[str, dict[str, Any]]):
         return [doc for doc in self._docs(name, part, lines) if doc.get(key) == value]
 
     def containing(self, name: str, key: str, text: str) -> list[Doc] | None:
-        """The records whose `key` field is a string containing `text` (letters and digits
-        only: JSON writes them as they are), parsing only the lines where `text` occurs; None if
-        the table must be read whole instead."""
-        if not (text.isascii() and text.isalnum()):
-            raise ValueError(f"containing() looks for ASCII letters and digits, not {text!r}")
+        """The records whose `key` field is a string containing `text`, parsing only the lines
+        where `text` occurs; None if the table must be read whole instead (also for text other
+        than ASCII letters and digits, which JSON may write otherwise)."""
         part = self._part(name)
-        if part is None:
+        if part is None or not (text.isascii() and text.isalnum()):
             return None
         lines = self._lines_with(part, text.encode())
         return [doc for doc in self._docs(name, part, lines) if text in _text(doc.get(key))]
@@ -363,6 +361,40 @@ class Tables(MutableMapping[str, dict[str, Any]]):
         return [chunk for chunk in records if len(chunk)] + dump_lines(part.added)
 
 
+DOC_ID = re.compile(rb'[{,]\s*"\d+"\s*:\s*\{')  # a record under its document ID
+
+
+def check_unique_keys(raw: bytes | memoryview, records: int, path: Path) -> None:
+    """JSON parsers keep the last of two equal keys, so a document ID written twice (by hand)
+    would lose a record without a word. Count the IDs in the text; only if the count differs
+    from the records parsed, parse again keeping every key, and name the one written twice."""
+    if len(DOC_ID.findall(raw)) == records:
+        return
+
+    def no_twins(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _value in pairs]
+        if len(set(keys)) != len(keys):
+            twin = next(key for i, key in enumerate(keys) if key in keys[:i])
+            raise RegistryDamaged(
+                _("{path} is damaged: the key {key} appears twice in one object").format(
+                    path=path, key=repr(twin)
+                )
+            )
+        return dict(pairs)
+
+    import json
+
+    json.loads(bytes(raw), object_pairs_hook=no_twins)
+
+
+def parse_unique(raw: bytes | memoryview, path: Path) -> Any:
+    """Parse a table changed outside up2k: a document ID written twice is damage."""
+    table = parse_json(raw, path)
+    if isinstance(table, dict):
+        check_unique_keys(raw, len(table), path)
+    return table
+
+
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
@@ -414,6 +446,7 @@ def open_tables(path: Path) -> Tables:
     if unread is None:
         data = parse_json(raw, path)
         if isinstance(data, dict):
+            check_unique_keys(raw, sum(len(t) for t in data.values() if isinstance(t, dict)), path)
             data.pop(CHECKSUMS, None)  # checksums of lines this file no longer has
         check_shape(data, path)
         return Tables(path, parsed=data)

@@ -71,11 +71,19 @@ def test_history_is_appended_to_without_reading_it(registry_with_sample: Path, r
     assert result.exit_code == 0, result.stderr
     after = table_lines(registry_with_sample)
     # The old entries are the same bytes; the new one follows under its sequence number.
-    assert after["history"].startswith(before["history"][:-2] + b",\n")
+    assert after["history"].startswith(before["history"][:-2] + b",")
     history = orjson.loads(after["history"])
     assert [int(k) for k in history] == [h["seq"] for h in history.values()]
     assert history[list(history)[-1]]["ref"] == "K0016"
     assert after["enrollments"] == before["enrollments"]
+
+
+def test_records_added_in_parts_fill_the_last_line_first(registry_with_sample: Path, run: Run) -> None:
+    for n in range(3):
+        assert run(register_args(nik=make_nik(910 + n), name=f"Kader {'ABC'[n]}")).exit_code == 0
+    lines = table_lines(registry_with_sample)
+    assert lines["cadres"].count(b"\n") == 2 and lines["history"].count(b"\n") == 2  # one line each
+    assert len(orjson.loads(lines["cadres"])) == 18 and len(orjson.loads(lines["history"])) == 4
 
 
 def test_history_keeps_every_entry_when_its_ids_are_taken(registry_with_sample: Path, run: Run) -> None:
@@ -169,7 +177,7 @@ def test_append_unread_refuses_ids_that_may_be_taken(tmp_path: Path) -> None:
     assert tables.append_unread("history", {"8": {"seq": 8}})
     assert not tables.append_unread("history", {"8": {"seq": 8}})  # already added
     assert not tables.is_read("history")
-    assert re.search(rb'"7":\{"seq":7\},?\n"8":\{"seq":8\}', b"".join(tables.lines()))
+    assert b'\n"7":{"seq":7},"8":{"seq":8}\n' in b"".join(tables.lines())  # the last line filled up
 
 
 # --- reading in parts gives what reading whole gives -----------------------------------------

@@ -358,7 +358,14 @@ class Tables(MutableMapping[str, dict[str, Any]]):
             memoryview(orjson.dumps(part.parsed[index]))[1:-1] if index in part.changed else self._view(*span)
             for index, span in enumerate(part.lines)
         ]
-        return [chunk for chunk in records if len(chunk)] + dump_lines(part.added)
+        added = list(part.added.items())
+        if added and part.lines:  # the last line is filled up first: lines stay whole
+            last = self._line(name, part, len(part.lines) - 1)
+            room = max(0, LINE_RECORDS - len(last))
+            if room:
+                records[-1] = memoryview(orjson.dumps({**last, **dict(added[:room])}))[1:-1]
+                added = added[room:]
+        return records + dump_lines(dict(added))
 
 
 DOC_ID = re.compile(rb'[{,]\s*"\d+"\s*:\s*\{')  # a record under its document ID

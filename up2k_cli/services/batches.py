@@ -163,6 +163,7 @@ def _active_cadres(uow: UnitOfWork, refs: Sequence[str]) -> list[Record]:
     if not refs:
         raise ValidationError("cadre", None, Msg(NAME_A_CADRE))
     found, problems = [], []
+    uow.cadres.get_many([r.strip().upper() for r in refs])  # one pass over the file for all IDs
     for ref in refs:
         try:
             cadre = cadre_service.find(uow, ref)

@@ -308,3 +308,16 @@ def test_damage_a_review_found_is_reported(
         result = run(args)
         assert result.exit_code == 3, (args, result.stdout, result.stderr)
         assert says in result.stderr, result.stderr
+
+
+def test_document_ids_are_written_in_rising_order(registry_with_sample: Path, run: Run) -> None:
+    # Another tool wrote the cadres out of order; up2k's next write puts them in order, so
+    # that records added later in parts go after the highest ID.
+    data = json.loads(registry_with_sample.read_bytes())
+    data.pop(tinystore.CHECKSUMS)
+    data["cadres"] = dict(reversed(list(data["cadres"].items())))
+    registry_with_sample.write_text(json.dumps(data))
+    assert run(register_args(nik=make_nik(920))).exit_code == 0
+    assert run(register_args(nik=make_nik(921), name="Dewi Lestari")).exit_code == 0
+    ids = [int(doc_id) for doc_id in orjson.loads(table_lines(registry_with_sample)["cadres"])]
+    assert ids == sorted(ids) == list(range(1, 18))

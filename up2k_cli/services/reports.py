@@ -957,11 +957,11 @@ def income(uow: UnitOfWork, as_of: dt.date) -> Report:
     for c in snap.cadres:  # one pass: (baseline, latest follow-up) per household, by kelurahan
         newest = latest.get(c["id"])
         households[c["kelurahan_code"]].append((c.get("income"), newest[3] if newest else None))
-    everyone = [pair for pairs in households.values() for pair in pairs]
+    figures = {code: _income_figures(pairs) for code, pairs in households.items()}
+    figures[TOTAL_CODE] = IncomeFigures.merged(figures.values())  # each household walked once
     rows = []
     for code, name in [*kelurahan_rows(snap), (TOTAL_CODE, TOTAL_LABEL)]:
-        pairs = everyone if code == TOTAL_CODE else households[code]
-        rows.append({"kelurahan_code": code, "kelurahan": name, **_income_row(pairs)})
+        rows.append({"kelurahan_code": code, "kelurahan": name, **figures.get(code, IncomeFigures()).row()})
     total = rows[-1]
     return Report(
         "income",
@@ -989,28 +989,53 @@ def income(uow: UnitOfWork, as_of: dt.date) -> Report:
     )
 
 
-def _income_row(pairs: list[tuple[int | None, int | None]]) -> dict[str, Any]:
-    baselines = [b for b, _ in pairs if b is not None]
-    latests = [n for _, n in pairs if n is not None]
-    changes, pcts, rose = [], [], 0
+@dataclass
+class IncomeFigures:
+    """The incomes of a set of households: what the income report's medians are taken from."""
+
+    baselines: list[int] = field(default_factory=list)
+    latests: list[int] = field(default_factory=list)
+    changes: list[int] = field(default_factory=list)  # households with both
+    pcts: list[float] = field(default_factory=list)
+    rose: int = 0
+
+    @classmethod
+    def merged(cls, parts: Iterable[IncomeFigures]) -> IncomeFigures:
+        whole = cls()
+        for part in parts:
+            whole.baselines += part.baselines
+            whole.latests += part.latests
+            whole.changes += part.changes
+            whole.pcts += part.pcts
+            whole.rose += part.rose
+        return whole
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "with_baseline": len(self.baselines),
+            "with_follow_up": len(self.latests),
+            "with_both": len(self.changes),
+            "median_baseline": _whole(outcome_rules.median(self.baselines)),
+            "median_latest": _whole(outcome_rules.median(self.latests)),
+            "median_change": _whole(outcome_rules.median(self.changes)),
+            "median_change_pct": _round1(outcome_rules.median(self.pcts)),
+            "rose_pct": _pct(self.rose, len(self.changes)),
+        }
+
+
+def _income_figures(pairs: list[tuple[int | None, int | None]]) -> IncomeFigures:
+    figures = IncomeFigures(
+        baselines=[b for b, _ in pairs if b is not None], latests=[n for _, n in pairs if n is not None]
+    )
     for baseline, newest in pairs:
         if baseline is None or newest is None:
             continue
         change, pct = outcome_rules.income_change(baseline, newest)
-        changes.append(change)
+        figures.changes.append(change)
         if pct is not None:
-            pcts.append(pct)
-        rose += change > 0
-    return {
-        "with_baseline": len(baselines),
-        "with_follow_up": len(latests),
-        "with_both": len(changes),
-        "median_baseline": _whole(outcome_rules.median(baselines)),
-        "median_latest": _whole(outcome_rules.median(latests)),
-        "median_change": _whole(outcome_rules.median(changes)),
-        "median_change_pct": _round1(outcome_rules.median(pcts)),
-        "rose_pct": _pct(rose, len(changes)),
-    }
+            figures.pcts.append(pct)
+        figures.rose += change > 0
+    return figures
 
 
 def _whole(value: float | None) -> int | None:

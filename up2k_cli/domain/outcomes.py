@@ -155,19 +155,21 @@ def steps_reached(
     day: str,
 ) -> dict[str, str]:
     """step -> the first day it was reached, up to `day`. Steps may come in any order."""
+    cid = cadre["id"]
+    # Called for every cadre of a report: plain comparisons, no helper call per step.
     reached: dict[str, str] = {}
-
-    def reach(step: str, on: str | None) -> None:
+    for step, on in (
+        ("pendaftaran", cadre["registered_on"]),
+        ("pelatihan", completions.get(cid)),
+        ("pendampingan", mentoring.get(cid)),
+        ("perizinan", licences.get(cid)),
+    ):
+        if on and on <= day:
+            reached[step] = on
+    for record in recorded:
+        step, on = record["step"], record["on"]
         if on and on <= day and (step not in reached or on < reached[step]):
             reached[step] = on
-
-    cid = cadre["id"]
-    reach("pendaftaran", cadre["registered_on"])
-    reach("pelatihan", completions.get(cid))
-    reach("pendampingan", mentoring.get(cid))
-    reach("perizinan", licences.get(cid))
-    for record in recorded:
-        reach(record["step"], record["on"])
     return reached
 
 

@@ -183,11 +183,7 @@ class Tables(MutableMapping[str, dict[str, Any]]):
             if deep:
                 check_table(table, name, self.path)
             elif type(table) is not dict:
-                raise RegistryDamaged(
-                    _("{path} is damaged: table {name} is not a set of records").format(
-                        path=self.path, name=repr(name)
-                    )
-                )
+                raise not_records(self.path, name)
         except RegistryDamaged as exc:
             if self.advice is None:
                 raise
@@ -330,7 +326,7 @@ class Tables(MutableMapping[str, dict[str, Any]]):
         # up2k writes document IDs in rising order (dump_lines), so IDs above the last line's
         # are free. Any other is looked for: every document appears as `"ID":{` in the file, and
         # a match anywhere (even a false one, inside a record) makes us read the table instead.
-        last = max(map(int, self._line(name, part, len(part.lines) - 1)), default=0) if part.lines else 0
+        last = self._last_doc_id(name, part)
         for doc_id in docs:
             if doc_id in part.added or not doc_id.isdecimal():
                 return False
@@ -345,8 +341,11 @@ class Tables(MutableMapping[str, dict[str, Any]]):
         part = self._part(name)
         if part is None:
             return None
-        last = max(map(int, self._line(name, part, len(part.lines) - 1)), default=0) if part.lines else 0
-        return max(last, *map(int, part.added), 0) + 1
+        return max(self._last_doc_id(name, part), *map(int, part.added), 0) + 1
+
+    def _last_doc_id(self, name: str, part: Unread) -> int:
+        """The highest document ID in the file's lines of this table (the last line's)."""
+        return max(map(int, self._line(name, part, len(part.lines) - 1)), default=0) if part.lines else 0
 
     # -- writing ------------------------------------------------------------------------------
     def lines(self) -> list[Chunk]:
@@ -355,19 +354,15 @@ class Tables(MutableMapping[str, dict[str, Any]]):
         sums: dict[str, int] = {}
         for name in self._names:
             records = self._records(name)
-            crc = zlib.crc32(b"{\n")
-            out += [orjson.dumps(name), b":{\n"]
-            for index, chunk in enumerate(records):
-                if index:
-                    out.append(b",\n")
-                    crc = zlib.crc32(b",\n", crc)
-                out.append(chunk)
-                crc = zlib.crc32(chunk, crc)
-            if records:
-                out.append(b"\n")
-                crc = zlib.crc32(b"\n", crc)
-            out.append(b"},\n")
-            sums[name] = zlib.crc32(b"}", crc)
+            value: list[Chunk] = [b"{\n"]  # the table's value, which its CRC covers
+            for i, chunk in enumerate(records):
+                value += [b",\n", chunk] if i else [chunk]
+            value.append(b"\n}" if records else b"}")
+            crc = 0
+            for piece in value:
+                crc = zlib.crc32(piece, crc)
+            sums[name] = crc
+            out += [orjson.dumps(name), b":", *value, b",\n"]
         out += [orjson.dumps(CHECKSUMS), b":", orjson.dumps({"1": sums}), b"\n}\n"]
         return out
 
@@ -608,12 +603,16 @@ def check_meta(meta: dict[str, Any], names: list[str], path: Path) -> None:
         )
 
 
+def not_records(path: Path, name: str) -> RegistryDamaged:
+    return RegistryDamaged(
+        _("{path} is damaged: table {name} is not a set of records").format(path=path, name=repr(name))
+    )
+
+
 def _check_records(table: Any, name: str, path: Path) -> None:
     # set(map(type, ...)) runs in C: this check costs milliseconds on 100,000 records.
     if type(table) is not dict or not set(map(type, table.values())) <= {dict}:
-        raise RegistryDamaged(
-            _("{path} is damaged: table {name} is not a set of records").format(path=path, name=repr(name))
-        )
+        raise not_records(path, name)
     if not all(map(str.isdecimal, table)):  # TinyDB's document IDs are numbers
         bad = next(doc_id for doc_id in table if not doc_id.isdecimal())
         raise RegistryDamaged(

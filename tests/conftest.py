@@ -60,9 +60,9 @@ def registry(db: Path, _template_registries: dict[str, bytes]) -> Path:
 
 @pytest.fixture
 def sample_csv() -> Path:
-    """The shared Pondok Labu file: 20 rows, 5 of them bad on purpose."""
+    """The Pondok Labu test file (tests/data): 20 rows, 5 of them bad on purpose."""
     if not SAMPLE_CSV.is_file():
-        pytest.fail(f"shared sample file missing: {SAMPLE_CSV} (shared/ must sit beside the repo)")
+        pytest.fail(f"test data missing: {SAMPLE_CSV}")
     return SAMPLE_CSV
 
 
@@ -70,7 +70,7 @@ def sample_csv() -> Path:
 def _template_registries(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     """Built once per run through the real CLI: `init`, then `import` of the shared file."""
     if not SAMPLE_CSV.is_file():
-        pytest.fail(f"shared sample file missing: {SAMPLE_CSV} (shared/ must sit beside the repo)")
+        pytest.fail(f"test data missing: {SAMPLE_CSV}")
     path = tmp_path_factory.mktemp("templates") / "registry.json"
     env = {"UP2K_DB": str(path), "UP2K_TODAY": TODAY, "COLUMNS": "120", "UP2K_LANG": "en"}
     runner = CliRunner()

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-# The repo may be cloned anywhere, with the project's shared/ folder beside it.
-SHARED_DATA = REPO.parent / "shared" / "data"
-SAMPLE_CSV = SHARED_DATA / "kader-pondok-labu.csv"
+# Test data lives in the repository, so a fresh clone needs nothing beside it.
+TEST_DATA = REPO / "tests" / "data"
+SAMPLE_CSV = TEST_DATA / "kader-pondok-labu.csv"
 TODAY = "2026-11-27"
 
 # Environment variables that would change what the CLI does; tests start without them.

@@ -11,6 +11,7 @@ built compiles them on first use.
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 import os
 from collections.abc import Mapping, Sequence
@@ -82,17 +83,37 @@ _SWAP_SEPARATORS = str.maketrans(".,", ",.")
 
 
 def _localised_arg(value: object) -> object:
-    import datetime as dt
-
     if isinstance(value, Msg):
         return value.localised()
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        from up2k_cli.render.output import localised_date
-
         return localised_date(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _Number(value)
     return value
+
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def localised_date(value: str | dt.date) -> str:
+    """27 Nov 2026 in English; 17 Agu 2026, 5 Okt 2026 in Indonesian (CLDR month names)."""
+    if not value:
+        return ""
+    date = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    if _language == "en":
+        return f"{date.day} {_MONTHS_EN[date.month - 1]} {date.year}"
+    from babel.dates import format_date
+
+    return format_date(date, "d MMM y", locale=_language)
+
+
+def localised_number(value: float, pattern: str) -> str:
+    """12.5 in English, 12,5 in Indonesian."""
+    if _language == "en":
+        return format(value, "." + str(pattern.count("0") - 1) + "f")
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format="#,##" + pattern, locale=_language)
 
 
 def normalise(value: str) -> str | None:

@@ -6,7 +6,6 @@ Machine formats (csv, json, jsonl, ids) are locale-free and stable; tables are f
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import os
@@ -16,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from up2k_cli.domain.validators import format_date, format_rupiah, mask_nik
+from up2k_cli.domain.validators import format_rupiah, mask_nik
 from up2k_cli.fileio import WriteFailed, atomic_write_bytes
-from up2k_cli.i18n import Msg, _, language
+from up2k_cli.i18n import Msg, _, localised_date, localised_number
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -101,25 +100,6 @@ def human(value: Any, kind: str, show_nik: bool = True) -> str:
     if kind == "dec":
         return localised_number(value, "0.00")
     return str(value)
-
-
-def localised_date(value: str | dt.date) -> str:
-    """27 Nov 2026 in English; 17 Agu 2026, 5 Okt 2026 in Indonesian (CLDR month names)."""
-    if language() == "en":
-        return format_date(value)
-    from babel.dates import format_date as babel_date
-
-    date = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    return babel_date(date, "d MMM y", locale=language())
-
-
-def localised_number(value: float, pattern: str) -> str:
-    """12.5 in English, 12,5 in Indonesian."""
-    if language() == "en":
-        return format(value, "." + str(pattern.count("0") - 1) + "f")
-    from babel.numbers import format_decimal
-
-    return format_decimal(value, format="#,##" + pattern, locale=language())
 
 
 def cell(row: Mapping[str, Any], column: Column, show_nik: bool = True) -> str:

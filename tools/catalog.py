@@ -4,9 +4,10 @@
     python -m tools.catalog check    # list messages without an Indonesian translation (exit 1)
 
 Messages come from three places: _() and N_() calls in up2k_cli/ (Babel's extractor), every
-command's and option's help text (walked from the Typer app), and the command-line parser's own
-messages in Typer's bundled Click ("Usage:", "No such option: ..."), so that help and usage errors
-read in Indonesian too.
+command's and option's help text (walked from the Typer app), and the help headings that
+typer/core.py passes through the standard gettext ("Options", "default: {default}"; up2k_cli.i18n
+makes our catalog the default text domain while Indonesian is current). The parser's own messages
+(Typer's bundled Click: "Usage:", "No such option: ...") are plain English and stay English.
 """
 
 from __future__ import annotations
@@ -58,34 +59,23 @@ def help_messages() -> dict[str, str]:
     return found
 
 
-def parser_messages() -> dict[str, str]:
-    """Messages Typer passes through gettext (help headings, 'default: ...', 'No such command')
-    in typer/core.py and, where it still calls gettext, its bundled Click. Typer's bundled Click
-    otherwise writes plain English: those messages are marked in up2k_cli/parser_i18n.py."""
+def typer_messages() -> dict[str, str]:
+    """What typer/core.py translates with gettext.gettext (headings, 'default: ...', 'No such command')."""
     import typer
 
     folder = Path(typer.__file__).parent
     found: dict[str, str] = {}
     for filename, lineno, message, _c, _ctx in extract_from_dir(
-        str(folder),
-        method_map=[("core.py", "python"), ("_click/**.py", "python")],
-        keywords={"_": None, "ngettext": (1, 2)},
-        comment_tags=(),
+        str(folder), method_map=[("core.py", "python")], keywords={"_": None}, comment_tags=()
     ):
-        msgid = message[0] if isinstance(message, tuple) else message
-        if msgid:
-            found.setdefault(msgid, f"typer/{filename}:{lineno}")
-            if isinstance(message, tuple) and len(message) > 1 and message[1]:
-                PLURALS[msgid] = message[1]
+        if isinstance(message, str) and message:
+            found.setdefault(message, f"typer/{filename}:{lineno}")
     return found
-
-
-PLURALS: dict[str, str] = {}  # singular msgid -> plural msgid, for ngettext messages
 
 
 def messages() -> dict[str, str]:
     """Every message up2k can show, with where it comes from."""
-    return {**parser_messages(), **help_messages(), **source_messages()}
+    return {**typer_messages(), **help_messages(), **source_messages()}
 
 
 def load() -> Catalog:
@@ -102,21 +92,19 @@ def _translated(catalog: Catalog, msgid: str) -> bool:
     entry = catalog.get(msgid)
     if entry is None or entry.fuzzy:
         return False
-    text = entry.string
-    return bool(text[0] if isinstance(text, tuple) else text)
+    return bool(entry.string)
 
 
 def update() -> int:
     catalog = load() if PO.exists() else Catalog(locale="id", project="up2k", domain="up2k")
     current = messages()
-    gone = [m.id for m in catalog if m.id and _key(m.id) not in current]
+    gone = [m.id for m in catalog if m.id and m.id not in current]
     for msgid in gone:  # no longer shown anywhere (e.g. a help text that was reworded)
         del catalog[msgid]
     added = 0
     for msgid, where in current.items():
         if msgid not in catalog:
-            plural = PLURALS.get(msgid)
-            catalog.add((msgid, plural) if plural else msgid, ("",) if plural else "", locations=[(where, 0)])
+            catalog.add(msgid, "", locations=[(where, 0)])
             added += 1
     PO.parent.mkdir(parents=True, exist_ok=True)
     with PO.open("wb") as f:
@@ -126,10 +114,6 @@ def update() -> int:
         f"{len(missing())} untranslated"
     )
     return 0
-
-
-def _key(msgid: str | tuple[str, ...]) -> str:
-    return msgid[0] if isinstance(msgid, tuple) else msgid
 
 
 def check() -> int:

@@ -6,7 +6,10 @@ ahead of time (column headers); English is the msgid, so English needs no catalo
 goes into machine output as well (report titles, periods, notes, labels; check's problems) is a
 Msg: English as data in CSV/JSON, translated with localise() where people read it.
 Catalogs are compiled to .mo when the package is built (setup.py); a checkout that was never
-built compiles them on first use.
+built compiles them on first use. Typer takes its help headings ('Options', 'default: ...') from
+the standard gettext.gettext: while Indonesian is current, that default text domain is ours.
+The command-line parser's own words (Typer's bundled Click: 'Usage:', 'No such option: ...')
+are plain English and stay English. This module imports nothing from up2k_cli.
 """
 
 from __future__ import annotations
@@ -143,41 +146,45 @@ def detect(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> str:
 
 
 def install(lang: str) -> None:
-    """Switch every message, ours and the command-line parser's, to `lang`."""
+    """Switch our messages, and Typer's help headings, to `lang`."""
     global _language, _translation
     _language = lang if lang in LANGUAGES else "en"
     if _language == "en":
         _translation = gettext.NullTranslations()
+        _leave_default_domain()
     else:
         localedir = compiled_locales()
         _translation = gettext.translation(DOMAIN, localedir, languages=[_language], fallback=True)
-    _install_for_parser()
+        _take_default_domain(localedir)
 
 
-def _install_for_parser() -> None:
-    """The parser's words (usage, headings, usage errors) in our language too.
-
-    A Click that calls gettext gets our catalog; Typer's bundled Click, which writes plain
-    English, is patched once in up2k_cli.parser_i18n (nothing changes while English is current).
-    """
-    if _language != "en":
-        from up2k_cli import parser_i18n
-
-        parser_i18n.install()
-    import typer._click as click_package
-
-    for module in _parser_modules(click_package):
-        if getattr(module, "_", None) is not None and module._ is not _:
-            module._ = _
-        if getattr(module, "ngettext", None) is not None:
-            module.ngettext = _translation.ngettext
+# The standard default text domain and $LANGUAGE as they were before Indonesian took them.
+_saved_default: tuple[str, str | None] | None = None
 
 
-def _parser_modules(package: object) -> list[object]:
-    import sys
+def _take_default_domain(localedir: Path) -> None:
+    """typer.core translates with gettext.gettext: our catalog as the default text domain, in our
+    language ($LANGUAGE comes first among the variables that gettext reads to choose one)."""
+    global _saved_default
+    if _saved_default is None:
+        _saved_default = (gettext.textdomain(), os.environ.get("LANGUAGE"))
+    gettext.bindtextdomain(DOMAIN, str(localedir))
+    gettext.textdomain(DOMAIN)
+    os.environ["LANGUAGE"] = _language
 
-    prefix = package.__name__ + "."  # type: ignore[attr-defined]
-    return [m for name, m in list(sys.modules.items()) if name.startswith(prefix) and m is not None]
+
+def _leave_default_domain() -> None:
+    """Give the default text domain and $LANGUAGE back as they were (nothing to do at start-up)."""
+    global _saved_default
+    if _saved_default is None:
+        return
+    domain, language_variable = _saved_default
+    _saved_default = None
+    gettext.textdomain(domain)
+    if language_variable is None:
+        os.environ.pop("LANGUAGE", None)
+    else:
+        os.environ["LANGUAGE"] = language_variable
 
 
 def compiled_locales() -> Path:

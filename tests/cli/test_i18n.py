@@ -354,14 +354,34 @@ def test_lang_option_may_come_as_lang_equals(up2k: Up2k) -> None:
 
 
 def test_indonesian_help(fresh: Up2k) -> None:
+    """Our help texts and Typer's headings in Indonesian; the parser's own words stay English."""
     result = fresh("--help", lang="id")
     assert result.exit_code == 0
-    assert result.stdout.startswith("Penggunaan: up2k [OPTIONS] COMMAND [ARGS]...")
-    for text in ("Opsi:", "Perintah:", "Tampilkan bantuan ini lalu keluar.", "Register program UP2K PKK",
-                 "Bahasa: id (Bahasa Indonesia) atau en", "[variabel lingkungan: UP2K_DB]"):  # fmt: skip
+    assert result.stdout.startswith("Usage: up2k [OPTIONS] COMMAND [ARGS]...")
+    for text in ("Opsi:", "Perintah:", "Register program UP2K PKK", "Bahasa: id (Bahasa Indonesia) atau en",
+                 "[variabel lingkungan: UP2K_DB]", "Show this message and exit."):  # fmt: skip
         assert text in result.stdout, text
     sub = fresh("report", "summary", "--help", lang="id").stdout
     assert "Kader, angkatan, keikutsertaan per status" in sub and "[bawaan: " not in sub.split("--format")[0]
+
+
+def test_indonesian_help_of_the_installed_command(tmp_path: Path) -> None:
+    """`up2k --lang id --help` in a process of its own, with no language in its environment."""
+    import os
+    import subprocess
+
+    from tests.helpers import up2k_cmd
+
+    env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "UP2K_LANG")}
+    env.update(LANG="C", COLUMNS="200", UP2K_DB=str(tmp_path / "registry.json"))
+    done = subprocess.run(
+        up2k_cmd("--lang", "id", "--help"), capture_output=True, text=True, env=env, timeout=30
+    )
+    assert done.returncode == 0, done.stderr
+    for text in ("Opsi:", "Perintah:", "Register program UP2K PKK", "Tampilkan versi.",
+                 "[variabel lingkungan: UP2K_DB]", "Angkatan pelatihan dan pendampingan."):  # fmt: skip
+        assert text in done.stdout, text
+    assert "Options:" not in done.stdout and "Commands:" not in done.stdout
 
 
 def test_english_help_glosses_the_domain_terms(fresh: Up2k) -> None:
@@ -373,35 +393,59 @@ def test_english_help_glosses_the_domain_terms(fresh: Up2k) -> None:
 def test_english_stays_english_after_an_indonesian_command(up2k: Up2k) -> None:
     up2k("--help", lang="id")
     up2k("cadre", "list", "--bogus", lang="id")
-    assert up2k("--help", lang="en").stdout.startswith("Usage: up2k")
+    shown = up2k("--help", lang="en").stdout
+    assert shown.startswith("Usage: up2k")
+    assert "Options:" in shown and "Commands:" in shown and "default: 5.0" in shown
     bad = up2k("cadre", "list", "--bogus", lang="en")
     assert bad.stderr.splitlines()[-1] == "Error: No such option: --bogus"
     assert "Show this message and exit." in up2k("cadre", "--help", lang="en").stdout
 
 
-def test_indonesian_usage_error_is_one_translated_line(up2k: Up2k) -> None:
+def test_indonesian_leaves_the_standard_gettext_as_it_found_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default text domain and $LANGUAGE are ours only while Indonesian is current."""
+    import gettext
+    import os
+
+    monkeypatch.setenv("LANGUAGE", "fr:en")
+    domain = gettext.textdomain()
+    i18n.install("id")
+    assert gettext.gettext("Options") == "Opsi"
+    i18n.install("id")
+    i18n.install("en")
+    assert (gettext.textdomain(), os.environ["LANGUAGE"]) == (domain, "fr:en")
+    assert gettext.gettext("Options") == "Options"
+    monkeypatch.delenv("LANGUAGE")
+    i18n.install("id")
+    i18n.install("en")
+    assert "LANGUAGE" not in os.environ
+
+
+def test_parser_usage_errors_stay_english(up2k: Up2k) -> None:
+    """Typer's bundled Click writes them as plain English; they are not translated."""
     result = up2k("cadre", "list", "--bogus", lang="id")
     assert result.exit_code == 2
-    lines = result.stderr.strip().splitlines()
-    assert lines[0] == "Penggunaan: up2k cadre list [OPTIONS]"
-    assert lines[1] == "Coba 'up2k cadre list -h' untuk bantuan."
-    assert lines[-1] == "Kesalahan: Opsi tidak dikenal: --bogus"
-    assert [line for line in lines if "Error" in line or "Usage" in line] == []
+    assert result.stderr.strip().splitlines() == [
+        "Usage: up2k cadre list [OPTIONS]",
+        "Try 'up2k cadre list -h' for help.",
+        "",
+        "Error: No such option: --bogus",
+    ]
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("cadre", "deactivate", "K0001"), "Kesalahan: Opsi '--reason' wajib diisi."),
-        (("cadre", "show"), "Kesalahan: Argumen 'cadre' wajib diisi."),
-        (("where", "extra"), "Kesalahan: Ada argumen lebih yang tidak dikenal (extra)"),
-        (("laporn",), "Kesalahan: Perintah 'laporn' tidak ada."),
-        (("cadre", "list", "--format", "bogus"), "Kesalahan: Nilai tidak sah untuk '--format': "),
+        (("cadre", "deactivate", "K0001"), "Error: Missing option '--reason'."),
+        (("cadre", "show"), "Error: Missing argument 'cadre'."),
+        (("where", "extra"), "Error: Got unexpected extra argument(s) (extra)"),
+        (("cadre", "list", "--format", "bogus"), "Error: Invalid value for '--format': "),
         (("batch", "add", "B9", "--title", "x", "--start", "2026-12-01", "--end", "2026-12-02",
-          "--capacity", "abc"), "Kesalahan: Nilai tidak sah untuk '--capacity': "),
+          "--capacity", "abc"), "Error: Invalid value for '--capacity': "),
+        # Typer's own words go through the standard gettext, so they follow the language.
+        (("laporn",), "Error: Perintah 'laporn' tidak ada."),
     ],
 )  # fmt: skip
-def test_indonesian_usage_errors(up2k: Up2k, args: tuple[str, ...], message: str) -> None:
+def test_usage_errors_in_indonesian(up2k: Up2k, args: tuple[str, ...], message: str) -> None:
     result = up2k(*args, lang="id")
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines()[-1].startswith(message)
@@ -431,7 +475,7 @@ def test_aliases_work(up2k: Up2k) -> None:
         alias = up2k("laporan", "summary", "--format", fmt)
         assert alias.exit_code == 0
         assert alias.stdout == up2k("report", "summary", "--format", fmt).stdout
-    assert "Penggunaan: up2k laporan summary" in up2k("laporan", "summary", "--help", lang="id").stdout
+    assert "Usage: up2k laporan summary" in up2k("laporan", "summary", "--help", lang="id").stdout
 
 
 @pytest.mark.parametrize("lang", ["en", "id"])

@@ -55,22 +55,53 @@ def test_no_message_is_left_unused_in_the_catalog() -> None:
 
 def test_the_catalog_compiles_and_translates() -> None:
     i18n.install("id")
-    assert i18n._("Usage: ") == "Penggunaan: "
     assert i18n._("Error: {message}").format(message="x") == "Kesalahan: x"
     assert i18n._("a message nobody marked") == "a message nobody marked"
     i18n.install("en")
-    assert i18n._("Usage: ") == "Usage: "
+    assert i18n._("Error: {message}") == "Error: {message}"
 
 
-def test_a_lazy_message_is_english_as_data_and_indonesian_when_shown() -> None:
-    import datetime as dt
-
-    message = i18n.Msg(i18n.N_("{start} to {end}, as of {day}"), start=dt.date(2026, 8, 17),
-                       end=dt.date(2026, 10, 5), day=dt.date(2026, 11, 27))  # fmt: skip
+def test_typer_headings_are_in_the_catalog() -> None:
+    """typer/core.py translates these with the standard gettext; the catalog must carry them."""
+    assert {"Options", "Commands", "default: {default}", "env var: {var}"} <= set(catalog.typer_messages())
     i18n.install("id")
-    assert str(message) == "2026-08-17 to 2026-10-05, as of 2026-11-27"
-    assert i18n.localise(message) == "17 Agu 2026 s.d. 5 Okt 2026, per 27 Nov 2026"
-    percent = i18n.Msg(i18n.N_("Enrolled below the minimum attendance ({minimum}%)"), minimum=12.5)
-    assert i18n.localise(percent).endswith("(12,5%)")
-    i18n.install("en")
-    assert i18n.localise(message) == str(message)
+    import gettext
+
+    assert [gettext.gettext(m) for m in ("Options", "Commands")] == ["Opsi", "Perintah"]
+
+
+def test_i18n_imports_nothing_from_up2k_cli() -> None:
+    """It sits at the bottom of the package: everything else imports it, never the other way."""
+    import ast
+    from pathlib import Path
+
+    imported: list[str] = []
+    for node in ast.walk(ast.parse(Path(i18n.__file__).read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            imported += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            imported.append("." * node.level + (node.module or ""))
+    assert "gettext" in imported
+    assert [name for name in imported if name.startswith((".", "up2k_cli"))] == []
+
+
+def test_i18n_at_work_loads_no_other_up2k_module() -> None:
+    """The same, in a fresh process that uses every part of it (lazy imports included)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import datetime as dt, sys\n"
+        "from up2k_cli import i18n\n"
+        "i18n.install('id')\n"
+        "m = i18n.Msg(i18n.N_('{start} to {end}, as of {day}'), start=dt.date(2026, 8, 17),"
+        " end=dt.date(2026, 10, 5), day=dt.date(2026, 11, 27))\n"
+        "assert i18n.localise(m) == '17 Agu 2026 s.d. 5 Okt 2026, per 27 Nov 2026', i18n.localise(m)\n"
+        "assert i18n.localised_number(12.5, '0.0') == '12,5'\n"
+        "i18n.install('en')\n"
+        "assert (i18n.localised_date('2026-11-27'), i18n.localised_number(12.5, '0.0')) == ('27 Nov 2026', '12.5')\n"
+        "print(sorted(n for n in sys.modules if n.startswith('up2k_cli')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['up2k_cli', 'up2k_cli.i18n']"

@@ -163,8 +163,7 @@ _saved_default: tuple[str, str | None] | None = None
 
 
 def _take_default_domain(localedir: Path) -> None:
-    """typer.core translates with gettext.gettext: our catalog as the default text domain, in our
-    language ($LANGUAGE comes first among the variables that gettext reads to choose one)."""
+    """typer.core translates with gettext.gettext, which reads the default text domain and $LANGUAGE."""
     global _saved_default
     if _saved_default is None:
         _saved_default = (gettext.textdomain(), os.environ.get("LANGUAGE"))

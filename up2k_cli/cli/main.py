@@ -21,7 +21,7 @@ from .context import Settings, default_db_path
 
 class Up2kGroup(TyperGroup):
     """Turns every domain error into one 'Error: ...' line on stderr and its exit status, and
-    speaks the chosen language from the first word of help on."""
+    chooses the language before any help or message is written."""
 
     def make_context(self, info_name: Any, args: list[str], parent: Any = None, **extra: Any) -> Any:
         lang = i18n.detect(args)

@@ -87,3 +87,17 @@ def cli_runner(db: Path, *, check_default: bool = True, columns: str = "250") ->
         return result
 
     return run
+
+
+def edit_registry(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    """Change a registry file as if up2k itself had written it (sealed), for tests that need a
+    registry holding what the commands would refuse to make. (An unsealed hand edit is refused
+    by every writing command: tests/integration/test_storage.py.)"""
+    import orjson
+
+    from up2k_cli.storage.tiny import write_plain
+
+    data = orjson.loads(path.read_bytes())
+    change(data)
+    write_plain(path, data)
+    path.chmod(0o600)

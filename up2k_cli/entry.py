@@ -6,16 +6,11 @@ import gc
 import os
 import sys
 
-
-def N_(message: str) -> str:
-    """up2k_cli.i18n.N_, repeated so that nothing is imported before the Ctrl-C guard."""
-    return message
-
-
 # The registries this process loaded, kept alive to the end (see leave); None outside the
 # console script (tests, library use), where they are freed as usual.
 KEPT: list[object] | None = None
-INTERRUPTED = N_("Interrupted (Ctrl-C): nothing more was written; the registry file is whole.")
+# Said when Ctrl-C comes before the language is chosen (up2k_cli.i18n.INTERRUPTED otherwise).
+INTERRUPTED = "Interrupted (Ctrl-C): nothing more was written; the registry file is whole."
 
 
 def run() -> None:
@@ -28,7 +23,7 @@ def run() -> None:
 
         global KEPT
         KEPT = []  # see leave()
-        main()
+        main(keep=KEPT.append)
     except SystemExit as exc:
         code = exc.code
     except KeyboardInterrupt:
@@ -56,8 +51,9 @@ def leave(code: object) -> None:
 def _interrupted() -> str:
     """The message in the current language, if the language was chosen before the Ctrl-C."""
     try:
+        from up2k_cli.i18n import INTERRUPTED as message
         from up2k_cli.i18n import _
 
-        return _(INTERRUPTED)
+        return _(message)
     except BaseException:  # interrupted again, or while the catalog loads: English will do
         return INTERRUPTED

@@ -28,14 +28,17 @@ _language = "en"
 _translation: gettext.NullTranslations = gettext.NullTranslations()
 
 
-def _(message: str) -> str:
-    """The message in the current language."""
-    return _translation.gettext(message)
-
-
 def N_(message: str) -> str:
     """Mark a message for the catalog without translating it yet (it is translated when shown)."""
     return message
+
+
+INTERRUPTED = N_("Interrupted (Ctrl-C): nothing more was written; the registry file is whole.")
+
+
+def _(message: str) -> str:
+    """The message in the current language."""
+    return _translation.gettext(message)
 
 
 def language() -> str:

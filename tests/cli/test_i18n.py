@@ -23,6 +23,7 @@ import pytest
 import typer.main
 from typer.testing import CliRunner, Result
 
+from tests.helpers import edit_registry
 from up2k_cli import i18n
 from up2k_cli.cli.main import app
 
@@ -316,9 +317,10 @@ def test_report_json_keeps_english_titles_and_notes(up2k: Up2k) -> None:
 
 
 def test_check_problems_stay_english_in_json(up2k: Up2k) -> None:
-    data = json.loads(up2k.db.read_text())
-    next(c for c in data["cadres"].values() if c["id"] == "K0002")["nik"] = "3174060202850000"
-    up2k.db.write_text(json.dumps(data))
+    def damage(data: dict) -> None:
+        next(c for c in data["cadres"].values() if c["id"] == "K0002")["nik"] = "3174060202850000"
+
+    edit_registry(up2k.db, damage)
     as_json = up2k("check", "--format", "json", lang="id")
     assert as_json.exit_code == 1
     assert "serial (last 4 digits) cannot be 0000" in as_json.stdout

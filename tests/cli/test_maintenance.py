@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.enrollment_data import cadres_csv, nik
-from tests.helpers import cli_runner
+from tests.helpers import cli_runner, edit_registry
 
 
 @pytest.fixture
@@ -51,10 +51,7 @@ def registry(tmp_path: Path) -> dict:
 
 
 def hand_edit(tmp_path: Path, change) -> None:
-    data = registry(tmp_path)
-    change(data)
-    (tmp_path / "r.json").write_text(json.dumps(data))
-    (tmp_path / "r.json").chmod(0o600)
+    edit_registry(tmp_path / "r.json", change)
 
 
 def test_check_passes_a_healthy_registry(up2k):
@@ -100,9 +97,9 @@ def test_history_filters_and_masks_nik(up2k):
     full = json.loads(up2k("history", "K0001", "--show-nik", "--format", "json").stdout)
     assert full[-1]["changes"]["nik"] == [nik(1), "3174064101850099"]  # shown on request...
     recorded = json.loads(up2k("history", "--entity", "export", "--format", "json").stdout)
-    assert recorded == []  # ...but history is not an export of the NIK list
-    last = json.loads(up2k("history", "--limit", "1", "--format", "json").stdout)
-    assert len(last) == 1 and last[0]["command"] == "cadre update"
+    assert [(r["ref"], r["action"]) for r in recorded] == [("history --show-nik", "personal-data-access")]
+    last = json.loads(up2k("history", "--limit", "2", "--format", "json").stdout)
+    assert [h["command"] for h in last] == ["cadre update", "history"]
     assert "cadre update" in up2k("history", "--command", "cadre update").stdout
     assert json.loads(up2k("history", "--user", "nobody-here", "--format", "json").stdout) == []
     table = up2k("history", "K0001").stdout
@@ -124,10 +121,10 @@ def test_forget_erases_personal_data_keeps_counts_and_records_the_erasure(up2k, 
     assert "Erased the personal data of K0001" in result.stderr
     data = registry(tmp_path)
     cadre = next(c for c in data["cadres"].values() if c["id"] == "K0001")
-    assert (cadre["nik"], cadre["name"], cadre["phone"], cadre["address"], cadre["income"]) == (
-        None, "(erased)", None, None, None,
-    )  # fmt: skip
-    assert data["incomes"] == {}
+    assert (cadre["nik"], cadre["name"], cadre["phone"], cadre["address"]) == (None, "(erased)", None, None)
+    # Amounts stay for the anonymous income figures; notes go.
+    assert [r["amount"] for r in data["incomes"].values()] == [2_000_000]
+    assert all(r["note"] is None for r in data["incomes"].values() if r["cadre_id"] == "K0001")
     business = next(iter(data["businesses"].values()))
     assert (business["name"], business["address"]) == ("(erased)", None)
     text = (tmp_path / "r.json").read_text()

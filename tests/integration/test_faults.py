@@ -74,8 +74,8 @@ def test_lock_timeout_names_the_file_and_the_holder(base, tmp_path):
     db = copy_of(base, tmp_path)
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time\n"
-         "from up2k_cli.storage.uow import UnitOfWork\n"
-         "with UnitOfWork(__import__('pathlib').Path(sys.argv[1]), command='import cadres'):\n"
+         "from up2k_cli.storage.tiny import FileUnitOfWork\n"
+         "with FileUnitOfWork(__import__('pathlib').Path(sys.argv[1]), command='import cadres'):\n"
          "    print('held', flush=True); time.sleep(30)\n", str(db)],
         stdout=subprocess.PIPE, text=True, env=faults.env(db), cwd=faults.REPO,
     )  # fmt: skip

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from tests.enrollment_data import cadres_csv
 from up2k_cli.cli.main import app
-from up2k_cli.storage import tinystore
+from up2k_cli.storage import tiny
 
 FUZZ_EXAMPLES = 250
 
@@ -140,7 +140,7 @@ def test_every_command_with_generated_arguments(seeded, tmp_path, monkeypatch, l
     assert result.exit_code in (0, 1, 2, 3), (line, result.exit_code, result.output)
     assert result.exception is None or isinstance(result.exception, SystemExit), (line, result.exception)
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr, (line, result.stderr)
-    tinystore.load(db)  # still a whole registry
+    tiny.load(db)  # still a whole registry
 
 
 def import_file(tmp_path: Path, data: bytes, measure: bool = False) -> tuple[int, str, float, int]:
@@ -160,7 +160,7 @@ def import_file(tmp_path: Path, data: bytes, measure: bool = False) -> tuple[int
     peak = tracemalloc.get_traced_memory()[1] if measure else 0
     tracemalloc.stop()
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
-    tinystore.load(db)
+    tiny.load(db)
     return result.exit_code, result.stderr, seconds, peak
 
 

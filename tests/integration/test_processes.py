@@ -11,7 +11,7 @@ import orjson
 
 from tests.conftest import Run
 from tests.helpers import make_nik, register_args, up2k_cmd
-from up2k_cli.storage import tinystore
+from up2k_cli.storage import tiny
 
 # Each worker process registers 50 cadres, one whole command (lock, load, write) at a time.
 WORKER = """
@@ -45,7 +45,7 @@ def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
 
 def _check_registry(db: Path, expected: int) -> dict[str, dict[str, object]]:
     data = orjson.loads(db.read_bytes())
-    tinystore.check_shape(data, db)
+    tiny.check_shape(data, db)
     cadres = {c["id"]: c for c in data["cadres"].values()}
     assert len(data["cadres"]) == expected
     assert sorted(cadres) == [f"K{n:04d}" for n in range(1, expected + 1)]

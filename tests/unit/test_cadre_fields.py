@@ -9,6 +9,7 @@ import pytest
 
 from up2k_cli.domain.cadre import CONSENT_REFUSED, Cadre, clean_fields, similar_key
 from up2k_cli.domain.errors import ValidationErrors
+from up2k_cli.domain.validators import name_key
 from up2k_cli.services.cadres import kelurahan_choices
 from up2k_cli.storage.presets import new_meta
 
@@ -43,6 +44,7 @@ def errors_of(raw: dict[str, Any], **kwargs: Any) -> dict[str, str]:
 def test_good_input_becomes_clean_fields_with_defaults() -> None:
     assert clean(GOOD) == {
         "nik": "3174065103900001",
+        "name_key": "sitiaminah",
         "name": "Siti Aminah",
         "kelurahan_code": "31.74.06.1003",
         "rw": "003",
@@ -158,8 +160,8 @@ def test_cadre_derives_sex_and_birth_date() -> None:
     assert Cadre.from_record(cadre.to_record()) == cadre
 
 
-def test_similar_key_ignores_case_and_spacing_of_the_name() -> None:
-    a = similar_key("Siti Aminah", "31.74.06.1003", "3174065103900001")
-    b = similar_key("SITI  aminah", "31.74.06.1003", "3201015103900077")
-    assert a == b
-    assert a != similar_key("Siti Aminah", "31.74.06.1002", "3174065103900001")
+def test_similar_key_ignores_case_spacing_and_look_alike_letters() -> None:
+    a = similar_key(name_key("Siti Aminah"), "31.74.06.1003", "3174065103900001")
+    for twin in ("SITI  aminah", "Siti\u200b Aminah", "\u0405iti Aminah", "Sití Aminah"):
+        assert similar_key(name_key(twin), "31.74.06.1003", "3201015103900077") == a, twin
+    assert a != similar_key(name_key("Siti Aminah"), "31.74.06.1002", "3174065103900001")

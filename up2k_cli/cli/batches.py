@@ -60,23 +60,21 @@ def add(
     """Add a training or mentoring batch."""
     from up2k_cli.services import batches
 
-    with registry(ctx) as uow:
-        record = batches.add(
-            uow,
-            today(),
-            code=code,
-            title=title,
-            start=start,
-            end=end,
-            kind=kind,
-            capacity=capacity,
-            quota_per_kelurahan=quota_per_kelurahan,
-            sessions=sessions,
-            min_attendance=min_attendance,
-            mentor=mentor,
-            venue=venue,
-        )
-        uow.commit()
+    record = batches.add(
+        registry(ctx),
+        today(),
+        code=code,
+        title=title,
+        start=start,
+        end=end,
+        kind=kind,
+        capacity=capacity,
+        quota_per_kelurahan=quota_per_kelurahan,
+        sessions=sessions,
+        min_attendance=min_attendance,
+        mentor=mentor,
+        venue=venue,
+    )
     typer.echo(record["code"])
     added = {
         "training": N_("Added training batch {code}: {title}."),
@@ -90,8 +88,7 @@ def list_(ctx: typer.Context, fmt: FormatOpt = TableFormat.table) -> None:
     """Batches with their fill (enrolled / capacity), waitlist and status."""
     from up2k_cli.services import batches
 
-    with registry(ctx) as uow:
-        rows = [batches.batch_row(f) for f in batches.list_batches(uow)]
+    rows = batches.list_batches(registry(ctx))
     from up2k_cli.render.columns import BATCH_EXPORT
 
     title = _("Batches ({count})").format(count=len(rows))
@@ -108,30 +105,10 @@ def show(
 
     csv prints the roster; json prints details, fill and roster together.
     """
-    from up2k_cli.services import batches, cadres
+    from up2k_cli.services import batches
 
-    with registry(ctx) as uow:
-        batch = batches.get(uow, code)
-        fill = batches.fills(uow, batches.enrollments_of(uow, batch["code"]))[batch["code"]]
-        roster = batches.roster(uow, batch)
-        names = cadres.kelurahan_names(uow.meta)
-    quota = batch["quota_per_kelurahan"]
-    waiting = {k: 0 for k in names}
-    for r in roster:
-        if r["status"] == "waitlisted":
-            waiting[r["kelurahan_code"]] += 1
-    per_kel = [
-        {
-            "kelurahan_code": k,
-            "kelurahan": name,
-            "enrolled": fill.per_kelurahan.get(k, 0),
-            "quota": quota or None,
-            "free": (quota - fill.per_kelurahan.get(k, 0)) if quota else None,
-            "waitlisted": waiting[k],
-        }
-        for k, name in sorted(names.items())
-    ]
-    row = batches.batch_row(fill)
+    page = batches.show(registry(ctx), code)
+    batch, row, per_kel, roster = page.batch, page.row, page.kelurahan, page.roster
     if fmt is TableFormat.csv:
         out.emit(out.to_csv(roster, ROSTER), None)
         return
@@ -201,9 +178,7 @@ def close(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Batch co
     """Close a batch to enrollment; attendance and completion can still be recorded."""
     from up2k_cli.services import batches
 
-    with registry(ctx) as uow:
-        batch = batches.close(uow, code, today())
-        uow.commit()
+    batch = batches.close(registry(ctx), code, today())
     note(_("Closed batch {code} to enrollment.").format(code=batch["code"]))
 
 
@@ -222,9 +197,7 @@ def enroll(
 
     refs = read_refs(cadres or [])
     on = day(date)
-    with registry(ctx) as uow:
-        result = batches.enroll(uow, batch, refs, on=on, today=today(), waitlist=waitlist)
-        uow.commit()
+    result = batches.enroll(registry(ctx), batch, refs, on=on, today=today(), waitlist=waitlist)
     code = batch.strip().upper()
     for cadre_id, status in result.already:
         note(
@@ -256,9 +229,7 @@ def withdraw(
     from up2k_cli.services import batches
 
     on = day(date)
-    with registry(ctx) as uow:
-        gone, promoted = batches.withdraw(uow, batch, cadre, reason=reason, on=on, today=today())
-        uow.commit()
+    gone, promoted = batches.withdraw(registry(ctx), batch, cadre, reason=reason, on=on, today=today())
     note(_("Withdrew {id} from {code}.").format(id=gone["cadre_id"], code=gone["batch"]))
     if promoted:
         note(
@@ -280,9 +251,7 @@ def attend(
 
     refs = read_refs(cadres or [])
     on = day(date)
-    with registry(ctx) as uow:
-        recorded, already = batches.attend(uow, batch, session, refs, on=on, today=today())
-        uow.commit()
+    recorded, already = batches.attend(registry(ctx), batch, session, refs, on=on, today=today())
     if already:
         note(
             _("Already recorded for session {session}: {ids}.").format(
@@ -311,7 +280,5 @@ def complete(
 
     refs = read_refs(cadres or [])
     on = day(date)
-    with registry(ctx) as uow:
-        done = batches.complete(uow, batch, refs, on=on, today=today(), force=force, reason=reason)
-        uow.commit()
+    done = batches.complete(registry(ctx), batch, refs, on=on, today=today(), force=force, reason=reason)
     note(_("Marked {count} as completed in {code}.").format(count=len(done), code=batch.strip().upper()))

@@ -16,7 +16,7 @@ from up2k_cli.render.columns import (
     STEP_EXPORT,
 )
 
-from .context import day, note, record_personal_export, registry, stdin_is_terminal, today
+from .context import day, note, registry, stdin_is_terminal, today
 
 cadre_app = typer.Typer(help="Find, show and correct registered cadres.", no_args_is_help=True)
 
@@ -152,23 +152,16 @@ def register(
     raw["consent"] = consent
     if consent and not raw["consent_method"]:
         raw["consent_method"] = "register --consent"
-    with registry(ctx) as uow:
-        record = cadres.register(
-            uow, {k: x for k, x in raw.items() if x is not None}, today=today(), force=force
-        )
-        uow.commit()
-    typer.echo(record["id"])
+    given = {k: x for k, x in raw.items() if x is not None}
+    done = cadres.register(registry(ctx), given, today=today(), force=force)
+    typer.echo(done.record["id"])
     note(
         _("Registered {id}: {name}, {kelurahan}.").format(
-            id=record["id"], name=record["name"], kelurahan=_kelurahan(uow.meta, record)
+            id=done.record["id"], name=done.record["name"], kelurahan=done.kelurahan
         )
     )
-
-
-def _kelurahan(meta: dict[str, Any], record: dict[str, Any]) -> str:
-    from up2k_cli.services.cadres import kelurahan_names
-
-    return kelurahan_names(meta).get(record["kelurahan_code"], record["kelurahan_code"])
+    for warning in done.warnings:
+        note(warning)
 
 
 @cadre_app.command("list")
@@ -191,12 +184,9 @@ def list_(
 
     if status and status not in ("active", "inactive"):
         raise typer.BadParameter(_("use active or inactive"), param_hint="--status")
-    with registry(ctx) as uow:
-        names = cadres.kelurahan_names(uow.meta)
-        rows = cadres.list_cadres(uow, kelurahan=kelurahan, status=status, search=search)
-        if show_nik:
-            record_personal_export(uow, "cadre list --show-nik", len(rows))
-    rows = [{**r, "kelurahan": names.get(r["kelurahan_code"], "")} for r in rows]
+    rows = cadres.list_cadres(
+        registry(ctx), kelurahan=kelurahan, status=status, search=search, show_nik=show_nik
+    )
     if not show_nik and fmt is not ListFormat.table:
         rows = [{**r, "nik": out.mask_nik(r["nik"])} for r in rows]
     title = _("Cadres ({count})").format(count=len(rows))
@@ -212,21 +202,15 @@ def show(
 ) -> None:
     """Everything known about one cadre, with its change history."""
     from up2k_cli.render.columns import CADRE_EXPORT
-    from up2k_cli.services import batches, cadres, outcomes
+    from up2k_cli.services import cadres
 
-    with registry(ctx) as uow:
-        record = cadres.find(uow, cadre)
-        info = cadres.derived(record, cadres.kelurahan_names(uow.meta))
-        history = cadres.history_of(uow, "cadre", record["id"])
-        enrolled_in = batches.cadre_batches(uow, record["id"])
-        owned = outcomes.list_businesses(uow, today=today())
-        owned = [b for b in owned if b["cadre_id"] == record["id"]]
-        steps = outcomes.step_rows(uow, today(), record["id"])
-        incomes = outcomes.income_rows(uow, record["id"])
-        if show_nik:
-            record_personal_export(uow, f"cadre show {record['id']} --show-nik", 1)
+    page = cadres.page(registry(ctx), cadre, today=today(), show_nik=show_nik)
+    record, info, history = page.cadre, dict(page.cadre), page.history
+    enrolled_in, owned, steps, incomes = page.batches, page.businesses, page.steps, page.incomes
     if not show_nik:
+        # The masked NIK hides the birth date it holds: showing that date beside it would undo the mask.
         info["nik"] = out.mask_nik(info["nik"])
+        info["birth_date"] = None
     if fmt is ShowFormat.json:
         keys = [c.key for c in CADRE_EXPORT] + ["status_reason"]
         out.emit(
@@ -306,11 +290,11 @@ def update(
         "income": income,
         "registered_on": date,
     }
-    with registry(ctx) as uow:
-        entry = cadres.update(uow, cadre, {k: x for k, x in raw.items() if x is not None}, today=today())
-        uow.commit()
-    changed = ", ".join(entry["changes"]) or _("nothing (same values)")
-    note(_("Updated {id}: {changes}.").format(id=entry["ref"], changes=changed))
+    done = cadres.update(registry(ctx), cadre, {k: x for k, x in raw.items() if x is not None}, today=today())
+    changed = ", ".join(done.entry["changes"]) or _("nothing (same values)")
+    note(_("Updated {id}: {changes}.").format(id=done.entry["ref"], changes=changed))
+    for warning in done.warnings:
+        note(warning)
 
 
 @cadre_app.command("deactivate")
@@ -323,9 +307,7 @@ def deactivate(
     """Mark a cadre inactive (kept in the registry and in counts of the past)."""
     from up2k_cli.services import cadres
 
-    with registry(ctx) as uow:
-        record = cadres.set_status(uow, cadre, active=False, reason=reason, on=day(date), today=today())
-        uow.commit()
+    record = cadres.set_status(registry(ctx), cadre, active=False, reason=reason, on=day(date), today=today())
     note(_("{id} ({name}) is now inactive.").format(id=record["id"], name=record["name"]))
 
 
@@ -338,9 +320,7 @@ def reactivate(
     """Mark an inactive cadre active again."""
     from up2k_cli.services import cadres
 
-    with registry(ctx) as uow:
-        record = cadres.set_status(uow, cadre, active=True, reason=None, on=day(date), today=today())
-        uow.commit()
+    record = cadres.set_status(registry(ctx), cadre, active=True, reason=None, on=day(date), today=today())
     note(_("{id} ({name}) is active again.").format(id=record["id"], name=record["name"]))
 
 
@@ -359,19 +339,19 @@ def forget(
     An anonymous record stays so that counts stay right; the erasure is recorded, the data is not.
     """
     from up2k_cli.services import maintenance
-    from up2k_cli.storage import backups
 
-    with registry(ctx) as uow:
-        record = maintenance.forget(uow, cadre, reason, today(), again=include_backups)
-        uow.commit()
-        rewritten = maintenance.forget_in_backups(uow.path, record["id"], today()) if include_backups else 0
-        kept = len(backups.list_backups(uow.path))
-    note(_("Erased the personal data of {id}; counts keep an anonymous record.").format(id=record["id"]))
-    if include_backups:
-        note(_("Erased it in {count} backup(s) too.").format(count=rewritten))
-    elif kept:
+    done = maintenance.forget(registry(ctx), cadre, reason, today(), include_backups=include_backups)
+    ident = done.cadre["id"]
+    note(_("Erased the personal data of {id}; counts keep an anonymous record.").format(id=ident))
+    if done.backups is not None:
+        note(_("Erased it in {count} backup(s) too.").format(count=done.backups))
+    elif done.backups_left:
         note(
             _("{count} backup(s) still hold it; run again with --include-backups to erase it there.").format(
-                count=kept
+                count=done.backups_left
             )
         )
+    if done.files:
+        note(_("These files written earlier still hold this person; erase or destroy them too:"))
+        for f in done.files:
+            note(f"  {f['path']} ({f['at']}, up2k {f['command']})")

@@ -5,20 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 if TYPE_CHECKING:
-    from up2k_cli.storage.uow import UnitOfWork
+    from up2k_cli.storage.protocol import UnitOfWork
 
 
 @dataclass
 class Settings:
-    db: Path
+    db: Path  # a file, or a postgresql:// URL kept as given
     lock_timeout: float
+    keep: Callable[[object], None] | None = None  # keeps a loaded registry alive until os._exit
 
 
 def default_db_path() -> Path:
@@ -38,11 +40,14 @@ def command_name(ctx: typer.Context) -> str:
     return ctx.command_path.partition(" ")[2] or ctx.command_path
 
 
-def registry(ctx: typer.Context) -> UnitOfWork:
-    from up2k_cli.storage.uow import UnitOfWork
+def registry(ctx: typer.Context, **options: Any) -> UnitOfWork:
+    """The registry this command works on, as a unit of work the service will enter."""
+    from up2k_cli.storage import open_registry
 
     s = settings(ctx)
-    return UnitOfWork(s.db, lock_timeout=s.lock_timeout, command=command_name(ctx), warn=note)
+    return open_registry(
+        s.db, lock_timeout=s.lock_timeout, command=command_name(ctx), warn=note, keep=s.keep, **options
+    )
 
 
 def today() -> dt.date:
@@ -76,11 +81,3 @@ def read_refs(refs: list[str]) -> list[str]:
         else:
             out.append(ref)
     return out
-
-
-def record_personal_export(uow: UnitOfWork, what: str, count: int) -> None:
-    """UU PDP: output with personal data (full NIKs, contacts) is recorded and saved at once."""
-    from up2k_cli.services.reports import record_personal_export as record
-
-    record(uow, what, count)
-    uow.commit()

@@ -8,7 +8,7 @@ import typer
 
 from up2k_cli.render import output as out
 
-from .context import record_personal_export, registry, today
+from .context import registry, today
 
 app = typer.Typer(help="Write records for other tools (CSV, JSON, JSON lines).", no_args_is_help=True)
 
@@ -56,10 +56,7 @@ def cadres(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None) 
     from up2k_cli.render.columns import CADRE_EXPORT
     from up2k_cli.services import cadres as service
 
-    with registry(ctx) as uow:
-        names = service.kelurahan_names(uow.meta)
-        rows = [service.derived(r, names) for r in service.list_cadres(uow)]
-        record_personal_export(uow, "export cadres", len(rows))
+    rows = service.export_cadres(registry(ctx), output=str(output) if output else None)
     write_export(rows, CADRE_EXPORT, fmt, output)
 
 
@@ -71,8 +68,7 @@ def batches(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None)
     from up2k_cli.render.columns import BATCH_EXPORT
     from up2k_cli.services import batches as service
 
-    with registry(ctx) as uow:
-        rows = [service.batch_row(f) for f in service.list_batches(uow)]
+    rows = service.list_batches(registry(ctx))
     write_export(rows, BATCH_EXPORT, fmt, output)
 
 
@@ -84,8 +80,7 @@ def enrollments(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = N
     from up2k_cli.render.columns import ENROLLMENT_EXPORT
     from up2k_cli.services import batches as service
 
-    with registry(ctx) as uow:
-        rows = service.all_enrollment_rows(uow)
+    rows = service.all_enrollment_rows(registry(ctx))
     write_export(rows, ENROLLMENT_EXPORT, fmt, output)
 
 
@@ -96,8 +91,7 @@ def businesses(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = No
     from up2k_cli.render.columns import BUSINESS_EXPORT
     from up2k_cli.services import outcomes
 
-    with registry(ctx) as uow:
-        rows = outcomes.list_businesses(uow, today=today())
+    rows = outcomes.list_businesses(registry(ctx), today=today())
     write_export(rows, BUSINESS_EXPORT, fmt, output)
 
 
@@ -108,8 +102,7 @@ def steps(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None) -
     from up2k_cli.render.columns import STEP_EXPORT
     from up2k_cli.services import outcomes
 
-    with registry(ctx) as uow:
-        rows = outcomes.step_rows(uow, today())
+    rows = outcomes.export_steps(registry(ctx), today())
     write_export(rows, STEP_EXPORT, fmt, output)
 
 
@@ -120,6 +113,5 @@ def incomes(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None)
     from up2k_cli.render.columns import INCOME_EXPORT
     from up2k_cli.services import outcomes
 
-    with registry(ctx) as uow:
-        rows = outcomes.income_rows(uow)
+    rows = outcomes.export_incomes(registry(ctx))
     write_export(rows, INCOME_EXPORT, fmt, output)

@@ -56,9 +56,9 @@ def cadres(
     source = importer.read_table(data, file, encoding=encoding, sheet=sheet)
     name = "stdin" if file == "-" else Path(file).name
     try:
-        with registry(ctx) as uow, _progress(len(source.rows)) as advance:
+        with _progress(len(source.rows)) as advance:
             result = importer.import_cadres(
-                uow,
+                registry(ctx),
                 source,
                 today=today(),
                 skip_invalid=skip_invalid,
@@ -67,8 +67,6 @@ def cadres(
                 source_name=name,
                 progress=advance,
             )
-            if not dry_run:
-                uow.commit()
     except importer.ImportRefused as exc:
         if exc.result is not None:
             _report_rows(exc.result, rejects)

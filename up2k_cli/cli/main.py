@@ -12,8 +12,7 @@ from typer.core import TyperGroup
 
 from up2k_cli import __version__, i18n
 from up2k_cli.domain.errors import Up2kError, ValidationErrors
-from up2k_cli.entry import INTERRUPTED
-from up2k_cli.i18n import _
+from up2k_cli.i18n import INTERRUPTED, _
 
 from . import batches, cadres, exports, imports, maintenance, outcomes, registry_cmds, reports
 from .context import Settings, default_db_path
@@ -149,7 +148,8 @@ def root(
     Exit status: 0 ok, 1 refused (bad input or a broken rule; nothing written),
     2 usage error, 3 registry unusable (missing, locked, damaged, newer schema).
     """
-    ctx.obj = Settings(db=db if db is not None else default_db_path(), lock_timeout=lock_timeout)
+    keep = ctx.obj.get("keep") if isinstance(ctx.obj, dict) else None
+    ctx.obj = Settings(db=db if db is not None else default_db_path(), lock_timeout=lock_timeout, keep=keep)
 
 
 registry_cmds.install(app)
@@ -166,9 +166,10 @@ app.add_typer(reports.app, name="report")
 ALIASES = {**cadres.ALIASES, **batches.ALIASES, **reports.ALIASES}
 
 
-def main() -> None:
+def main(keep: Any = None) -> None:
+    """Run the command line; `keep` receives each registry loaded, to be kept alive to the end."""
     try:
-        app()
+        app(obj={"keep": keep})
     except BrokenPipeError:
         # The reader of our stdout went away (e.g. `| head`): not an error worth a traceback.
         devnull = os.open(os.devnull, os.O_WRONLY)

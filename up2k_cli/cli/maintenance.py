@@ -51,13 +51,30 @@ def install(app: typer.Typer) -> None:
     app.add_typer(backup_app, name="backup")
 
 
-def check(ctx: typer.Context, fmt: FormatOpt = TableFormat.table) -> None:
-    """Verify the whole registry: references between records, duplicate NIKs (ID numbers) and IDs, quotas and
-    capacities, dates in order, statuses. Lists each problem with its record; exit 1 if any."""
+def check(
+    ctx: typer.Context,
+    fmt: FormatOpt = TableFormat.table,
+    accept_edits: Annotated[
+        bool,
+        typer.Option(
+            "--accept-edits",
+            help="Accept changes made to the registry file outside up2k (check them against a backup "
+            "first); recorded in the history.",
+        ),
+    ] = False,
+) -> None:
+    """Verify the whole registry: changes made outside up2k, references between records, duplicate NIKs (ID
+    numbers) and IDs, quotas and capacities, dates in order, statuses. Lists each problem with its
+    record; exit 1 if any."""
     from up2k_cli.services import maintenance
 
-    with registry(ctx) as uow:
-        problems = maintenance.check(uow, today())
+    if accept_edits:
+        accepted = maintenance.accept_edits(registry(ctx, accept_edits=True))
+        for change in accepted:
+            note(_("Accepted: {change}.").format(change=change))
+        if not accepted:
+            note(_("No changes made outside up2k to accept."))
+    problems = maintenance.check(registry(ctx), today())
     rows = [p.__dict__ for p in problems]
     if rows or fmt is not TableFormat.table:
         out.show(rows, PROBLEMS, fmt.value, title=_("Problems ({count})").format(count=len(rows)))
@@ -88,10 +105,10 @@ def history(
 
     first = day(since, "since") if since else None
     last = day(until, "until") if until else None
-    with registry(ctx) as uow:
-        rows = maintenance.history(
-            uow, ref=ref, entity=entity, user=user, command=command, since=first, until=last, limit=limit
-        )
+    rows = maintenance.history(
+        registry(ctx), ref=ref, entity=entity, user=user, command=command, since=first, until=last,
+        limit=limit, show_nik=show_nik,
+    )  # fmt: skip
     if not show_nik:
         rows = [{**h, "changes": out.masked_changes(h.get("changes") or {})} for h in rows]
     if fmt is TableFormat.table:
@@ -109,9 +126,9 @@ def history(
 @backup_app.command("list")
 def backup_list(ctx: typer.Context, fmt: FormatOpt = TableFormat.table) -> None:
     """The backups kept beside the registry, newest first (works on a damaged registry too)."""
-    from up2k_cli.storage import backups
+    from up2k_cli import storage
 
-    found = backups.list_backups(settings(ctx).db)
+    found = storage.list_backups(settings(ctx).db)
     rows = [
         {"id": b.id, "taken": b.taken.isoformat(timespec="seconds"), "size": b.size, "path": str(b.path)}
         for b in found
@@ -126,13 +143,10 @@ def backup_restore(
 ) -> None:
     """Put a backup back as the registry. The current file is kept as a backup first, so this
     can itself be undone with another restore."""
-    from up2k_cli.services import maintenance
-    from up2k_cli.storage.uow import os_user
+    from up2k_cli import storage
 
     s = settings(ctx)
-    chosen = maintenance.restore(
-        s.db, backup_id, lock_timeout=s.lock_timeout, command=command_name(ctx), user=os_user()
-    )
+    chosen = storage.restore_backup(s.db, backup_id, lock_timeout=s.lock_timeout, command=command_name(ctx))
     note(
         _("Restored {path} from backup {id}; the file it replaced is now the newest backup.").format(
             path=s.db, id=chosen.id

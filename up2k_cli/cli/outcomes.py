@@ -88,9 +88,7 @@ def add(
     from up2k_cli.services import outcomes
 
     raw, licence = _business_input(name, category, started, nib, pirt, halal, address, licensed_on)
-    with registry(ctx) as uow:
-        record = outcomes.add_business(uow, cadre, raw, today=today(), licensed_on=licence)
-        uow.commit()
+    record = outcomes.add_business(registry(ctx), cadre, raw, today=today(), licensed_on=licence)
     typer.echo(record["id"])
     note(
         _("Added business {id} ({name}, {category}).").format(
@@ -116,9 +114,7 @@ def update(
     from up2k_cli.services import outcomes
 
     raw, licence = _business_input(name, category, started, nib, pirt, halal, address, licensed_on)
-    with registry(ctx) as uow:
-        entry = outcomes.update_business(uow, business, raw, today=today(), licensed_on=licence)
-        uow.commit()
+    entry = outcomes.update_business(registry(ctx), business, raw, today=today(), licensed_on=licence)
     changed = ", ".join(entry["changes"]) or _("nothing (same values)")
     note(_("Updated {id}: {changes}.").format(id=entry["ref"], changes=changed))
 
@@ -142,9 +138,8 @@ def list_(
 
     first = day(started_from, "from") if started_from else None
     last = day(started_to, "to") if started_to else None
-    with registry(ctx) as uow:
-        rows = outcomes.list_businesses(
-            uow, kelurahan=kelurahan, category=category, agency=agency, step=step,
+    rows = outcomes.list_businesses(
+            registry(ctx), kelurahan=kelurahan, category=category, agency=agency, step=step,
             started_from=first, started_to=last, today=today(),
         )  # fmt: skip
     title = _("Businesses ({count})").format(count=len(rows))
@@ -159,14 +154,11 @@ def show(
 ) -> None:
     """One business: details, referral agencies, what it lacks, history."""
     from up2k_cli.render.columns import BUSINESS_EXPORT, HISTORY
-    from up2k_cli.services import cadres, outcomes
+    from up2k_cli.services import outcomes
 
-    with registry(ctx) as uow:
-        record = outcomes.get_business(uow, business)
-        owner = uow.cadres.get(record["cadre_id"]) or {}
-        view = outcomes.business_view(record, outcomes.settings(uow), owner, cadres.kelurahan_names(uow.meta))
-        history = cadres.history_of(uow, "business", record["id"])
-    view["owner"] = owner.get("name")
+    page = outcomes.business_page(registry(ctx), business)
+    record = view = page.business
+    history = page.history
     if fmt == "json":
         keys = [c.key for c in BUSINESS_EXPORT]
         out.emit(
@@ -228,9 +220,9 @@ def step(
     """Record a 7 PAS step a cadre reached (OK OCE's seven steps, in any order)."""
     from up2k_cli.services import outcomes
 
-    with registry(ctx) as uow:
-        record, new = outcomes.record_step(uow, cadre, name, on=day(date), today=today(), note=note_text)
-        uow.commit()
+    record, new = outcomes.record_step(
+        registry(ctx), cadre, name, on=day(date), today=today(), note=note_text
+    )
     message = (
         N_("Recorded {step} for {id} on {date}.")
         if new
@@ -256,11 +248,9 @@ def income_add(
     """Record a household income follow-up (or the baseline, if registration had none)."""
     from up2k_cli.services import outcomes
 
-    with registry(ctx) as uow:
-        record = outcomes.add_income(
-            uow, cadre, amount, on=day(date), today=today(), note=note_text, baseline=baseline
-        )
-        uow.commit()
+    record = outcomes.add_income(
+        registry(ctx), cadre, amount, on=day(date), today=today(), note=note_text, baseline=baseline
+    )
     amount = out.human(record["amount"], "money")
     message = (
         _("Recorded baseline income {amount} for {id}.")
@@ -289,16 +279,11 @@ def agency_map(
 
     if (category is None) != (agency is None):
         raise typer.BadParameter(_("give both CATEGORY and AGENCY, or neither"))
-    with registry(ctx) as uow:
-        if reset:
-            outcomes.reset_agencies(uow)
-        if category and agency:
-            label, old, new = outcomes.set_agency(uow, category, agency)
-            note(f"{label}: {old} -> {new}.")
-        if licensing:
-            outcomes.set_licensing_agency(uow, licensing)
-        uow.commit()
-        current = outcomes.settings(uow)
+    change, current = outcomes.change_agency_map(
+        registry(ctx), category=category, agency=agency, licensing=licensing, reset=reset
+    )
+    if change is not None:
+        note(f"{change.category}: {change.old} -> {change.new}.")
     rows = [{"category": c, "agency": a} for c, a in current["agency_map"].items()]
     rows.append({"category": Msg(N_("(food licence, no P-IRT)")), "agency": current["licensing_agency"]})
     columns = (out.Column("category", N_("Category")), out.Column("agency", N_("Agency")))

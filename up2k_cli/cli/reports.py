@@ -11,7 +11,7 @@ import typer
 
 from up2k_cli.render import output as out
 
-from .context import day, record_personal_export, registry, today
+from .context import day, registry, today
 
 app = typer.Typer(
     help="Reports: summary, kelurahan (per urban village), batch, weekly, target, pipeline, income, "
@@ -55,8 +55,9 @@ def _emit(
     from up2k_cli.render import report as render
 
     chosen = fmt.value if fmt else out.format_from_path(output, "table")
-    with registry(ctx) as uow:
-        report = build(uow)
+    from up2k_cli.services.reports import build as run
+
+    report = run(registry(ctx), build)
     if chosen == "xlsx":
         out.write_file(out.require_output(output, "xlsx"), render.to_xlsx(report))
         return
@@ -198,7 +199,7 @@ def agencies(
     def build(uow: Any) -> Any:
         report = reports.agencies(uow, when, agency, with_contacts)
         if with_contacts:
-            record_personal_export(uow, "report agencies --with-contacts", report.data["contacts"])
+            reports.record_contacts(uow, report, str(output) if output else None)
         return report
 
     _emit(build, ctx, fmt, output)

@@ -148,6 +148,12 @@ def fits(batch: Mapping[str, Any], total: int, per_kelurahan: Mapping[str, int],
     return not (quota and per_kelurahan.get(kel, 0) >= quota)
 
 
+def free_places(batch: Mapping[str, Any], per_kelurahan: Mapping[str, int], kel: str) -> int | None:
+    """Places left for a kelurahan under its quota (None: the batch has no per-kelurahan quota)."""
+    quota = batch["quota_per_kelurahan"]
+    return quota - per_kelurahan.get(kel, 0) if quota else None
+
+
 def plan_enrollment(
     batch: Mapping[str, Any],
     existing: Sequence[Mapping[str, Any]],

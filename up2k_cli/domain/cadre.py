@@ -61,6 +61,10 @@ class Cadre:
     status_reason: str | None = None
     # Dated status changes [{"status", "on", "reason"}], so reports can look back in time.
     status_log: list[dict[str, Any]] = field(default_factory=list)
+    name_key: str | None = None  # derived from the name: how names are compared and searched
+
+    def __post_init__(self) -> None:
+        self.name_key = v.name_key(self.name)
 
     @property
     def sex(self) -> str:
@@ -157,6 +161,8 @@ class FieldCleaner:
                 errors.append(exc)
         elif not partial and not out.get("consent_on"):
             errors.append(ValidationError("consent", None, Msg(CONSENT_REFUSED)))
+        if "name" in out:
+            out["name_key"] = v.name_key(out["name"])
         if not partial:
             for target, _parse in self.parsers.values():
                 out.setdefault(target, None)
@@ -175,10 +181,19 @@ def _past_date(value: Any, field: str, today: dt.date) -> str:
     return v.not_in_future(v.parse_date(value, field), field, today).isoformat()
 
 
-def similar_key(name: str, kelurahan_code: str, nik: str) -> tuple[str, str, str]:
+# Fields up2k works out itself: never asked for, never shown as a change in the history.
+DERIVED_FIELDS = frozenset({"name_key"})
+
+
+def similar_key(name_key: str, kelurahan_code: str, nik: str) -> tuple[str, str, str]:
     """Same person, different NIK? Name, kelurahan and birth date together say 'probably'."""
+    return (name_key, kelurahan_code, birth_key(nik))
+
+
+def birth_key(nik: str) -> str:
+    """The NIK's birth date as DDMMYY, a woman's 40 taken off the day."""
     day = int(nik[6:8])
-    return (v.normalise_label(name), kelurahan_code, f"{day - 40 if day > 40 else day:02d}{nik[8:12]}")
+    return f"{day - 40 if day > 40 else day:02d}{nik[8:12]}"
 
 
 def status_on(record: Mapping[str, Any], day: str) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from up2k_cli.i18n import N_, Msg
@@ -341,6 +342,23 @@ class Choice:
 
 _PREFIXES = re.compile(r"^(kelurahan|kel)\s+")
 _ABBREVIATIONS = {"brt": "barat", "sel": "selatan", "slt": "selatan", "tim": "timur"}
+
+
+# Cyrillic and Greek letters drawn like Latin ones (Unicode's confusables, for the letters of
+# names): a name typed with a look-alike is still the same name.
+_LOOK_ALIKES = str.maketrans(
+    "АВЕЅІЈКМНОРСТХУаеіјоорсухѕԁһӏԛԝΑΒΕΖΗΙΚΜΝΟΡΤΥΧαοιν",
+    "ABESIJKMHOPCTXYaeijoopcyxsdhlqwABEZHIKMNOPTYXaoiv",
+)
+
+
+def name_key(name: str | None) -> str:
+    """What a name is compared and searched by: letters and digits only, lower case, without
+    diacritics; look-alike letters of other scripts (Cyrillic А) and invisible characters (zero
+    width spaces) folded away, so 'Nur'aini', 'Nuraini' and 'NURAINI' are one key."""
+    text = unicodedata.normalize("NFKC", name or "").translate(_LOOK_ALIKES)
+    bare = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in bare.casefold() if ch.isalnum() and unicodedata.category(ch) != "Mn")
 
 
 @functools.lru_cache(maxsize=4096)

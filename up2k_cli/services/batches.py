@@ -1,5 +1,5 @@
 """Use cases for batches and enrollment: add, list, show, close; enroll, withdraw, attend,
-complete. Each loads through the unit of work and leaves the commit to the caller."""
+complete. Each use case enters the unit of work and commits once; helpers take an open one."""
 
 from __future__ import annotations
 
@@ -15,22 +15,26 @@ from up2k_cli.domain.errors import NotFound, RuleViolation, ValidationError
 from up2k_cli.i18n import N_, Msg, _
 from up2k_cli.services import cadres as cadre_service
 from up2k_cli.services.cadres import bulk_entry, change_entry, create_entry
-from up2k_cli.storage.repository import Record
-from up2k_cli.storage.uow import UnitOfWork
+from up2k_cli.storage.protocol import Record, UnitOfWork
 
 NAME_A_CADRE = N_("name at least one cadre (ID or NIK), or - for stdin")
 
 
 def add(uow: UnitOfWork, today: dt.date, **fields: Any) -> Record:
     record = rules.new_batch(created_on=today, **fields)
-    if record["code"] in uow.batches:
-        raise RuleViolation(_("batch {code} already exists (codes ignore case)").format(code=record["code"]))
-    uow.batches.add(record)
-    uow.record_changes([create_entry("batch", record["code"], record)])
+    with uow:
+        if record["code"] in uow.batches:
+            raise RuleViolation(
+                _("batch {code} already exists (codes ignore case)").format(code=record["code"])
+            )
+        uow.batches.add_many([record])
+        uow.record_changes([create_entry("batch", record["code"], record)])
+        uow.commit()
     return record
 
 
 def get(uow: UnitOfWork, code: str) -> Record:
+    """A batch by code; in an open unit of work."""
     key = rules.parse_code(code)
     record = uow.batches.get(key)
     if record is None:
@@ -39,17 +43,19 @@ def get(uow: UnitOfWork, code: str) -> Record:
 
 
 def close(uow: UnitOfWork, code: str, today: dt.date) -> Record:
-    batch = get(uow, code)
-    if batch["status"] == rules.CLOSED:
-        raise RuleViolation(_("batch {code} is already closed").format(code=batch["code"]))
-    fields = {"status": rules.CLOSED, "closed_on": today.isoformat()}
-    uow.batches.update(batch["code"], fields)
-    uow.record_changes([change_entry("batch", batch["code"], "close", batch, fields)])
+    with uow:
+        batch = get(uow, code)
+        if batch["status"] == rules.CLOSED:
+            raise RuleViolation(_("batch {code} is already closed").format(code=batch["code"]))
+        fields = {"status": rules.CLOSED, "closed_on": today.isoformat()}
+        uow.batches.update_many({batch["code"]: fields})
+        uow.record_changes([change_entry("batch", batch["code"], "close", batch, fields)])
+        uow.commit()
     return {**batch, **fields}
 
 
 def enrollments_of(uow: UnitOfWork, code: str) -> list[Record]:
-    return uow.enrollments.where("batch", code)
+    return uow.enrollments.find(batch=code)
 
 
 @dataclass
@@ -66,7 +72,8 @@ class BatchFill:
 
 
 def fills(uow: UnitOfWork, enrollments: list[Record] | None = None) -> dict[str, BatchFill]:
-    """Fill of every batch in one pass over the enrollments (or over the ones given)."""
+    """Fill of every batch in one pass over the enrollments (or over the ones given); in an open
+    unit of work."""
     out = {b["code"]: BatchFill(b) for b in uow.batches.all()}
     for e in uow.enrollments.all() if enrollments is None else enrollments:
         fill = out.get(e["batch"])
@@ -78,8 +85,44 @@ def fills(uow: UnitOfWork, enrollments: list[Record] | None = None) -> dict[str,
     return out
 
 
-def list_batches(uow: UnitOfWork) -> list[BatchFill]:
-    return sorted(fills(uow).values(), key=lambda f: (f.batch["start"], f.batch["code"]))
+def list_batches(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """Every batch with its counts, in the order they start."""
+    with uow:
+        found = fills(uow)
+    return [batch_row(f) for f in sorted(found.values(), key=lambda f: (f.batch["start"], f.batch["code"]))]
+
+
+@dataclass
+class BatchPage:
+    """A batch for `batch show`: its row, the fill of each kelurahan against the quota, the roster."""
+
+    batch: Record
+    row: dict[str, Any]
+    kelurahan: list[dict[str, Any]]
+    roster: list[dict[str, Any]]
+
+
+def show(uow: UnitOfWork, code: str) -> BatchPage:
+    with uow:
+        batch = get(uow, code)
+        enrollments = enrollments_of(uow, batch["code"])
+        fill = fills(uow, enrollments)[batch["code"]]
+        rows = roster(uow, batch, enrollments)
+        names = cadre_service.kelurahan_names(uow.meta)
+    quota = batch["quota_per_kelurahan"]
+    waiting = Counter(r["kelurahan_code"] for r in rows if r["status"] == rules.WAITLISTED)
+    per_kel = [
+        {
+            "kelurahan_code": k,
+            "kelurahan": name,
+            "enrolled": fill.per_kelurahan.get(k, 0),
+            "quota": quota or None,
+            "free": rules.free_places(batch, fill.per_kelurahan, k),
+            "waitlisted": waiting[k],
+        }
+        for k, name in sorted(names.items())
+    ]
+    return BatchPage(batch, batch_row(fill), per_kel, rows)
 
 
 def batch_row(fill: BatchFill) -> dict[str, Any]:
@@ -111,10 +154,9 @@ BATCH_FIELDS = (
 )
 
 
-def roster(uow: UnitOfWork, batch: Record) -> list[dict[str, Any]]:
+def roster(uow: UnitOfWork, batch: Record, enrollments: list[Record]) -> list[dict[str, Any]]:
     """Who is in the batch: ID, name, kelurahan, status, attendance. No NIK, phone or address."""
     names = cadre_service.kelurahan_names(uow.meta)
-    enrollments = enrollments_of(uow, batch["code"])
     cadres = uow.cadres.get_many([e["cadre_id"] for e in enrollments])
     rows = [enrollment_row(batch, e, names, cadres.get(e["cadre_id"], {}).get("name")) for e in enrollments]
     order = {rules.ENROLLED: 0, rules.COMPLETED: 0, rules.WAITLISTED: 1, rules.WITHDRAWN: 2}
@@ -163,7 +205,6 @@ def _active_cadres(uow: UnitOfWork, refs: Sequence[str]) -> list[Record]:
     if not refs:
         raise ValidationError("cadre", None, Msg(NAME_A_CADRE))
     found, problems = [], []
-    uow.cadres.get_many([r.strip().upper() for r in refs])  # one pass over the file for all IDs
     for ref in refs:
         try:
             cadre = cadre_service.find(uow, ref)
@@ -197,6 +238,15 @@ def enroll(
     waitlist: bool = False,
 ) -> EnrollResult:
     """Enroll cadres in order; all-or-nothing when capacity or a quota would break."""
+    with uow:
+        result = _enroll(uow, code, refs, on=on, today=today, waitlist=waitlist)
+        uow.commit()
+    return result
+
+
+def _enroll(
+    uow: UnitOfWork, code: str, refs: Sequence[str], *, on: dt.date, today: dt.date, waitlist: bool
+) -> EnrollResult:
     batch = get(uow, code)
     v.not_in_future(on, "date", today)
     cadres = _active_cadres(uow, refs)
@@ -286,6 +336,15 @@ def withdraw(
     uow: UnitOfWork, code: str, ref: str, *, reason: str, on: dt.date, today: dt.date
 ) -> tuple[Record, Record | None]:
     """Withdraw a cadre; the first waitlisted cadre who now fits is promoted (and returned)."""
+    with uow:
+        result = _withdraw(uow, code, ref, reason=reason, on=on, today=today)
+        uow.commit()
+    return result
+
+
+def _withdraw(
+    uow: UnitOfWork, code: str, ref: str, *, reason: str, on: dt.date, today: dt.date
+) -> tuple[Record, Record | None]:
     batch = get(uow, code)
     v.not_in_future(on, "date", today)
     reason_text = v.parse_text(reason, "reason", required=True)
@@ -328,6 +387,15 @@ def attend(
     uow: UnitOfWork, code: str, session: int, refs: Sequence[str], *, on: dt.date, today: dt.date
 ) -> tuple[list[str], list[str]]:
     """Record attendance of one session; returns (recorded, already recorded)."""
+    with uow:
+        result = _attend(uow, code, session, refs, on=on, today=today)
+        uow.commit()
+    return result
+
+
+def _attend(
+    uow: UnitOfWork, code: str, session: int, refs: Sequence[str], *, on: dt.date, today: dt.date
+) -> tuple[list[str], list[str]]:
     batch = get(uow, code)
     rules.check_session(batch, session)
     date = rules.check_activity_date(batch, on, today)
@@ -390,6 +458,22 @@ def complete(
     reason: str | None = None,
 ) -> list[str]:
     """Mark completion; below the batch's minimum attendance only with --force and a reason."""
+    with uow:
+        result = _complete(uow, code, refs, on=on, today=today, force=force, reason=reason)
+        uow.commit()
+    return result
+
+
+def _complete(
+    uow: UnitOfWork,
+    code: str,
+    refs: Sequence[str],
+    *,
+    on: dt.date,
+    today: dt.date,
+    force: bool,
+    reason: str | None,
+) -> list[str]:
     batch = get(uow, code)
     date = rules.check_activity_date(batch, on, today)
     if force and not (reason and reason.strip()):
@@ -441,25 +525,23 @@ def complete(
 
 
 def cadre_batches(uow: UnitOfWork, cadre_id: str) -> list[dict[str, Any]]:
-    """A cadre's batches with status and attendance, for 'cadre show'."""
+    """A cadre's batches with status and attendance, for 'cadre show'; in an open unit of work."""
     names = cadre_service.kelurahan_names(uow.meta)
-    rows = []
-    for e in uow.enrollments.all():
-        if e["cadre_id"] != cadre_id:
-            continue
-        batch = uow.batches.get(e["batch"])
-        if batch is not None:
-            rows.append({**enrollment_row(batch, e, names, None), "title": batch["title"]})
+    mine = uow.enrollments.find(cadre_id=cadre_id)
+    batches = uow.batches.get_many({e["batch"] for e in mine})
+    rows = [
+        {**enrollment_row(batches[e["batch"]], e, names, None), "title": batches[e["batch"]]["title"]}
+        for e in mine
+        if e["batch"] in batches
+    ]
     return sorted(rows, key=lambda r: r["batch"])
 
 
 def all_enrollment_rows(uow: UnitOfWork) -> list[dict[str, Any]]:
     """Every enrollment in batch then enrollment order (no personal data beyond the IDs)."""
-    names = cadre_service.kelurahan_names(uow.meta)
-    batches = {b["code"]: b for b in uow.batches.all()}
-    rows = [
-        enrollment_row(batches[e["batch"]], e, names, None)
-        for e in uow.enrollments.all()
-        if e["batch"] in batches
-    ]
+    with uow:
+        names = cadre_service.kelurahan_names(uow.meta)
+        batches = {b["code"]: b for b in uow.batches.all()}
+        enrollments = uow.enrollments.all()
+    rows = [enrollment_row(batches[e["batch"]], e, names, None) for e in enrollments if e["batch"] in batches]
     return sorted(rows, key=lambda r: (r["batch"], cadre_service.id_order({"id": r["enrollment_id"]})))

@@ -1,18 +1,22 @@
-"""Use cases for cadres: register, find, list, update, deactivate."""
+"""Use cases for cadres: register, find, list, show, update, deactivate.
+
+Each use case takes a unit of work that is not yet entered, enters it (lock or transaction),
+and commits once if it changed anything. Helpers that take an already entered unit of work say so.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from up2k_cli.domain import validators as v
-from up2k_cli.domain.cadre import ACTIVE, INACTIVE, Cadre, clean_fields, similar_key
+from up2k_cli.domain.cadre import ACTIVE, DERIVED_FIELDS, INACTIVE, Cadre, birth_key, clean_fields
 from up2k_cli.domain.errors import DuplicateWarning, NotFound, RuleViolation, ValidationError
 from up2k_cli.i18n import N_, Msg, _
-from up2k_cli.storage.repository import Record
-from up2k_cli.storage.uow import UnitOfWork
+from up2k_cli.storage.protocol import Record, UnitOfWork
 
 _CADRE_ID = re.compile(r"^[Kk]\d{4,}$")
 
@@ -29,12 +33,13 @@ def kelurahan_names(meta: Mapping[str, Any]) -> dict[str, str]:
     return {k["code"]: k["name"] for k in meta["region"]["kelurahan"]}
 
 
-def nik_index(uow: UnitOfWork) -> dict[str, str]:
-    return {c["nik"]: c["id"] for c in uow.cadres.all() if c.get("nik")}
+def kelurahan_code(meta: Mapping[str, Any], text: str) -> str:
+    return v.match_choice(text, kelurahan_choices(meta), "kelurahan").key
 
 
 def find(uow: UnitOfWork, ref: str) -> Record:
-    """A cadre by ID (K0001, any case) or by NIK (with or without separators)."""
+    """A cadre by ID (K0001, any case) or by NIK (with or without separators); in an open unit of
+    work."""
     text = (ref or "").strip()
     if _CADRE_ID.match(text):
         record = uow.cadres.get(text.upper())
@@ -43,17 +48,20 @@ def find(uow: UnitOfWork, ref: str) -> Record:
         return record
     digits = re.sub(r"[\s.\-]", "", text)
     if len(digits) == 16 and digits.isdigit():
-        same = uow.cadres.where("nik", digits)
+        same = uow.cadres.find(nik=digits)
         if not same:
             raise NotFound(_("no cadre has NIK {nik}; check the number").format(nik=v.mask_nik(digits)))
-        return dict(same[-1])
+        return same[-1]
     raise ValidationError("cadre", ref, _("name a cadre by ID (e.g. K0001) or 16-digit NIK"))
 
 
-def create_entry(entity: str, ref: str, record: Mapping[str, Any]) -> dict[str, Any]:
-    """History entry for a new record: every field from nothing to its value."""
-    changes = {k: [None, val] for k, val in record.items() if k != "id" and val is not None}
-    return {"entity": entity, "ref": ref, "action": "create", "changes": changes}
+# --- history entries ---------------------------------------------------------------------------
+
+
+def create_entry(entity: str, ref: str, record: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """History entry for a new record: which, not its values. The record holds its first values and
+    later entries hold every change, so personal data is not copied into the history."""
+    return {"entity": entity, "ref": ref, "action": "create", "changes": {}}
 
 
 def bulk_entry(entity: str, ids: list[str], action: str, changes: dict[str, list[Any]]) -> dict[str, Any]:
@@ -63,124 +71,174 @@ def bulk_entry(entity: str, ids: list[str], action: str, changes: dict[str, list
 
 
 def bulk_create_entry(entity: str, ids: list[str], source: str) -> dict[str, Any]:
-    """An import: which records and from where. Their first values are the records themselves;
-    later changes keep old -> new."""
+    """An import: which records and from where."""
     return bulk_entry(entity, ids, "create", {"source": [None, source], "records": [None, len(ids)]})
 
 
 def change_entry(
     entity: str, ref: str, action: str, old: Mapping[str, Any], new: Mapping[str, Any]
 ) -> dict[str, Any]:
-    changes = {k: [old.get(k), val] for k, val in new.items() if old.get(k) != val}
+    changes = {
+        k: [old.get(k), val] for k, val in new.items() if old.get(k) != val and k not in DERIVED_FIELDS
+    }
     return {"entity": entity, "ref": ref, "action": action, "changes": changes}
 
 
-def check_new_nik(uow: UnitOfWork, nik: str, known: Mapping[str, str] | None = None) -> None:
-    if known is None:  # one lookup: the lines of the file that hold it, not an index of every NIK
-        known = {c["nik"]: c["id"] for c in uow.cadres.where("nik", nik)}
-    if nik in known:
-        other = uow.cadres.get(known[nik]) or {}
+def remove_entry(entity: str, ref: str, record: Mapping[str, Any], reason: str) -> dict[str, Any]:
+    """A record removed (a correction): kept whole in the history, so undo can put it back."""
+    return {"entity": entity, "ref": ref, "action": "remove", "changes": {}, "reason": reason,
+            "record": dict(record)}  # fmt: skip
+
+
+def history_of(uow: UnitOfWork, entity: str, ref: str) -> list[Record]:
+    """Entries about one record, by itself or as one of a bulk change; in an open unit of work."""
+    entries = {h["seq"]: h for h in uow.history.find(ref=ref)}
+    entries.update({h["seq"]: h for h in uow.history.find_with("refs", ref)})
+    return [entries[s] for s in sorted(entries) if entries[s].get("entity") == entity]
+
+
+def concerns(entry: Mapping[str, Any], ref: str) -> bool:
+    """Does a history entry concern this record (by itself, or as one of a bulk create)?"""
+    return entry.get("ref") == ref or ref in (entry.get("refs") or ())
+
+
+# --- register and update -----------------------------------------------------------------------
+
+
+def check_new_nik(uow: UnitOfWork, nik: str) -> None:
+    """Refuse an NIK someone already has; in an open unit of work."""
+    same = uow.cadres.find(nik=nik)
+    if same:
+        other = same[0]
         raise RuleViolation(
             _(
                 "nik {nik} is already registered as {id} ({name}); use 'up2k cadre update {id}' to change it"
-            ).format(nik=v.mask_nik(nik), id=known[nik], name=other.get("name", "?"))
+            ).format(nik=v.mask_nik(nik), id=other["id"], name=other.get("name", "?"))
         )
 
 
-def similar_cadres(uow: UnitOfWork) -> dict[tuple[str, str, str], str]:
-    return {
-        similar_key(c["name"], c["kelurahan_code"], c["nik"]): c["id"]
-        for c in uow.cadres.all()
-        if c.get("nik")
-    }
-
-
-def find_twin(uow: UnitOfWork, name: str, kelurahan_code: str, nik: str) -> str | None:
-    """The cadre with the same name, kelurahan and birth date (another NIK), if any; cheap tests
-    first, so one register does not normalise 50,000 names."""
-    wanted = similar_key(name, kelurahan_code, nik)
-    birth = wanted[2]
-    day = int(birth[:2])
-    # Only NIKs holding this birth date (a woman's day has 40 added): a few lines of the file.
-    near = {c["id"]: c for d in (day, day + 40) for c in uow.cadres.containing("nik", f"{d:02d}{birth[2:]}")}
-    for c in sorted(near.values(), key=id_order):
-        other = c.get("nik")
-        if (
-            c["kelurahan_code"] == kelurahan_code
-            and other
-            and other[8:12] == birth[2:]
-            and similar_key(c["name"], kelurahan_code, other) == wanted
-        ):
+def find_twin(uow: UnitOfWork, fields: Mapping[str, Any]) -> str | None:
+    """The cadre with the same name, kelurahan and birth date (another NIK), if any."""
+    born = birth_key(fields["nik"])
+    for c in uow.cadres.find(kelurahan_code=fields["kelurahan_code"], name_key=fields["name_key"]):
+        if c.get("nik") and c["nik"] != fields["nik"] and birth_key(c["nik"]) == born:
             return c["id"]
     return None
 
 
-def register(uow: UnitOfWork, raw: Mapping[str, Any], *, today: dt.date, force: bool = False) -> Record:
-    """Validate and add one cadre; refuses a known NIK, warns on a likely duplicate person."""
-    fields = clean_fields(raw, kelurahan_choices(uow.meta), today)
-    check_new_nik(uow, fields["nik"])
-    if not force:
-        twin = find_twin(uow, fields["name"], fields["kelurahan_code"], fields["nik"])
-        if twin:
-            raise DuplicateWarning(
-                _(
-                    "{name} looks already registered as {id} (same name, kelurahan and birth date, "
-                    "another NIK); check both NIKs, then add --force if both are real"
-                ).format(name=fields["name"], id=twin)
-            )
-    (cadre_id,) = uow.next_ids("cadre", "K")
-    record = Cadre(id=cadre_id, **fields).to_record()
-    uow.cadres.add(record)
-    uow.record_changes([create_entry("cadre", cadre_id, record)])
-    return record
+def same_phone(uow: UnitOfWork, phone: str | None, own_id: str | None = None) -> list[Record]:
+    """Other cadres with this phone number (a warning, not a refusal: families share phones)."""
+    if not phone:
+        return []
+    return [c for c in uow.cadres.find(phone=phone) if c["id"] != own_id]
 
 
-def update(uow: UnitOfWork, ref: str, raw: Mapping[str, Any], *, today: dt.date) -> Record:
-    """Change the given fields with the same validation as register; returns the changes."""
-    record = find(uow, ref)
-    if "consent" in raw:
-        raise ValidationError("consent", raw["consent"], _("consent is given at registration"))
-    fields = clean_fields(raw, kelurahan_choices(uow.meta), today, partial=True)
-    if not fields:
-        raise ValidationError("fields", None, _("nothing to change; give at least one --option"))
-    if "nik" in fields and fields["nik"] != record["nik"]:
+@dataclass
+class Registered:
+    record: Record
+    kelurahan: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def register(uow: UnitOfWork, raw: Mapping[str, Any], *, today: dt.date, force: bool = False) -> Registered:
+    """Validate and add one cadre; refuses a known NIK and, unless forced, a likely duplicate."""
+    with uow:
+        fields = clean_fields(raw, kelurahan_choices(uow.meta), today)
         check_new_nik(uow, fields["nik"])
-    entry = change_entry("cadre", record["id"], "update", record, fields)
-    if entry["changes"]:
-        uow.cadres.update(record["id"], fields)
-        uow.record_changes([entry])
-    return entry
+        if not force:
+            twin = find_twin(uow, fields)
+            if twin:
+                raise DuplicateWarning(
+                    _(
+                        "{name} looks already registered as {id} (same name, kelurahan and birth date, "
+                        "another NIK); check both NIKs, then add --force if both are real"
+                    ).format(name=fields["name"], id=twin)
+                )
+        (cadre_id,) = uow.next_ids("cadre", "K")
+        record = Cadre(id=cadre_id, **fields).to_record()
+        uow.cadres.add_many([record])
+        uow.record_changes([create_entry("cadre", cadre_id, record)])
+        warnings = phone_warnings(uow, record)
+        names = kelurahan_names(uow.meta)
+        uow.commit()
+    return Registered(record, names.get(record["kelurahan_code"], record["kelurahan_code"]), warnings)
+
+
+def phone_warnings(uow: UnitOfWork, record: Mapping[str, Any]) -> list[str]:
+    others = same_phone(uow, record.get("phone"), record["id"])
+    if not others:
+        return []
+    return [
+        _("Warning: phone {phone} is also the phone of {ids}; check it is right").format(
+            phone=record["phone"], ids=", ".join(f"{c['id']} ({c['name']})" for c in others[:5])
+        )
+    ]
+
+
+@dataclass
+class Updated:
+    entry: Record
+    warnings: list[str] = field(default_factory=list)
+
+
+def update(uow: UnitOfWork, ref: str, raw: Mapping[str, Any], *, today: dt.date) -> Updated:
+    """Change the given fields with the same validation as register; returns the changes."""
+    with uow:
+        record = find(uow, ref)
+        if record.get("erased_on"):
+            raise RuleViolation(_("cadre {id} was erased; it cannot be changed").format(id=record["id"]))
+        if "consent" in raw:
+            raise ValidationError("consent", raw["consent"], _("consent is given at registration"))
+        fields = clean_fields(raw, kelurahan_choices(uow.meta), today, partial=True)
+        if not fields:
+            raise ValidationError("fields", None, _("nothing to change; give at least one --option"))
+        if "nik" in fields and fields["nik"] != record["nik"]:
+            check_new_nik(uow, fields["nik"])
+        entry = change_entry("cadre", record["id"], "update", record, fields)
+        warnings: list[str] = []
+        if entry["changes"]:
+            uow.cadres.update_many({record["id"]: fields})
+            uow.record_changes([entry])
+            if "phone" in entry["changes"]:
+                warnings = phone_warnings(uow, {**record, **fields})
+            uow.commit()
+    return Updated(entry, warnings)
 
 
 def set_status(
     uow: UnitOfWork, ref: str, active: bool, reason: str | None, *, on: dt.date, today: dt.date
 ) -> Record:
     """Deactivate or reactivate, dated, so reports as of an earlier day still count right."""
-    record = find(uow, ref)
-    wanted = ACTIVE if active else INACTIVE
-    if record["status"] == wanted:
-        message = _("cadre {id} is already active") if active else _("cadre {id} is already inactive")
-        raise RuleViolation(message.format(id=record["id"]))
-    reason_text = v.parse_text(reason, "reason", required=not active)
-    day = v.not_in_future(on, "date", today).isoformat()
-    log = record.get("status_log") or []
-    earliest = max([record["registered_on"], *(e["on"] for e in log)])
-    if day < earliest:
-        raise ValidationError(
-            "date",
-            day,
-            Msg(
-                N_("is before {id}'s last registration or status change ({date})"),
-                id=record["id"],
-                date=dt.date.fromisoformat(earliest),
-            ),
-        )
-    event = {"status": wanted, "on": day, "reason": reason_text or None}
-    fields = {"status": wanted, "status_reason": reason_text or None, "status_log": [*log, event]}
-    uow.cadres.update(record["id"], fields)
-    action = "reactivate" if active else "deactivate"
-    uow.record_changes([change_entry("cadre", record["id"], action, record, fields)])
+    with uow:
+        record = find(uow, ref)
+        wanted = ACTIVE if active else INACTIVE
+        if record["status"] == wanted:
+            message = _("cadre {id} is already active") if active else _("cadre {id} is already inactive")
+            raise RuleViolation(message.format(id=record["id"]))
+        reason_text = v.parse_text(reason, "reason", required=not active)
+        day = v.not_in_future(on, "date", today).isoformat()
+        log = record.get("status_log") or []
+        earliest = max([record["registered_on"], *(e["on"] for e in log)])
+        if day < earliest:
+            raise ValidationError(
+                "date",
+                day,
+                Msg(
+                    N_("is before {id}'s last registration or status change ({date})"),
+                    id=record["id"],
+                    date=dt.date.fromisoformat(earliest),
+                ),
+            )
+        event = {"status": wanted, "on": day, "reason": reason_text or None}
+        fields = {"status": wanted, "status_reason": reason_text or None, "status_log": [*log, event]}
+        uow.cadres.update_many({record["id"]: fields})
+        action = "reactivate" if active else "deactivate"
+        uow.record_changes([change_entry("cadre", record["id"], action, record, fields)])
+        uow.commit()
     return {**record, **fields}
+
+
+# --- lists and pages ---------------------------------------------------------------------------
 
 
 def list_cadres(
@@ -189,30 +247,50 @@ def list_cadres(
     kelurahan: str | None = None,
     status: str | None = None,
     search: str | None = None,
+    show_nik: bool = False,
 ) -> list[Record]:
-    """Cadres in ID order, filtered; kelurahan names are matched as leniently as on input."""
-    if kelurahan:
-        code = v.match_choice(kelurahan, kelurahan_choices(uow.meta), "kelurahan").key
-        rows = uow.cadres.where("kelurahan_code", code)  # the lines of the file that hold them
-    else:
-        rows = uow.cadres.all()
-    if status:
-        rows = [c for c in rows if c["status"] == status]
-    if search:
-        rows = [c for c in rows if _matches(c, search)]
-    return sorted(rows, key=id_order)
+    """Cadres in ID order, filtered, with their kelurahan's name; kelurahan names are matched as
+    leniently as on input. A list with whole NIKs is recorded as personal data leaving up2k."""
+    with uow:
+        names = kelurahan_names(uow.meta)
+        if kelurahan:
+            rows = uow.cadres.find(kelurahan_code=kelurahan_code(uow.meta, kelurahan))
+        else:
+            rows = uow.cadres.all()
+        if status:
+            rows = [c for c in rows if c["status"] == status]
+        if search:
+            rows = [c for c in rows if _matches(c, search)]
+        if show_nik:
+            from up2k_cli.services.personal import record_file
+
+            record_file(uow, "cadre list --show-nik", None, [r["id"] for r in rows], len(rows))
+            uow.commit()
+    return [{**r, "kelurahan": names.get(r["kelurahan_code"], "")} for r in sorted(rows, key=id_order)]
 
 
 def _matches(cadre: Record, needle: str) -> bool:
-    text = needle.strip().lower()
+    text = v.name_key(needle)
     digits = re.sub(r"\D", "", needle)
-    if text and text in (cadre.get("name") or "").lower():
+    if text and not text.isdigit() and text in (cadre.get("name_key") or ""):
         return True
     if len(digits) >= 3:
         phone = cadre.get("phone") or ""
         local = "0" + phone[3:] if phone.startswith("+62") else phone
         return digits in (cadre.get("nik") or "") or digits in phone or digits in local
     return False
+
+
+def export_cadres(uow: UnitOfWork, *, output: str | None) -> list[dict[str, Any]]:
+    """Every cadre with every field (whole NIKs): recorded as personal data leaving up2k."""
+    from up2k_cli.services.personal import record_file
+
+    with uow:
+        names = kelurahan_names(uow.meta)
+        rows = sorted(uow.cadres.all(), key=id_order)
+        record_file(uow, "export cadres", output, [r["id"] for r in rows], len(rows))
+        uow.commit()
+    return [derived(r, names) for r in rows]
 
 
 def id_order(record: Mapping[str, Any]) -> tuple[int, str]:
@@ -226,15 +304,6 @@ def id_number(ident: str) -> int:
     return int(digits) if digits else 0
 
 
-def history_of(uow: UnitOfWork, entity: str, ref: str) -> list[Record]:
-    return [h for h in uow.history.all() if h.get("entity") == entity and concerns(h, ref)]
-
-
-def concerns(entry: Mapping[str, Any], ref: str) -> bool:
-    """Does a history entry concern this record (by itself, or as one of a bulk create)?"""
-    return entry.get("ref") == ref or ref in (entry.get("refs") or ())
-
-
 def derived(record: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
     """The record plus what follows from it: sex and birth date from the NIK, kelurahan name."""
     nik = record.get("nik")
@@ -244,3 +313,38 @@ def derived(record: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, An
         "birth_date": v.nik_birth_date(nik).isoformat() if nik else None,
         "kelurahan": names.get(record.get("kelurahan_code", ""), ""),
     }
+
+
+@dataclass
+class CadrePage:
+    """Everything known about one cadre, for `cadre show`: one person's records only."""
+
+    cadre: Record
+    batches: list[Record]
+    businesses: list[Record]
+    steps: list[Record]
+    incomes: list[Record]
+    history: list[Record]
+
+
+def page(uow: UnitOfWork, ref: str, *, today: dt.date, show_nik: bool = False) -> CadrePage:
+    """One cadre's page; with show_nik the whole NIK is shown, which is recorded (UU PDP)."""
+    from up2k_cli.services import batches, outcomes
+
+    with uow:
+        record = find(uow, ref)
+        cid = record["id"]
+        page = CadrePage(
+            cadre=derived(record, kelurahan_names(uow.meta)),
+            batches=batches.cadre_batches(uow, cid),
+            businesses=outcomes.businesses_of(uow, [record]),
+            steps=outcomes.step_rows(uow, today, [record]),
+            incomes=outcomes.income_rows(uow, [record]),
+            history=history_of(uow, "cadre", cid),
+        )
+        if show_nik:
+            from up2k_cli.services.personal import record_access
+
+            record_access(uow, f"cadre show {cid} --show-nik", [cid])
+            uow.commit()
+    return page

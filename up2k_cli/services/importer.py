@@ -14,7 +14,7 @@ from up2k_cli.domain.cadre import ACTIVE, INACTIVE, Cadre, FieldCleaner, similar
 from up2k_cli.domain.errors import Up2kError, ValidationError, ValidationErrors
 from up2k_cli.domain.validators import nik_from_number
 from up2k_cli.i18n import N_, _, localise
-from up2k_cli.storage.uow import UnitOfWork
+from up2k_cli.storage.protocol import UnitOfWork
 
 from . import cadres as cadre_service
 
@@ -323,13 +323,39 @@ def import_cadres(
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Validate every row, then write all good rows in one go (or nothing, if any is bad)."""
+    with uow:
+        result = _import_cadres(
+            uow, source, today=today, skip_invalid=skip_invalid, dry_run=dry_run,
+            on_duplicate=on_duplicate, source_name=source_name, progress=progress,
+        )  # fmt: skip
+        if not dry_run:
+            uow.commit()
+    return result
+
+
+def _import_cadres(
+    uow: UnitOfWork,
+    source: SourceTable,
+    *,
+    today: dt.date,
+    skip_invalid: bool,
+    dry_run: bool,
+    on_duplicate: str,
+    source_name: str,
+    progress: Callable[[int], None] | None,
+) -> ImportResult:
     mapping, notes = map_columns(source.header)
     result = ImportResult(notes=source.notes + notes, header=source.header)
     column_of = {target: source.header[pos].strip().lstrip("\ufeff") for pos, target in mapping.items()}
     column_of.setdefault("kelurahan", column_of.get("kelurahan_code", "kelurahan"))
     cleaner = FieldCleaner(cadre_service.kelurahan_choices(uow.meta), today)
-    known = cadre_service.nik_index(uow)
-    twins = cadre_service.similar_cadres(uow)
+    everyone = uow.cadres.all()
+    known = {c["nik"]: c["id"] for c in everyone if c.get("nik")}
+    twins = {
+        similar_key(c["name_key"], c["kelurahan_code"], c["nik"]): c["id"]
+        for c in everyone
+        if c.get("nik") and c.get("name_key")
+    }
     seen: dict[str, int] = {}
     new_records: list[dict[str, Any]] = []
     updates: dict[str, dict[str, Any]] = {}
@@ -421,11 +447,12 @@ def import_cadres(
                 result.skipped.append(known[fields["nik"]])
             else:
                 given = {"kelurahan_code" if k == "kelurahan" else k for k in raw}
+                given |= {"name_key"} if "name" in given else set()
                 updates[known[fields["nik"]]] = {k: x for k, x in fields.items() if k in given}
             continue
         if "consent" in raw and "consent_method" not in raw:
             fields["consent_method"] = method
-        twin = twins and twins.get(similar_key(fields["name"], fields["kelurahan_code"], fields["nik"]))
+        twin = twins and twins.get(similar_key(fields["name_key"], fields["kelurahan_code"], fields["nik"]))
         if twin:
             result.notes.append(
                 _(
@@ -453,8 +480,9 @@ def import_cadres(
     result.created = ids
     entries = [cadre_service.bulk_create_entry("cadre", ids, source_name)] if ids else []
     changed: dict[str, dict[str, Any]] = {}
+    current = uow.cadres.get_many(list(updates))
     for cadre_id, fields in updates.items():
-        old = uow.cadres.get(cadre_id) or {}
+        old = current.get(cadre_id) or {}
         entry = cadre_service.change_entry("cadre", cadre_id, "update", old, fields)
         if entry["changes"]:
             changed[cadre_id] = fields

@@ -6,8 +6,7 @@ import datetime as dt
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 from up2k_cli.domain import batch as batch_rules
@@ -17,13 +16,11 @@ from up2k_cli.domain.cadre import ACTIVE, INACTIVE
 from up2k_cli.domain.errors import RuleViolation, ValidationError
 from up2k_cli.i18n import N_, Msg, _
 from up2k_cli.services import cadres as cadre_service
-from up2k_cli.storage import backups, migrations, tinystore
-from up2k_cli.storage.repository import Record
-from up2k_cli.storage.uow import UnitOfWork, acquire, lock_for, release
+from up2k_cli.services.personal import files_holding
+from up2k_cli.storage.protocol import Record, UnitOfWork
 
 ERASED = "(erased)"  # stored in the records: the same in every language
 NO_CADRE = N_("cadre {value} does not exist")
-PERSONAL_FIELDS = ("nik", "name", "phone", "address", "rt", "rw", "income")
 
 
 # --- check -----------------------------------------------------------------------------------
@@ -37,7 +34,34 @@ class Problem:
 
 
 def check(uow: UnitOfWork, today: dt.date) -> list[Problem]:
-    """Every inconsistency the registry holds, each with the record it concerns."""
+    """Every inconsistency the registry holds, each with the record it concerns; changes made
+    outside up2k first."""
+    with uow:
+        problems = [
+            Problem(edit.table, "*", Msg(N_("changed outside up2k: {change}"), change=edit.describe()))
+            for edit in uow.outside_edits()
+        ]
+        problems += _consistency(uow, today)
+    return problems
+
+
+def accept_edits(uow: UnitOfWork) -> list[str]:
+    """Accept changes made to the file outside up2k (after checking them): recorded in the history,
+    and the file sealed as it now is. Returns what was accepted."""
+    with uow:
+        edits = uow.outside_edits()
+        if not edits:
+            return []
+        described = [edit.describe() for edit in edits]
+        uow.record_changes(
+            [{"entity": "registry", "ref": uow.location, "action": "accept-edits",
+              "changes": {edit.table: [edit.expected, edit.found] for edit in edits}}]
+        )  # fmt: skip
+        uow.commit()
+    return described
+
+
+def _consistency(uow: UnitOfWork, today: dt.date) -> list[Problem]:
     problems: list[Problem] = []
 
     def bad(table: str, record: Any, text: str, **values: Any) -> None:
@@ -45,12 +69,11 @@ def check(uow: UnitOfWork, today: dt.date) -> list[Problem]:
             Problem(table, str(record), Msg(text, **values) if not isinstance(text, Msg) else text)
         )
 
-    uow.read_all()  # every table parsed and checked, the ones this check does not look into too
     meta = uow.meta
     kelurahan = {k["code"] for k in meta["region"]["kelurahan"]}
     cadres = {c["id"]: c for c in uow.cadres.all()}
     batches = {b["code"]: b for b in uow.batches.all()}
-    _check_counters(uow, meta, bad)
+    _check_counters(uow, bad)
     niks: dict[str, list[str]] = defaultdict(list)
     for c in cadres.values():
         if c.get("erased_on"):
@@ -100,15 +123,11 @@ def check(uow: UnitOfWork, today: dt.date) -> list[Problem]:
                 end=b["end"],
                 start=b["start"],
             )
-        if b.get("status") not in (batch_rules.OPEN, batch_rules.CLOSED):
-            bad("batches", b["code"], N_("status {value} is not open or closed"), value=repr(b.get("status")))
     _check_enrollments(uow, cadres, batches, bad)
     nibs: dict[str, list[str]] = defaultdict(list)
     for biz in uow.businesses.all():
         if biz.get("cadre_id") not in cadres:
             bad("businesses", biz["id"], N_("owner {value} is not a cadre"), value=repr(biz.get("cadre_id")))
-        if biz.get("category") not in outcome_rules.DEFAULT_AGENCY_MAP:
-            bad("businesses", biz["id"], N_("category {value} is unknown"), value=repr(biz.get("category")))
         if biz.get("nib"):
             nibs[biz["nib"]].append(biz["id"])
     for nib, ids in nibs.items():
@@ -136,12 +155,12 @@ def _iso(value: Any) -> bool:
     return isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is not None
 
 
-def _check_counters(uow: UnitOfWork, meta: Mapping[str, Any], bad: Any) -> None:
+def _check_counters(uow: UnitOfWork, bad: Any) -> None:
     """New IDs come from counters: a counter behind the records would hand out an ID again."""
-    counters = meta.get("counters", {})
+    counters = uow.counters()
     for kind, records in (("cadre", uow.cadres), ("enrollment", uow.enrollments),
                           ("business", uow.businesses), ("step", uow.steps),
-                          ("income", uow.incomes)):  # fmt: skip
+                          ("income", uow.incomes), ("file", uow.files)):  # fmt: skip
         highest = max((cadre_service.id_number(r["id"]) for r in records.all()), default=0)
         if counters.get(kind, 0) < highest:
             bad(
@@ -166,9 +185,6 @@ def _check_enrollments(
             bad("enrollments", e["id"], N_("batch {value} does not exist"), value=repr(e.get("batch")))
             continue
         pairs[(e["batch"], e.get("cadre_id"))] += 1
-        if e.get("status") not in batch_rules.STATUSES:
-            bad("enrollments", e["id"], N_("status {value} is unknown"), value=repr(e.get("status")))
-            continue
         events = e.get("events") or []
         if not events or events[-1]["status"] != e["status"]:
             bad("enrollments", e["id"], N_("status {status} differs from its last event"), status=e["status"])
@@ -241,126 +257,130 @@ def history(
     since: dt.date | None = None,
     until: dt.date | None = None,
     limit: int | None = None,
+    show_nik: bool = False,
 ) -> list[Record]:
-    """Change history, oldest first, filtered; an ID matches the record it concerns."""
-    entries: Iterable[Record] = uow.history.all()
-    if ref:
-        wanted = ref.strip().upper()
-        entries = [
-            h for h in entries if str(h.get("ref", "")).upper() == wanted or wanted in (h.get("refs") or ())
-        ]
-    if entity:
-        entries = [h for h in entries if h.get("entity") == entity]
-    if user:
-        entries = [h for h in entries if h.get("user") == user]
-    if command:
-        entries = [h for h in entries if command in h.get("command", "")]
-    if since:
-        entries = [h for h in entries if h["at"][:10] >= since.isoformat()]
-    if until:
-        entries = [h for h in entries if h["at"][:10] <= until.isoformat()]
-    rows = sorted(entries, key=lambda h: h["seq"])
-    return rows[-limit:] if limit else rows
+    """Change history, oldest first, filtered; an ID matches the record it concerns. Showing
+    whole NIKs is itself recorded (UU PDP)."""
+    with uow:
+        if ref:
+            wanted = ref.strip().upper()
+            found = {h["seq"]: h for h in uow.history.find(ref=wanted)}
+            found.update({h["seq"]: h for h in uow.history.find_with("refs", wanted)})
+            entries: Iterable[Record] = found.values()
+        else:
+            entries = uow.history.all()
+        if entity:
+            entries = [h for h in entries if h.get("entity") == entity]
+        if user:
+            entries = [h for h in entries if h.get("user") == user]
+        if command:
+            entries = [h for h in entries if command in h.get("command", "")]
+        if since:
+            entries = [h for h in entries if h["at"][:10] >= since.isoformat()]
+        if until:
+            entries = [h for h in entries if h["at"][:10] <= until.isoformat()]
+        rows = sorted(entries, key=lambda h: h["seq"])
+        rows = rows[-limit:] if limit else rows
+        if show_nik and any("nik" in (h.get("changes") or {}) for h in rows):
+            from up2k_cli.services.personal import record_access
+
+            shown = {h["ref"] for h in rows if "nik" in (h.get("changes") or {}) and h.get("ref")}
+            record_access(uow, "history --show-nik", shown)
+            uow.commit()
+    return rows
 
 
 # --- erasure ---------------------------------------------------------------------------------
 
-
-def forget(uow: UnitOfWork, ref: str, reason: str, today: dt.date, *, again: bool = False) -> Record:
-    """Erase a person's identifying data and income history; keep an anonymous record so that
-    counts (registrations, enrollments, businesses) stay right; record the erasure, not the data.
-
-    With again=True an already erased cadre is accepted (to erase it from backups afterwards)."""
-    cadre = cadre_service.find(uow, ref)
-    if cadre.get("erased_on"):
-        if again:
-            return cadre
-        raise RuleViolation(
-            _("cadre {id} was already erased on {date}").format(id=cadre["id"], date=cadre["erased_on"])
-        )
-    why = v.parse_text(reason, "reason", required=True)
-    erase_in_data(uow.db.storage.data, cadre["id"], today)
-    uow.db.storage.dirty = True
-    for records in (uow.cadres, uow.businesses, uow.incomes, uow.history):
-        records.forget_cache()
-    uow.record_changes(
-        [{"entity": "cadre", "ref": cadre["id"], "action": "erase",
-          "changes": {"personal data": ["(kept)", ERASED]}, "reason": why, "on": today.isoformat()}]
-    )  # fmt: skip
-    return cadre
-
-
-def erase_in_data(data: dict[str, Any], cadre_id: str, today: dt.date) -> bool:
-    """Erase one cadre's personal data in a whole registry document; True if it was there."""
-    found = False
-    for record in data.get("cadres", {}).values():
-        if record.get("id") == cadre_id:
-            found = True
-            for field in PERSONAL_FIELDS:
-                record[field] = ERASED if field == "name" else None
-            record["erased_on"] = today.isoformat()
-    business_ids = set()
-    for record in data.get("businesses", {}).values():
-        if record.get("cadre_id") == cadre_id:
-            business_ids.add(record["id"])
-            record["name"], record["address"] = ERASED, None
-    income_ids = {
-        key for key, record in data.get("incomes", {}).items() if record.get("cadre_id") == cadre_id
+# What an erased person's records keep: what anonymous counts need, nothing that names them.
+KEPT_FIELDS = frozenset(
+    {
+        "id", "cadre_id", "batch", "kelurahan_code", "status", "kind", "category", "step", "amount",
+        "income", "business_type", "halal", "capacity", "quota_per_kelurahan", "sessions", "records",
+        "registered_on", "consent_on", "enrolled_on", "waitlisted_on", "completed_on", "withdrawn_on",
+        "started_on", "added_on", "licensed_on", "on", "erased_on", "queue_seq", "attendance", "events",
+        "status_log", "completion_forced",
     }
-    income_refs = {data["incomes"][k]["id"] for k in income_ids}
-    for key in income_ids:
-        del data["incomes"][key]
-    erased_fields = {*PERSONAL_FIELDS, "amount", "address", "note"}
-    for entry in data.get("history", {}).values():
-        ref = entry.get("ref")
-        if ref == cadre_id or ref in business_ids or ref in income_refs:
-            changes = entry.get("changes") or {}
-            for field, values in changes.items():
-                if field in erased_fields or (ref in business_ids and field == "name"):
-                    changes[field] = [None if x is None else ERASED for x in values]
-    return found
+)  # fmt: skip
+# Free text and identifiers, per table: erased wherever the person appears.
+ERASED_FIELDS: dict[str, tuple[str, ...]] = {
+    "cadres": ("nik", "name", "name_key", "phone", "address", "rt", "rw", "household_size",
+               "consent_method", "status_reason"),
+    "enrollments": ("withdraw_reason", "forced_reason"),
+    "businesses": ("name", "address", "nib", "pirt"),
+    "steps": ("note",),
+    "incomes": ("note",),
+}  # fmt: skip
 
 
-def forget_in_backups(path: Path, cadre_id: str, today: dt.date) -> int:
-    """Apply an erasure to every backup of the registry (call it holding the registry's lock);
-    returns how many backups were rewritten."""
-    from up2k_cli.fileio import atomic_write_bytes
+@dataclass
+class Erasure:
+    cadre: Record
+    files: list[Record] = field(default_factory=list)  # files written earlier that hold the person
+    backups: int | None = None  # backups rewritten, when asked
+    backups_left: int = 0  # backups that still hold it, when not asked
 
-    done = 0
-    for backup in backups.list_backups(path):
-        data = tinystore.load(backup.path)
-        if erase_in_data(data, cadre_id, today):
-            atomic_write_bytes(backup.path, tinystore.serialise(data, backup.path))
-            done += 1
-    return done
+
+def forget(
+    uow: UnitOfWork, ref: str, reason: str, today: dt.date, *, include_backups: bool = False
+) -> Erasure:
+    """Erase a person's identifying data and free text everywhere they appear (their records,
+    the history about them, and on request the backups); keep an anonymous record so that counts
+    stay right; record the erasure, not the data. An erased cadre is accepted again only to
+    erase it from the backups."""
+    why = v.parse_text(reason, "reason", required=True)
+    with uow:
+        cadre = cadre_service.find(uow, ref)
+        if cadre.get("erased_on") and not include_backups:
+            raise RuleViolation(
+                _("cadre {id} was already erased on {date}").format(id=cadre["id"], date=cadre["erased_on"])
+            )
+        if not cadre.get("erased_on"):
+            erase(uow, cadre["id"], today)
+            uow.record_changes(
+                [{"entity": "cadre", "ref": cadre["id"], "action": "erase",
+                  "changes": {"personal data": ["(kept)", ERASED]}, "reason": why, "on": today.isoformat()}]
+            )  # fmt: skip
+            uow.commit()
+        result = Erasure(cadre, files_holding(uow, cadre["id"]))
+        if include_backups:
+            result.backups = uow.rewrite_backups(lambda backup: erase(backup, cadre["id"], today))
+        else:
+            result.backups_left = uow.backup_count()
+    return result
+
+
+def erase(uow: UnitOfWork, cadre_id: str, today: dt.date) -> bool:
+    """Erase one person in an open unit of work (the registry, or a backup); True if found."""
+    cadre = uow.cadres.get(cadre_id)
+    if cadre is None:
+        return False
+    refs = {cadre_id}
+    fields = dict.fromkeys(ERASED_FIELDS["cadres"])
+    fields |= {"name": ERASED, "erased_on": cadre.get("erased_on") or today.isoformat()}
+    fields["status_log"] = [{**e, "reason": None} for e in cadre.get("status_log") or []]
+    uow.cadres.update_many({cadre_id: fields})
+    for table in ("enrollments", "businesses", "steps", "incomes"):
+        repo = getattr(uow, table)
+        owned = repo.find(cadre_id=cadre_id)
+        changes = {}
+        for record in owned:
+            refs.add(record["id"])
+            change = dict.fromkeys(ERASED_FIELDS[table])
+            if table == "businesses":
+                change["name"] = ERASED
+            if record.get("events"):
+                change["events"] = [{k: x for k, x in e.items() if k != "reason"} for e in record["events"]]
+            changes[record["id"]] = change
+        repo.update_many(changes)
+    uow.redact_history(refs, KEPT_FIELDS, ERASED)
+    return True
 
 
 # --- backups ---------------------------------------------------------------------------------
 
 
-def restore(path: Path, backup_id: str, *, lock_timeout: float, command: str, user: str) -> backups.Backup:
+def restore(uow: UnitOfWork, backup_id: str) -> Any:
     """Put a backup back in place. The current file (even a damaged one) is itself kept as a
     backup first, so a restore can be undone by restoring that."""
-    chosen = backups.find(path, backup_id)
-    lock = lock_for(path, lock_timeout)
-    acquire(lock, path, lock_timeout, command)
-    try:
-        data = tinystore.load(chosen.path)
-        data, _ = migrations.upgrade(data)
-        seq = max((h["seq"] for h in data.get("history", {}).values()), default=0) + 1
-        data["meta"]["1"].setdefault("counters", {})["history"] = seq
-        table = data.setdefault("history", {})
-        table[str(max((int(k) for k in table), default=0) + 1)] = {
-            "seq": seq,
-            "at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "user": user,
-            "command": command,
-            "entity": "registry",
-            "ref": chosen.id,
-            "action": "restore",
-            "changes": {"backup": [None, chosen.id]},
-        }
-        tinystore.save(path, data)
-    finally:
-        release(lock, path)
-    return chosen
+    return uow.restore_backup(backup_id)

@@ -1,10 +1,11 @@
 """Use cases for outcomes: businesses, 7 PAS steps recorded by hand, income follow-ups, and the
-agency referral settings."""
+agency referral settings. Each use case enters the unit of work and commits once."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from up2k_cli.domain import outcomes as rules
@@ -13,48 +14,66 @@ from up2k_cli.domain.errors import NotFound, RuleViolation, ValidationError
 from up2k_cli.i18n import N_, Msg, _
 from up2k_cli.services import cadres as cadre_service
 from up2k_cli.services.cadres import change_entry, create_entry
-from up2k_cli.storage.repository import Record
-from up2k_cli.storage.uow import UnitOfWork
+from up2k_cli.storage.protocol import Record, UnitOfWork
 
 # --- settings --------------------------------------------------------------------------------
 
 
 def settings(uow: UnitOfWork) -> Record:
+    """The referral settings; in an open unit of work."""
     return uow.meta["settings"]
 
 
-def set_agency(uow: UnitOfWork, category: str, agency: str) -> tuple[str, str | None, str]:
-    """Point a business category at another agency; returns (category, old, new)."""
-    label = rules.parse_category(category)
-    name = v.parse_text(agency, "agency", required=True, limit=80)
-    current = settings(uow)
-    old = current["agency_map"].get(label)
-    new_settings = {**current, "agency_map": {**current["agency_map"], label: name}}
-    uow.update_meta({"settings": new_settings})
-    uow.record_changes(
-        [{"entity": "settings", "ref": "agency_map", "action": "update",
-          "changes": {label: [old, name]}}]
-    )  # fmt: skip
-    return label, old, name
+def agency_map(uow: UnitOfWork) -> Record:
+    with uow:
+        return settings(uow)
 
 
-def set_licensing_agency(uow: UnitOfWork, agency: str) -> None:
-    name = v.parse_text(agency, "agency", required=True, limit=80)
-    current = settings(uow)
-    uow.update_meta({"settings": {**current, "licensing_agency": name}})
-    uow.record_changes(
-        [{"entity": "settings", "ref": "licensing_agency", "action": "update",
-          "changes": {"licensing_agency": [current.get("licensing_agency"), name]}}]
-    )  # fmt: skip
+@dataclass
+class MapChange:
+    category: str
+    old: str | None
+    new: str
 
 
-def reset_agencies(uow: UnitOfWork) -> None:
+def change_agency_map(
+    uow: UnitOfWork,
+    *,
+    category: str | None = None,
+    agency: str | None = None,
+    licensing: str | None = None,
+    reset: bool = False,
+) -> tuple[MapChange | None, Record]:
+    """Reset the map, point a category at another agency, set the licensing agency: in that
+    order, in one write. Returns the category change (if any) and the map as it now is."""
     from up2k_cli.storage.presets import default_settings
 
-    old = settings(uow)
-    new = default_settings()
-    uow.update_meta({"settings": new})
-    uow.record_changes([change_entry("settings", "agency_map", "reset", old, new)])
+    with uow:
+        entries = []
+        change = None
+        if reset:
+            old, new = settings(uow), default_settings()
+            uow.update_meta({"settings": new})
+            entries.append(change_entry("settings", "agency_map", "reset", old, new))
+        if category is not None and agency is not None:
+            label = rules.parse_category(category)
+            name = v.parse_text(agency, "agency", required=True, limit=80)
+            current = settings(uow)
+            change = MapChange(label, current["agency_map"].get(label), name)
+            uow.update_meta({"settings": {**current, "agency_map": {**current["agency_map"], label: name}}})
+            entries.append({"entity": "settings", "ref": "agency_map", "action": "update",
+                            "changes": {label: [change.old, name]}})  # fmt: skip
+        if licensing is not None:
+            name = v.parse_text(licensing, "agency", required=True, limit=80)
+            current = settings(uow)
+            uow.update_meta({"settings": {**current, "licensing_agency": name}})
+            old = current.get("licensing_agency")
+            entries.append({"entity": "settings", "ref": "licensing_agency", "action": "update",
+                            "changes": {"licensing_agency": [old, name]}})  # fmt: skip
+        if entries:
+            uow.record_changes(entries)
+            uow.commit()
+        return change, settings(uow)
 
 
 # --- businesses ------------------------------------------------------------------------------
@@ -63,8 +82,8 @@ def reset_agencies(uow: UnitOfWork) -> None:
 def _check_nib_free(uow: UnitOfWork, nib: str | None, own_id: str | None = None) -> None:
     if not nib:
         return
-    for b in uow.businesses.all():
-        if b.get("nib") == nib and b["id"] != own_id:
+    for b in uow.businesses.find(nib=nib):
+        if b["id"] != own_id:
             raise RuleViolation(
                 _("nib {nib} already belongs to business {id} ({name}); an NIB is unique").format(
                     nib=nib, id=b["id"], name=b["name"]
@@ -76,6 +95,15 @@ def add_business(
     uow: UnitOfWork, cadre_ref: str, raw: Mapping[str, Any], *, today: dt.date,
     licensed_on: dt.date | None = None,
 ) -> Record:  # fmt: skip
+    with uow:
+        record = _add_business(uow, cadre_ref, raw, today=today, licensed_on=licensed_on)
+        uow.commit()
+    return record
+
+
+def _add_business(
+    uow: UnitOfWork, cadre_ref: str, raw: Mapping[str, Any], *, today: dt.date, licensed_on: dt.date | None
+) -> Record:
     cadre = cadre_service.find(uow, cadre_ref)
     if cadre["status"] != "active":
         raise RuleViolation(
@@ -99,7 +127,7 @@ def add_business(
     }
     if record["nib"] or record["pirt"]:
         record["licensed_on"] = _licence_date(licensed_on, today)
-    uow.businesses.add(record)
+    uow.businesses.add_many([record])
     uow.record_changes([create_entry("business", ident, record)])
     return record
 
@@ -109,6 +137,7 @@ def _licence_date(given: dt.date | None, today: dt.date) -> str:
 
 
 def get_business(uow: UnitOfWork, ref: str) -> Record:
+    """A business by ID; in an open unit of work."""
     key = (ref or "").strip().upper()
     record = uow.businesses.get(key)
     if record is None:
@@ -122,6 +151,15 @@ def update_business(
     uow: UnitOfWork, ref: str, raw: Mapping[str, Any], *, today: dt.date,
     licensed_on: dt.date | None = None,
 ) -> Record:  # fmt: skip
+    with uow:
+        entry = _update_business(uow, ref, raw, today=today, licensed_on=licensed_on)
+        uow.commit()
+    return entry
+
+
+def _update_business(
+    uow: UnitOfWork, ref: str, raw: Mapping[str, Any], *, today: dt.date, licensed_on: dt.date | None
+) -> Record:
     business = get_business(uow, ref)
     fields = rules.business_fields(raw, today, partial=True)
     if not fields and licensed_on is None:
@@ -137,7 +175,7 @@ def update_business(
         fields["licensed_on"] = None
     entry = change_entry("business", business["id"], "update", business, fields)
     if entry["changes"]:
-        uow.businesses.update(business["id"], fields)
+        uow.businesses.update_many({business["id"]: fields})
         uow.record_changes([entry])
     return entry
 
@@ -162,6 +200,20 @@ def business_view(
     }
 
 
+def businesses_of(uow: UnitOfWork, owners: list[Record] | None = None) -> list[dict[str, Any]]:
+    """Businesses as people see them (owner, kelurahan, agencies, what they lack), in ID order:
+    every one, or those of the cadres given. In an open unit of work."""
+    names = cadre_service.kelurahan_names(uow.meta)
+    current = settings(uow)
+    if owners is None:
+        records, by_id = uow.businesses.all(), {c["id"]: c for c in uow.cadres.all()}
+    else:
+        by_id = {c["id"]: c for c in owners}
+        records = uow.businesses.find_in("cadre_id", list(by_id))
+    rows = [business_view(b, current, by_id.get(b["cadre_id"], {}), names) for b in records]
+    return sorted(rows, key=cadre_service.id_order)
+
+
 def list_businesses(
     uow: UnitOfWork,
     *,
@@ -174,30 +226,46 @@ def list_businesses(
     today: dt.date,
 ) -> list[dict[str, Any]]:
     """Businesses in ID order, with the filters of `business list`."""
-    names = cadre_service.kelurahan_names(uow.meta)
-    current = settings(uow)
-    owners = {c["id"]: c for c in uow.cadres.all()}
-    rows = [business_view(b, current, owners.get(b["cadre_id"], {}), names) for b in uow.businesses.all()]
-    if kelurahan:
-        code = v.match_choice(kelurahan, cadre_service.kelurahan_choices(uow.meta), "kelurahan").key
-        rows = [r for r in rows if r["kelurahan_code"] == code]
-    if category:
-        label = rules.parse_category(category)
-        rows = [r for r in rows if r["category"] == label]
-    if agency:
-        wanted = v.normalise_label(agency)
-        rows = [r for r in rows if any(v.normalise_label(a) == wanted for a in r["referrals"].split("; "))]
-    if step:
-        from up2k_cli.services.reports import snapshot, steps_by_cadre
+    from up2k_cli.domain.timeline import steps_by_cadre
+    from up2k_cli.services.snapshots import snapshot
 
-        key = rules.parse_step(step)
-        reached = steps_by_cadre(snapshot(uow, today))
-        rows = [r for r in rows if key in reached.get(r["cadre_id"], {})]
+    with uow:
+        rows = businesses_of(uow)
+        if kelurahan:
+            code = cadre_service.kelurahan_code(uow.meta, kelurahan)
+            rows = [r for r in rows if r["kelurahan_code"] == code]
+        if category:
+            label = rules.parse_category(category)
+            rows = [r for r in rows if r["category"] == label]
+        if agency:
+            wanted = v.normalise_label(agency)
+            rows = [
+                r for r in rows if any(v.normalise_label(a) == wanted for a in r["referrals"].split("; "))
+            ]
+        if step:
+            key = rules.parse_step(step)
+            owners = list(uow.cadres.get_many({r["cadre_id"] for r in rows}).values())
+            reached = steps_by_cadre(snapshot(uow, today, owners))
+            rows = [r for r in rows if key in reached.get(r["cadre_id"], {})]
     if started_from:
         rows = [r for r in rows if r["started"] >= started_from.isoformat()]
     if started_to:
         rows = [r for r in rows if r["started"] <= started_to.isoformat()]
-    return sorted(rows, key=cadre_service.id_order)
+    return rows
+
+
+@dataclass
+class BusinessPage:
+    business: dict[str, Any]
+    history: list[Record]
+
+
+def business_page(uow: UnitOfWork, ref: str) -> BusinessPage:
+    with uow:
+        record = get_business(uow, ref)
+        owner = uow.cadres.get(record["cadre_id"]) or {}
+        view = business_view(record, settings(uow), owner, cadre_service.kelurahan_names(uow.meta))
+        return BusinessPage(view, cadre_service.history_of(uow, "business", record["id"]))
 
 
 # --- steps and income ------------------------------------------------------------------------
@@ -207,6 +275,16 @@ def record_step(
     uow: UnitOfWork, cadre_ref: str, step: str, *, on: dt.date, today: dt.date, note: str | None
 ) -> tuple[Record, bool]:
     """Record a 7 PAS step reached; (record, False) when it was already recorded."""
+    with uow:
+        result = _record_step(uow, cadre_ref, step, on=on, today=today, note=note)
+        if result[1]:
+            uow.commit()
+    return result
+
+
+def _record_step(
+    uow: UnitOfWork, cadre_ref: str, step: str, *, on: dt.date, today: dt.date, note: str | None
+) -> tuple[Record, bool]:
     cadre = cadre_service.find(uow, cadre_ref)
     key = rules.parse_step(step)
     if key in rules.AUTOMATIC_STEPS:
@@ -216,9 +294,8 @@ def record_step(
             )
         )
     day = _not_before_registration(cadre, v.not_in_future(on, "date", today), "date")
-    for existing in uow.steps.all():
-        if existing["cadre_id"] == cadre["id"] and existing["step"] == key:
-            return existing, False
+    for existing in uow.steps.find(cadre_id=cadre["id"], step=key):
+        return existing, False
     (ident,) = uow.next_ids("step", "S")
     record = {
         "id": ident,
@@ -227,7 +304,7 @@ def record_step(
         "on": day,
         "note": v.parse_text(note, "note") or None,
     }
-    uow.steps.add(record)
+    uow.steps.add_many([record])
     uow.record_changes([create_entry("step", ident, record)])
     return record, True
 
@@ -257,6 +334,16 @@ def add_income(
     baseline: bool = False,
 ) -> Record:
     """A dated household income follow-up; or, with baseline, the income before the programme."""
+    with uow:
+        record = _add_income(uow, cadre_ref, amount, on=on, today=today, note=note, baseline=baseline)
+        uow.commit()
+    return record
+
+
+def _add_income(
+    uow: UnitOfWork, cadre_ref: str, amount: str, *, on: dt.date, today: dt.date, note: str | None,
+    baseline: bool,
+) -> Record:  # fmt: skip
     cadre = cadre_service.find(uow, cadre_ref)
     value = v.parse_money(amount, "amount")
     day = v.not_in_future(on, "date", today)
@@ -269,7 +356,7 @@ def add_income(
                 ).format(id=cadre["id"], amount=v.format_rupiah(cadre["income"]))
             )
         fields = {"income": value}
-        uow.cadres.update(cadre["id"], fields)
+        uow.cadres.update_many({cadre["id"]: fields})
         uow.record_changes([change_entry("cadre", cadre["id"], "baseline", cadre, fields)])
         return {"id": cadre["id"], "cadre_id": cadre["id"], "amount": value, "kind": "baseline"}
     (ident,) = uow.next_ids("income", "I")
@@ -280,7 +367,7 @@ def add_income(
         "on": _not_before_registration(cadre, day, "date"),
         "note": v.parse_text(note, "note") or None,
     }
-    uow.incomes.add(record)
+    uow.incomes.add_many([record])
     uow.record_changes([create_entry("income", ident, record)])
     return {**record, "kind": "follow-up"}
 
@@ -288,18 +375,18 @@ def add_income(
 # --- exports ---------------------------------------------------------------------------------
 
 
-def step_rows(uow: UnitOfWork, today: dt.date, cadre_id: str | None = None) -> list[dict[str, Any]]:
-    """Every step each cadre reached, in the order reached, and whether it was recorded by hand."""
-    from up2k_cli.services.reports import snapshot, steps_by_cadre
+def step_rows(uow: UnitOfWork, today: dt.date, cadres: list[Record] | None = None) -> list[dict[str, Any]]:
+    """Every step each cadre (or each of the cadres given) reached, in the order reached, and
+    whether it was recorded by hand; in an open unit of work."""
+    from up2k_cli.domain.timeline import steps_by_cadre
+    from up2k_cli.services.snapshots import snapshot
 
-    snap = snapshot(uow, today)
+    snap = snapshot(uow, today, cadres)
     reached = steps_by_cadre(snap)
     notes = {(r["cadre_id"], r["step"]): r.get("note") for r in snap.steps}
     kel_of = {c["id"]: c["kelurahan_code"] for c in snap.cadres}
     rows = []
     for cid in sorted(reached, key=lambda c: cadre_service.id_order({"id": c})):
-        if cadre_id and cid != cadre_id:
-            continue
         for order, (step, on) in enumerate(rules.in_order_reached(reached[cid]), start=1):
             recorded = (cid, step) in notes
             rows.append(
@@ -316,9 +403,12 @@ def step_rows(uow: UnitOfWork, today: dt.date, cadre_id: str | None = None) -> l
     return rows
 
 
-def income_rows(uow: UnitOfWork, cadre_id: str | None = None) -> list[dict[str, Any]]:
-    """Baselines (from registration) and follow-ups, per cadre in date order."""
-    kel_of = {c["id"]: c["kelurahan_code"] for c in uow.cadres.all()}
+def income_rows(uow: UnitOfWork, cadres: list[Record] | None = None) -> list[dict[str, Any]]:
+    """Baselines (from registration) and follow-ups, per cadre in date order; in an open unit of
+    work."""
+    people = uow.cadres.all() if cadres is None else cadres
+    kel_of = {c["id"]: c["kelurahan_code"] for c in people}
+    follow_ups = uow.incomes.all() if cadres is None else uow.incomes.find_in("cadre_id", list(kel_of))
     rows = [
         {
             "id": None,
@@ -329,16 +419,22 @@ def income_rows(uow: UnitOfWork, cadre_id: str | None = None) -> list[dict[str, 
             "on": c["registered_on"],
             "note": None,
         }
-        for c in uow.cadres.all()
-        if c.get("income") is not None and (cadre_id is None or c["id"] == cadre_id)
+        for c in people
+        if c.get("income") is not None
     ]
-    rows += [
-        {**r, "kelurahan_code": kel_of.get(r["cadre_id"]), "kind": "follow-up"}
-        for r in uow.incomes.all()
-        if cadre_id is None or r["cadre_id"] == cadre_id
-    ]
+    rows += [{**r, "kelurahan_code": kel_of.get(r["cadre_id"]), "kind": "follow-up"} for r in follow_ups]
     kinds = {"baseline": 0, "follow-up": 1}
     return sorted(
         rows,
         key=lambda r: (cadre_service.id_order({"id": r["cadre_id"]}), kinds[r["kind"]], r["on"]),
     )
+
+
+def export_steps(uow: UnitOfWork, today: dt.date) -> list[dict[str, Any]]:
+    with uow:
+        return step_rows(uow, today)
+
+
+def export_incomes(uow: UnitOfWork) -> list[dict[str, Any]]:
+    with uow:
+        return income_rows(uow)

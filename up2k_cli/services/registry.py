@@ -1,4 +1,4 @@
-"""Creating a registry."""
+"""Creating a registry, and copying one whole to another place (a file, a PostgreSQL database)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,18 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from up2k_cli import storage
 from up2k_cli.domain import validators as v
-from up2k_cli.storage import migrations, presets, tinystore, uow
+from up2k_cli.storage import migrations, presets
 
 
 def init_registry(
-    path: Path, *, start: str | None, today: dt.date, lock_timeout: float
+    location: str | Path, *, start: str | None, today: dt.date, lock_timeout: float
 ) -> tuple[bool, dict[str, Any]]:
-    """Create `path` with the Cilandak preset; (False, existing meta) if it already exists."""
+    """Create the registry with the Cilandak preset; (False, existing meta) if it already exists."""
     start_date = v.parse_date(start, "start") if start else today
     meta = presets.new_meta(start_date, dt.datetime.now().astimezone(), migrations.CURRENT_VERSION)
-    data: dict[str, Any] = {"meta": {"1": meta}, **{t: {} for t in tinystore.TABLES if t != "meta"}}
-    if uow.create(path, data, lock_timeout):
+    if storage.create_registry(location, meta, lock_timeout=lock_timeout):
         return True, meta
-    with uow.UnitOfWork(path, lock_timeout=lock_timeout) as existing:
+    with storage.open_registry(location, lock_timeout=lock_timeout) as existing:
         return False, existing.meta

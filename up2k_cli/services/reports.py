@@ -15,89 +15,24 @@ from typing import Any
 
 from up2k_cli.domain import batch as rules
 from up2k_cli.domain import outcomes as outcome_rules
-from up2k_cli.domain.cadre import ACTIVE, BUSINESS_CATEGORIES, INACTIVE, status_on
+from up2k_cli.domain.cadre import ACTIVE, BUSINESS_CATEGORIES, INACTIVE
 from up2k_cli.domain.errors import ValidationError
+from up2k_cli.domain.timeline import (
+    NEW_ENTREPRENEUR,
+    Snapshot,
+    new_entrepreneurs,
+    steps_by_cadre,
+)
 from up2k_cli.i18n import N_, Msg
 from up2k_cli.render.output import Column
 from up2k_cli.services import batches as batch_service
 from up2k_cli.services import cadres as cadre_service
-from up2k_cli.storage.repository import Record
-from up2k_cli.storage.uow import UnitOfWork
+from up2k_cli.services.snapshots import snapshot
+from up2k_cli.storage.protocol import UnitOfWork
 
 TOTAL_CODE = ""
 TOTAL_LABEL = Msg(N_("Total"))
 PACE_WEEKS = 12
-
-
-# --- the registry on a day -------------------------------------------------------------------
-
-
-@dataclass
-class Snapshot:
-    """What was known at the end of `day`: cadres, batches and enrollments with their state."""
-
-    day: dt.date
-    meta: Record
-    kelurahan: dict[str, str]
-    cadres: list[Record]
-    batches: dict[str, Record]
-    enrollments: list[Record]
-    businesses: list[Record] = field(default_factory=list)
-    steps: list[Record] = field(default_factory=list)
-    incomes: list[Record] = field(default_factory=list)
-
-    @property
-    def iso(self) -> str:
-        return self.day.isoformat()
-
-
-def enrollment_status_on(e: Mapping[str, Any], day: str) -> str | None:
-    """The status an enrollment had at the end of `day`: its last event dated on or before."""
-    status = None
-    for event in e.get("events") or ():
-        if event["on"] <= day:
-            status = event["status"]
-    return status
-
-
-def event_dates(e: Mapping[str, Any], status: str) -> list[str]:
-    return [ev["on"] for ev in e.get("events") or () if ev["status"] == status]
-
-
-def snapshot(uow: UnitOfWork, as_of: dt.date) -> Snapshot:
-    day = as_of.isoformat()
-    cadres = []
-    for c in uow.cadres.all():
-        state = status_on(c, day)
-        if state is not None:  # copy only what differs from today's record (rarely anything)
-            cadres.append(c if state == c["status"] else {**c, "status": state})
-    # A batch entered after the fact still existed from its start or its first enrollment.
-    all_batches = {b["code"]: b for b in uow.batches.all()}
-    batches = {c: b for c, b in all_batches.items() if min(b["created_on"], b["start"]) <= day}
-    enrollments = []
-    for e in uow.enrollments.all():
-        if e["batch"] not in all_batches:
-            continue
-        state = enrollment_status_on(e, day)
-        if state is None:
-            continue
-        attendance = e.get("attendance") or {}
-        attended = {s: d for s, d in attendance.items() if d <= day}
-        same = state == e["status"] and len(attended) == len(attendance)
-        enrollments.append(e if same else {**e, "status": state, "attendance": attended})
-        batches.setdefault(e["batch"], all_batches[e["batch"]])
-    meta = uow.meta
-    return Snapshot(
-        day=as_of,
-        meta=meta,
-        kelurahan=cadre_service.kelurahan_names(meta),
-        cadres=cadres,
-        batches=batches,
-        enrollments=enrollments,
-        businesses=[b for b in uow.businesses.all() if outcome_rules.business_start(b) <= day],
-        steps=[r for r in uow.steps.all() if r["on"] <= day],
-        incomes=[r for r in uow.incomes.all() if r["on"] <= day],
-    )
 
 
 # --- what counts as a new entrepreneur -------------------------------------------------------
@@ -112,42 +47,7 @@ class Definition:
     dates: Callable[[Snapshot, str], dict[str, str]]  # cadre_id -> the day it first counted
 
 
-def _earliest(pairs: Iterable[tuple[str, str]], day: str) -> dict[str, str]:
-    """cadre_id -> the earliest of its dates on or before `day`."""
-    first: dict[str, str] = {}
-    for cadre_id, on in pairs:
-        if on <= day and (cadre_id not in first or on < first[cadre_id]):
-            first[cadre_id] = on
-    return first
-
-
-def completion_dates(snap: Snapshot, kind: str) -> dict[str, str]:
-    """cadre_id -> the day it first completed a batch of this kind (training or mentoring)."""
-    return _earliest(
-        (
-            (e["cadre_id"], on)
-            for e in snap.enrollments
-            if snap.batches[e["batch"]]["kind"] == kind
-            for on in event_dates(e, rules.COMPLETED)
-        ),
-        snap.iso,
-    )
-
-
-def _first_business(snap: Snapshot, day: str) -> dict[str, str]:
-    return _earliest(((b["cadre_id"], outcome_rules.business_start(b)) for b in snap.businesses), day)
-
-
-NEW_BUSINESS = Definition(
-    "first_business",
-    Msg(
-        N_(
-            "new entrepreneur = a cadre with a business started (counted once, from the start date of "
-            "the first business, or the day it was recorded when the start date is unknown)"
-        )
-    ),
-    _first_business,
-)
+NEW_BUSINESS = Definition("first_business", NEW_ENTREPRENEUR, lambda snap, _day: new_entrepreneurs(snap))
 
 
 def definition_for(uow: UnitOfWork) -> Definition:
@@ -155,23 +55,10 @@ def definition_for(uow: UnitOfWork) -> Definition:
     return NEW_BUSINESS
 
 
-def steps_by_cadre(snap: Snapshot) -> dict[str, dict[str, str]]:
-    """cadre_id -> {7 PAS step: first day reached}, as of the snapshot's day."""
-    training = completion_dates(snap, rules.TRAINING)
-    mentoring = completion_dates(snap, rules.MENTORING)
-    licences = _earliest(
-        ((b["cadre_id"], d) for b in snap.businesses if (d := outcome_rules.licensed_on(b))),
-        snap.iso,
-    )
-    recorded: dict[str, list[Record]] = defaultdict(list)
-    for r in snap.steps:
-        recorded[r["cadre_id"]].append(r)
-    return {
-        c["id"]: outcome_rules.steps_reached(
-            c, training, mentoring, licences, recorded.get(c["id"], ()), snap.iso
-        )
-        for c in snap.cadres
-    }
+def build(uow: UnitOfWork, report: Callable[..., Report], *args: Any) -> Report:
+    """Run one report in its own read of the registry."""
+    with uow:
+        return report(uow, *args)
 
 
 # --- report shape ----------------------------------------------------------------------------
@@ -1074,6 +961,7 @@ def agencies(
                     {
                         "agency": name,
                         "business_id": b["id"],
+                        "cadre_id": b["cadre_id"],
                         "business": b["name"],
                         "category": b["category"],
                         "owner": owner.get("name"),
@@ -1156,9 +1044,12 @@ def agencies(
     )
 
 
-def record_personal_export(uow: UnitOfWork, what: str, count: int) -> None:
-    """UU PDP: a report or export with personal data leaves a trace of who made it, and when."""
-    uow.record_changes(
-        [{"entity": "export", "ref": what, "action": "personal-data-export",
-          "changes": {"records": [None, count]}}]
-    )  # fmt: skip
+def record_contacts(uow: UnitOfWork, report: Report, output: str | None) -> None:
+    """UU PDP: the hand-over list (names, phones) leaves a trace of who made it, when and where."""
+    from up2k_cli.services.personal import record_file
+
+    contacts = report.tables[0].rows
+    record_file(
+        uow, "report agencies --with-contacts", output, [r["cadre_id"] for r in contacts], len(contacts)
+    )
+    uow.commit()

@@ -1,7 +1,8 @@
-"""Ordered schema migrations, applied in memory under the registry lock.
+"""Ordered schema migrations of a registry file, applied in memory under the lock.
 
-MIGRATIONS[n] turns a version-n registry into version n+1. Add one function per schema change;
-never edit a released one.
+MIGRATIONS[n] turns a version-n registry (TinyDB's {table: {doc_id: record}}) into version n+1,
+in place. Add one function per schema change; never edit a released one. The PostgreSQL backend
+keeps its own numbered SQL migrations (storage/postgres) at the same version numbers.
 """
 
 from __future__ import annotations
@@ -16,16 +17,31 @@ from up2k_cli.storage.presets import default_settings
 Data = MutableMapping[str, Any]
 
 
-def _v1_to_v2(data: Data) -> Data:
+def _v1_to_v2(data: Data) -> None:
     """Outcomes: businesses, 7 PAS steps and income follow-ups, and the agency referral map."""
     for table in ("businesses", "steps", "incomes"):
         data.setdefault(table, {})
     data["meta"]["1"].setdefault("settings", default_settings())
-    return data
 
 
-MIGRATIONS: dict[int, Callable[[Data], Data]] = {1: _v1_to_v2}
-CURRENT_VERSION = 2
+def _v2_to_v3(data: Data) -> None:
+    """The plain TinyDB layout: a serial ID is its document's ID (K0042 is document 42), the
+    history's sequence number likewise; a log of the personal-data files up2k wrote; each
+    cadre's name key (how names are compared and searched)."""
+    from up2k_cli.domain.validators import name_key
+    from up2k_cli.storage.schema import TABLES
+
+    for cadre in data.get("cadres", {}).values():
+        cadre["name_key"] = name_key(cadre.get("name")) if not cadre.get("erased_on") else None
+    for name, spec in TABLES.items():
+        table = data.setdefault(name, {})
+        numbers = [spec.serial(record.get(spec.key)) for record in table.values()]
+        if table and None not in numbers and len(set(numbers)) == len(numbers):
+            data[name] = {str(n): record for n, record in sorted(zip(numbers, table.values(), strict=True))}
+
+
+MIGRATIONS: dict[int, Callable[[Data], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+CURRENT_VERSION = 3
 
 
 def schema_version(data: Data) -> int:
@@ -38,24 +54,26 @@ def schema_version(data: Data) -> int:
 
 def upgrade(
     data: Data,
-    migrations: dict[int, Callable[[Data], Data]] | None = None,
+    migrations: dict[int, Callable[[Data], None]] | None = None,
     target: int | None = None,
-) -> tuple[Data, int]:
-    """Apply each migration from the file's version up to `target`; returns (data, steps)."""
+) -> int:
+    """Apply each migration from the file's version up to `target`; returns how many ran."""
     migrations = MIGRATIONS if migrations is None else migrations
     target = CURRENT_VERSION if target is None else target
     version = schema_version(data)
     if version > target:
-        raise RegistryDamaged(
-            _(
-                "it was written by a newer up2k (schema {version}; this program knows up to {known}); "
-                "upgrade up2k to use it"
-            ).format(version=version, known=target)
-        )
+        raise RegistryDamaged(too_new(version, target))
     steps = 0
     while version < target:
-        data = migrations[version](data)
+        migrations[version](data)
         version += 1
         data["meta"]["1"]["schema_version"] = version
         steps += 1
-    return data, steps
+    return steps
+
+
+def too_new(version: int, known: int) -> str:
+    return _(
+        "it was written by a newer up2k (schema {version}; this program knows up to {known}); "
+        "upgrade up2k to use it"
+    ).format(version=version, known=known)

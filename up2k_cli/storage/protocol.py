@@ -1,0 +1,160 @@
+"""The one storage interface the services use: a unit of work and a repository per table.
+
+    with uow:                      # lock / transaction, registry loaded once
+        cadre = uow.cadres.get("K0001")
+        uow.cadres.update("K0001", {"phone": "+62812..."})
+        uow.record_changes([...])
+        uow.commit()               # written once, atomically; leaving without it writes nothing
+
+Records are plain dicts. Every record handed out is the caller's own copy: changing it changes
+nothing stored; changes go through add, update and remove. Records come in the order they were
+added. Both backends (a TinyDB file, PostgreSQL) and the in-memory fake of the unit tests meet
+this contract; tests/integration run the same checks on each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol, Self
+
+Record = dict[str, Any]
+
+
+class Repository(Protocol):
+    """One table, found by each record's own key (K0001, B01, history sequence numbers)."""
+
+    key: str
+
+    def get(self, key: Any) -> Record | None: ...
+
+    def get_many(self, keys: Iterable[Any]) -> dict[Any, Record]: ...
+
+    def find(self, **equal: Any) -> list[Record]:
+        """The records whose fields equal all the values given."""
+        ...
+
+    def find_in(self, field: str, values: Iterable[Any]) -> list[Record]:
+        """The records whose field holds one of the values."""
+        ...
+
+    def find_with(self, field: str, value: Any) -> list[Record]:
+        """The records whose list field holds the value (a bulk history entry's refs)."""
+        ...
+
+    def all(self) -> list[Record]: ...
+
+    def count(self) -> int: ...
+
+    def __contains__(self, key: object) -> bool: ...
+
+    def add_many(self, records: Iterable[Record]) -> None:
+        """Add new records; a key that is taken already is damage (RegistryDamaged)."""
+        ...
+
+    def update_many(self, changes: Mapping[Any, Record]) -> None:
+        """Set the given fields of each named record."""
+        ...
+
+    def remove_many(self, keys: Iterable[Any]) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One command's hold on the registry: entered once, committed at most once."""
+
+    cadres: Repository
+    batches: Repository
+    enrollments: Repository
+    businesses: Repository
+    steps: Repository
+    incomes: Repository
+    files: Repository
+    history: Repository
+    location: str  # the registry, for messages: a path or a database name, never a password
+    backend: str  # "file", "postgresql" or "memory"
+    command: str
+    user: str
+    now: dt.datetime
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    @property
+    def meta(self) -> Record:
+        """Region, target and settings of the registry (a copy)."""
+        ...
+
+    def update_meta(self, fields: Record) -> None: ...
+
+    def next_ids(self, kind: str, prefix: str, count: int = 1) -> list[str]: ...
+
+    def counters(self) -> dict[str, int]: ...
+
+    def record_changes(self, entries: list[Record]) -> None: ...
+
+    def outside_edits(self) -> list[Any]:
+        """Changes made to the registry outside up2k since it last wrote it (file backend)."""
+        ...
+
+    def backup_count(self) -> int: ...
+
+    def rewrite_backups(self, change: Callable[[UnitOfWork], bool]) -> int:
+        """Apply a change (an erasure) to every backup the backend keeps; how many it changed."""
+        ...
+
+    def redact_history(self, refs: set[str], keep: frozenset[str], replacement: str) -> int:
+        """Erasure (UU PDP): in every history entry about these records, replace each value but
+        those of the fields in `keep`; returns how many entries changed. The only change the
+        application makes to the history, which it otherwise only appends to."""
+        ...
+
+
+class BaseUnitOfWork:
+    """What every backend shares: IDs from counters, and history entries stamped alike."""
+
+    history: Repository
+    backend = "memory"
+    location = "memory"
+
+    def __init__(
+        self,
+        *,
+        command: str = "",
+        user: str | None = None,
+        now: dt.datetime | None = None,
+        warn: Callable[[str], None] | None = None,
+    ) -> None:
+        self.command = command
+        self.user = user or os_user()
+        self.now = now or dt.datetime.now().astimezone()
+        self.warn = warn or (lambda message: None)
+
+    def reserve(self, kind: str, count: int) -> range:  # pragma: no cover - each backend's own
+        raise NotImplementedError
+
+    def next_ids(self, kind: str, prefix: str, count: int = 1) -> list[str]:
+        """New IDs short enough to type: K0001, K0002, ... (more digits once past 9999)."""
+        return [f"{prefix}{n:04d}" for n in self.reserve(kind, count)]
+
+    def record_changes(self, entries: list[Record]) -> None:
+        """Append to the change history: when, who, which command, old -> new per field."""
+        if not entries:
+            return
+        seqs = self.reserve("history", len(entries))
+        stamp = self.now.isoformat(timespec="seconds")
+        self.history.add_many(
+            {"seq": seq, "at": stamp, "user": self.user, "command": self.command, **entry}
+            for seq, entry in zip(seqs, entries, strict=True)
+        )
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"

@@ -1,0 +1,273 @@
+"""The registry's tables and the shape of their records: one description both backends follow.
+
+The file backend checks loaded records against it (a value up2k does not know is damage, never
+an internal error later); the PostgreSQL backend builds its tables, keys and CHECKs from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from up2k_cli.domain.batch import CLOSED, OPEN
+from up2k_cli.domain.batch import KINDS as BATCH_KINDS
+from up2k_cli.domain.batch import STATUSES as ENROLLMENT_STATUSES
+from up2k_cli.domain.cadre import ACTIVE, BUSINESS_CATEGORIES, INACTIVE
+from up2k_cli.domain.outcomes import STEP_NAMES
+
+# Field kinds: text, int, bool, date (ISO text), stamp (ISO date-time text), json (nested).
+TEXT, INT, BOOL, DATE, STAMP, JSON = "text", "int", "bool", "date", "stamp", "json"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str = TEXT
+    required: bool = False
+    choices: tuple[str, ...] = ()  # the only values allowed (besides None when not required)
+    unique: bool = False
+    references: str | None = None  # "table.field"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One table: its key field, the prefix of its serial IDs (K0001), and its fields."""
+
+    name: str
+    key: str
+    fields: tuple[Field, ...]
+    prefix: str | None = None  # serial IDs: the document ID is the number (K0042 -> 42)
+    counter: str | None = None  # the counter its IDs come from
+    since: int = 1  # the schema version that added it
+    extra: bool = False  # records may hold fields beyond these (kept as they are)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    @property
+    def nested(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.kind == JSON)
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+    def serial(self, key: Any) -> int | None:
+        """The number in a serial ID (K0042 -> 42), or None for keys of another shape."""
+        if self.prefix is None:
+            return key if isinstance(key, int) and not isinstance(key, bool) and key > 0 else None
+        if isinstance(key, str) and key.startswith(self.prefix) and key[len(self.prefix) :].isdigit():
+            return int(key[len(self.prefix) :]) or None
+        return None
+
+
+CADRE_STATUSES = (ACTIVE, INACTIVE)
+BATCH_STATUSES = (OPEN, CLOSED)
+CATEGORIES = tuple(c.label for c in BUSINESS_CATEGORIES)
+
+CADRES = TableSpec(
+    "cadres",
+    "id",
+    (
+        Field("id", required=True, unique=True),
+        Field("nik"),  # None once erased
+        Field("name", required=True),
+        Field("name_key"),  # the name as compared and searched (validators.name_key)
+        Field("kelurahan_code", required=True),
+        Field("rw"),
+        Field("rt"),
+        Field("address"),
+        Field("phone"),
+        Field("business_type", choices=CATEGORIES),
+        Field("household_size", INT),
+        Field("income", INT),
+        Field("registered_on", DATE, required=True),
+        Field("consent_on", DATE, required=True),
+        Field("consent_method"),
+        Field("status", required=True, choices=CADRE_STATUSES),
+        Field("status_reason"),
+        Field("status_log", JSON),
+        Field("erased_on", DATE),
+    ),
+    prefix="K",
+    counter="cadre",
+)
+BATCHES = TableSpec(
+    "batches",
+    "code",
+    (
+        Field("code", required=True, unique=True),
+        Field("title", required=True),
+        Field("kind", required=True, choices=BATCH_KINDS),
+        Field("start", DATE, required=True),
+        Field("end", DATE, required=True),
+        Field("capacity", INT, required=True),
+        Field("quota_per_kelurahan", INT, required=True),
+        Field("sessions", INT, required=True),
+        Field("min_attendance", INT, required=True),
+        Field("mentor"),
+        Field("venue"),
+        Field("status", required=True, choices=BATCH_STATUSES),
+        Field("created_on", DATE, required=True),
+        Field("closed_on", DATE),
+    ),
+)
+ENROLLMENTS = TableSpec(
+    "enrollments",
+    "id",
+    (
+        Field("id", required=True, unique=True),
+        Field("batch", required=True, references="batches.code"),
+        Field("cadre_id", required=True, references="cadres.id"),
+        Field("status", required=True, choices=ENROLLMENT_STATUSES),
+        Field("kelurahan_code", required=True),
+        Field("enrolled_on", DATE),
+        Field("waitlisted_on", DATE),
+        Field("queue_seq", INT),
+        Field("withdrawn_on", DATE),
+        Field("withdraw_reason"),
+        Field("attendance", JSON),
+        Field("completed_on", DATE),
+        Field("forced_reason"),
+        Field("events", JSON),
+    ),
+    prefix="E",
+    counter="enrollment",
+)
+BUSINESSES = TableSpec(
+    "businesses",
+    "id",
+    (
+        Field("id", required=True, unique=True),
+        Field("cadre_id", required=True, references="cadres.id"),
+        Field("name", required=True),
+        Field("category", required=True, choices=CATEGORIES),
+        Field("started_on", DATE),
+        Field("added_on", DATE, required=True),
+        Field("nib", unique=True),
+        Field("pirt"),
+        Field("halal", BOOL),
+        Field("address"),
+        Field("licensed_on", DATE),
+    ),
+    prefix="U",
+    counter="business",
+    since=2,
+)
+STEPS = TableSpec(
+    "steps",
+    "id",
+    (
+        Field("id", required=True, unique=True),
+        Field("cadre_id", required=True, references="cadres.id"),
+        Field("step", required=True, choices=STEP_NAMES),
+        Field("on", DATE, required=True),
+        Field("note"),
+    ),
+    prefix="S",
+    counter="step",
+    since=2,
+)
+INCOMES = TableSpec(
+    "incomes",
+    "id",
+    (
+        Field("id", required=True, unique=True),
+        Field("cadre_id", required=True, references="cadres.id"),
+        Field("amount", INT, required=True),
+        Field("on", DATE, required=True),
+        Field("note"),
+    ),
+    prefix="I",
+    counter="income",
+    since=2,
+)
+# Every file up2k wrote that holds personal data (UU PDP): where, when, by which command, and
+# whose data, so that an erasure can name the copies it cannot reach.
+FILES = TableSpec(
+    "files",
+    "id",
+    (
+        Field("id", required=True, unique=True),
+        Field("at", STAMP, required=True),
+        Field("user", required=True),
+        Field("command", required=True),
+        Field("path", required=True),
+        Field("what", required=True),
+        Field("records", INT, required=True),
+        Field("cadres", JSON),  # the cadre IDs it holds, as ranges: [["K0001", "K0450"], ...]
+    ),
+    prefix="F",
+    counter="file",
+    since=3,
+)
+HISTORY = TableSpec(
+    "history",
+    "seq",
+    (
+        Field("seq", INT, required=True, unique=True),
+        Field("at", STAMP, required=True),
+        Field("user", required=True),
+        Field("command", required=True),
+        Field("entity", required=True),
+        Field("ref"),
+        Field("refs", JSON),
+        Field("action", required=True),
+        Field("changes", JSON),
+        Field("reason"),
+        Field("on", DATE),
+        Field("record", JSON),  # a removed record, whole, so that it can be put back
+    ),
+    counter="history",
+    extra=True,
+)
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec for spec in (CADRES, BATCHES, ENROLLMENTS, BUSINESSES, STEPS, INCOMES, FILES, HISTORY)
+}
+META = "meta"
+# The meta record (document 1 of the meta table in the file): what it must hold.
+META_FIELDS = ("schema_version", "region", "target", "counters")
+
+
+@dataclass
+class Problem:
+    """A stored value up2k does not know: which table, record and field."""
+
+    table: str
+    record: str
+    field: str
+    value: Any
+    expected: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_KIND_TYPES: dict[str, tuple[type, ...]] = {
+    TEXT: (str,),
+    INT: (int,),
+    BOOL: (bool,),
+    DATE: (str,),
+    STAMP: (str,),
+    JSON: (list, dict),
+}
+
+
+def record_problems(spec: TableSpec, records: Any, limit: int = 20) -> list[Problem]:
+    """Values of the wrong type, or not among a field's choices (e.g. a status 'enrollex')."""
+    problems: list[Problem] = []
+    checks = [(f, _KIND_TYPES[f.kind]) for f in spec.fields]
+    for record in records:
+        ident = str(record.get(spec.key))
+        for f, types in checks:
+            value = record.get(f.name)
+            if value is None:
+                if f.required:
+                    problems.append(Problem(spec.name, ident, f.name, value, "a value"))
+                continue
+            if not isinstance(value, types) or (f.kind == INT and isinstance(value, bool)):
+                problems.append(Problem(spec.name, ident, f.name, value, f.kind))
+            elif f.choices and value not in f.choices:
+                problems.append(Problem(spec.name, ident, f.name, value, " | ".join(f.choices)))
+        if len(problems) >= limit:
+            break
+    return problems

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from tinydb import Query, TinyDB
+from tinydb import TinyDB
 from tinydb.middlewares import Middleware
 from tinydb.storages import MemoryStorage, Storage
 from tinydb.table import Document, Table
@@ -45,21 +45,23 @@ APPEND_ONLY = frozenset({"history", "files"})  # changes there alone need no bac
 
 
 class OrjsonStorage(Storage):
-    """Reads the whole file with orjson; writes it atomically and privately, seal included."""
+    """Reads the whole file with orjson; writes it atomically and privately, sealed."""
 
     def __init__(self, path: str, *, backup: Callable[[], bool] = lambda: True) -> None:
         self.path = Path(path)
         self.backup = backup
+        self.sealed: bool | None = None  # as read: True as up2k wrote it, False changed, None no seal
 
     def read(self) -> dict[str, Any] | None:
         raw = read_bytes(self.path)
         if not raw.strip():
             raise RegistryDamaged(_("{path} is empty").format(path=self.path))
-        return parse_json(raw, self.path)
+        data = parse_json(raw, self.path)
+        self.sealed = is_sealed(raw, data)
+        return data
 
     def write(self, data: dict[str, Any]) -> None:
-        seal_data(data)
-        save(self.path, orjson.dumps(data), backup=self.backup())
+        save(self.path, serialise(data), backup=self.backup())
 
     def close(self) -> None:
         pass
@@ -100,14 +102,19 @@ def table_class(spec: TableSpec) -> type[Table]:
     """A TinyDB Table whose documents are copies all the way down: a record changed in place
     never reaches the file; only add, update and remove do."""
     nested = spec.nested
+    if not nested:
+        return Table  # TinyDB's documents are copies of flat records already
+
+    loads, dumps = orjson.loads, orjson.dumps
 
     class Copy(Document):
         def __init__(self, value: Mapping[str, Any], doc_id: int) -> None:
-            super().__init__(value, doc_id)
+            dict.__init__(self, value)
+            self.doc_id = doc_id
             for name in nested:
-                inner = self.get(name)
-                if inner is not None and not isinstance(inner, str | int | float | bool):
-                    self[name] = copy_nested(inner)
+                inner = value.get(name)
+                if inner is not None:
+                    self[name] = loads(dumps(inner))
 
     class RecordTable(Table):
         document_class = Copy
@@ -115,21 +122,26 @@ def table_class(spec: TableSpec) -> type[Table]:
     return RecordTable
 
 
-# --- repositories -----------------------------------------------------------------------------
+def condition(predicate: Callable[[Mapping[str, Any]], bool]) -> Callable[[Mapping[str, Any]], bool]:
+    """A search condition for TinyDB: a plain function (several times faster than a Query on
+    every document), never cached (each is made for one search)."""
+    predicate.is_cacheable = lambda: False  # type: ignore[attr-defined]
+    return predicate
 
 
 class TinyRepository:
     """One TinyDB table, keyed by each record's own key."""
 
-    def __init__(self, db: TinyDB, spec: TableSpec, before_change: Callable[[str], None]) -> None:
+    def __init__(
+        self, db: TinyDB, spec: TableSpec, before_change: Callable[[str], None], *, serial_keyed: bool = False
+    ) -> None:
         self.spec = spec
+        # Every record with a serial ID is the document of that number (as up2k writes files):
+        # a record not at its number is not there at all, with no need to search.
+        self.serial_keyed = serial_keyed
         self.key = spec.key
         self.table = table_class(spec)(db.storage, spec.name)
         self._before_change = before_change
-        self._field = Query()[spec.key]
-
-    def _plain(self, doc: Document | None) -> Record | None:
-        return None if doc is None else dict(doc)
 
     def _doc(self, key: Any) -> Document | None:
         serial = self.spec.serial(key)
@@ -137,35 +149,43 @@ class TinyRepository:
             doc = self.table.get(doc_id=serial)
             if doc is not None and doc.get(self.key) == key:
                 return doc
-        return self.table.get(self._field == key)
+            if doc is None and self.serial_keyed:
+                return None
+        name = self.key
+        return self.table.get(condition(lambda doc: doc.get(name) == key))
 
     def get(self, key: Any) -> Record | None:
-        return self._plain(self._doc(key))
+        return self._doc(key)
 
     def get_many(self, keys: Iterable[Any]) -> dict[Any, Record]:
         wanted = list(dict.fromkeys(keys))
         if len(wanted) <= 8:
             found = {k: self._doc(k) for k in wanted}
-            return {k: dict(doc) for k, doc in found.items() if doc is not None}
-        keyset = set(wanted)
-        return {doc[self.key]: dict(doc) for doc in self.table.search(self._field.one_of(keyset))}
+            return {k: doc for k, doc in found.items() if doc is not None}
+        return {doc[self.key]: doc for doc in self.find_in(self.key, wanted)}
 
     def find(self, **equal: Any) -> list[Record]:
-        query = None
-        for name, value in equal.items():
-            test = Query()[name] == value
-            query = test if query is None else query & test
-        docs = self.table.all() if query is None else self.table.search(query)
-        return [dict(doc) for doc in docs]
+        pairs = list(equal.items())
+        if len(pairs) == 1:
+            ((name, value),) = pairs
+            found = self.table.search(condition(lambda doc: doc.get(name) == value))
+        else:
+            found = self.table.search(condition(lambda doc: all(doc.get(k) == v for k, v in pairs)))
+        return found
 
     def find_in(self, field: str, values: Iterable[Any]) -> list[Record]:
-        return [dict(doc) for doc in self.table.search(Query()[field].one_of(set(values)))]
+        wanted = set(values)
+        return self.table.search(condition(lambda doc: doc.get(field) in wanted))
 
     def find_with(self, field: str, value: Any) -> list[Record]:
-        return [dict(doc) for doc in self.table.search(Query()[field].any([value]))]
+        def holds(doc: Mapping[str, Any]) -> bool:
+            inner = doc.get(field)
+            return isinstance(inner, list) and value in inner
+
+        return self.table.search(condition(holds))
 
     def all(self) -> list[Record]:
-        return [dict(doc) for doc in self.table.all()]
+        return self.table.all()
 
     def count(self) -> int:
         return len(self.table)
@@ -198,7 +218,7 @@ class TinyRepository:
         for record in records:
             serial = self.spec.serial(record[self.key])
             if serial is not None and self.table.get(doc_id=serial) is None:
-                docs.append(Document(record, serial))
+                docs.append(self.table.document_class(record, serial))
             else:  # a key without a number, or its number's document is taken (hand edits)
                 docs.append(record)
         self.table.insert_multiple(docs)
@@ -245,11 +265,11 @@ class TinyUnitOfWork(BaseUnitOfWork):
     files: TinyRepository
     history: TinyRepository
 
-    def _open(self, db: TinyDB) -> None:
+    def _open(self, db: TinyDB, *, serial_keyed: bool = False) -> None:
         """The repositories over this TinyDB database."""
         self.db = db
         for name, spec in TABLES.items():
-            setattr(self, name, TinyRepository(db, spec, self._before_change))
+            setattr(self, name, TinyRepository(db, spec, self._before_change, serial_keyed=serial_keyed))
         self._meta_table = db.table(META)
         self.touched: set[str] = set()
 
@@ -385,6 +405,7 @@ class FileUnitOfWork(TinyUnitOfWork):
         self.keep = keep
         self.accept_edits = accept_edits
         self._lock = locking.lock_for(self.path, lock_timeout)
+        self.sealed: bool | None = None
         self._verified = False
         self._edits: list[TableEdit] | None = None
 
@@ -401,14 +422,17 @@ class FileUnitOfWork(TinyUnitOfWork):
             )
             try:
                 data = db.storage.read()
-                self.version_read = check_shape(data, self.given)
+                self.sealed = db.storage.storage.sealed
+                self.version_read = check_shape(data, self.given, deep=not self.sealed)
                 if migrations.CURRENT_VERSION > self.version_read >= 3:  # before migrations change it
-                    self._edits = outside_edits(data, self.version_read)
+                    self._edits = self.outside_edits(data)
                 steps = migrations.upgrade(data)
-                check_records(data, self.given)
+                if not self.sealed or steps:
+                    check_records(data, self.given)
             except RegistryDamaged as exc:
                 raise RegistryDamaged(damaged(exc, self.given)) from None
-            self._open(db)
+            # Sealed files are as up2k writes them; schema 3 renumbered older ones.
+            self._open(db, serial_keyed=bool(self.sealed) or self.version_read < 3)
             if steps:
                 db.storage.dirty = True
             self._warn_if_readable()
@@ -448,10 +472,13 @@ class FileUnitOfWork(TinyUnitOfWork):
                 )
         self._verified = True
 
-    def outside_edits(self) -> list[TableEdit]:
+    def outside_edits(self, data: Mapping[str, Any] | None = None) -> list[TableEdit]:
         """What changed outside up2k since its last write (worked out once, as the file was read)."""
         if self._edits is None:
-            self._edits = outside_edits(self.db.storage.read(), self.version_read)
+            if self.sealed:
+                self._edits = []
+            else:
+                self._edits = outside_edits(data or self.db.storage.read(), self.version_read)
         return self._edits
 
     def backup_count(self) -> int:
@@ -523,8 +550,9 @@ def damaged(exc: RegistryDamaged, path: Path) -> str:
     return f"{problem}; {backups.describe(Path(os.path.realpath(path)))}"
 
 
-def check_shape(data: Any, path: Path) -> int:
-    """Refuse anything that is not a whole registry; returns the schema version it was written in."""
+def check_shape(data: Any, path: Path, *, deep: bool = True) -> int:
+    """Refuse anything that is not a whole registry; returns the schema version it was written in.
+    A file sealed as up2k wrote it needs no deep check of every record (`deep=False`)."""
     if not isinstance(data, dict):
         raise RegistryDamaged(
             _("{path} is not an up2k registry (the top level is not an object)").format(path=path)
@@ -534,7 +562,8 @@ def check_shape(data: Any, path: Path) -> int:
     if META not in data:
         raise RegistryDamaged(_("{path} is not an up2k registry (no meta table)").format(path=path))
     for name, table in data.items():
-        _check_records(table, name, path)
+        if deep or name == META:
+            _check_records(table, name, path)
     record = data[META].get("1")
     if not isinstance(record, dict) or any(f not in record for f in META_FIELDS):
         raise RegistryDamaged(
@@ -576,9 +605,10 @@ def check_shape(data: Any, path: Path) -> int:
                 path=path, name=repr(unknown[0])
             )
         )
-    for name, table in data.items():
-        if name in TABLES:
-            _check_keys(table, TABLES[name], path)
+    if deep:
+        for name, table in data.items():
+            if name in TABLES:
+                _check_keys(table, TABLES[name], path)
     return version
 
 
@@ -659,18 +689,50 @@ def _fits(f: Any, values: list[Any]) -> bool:
 
 
 # --- the seal: was the file changed outside up2k? ---------------------------------------------
+#
+# The meta table is written last; its record holds the CRC-32 of every byte before it and of
+# each table. Reading, one CRC over the bytes says "as up2k wrote it" (then no record needs a
+# deep check); only a file changed by other hands is examined table by table.
+
+_META_AT = b',"meta":{"1":'
 
 
 def _crc(value: Any) -> int:
     return zlib.crc32(orjson.dumps(value))
 
 
-def seal_data(data: dict[str, Any]) -> None:
-    """Record, in the meta record, each table's size and CRC-32 as this write leaves it."""
+def serialise(data: dict[str, Any]) -> list[bytes]:
+    """The file, in parts: every table, then the meta record with the seal of all that comes
+    before it. Byte for byte what orjson.dumps gives for the same tables in this order."""
     meta = data[META]["1"]
     meta.pop("seal", None)
-    tables = {name: [len(table), _crc(table)] for name, table in data.items() if name != META}
-    meta["seal"] = {"meta": _crc(meta), "tables": tables}
+    chunks: list[bytes] = []
+    tables: dict[str, list[int]] = {}
+    body = 0
+    for name, table in data.items():
+        if name == META:
+            continue
+        part = orjson.dumps(table)
+        head = b'%s"%s":' % (b"," if chunks else b"{", name.encode())
+        chunks += [head, part]
+        tables[name] = [len(table), zlib.crc32(part)]
+        body = zlib.crc32(part, zlib.crc32(head, body))
+    meta["seal"] = {"body": body, "meta": _crc(meta), "tables": tables}
+    data[META] = data.pop(META)  # the meta table last, in memory as in the file
+    return [*chunks, b',"meta":' if chunks else b'{"meta":', orjson.dumps(data[META]), b"}"]
+
+
+def is_sealed(raw: bytes, data: Any) -> bool | None:
+    """True when the file is exactly as up2k wrote it; None when it holds no seal."""
+    try:
+        meta = dict(data[META]["1"])
+    except (KeyError, TypeError):
+        return None
+    seal = meta.pop("seal", None)
+    if not isinstance(seal, dict):
+        return None
+    at = raw.rfind(_META_AT)
+    return at > 0 and seal.get("body") == zlib.crc32(raw[:at]) and seal.get("meta") == _crc(meta)
 
 
 class TableEdit:
@@ -700,7 +762,8 @@ class TableEdit:
 
 
 def outside_edits(data: Mapping[str, Any], version_read: int) -> list[TableEdit]:
-    """The tables whose content is not what up2k wrote last (none for a file from before seals)."""
+    """The tables whose content is not what up2k wrote last (none for a file from before seals);
+    the slow way, table by table, for a file whose seal no longer matches."""
     meta = dict(data[META]["1"])
     seal = meta.pop("seal", None)
     if seal is None:
@@ -708,6 +771,8 @@ def outside_edits(data: Mapping[str, Any], version_read: int) -> list[TableEdit]
     edits = []
     if not isinstance(seal, dict) or seal.get("meta") != _crc(meta):
         edits.append(TableEdit(META, None, 0))
+        if not isinstance(seal, dict):
+            return edits
     sealed = seal.get("tables", {}) if isinstance(seal, dict) else {}
     for name, table in data.items():
         if name == META:
@@ -724,7 +789,7 @@ def outside_edits(data: Mapping[str, Any], version_read: int) -> list[TableEdit]
 # --- writing the file -------------------------------------------------------------------------
 
 
-def save(path: Path, payload: bytes, *, backup: bool = True) -> None:
+def save(path: Path, payload: bytes | list[bytes], *, backup: bool = True) -> None:
     """Keep the old file as a backup (for a change, not for a record of an export), then replace
     it atomically."""
     try:
@@ -756,8 +821,7 @@ def create(path: Path, data: dict[str, Any], lock_timeout: float) -> bool:
     with locking.held(real, lock_timeout, "init"):
         if real.exists():
             return False
-        seal_data(data)
-        save(real, orjson.dumps(data), backup=False)
+        save(real, serialise(data), backup=False)
         return True
 
 
@@ -772,8 +836,7 @@ def load(path: Path) -> dict[str, Any]:
 
 def write_plain(path: Path, data: dict[str, Any]) -> None:
     """Write a whole registry (sealed) without a backup: a backup rewritten, a copy."""
-    seal_data(data)
-    save(path, orjson.dumps(data), backup=False)
+    save(path, serialise(data), backup=False)
 
 
 def restore(path: Path, backup_id: str, *, lock_timeout: float, command: str, user: str) -> backups.Backup:
@@ -789,6 +852,5 @@ def restore(path: Path, backup_id: str, *, lock_timeout: float, command: str, us
             )  # fmt: skip
             copy.commit()
             data = copy.data()
-        seal_data(data)
-        save(real, orjson.dumps(data), backup=real.exists())
+        save(real, serialise(data), backup=real.exists())
     return chosen

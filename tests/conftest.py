@@ -15,6 +15,8 @@ from up2k_cli.cli.main import app
 
 Run = Callable[..., Result]
 
+pytest_plugins = ["tests.pg_fixtures"]  # postgres_cluster, postgres_url: a throwaway PostgreSQL
+
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -35,6 +35,9 @@ def _v2_to_v3(data: Data) -> None:
         cadre["name_key"] = name_key(cadre.get("name")) if not cadre.get("erased_on") else None
     for name, spec in TABLES.items():
         table = data.setdefault(name, {})
+        for doc_id, record in table.items():  # every field, in the schema's order (others kept after)
+            known = {k: v for k, v in record.items() if k in spec.field_names}
+            table[doc_id] = {**spec.shaped(known), **{k: v for k, v in record.items() if k not in known}}
         numbers = [spec.serial(record.get(spec.key)) for record in table.values()]
         if table and None not in numbers and len(set(numbers)) == len(numbers):
             data[name] = {str(n): record for n, record in sorted(zip(numbers, table.values(), strict=True))}

@@ -60,6 +60,11 @@ class Repository(Protocol):
 
     def remove_many(self, keys: Iterable[Any]) -> None: ...
 
+    def lock(self, key: Any) -> None:
+        """Hold this record against other commands' changes until commit (PostgreSQL: a row lock;
+        a file is locked whole for every command)."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One command's hold on the registry: entered once, committed at most once."""
@@ -86,7 +91,7 @@ class UnitOfWork(Protocol):
 
     @property
     def meta(self) -> Record:
-        """Region, target and settings of the registry (a copy)."""
+        """Schema version, created_at, region, target and settings of the registry (a copy)."""
         ...
 
     def update_meta(self, fields: Record) -> None: ...
@@ -148,7 +153,7 @@ class BaseUnitOfWork:
         seqs = self.reserve("history", len(entries))
         stamp = self.now.isoformat(timespec="seconds")
         self.history.add_many(
-            {"seq": seq, "at": stamp, "user": self.user, "command": self.command, **entry}
+            {"seq": seq, "at": stamp, "user": self.user, "command": self.command, "changes": {}, **entry}
             for seq, entry in zip(seqs, entries, strict=True)
         )
 

@@ -27,6 +27,7 @@ class Field:
     choices: tuple[str, ...] = ()  # the only values allowed (besides None when not required)
     unique: bool = False
     references: str | None = None  # "table.field"
+    optional: bool = False  # left out of the record when None (history entries' extras)
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,6 @@ class TableSpec:
     prefix: str | None = None  # serial IDs: the document ID is the number (K0042 -> 42)
     counter: str | None = None  # the counter its IDs come from
     since: int = 1  # the schema version that added it
-    extra: bool = False  # records may hold fields beyond these (kept as they are)
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -48,6 +48,22 @@ class TableSpec:
     @property
     def nested(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields if f.kind == JSON)
+
+    def shaped(self, record: Any) -> dict[str, Any]:
+        """The record as stored: every field of the table in its order (optional ones only when
+        set). A field the table does not have is a mistake in the code, refused at once."""
+        unknown = [k for k in record if k not in self._names]
+        if unknown:
+            raise ValueError(f"table {self.name} has no field {unknown[0]!r}")
+        return {
+            f.name: record.get(f.name)
+            for f in self.fields
+            if not (f.optional and record.get(f.name) is None)
+        }
+
+    @property
+    def _names(self) -> frozenset[str]:
+        return frozenset(self.field_names)
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -72,7 +88,6 @@ CADRES = TableSpec(
         Field("id", required=True, unique=True),
         Field("nik"),  # None once erased
         Field("name", required=True),
-        Field("name_key"),  # the name as compared and searched (validators.name_key)
         Field("kelurahan_code", required=True),
         Field("rw"),
         Field("rt"),
@@ -87,6 +102,7 @@ CADRES = TableSpec(
         Field("status", required=True, choices=CADRE_STATUSES),
         Field("status_reason"),
         Field("status_log", JSON),
+        Field("name_key"),  # the name as compared and searched (validators.name_key)
         Field("erased_on", DATE),
     ),
     prefix="K",
@@ -211,15 +227,14 @@ HISTORY = TableSpec(
         Field("command", required=True),
         Field("entity", required=True),
         Field("ref"),
-        Field("refs", JSON),
         Field("action", required=True),
         Field("changes", JSON),
-        Field("reason"),
-        Field("on", DATE),
-        Field("record", JSON),  # a removed record, whole, so that it can be put back
+        Field("refs", JSON, optional=True),  # the records of a bulk change
+        Field("reason", optional=True),
+        Field("on", DATE, optional=True),
+        Field("record", JSON, optional=True),  # a removed record, whole, so that it can be put back
     ),
     counter="history",
-    extra=True,
 )
 
 TABLES: dict[str, TableSpec] = {

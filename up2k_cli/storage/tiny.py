@@ -193,6 +193,9 @@ class TinyRepository:
     def __contains__(self, key: object) -> bool:
         return self._doc(key) is not None
 
+    def lock(self, key: Any) -> None:
+        """Nothing to do: the whole file is locked for the command."""
+
     def _doc_id(self, key: Any) -> int | None:
         doc = self._doc(key)
         return None if doc is None else doc.doc_id
@@ -201,7 +204,7 @@ class TinyRepository:
         self.add_many([record])
 
     def add_many(self, records: Iterable[Record]) -> None:
-        records = [dict(r) for r in records]
+        records = [self.spec.shaped(r) for r in records]
         if not records:
             return
         self._before_change(self.spec.name)
@@ -236,6 +239,11 @@ class TinyRepository:
             if doc_id is None:
                 raise KeyError(f"{self.spec.name}: no record {key!r}")
             doc_ids.append(doc_id)
+        names = set(self.spec.field_names)
+        for fields in changes.values():
+            if not fields.keys() <= names:
+                unknown = sorted(fields.keys() - names)[0]
+                raise ValueError(f"table {self.spec.name} has no field {unknown!r}")
         stored = {key: copy_nested(dict(fields)) for key, fields in changes.items()}
         self.table.update(lambda doc: doc.update(stored[doc[self.key]]), doc_ids=doc_ids)
 
@@ -285,7 +293,8 @@ class TinyUnitOfWork(BaseUnitOfWork):
         doc = self._meta_table.get(doc_id=1)
         assert doc is not None
         record = copy_nested(dict(doc))
-        record.pop("seal", None)
+        for internal in ("seal", "counters"):
+            record.pop(internal, None)
         return record
 
     def update_meta(self, fields: Record) -> None:
@@ -293,7 +302,8 @@ class TinyUnitOfWork(BaseUnitOfWork):
         self._meta_table.update(dict(fields), doc_ids=[1])
 
     def counters(self) -> dict[str, int]:
-        return dict(self.meta.get("counters", {}))
+        doc = self._meta_table.get(doc_id=1)
+        return dict(doc.get("counters", {})) if doc else {}
 
     def reserve(self, kind: str, count: int) -> range:
         """Reserve `count` serial numbers of a kind; they are never handed out again."""

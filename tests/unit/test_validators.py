@@ -448,7 +448,9 @@ def test_name_cleaned(text: str, name: str | None) -> None:
         ("   ", "required"),
         ("12345", "must be letters"),
         ("---", "must be letters"),
-        ("Siti\x00Aminah", "must be letters"),
+        ("Siti\x00Aminah", "control character (U+0000)"),
+        ("Siti\x1b[31mAminah", "control character (U+001B)"),
+        ("Siti\u202eAminah", "control character (U+202E)"),
         ("A" * 101, "longer than 100 characters"),
     ],
 )
@@ -496,3 +498,12 @@ def test_error_message_shows_long_values_shortened() -> None:
     error = ValidationError("address", "x" * 100, "too long")
     assert str(error) == f"address '{'x' * 57}...': too long"
     assert str(ValidationError("phone", "", "required")) == "phone (empty): required"
+
+
+@pytest.mark.parametrize("bad", ["\x1b]8;;http://x\x07", "\x07", "\x7f", "\x9b31m", "\u202e", "\u2066"])
+def test_free_text_refuses_control_characters(bad: str) -> None:
+    assert "control character" in refused(lambda x: v.parse_text(x, "note"), f"ok {bad} ok").reason
+
+
+def test_free_text_keeps_ordinary_unicode() -> None:
+    assert v.parse_text("Jl. Ségolène – Ruko 3A/5, ☕", "address") == "Jl. Ségolène – Ruko 3A/5, ☕"

@@ -31,6 +31,18 @@ class Up2kGroup(TyperGroup):
             # No name, path or value can hold a NUL; the OS would refuse it deep inside a command.
             typer.echo(_("Error: an argument contains a NUL character (\\x00); remove it"), err=True)
             raise typer.Exit(2)
+        for arg in args:
+            bad = next((ch for ch in arg if "\udc80" <= ch <= "\udcff"), None)
+            if bad is not None:
+                # Python keeps bytes that are not UTF-8 as lone surrogates; no value may hold them.
+                typer.echo(
+                    _(
+                        "Error: an argument is not UTF-8 text (byte \\x{byte}); type it again or set the "
+                        "terminal to UTF-8"
+                    ).format(byte=f"{ord(bad) - 0xDC00:02x}"),
+                    err=True,
+                )
+                raise typer.Exit(2)
         return super().make_context(info_name, args, parent, **extra)
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:

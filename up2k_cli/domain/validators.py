@@ -274,15 +274,35 @@ def parse_rt_rw(value: str | int | None, field: str) -> str:
     return f"{int(m[1]):03d}"
 
 
+# Characters that change how a terminal or an editor shows text rather than being text: control
+# codes (ESC, BEL, DEL, the 8-bit CSI U+009B) and the bidirectional overrides (U+202E).
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def plain_text(text: str, field: str, value: object) -> str:
+    """Refuse free text that holds a control character: stored, it could drive a terminal."""
+    for ch in text:
+        if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS:
+            raise ValidationError(
+                field,
+                value,
+                Msg(
+                    N_("holds a control character (U+{code}) that could change what screens show; remove it"),
+                    code=f"{ord(ch):04X}",
+                ),
+            )
+    return text
+
+
 def parse_name(value: str | None, field: str = "name") -> str:
     text = _SPACES.sub(" ", (value or "").strip())
     if not text:
         raise ValidationError(field, value, Msg(N_("required: the full name as on the KTP")))
     if len(text) > 100:
         raise ValidationError(field, value, too_long(100))
-    if not any(ch.isalpha() for ch in text) or any(ord(ch) < 32 for ch in text):
+    if not any(ch.isalpha() for ch in text):
         raise ValidationError(field, value, Msg(N_("must be letters (a name), not numbers or symbols")))
-    return text
+    return plain_text(text, field, value)
 
 
 def parse_text(value: str | None, field: str, required: bool = False, limit: int = 200) -> str:
@@ -291,7 +311,7 @@ def parse_text(value: str | None, field: str, required: bool = False, limit: int
         raise ValidationError(field, value, required_field(field))
     if len(text) > limit:
         raise ValidationError(field, value, too_long(limit))
-    return text
+    return plain_text(text, field, value)
 
 
 def required_field(name: str) -> Msg:

@@ -56,9 +56,7 @@ class TableSpec:
         if unknown:
             raise ValueError(f"table {self.name} has no field {unknown[0]!r}")
         return {
-            f.name: record.get(f.name)
-            for f in self.fields
-            if not (f.optional and record.get(f.name) is None)
+            f.name: record.get(f.name) for f in self.fields if not (f.optional and record.get(f.name) is None)
         }
 
     @property

@@ -14,6 +14,7 @@ from up2k_cli.domain.cadre import ACTIVE, INACTIVE, Cadre, FieldCleaner, similar
 from up2k_cli.domain.errors import Up2kError, ValidationError, ValidationErrors
 from up2k_cli.domain.validators import nik_from_number
 from up2k_cli.i18n import N_, _, localise
+from up2k_cli.render.escape import unguard_formula
 from up2k_cli.storage.protocol import UnitOfWork
 
 from . import cadres as cadre_service
@@ -254,7 +255,7 @@ def cell_text(value: Any, target: str) -> tuple[str, str | None]:
     if value is None:
         return "", None
     if isinstance(value, str):
-        return _unguard(value), None
+        return unguard_formula(value), None
     if isinstance(value, dt.datetime):
         return value.date().isoformat(), None
     if isinstance(value, dt.date):
@@ -302,13 +303,6 @@ def map_columns(header: Sequence[str]) -> tuple[dict[int, str], list[str]]:
             )
         )
     return mapping, notes
-
-
-def _unguard(value: str) -> str:
-    """Undo the export's formula guard ('=...) so export -> import is exact."""
-    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@":
-        return value[1:]
-    return value
 
 
 def import_cadres(

@@ -75,6 +75,7 @@ Income = Annotated[
     ),
 ]
 
+# How each required field (domain/cadre.py REQUIRED_FIELDS) is asked for at the prompt.
 PROMPTS = {
     "nik": N_("NIK (16 digits)"),
     "name": N_("Full name"),
@@ -114,6 +115,7 @@ def register(
 
     Missing required fields are asked for when stdin is a terminal.
     """
+    from up2k_cli.domain.cadre import REQUIRED_FIELDS, consent_method_given
     from up2k_cli.services import cadres
 
     raw: dict[str, Any] = {
@@ -130,7 +132,7 @@ def register(
         "registered_on": date,
         "consent_method": consent_method,
     }
-    missing = [key for key in PROMPTS if raw[key] is None]
+    missing = [key for key in REQUIRED_FIELDS if raw[key] is None]
     interactive = stdin_is_terminal()
     if (missing or not consent) and not interactive:
         flags = [f"--{k.replace('_', '-')}" for k in missing] + ([] if consent else ["--consent"])
@@ -141,17 +143,17 @@ def register(
         raise typer.Exit(2)
     for key in missing:
         raw[key] = typer.prompt(_(PROMPTS[key]), err=True)
+    asked = False
     if not consent:
         who = raw["name"] or _("the person")
         consent = typer.confirm(
             _("Has {name} agreed to their data being kept for the UP2K programme?").format(name=who),
             err=True,
         )
-        if consent and not consent_method:
-            raw["consent_method"] = "confirmed at the up2k prompt"
+        asked = True
     raw["consent"] = consent
-    if consent and not raw["consent_method"]:
-        raw["consent_method"] = "register --consent"
+    if consent:
+        raw["consent_method"] = consent_method_given(consent_method, asked_at_prompt=asked)
     given = {k: x for k, x in raw.items() if x is not None}
     done = cadres.register(registry(ctx), given, today=today(), force=force)
     typer.echo(done.record["id"])

@@ -35,10 +35,22 @@ BUSINESS_CATEGORIES: tuple[v.Choice, ...] = (
 )
 
 ACTIVE, INACTIVE = "active", "inactive"
+# What a registration cannot do without (`register` asks for these on a terminal, and names them
+# when it cannot ask); consent is required too, apart.
 REQUIRED_FIELDS = ("nik", "name", "kelurahan", "rw", "rt", "address")
+# How consent was given, when the person registering does not say: recorded with the cadre.
+CONSENT_BY_FLAG = "register --consent"
+CONSENT_AT_PROMPT = "confirmed at the up2k prompt"
 CONSENT_REFUSED = N_(
     "the person has not agreed to their data being kept (UU PDP); register only with consent"
 )
+
+
+def consent_method_given(method: str | None, *, asked_at_prompt: bool) -> str:
+    """The consent method to record: what was said, else how `register` learnt of the consent."""
+    if method:
+        return method
+    return CONSENT_AT_PROMPT if asked_at_prompt else CONSENT_BY_FLAG
 
 
 @dataclass

@@ -139,5 +139,5 @@ def test_weekly_report_is_one_workbook_with_a_sheet_per_table(up2k, tmp_path):
     assert [c.value for c in wb["totals"][1]] == ["metric", "label", "this_week", "week_before", "change"]
     assert wb["kelurahan"]["C2"].data_type == "n"
     no_file = up2k("report", "weekly", "--format", "xlsx", check=False)
-    assert no_file.exit_code == 1
+    assert no_file.exit_code == 2  # a usage error: how the command was called, not the data
     assert "--format xlsx writes a file: add --output FILE.xlsx" in no_file.stderr

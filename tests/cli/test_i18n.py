@@ -270,7 +270,7 @@ def test_rupiah_reads_the_same_in_both_languages(up2k: Up2k) -> None:
 
 
 def test_human_formats_directly() -> None:
-    from up2k_cli.render.output import human
+    from up2k_cli.render.cells import human
 
     i18n.install("id")
     assert human(12.5, "pct") == "12,5%"
@@ -440,7 +440,7 @@ def test_parser_usage_errors_stay_english(up2k: Up2k) -> None:
         (("cadre", "deactivate", "K0001"), "Error: Missing option '--reason'."),
         (("cadre", "show"), "Error: Missing argument 'cadre'."),
         (("where", "extra"), "Error: Got unexpected extra argument(s) (extra)"),
-        (("cadre", "list", "--format", "bogus"), "Error: Invalid value for '--format': "),
+        (("cadre", "list", "--format", "bogus"), "Error: Invalid value for '--format' / '-f': "),
         (("batch", "add", "B9", "--title", "x", "--start", "2026-12-01", "--end", "2026-12-02",
           "--capacity", "abc"), "Error: Invalid value for '--capacity': "),
         # Typer's own words go through the standard gettext, so they follow the language.

@@ -1,24 +1,17 @@
 """batch add/list/show/close, and enroll, withdraw, attend, complete."""
 
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from up2k_cli.i18n import N_, _
-from up2k_cli.render import output as out
-from up2k_cli.render.columns import BATCH_LIST, ROSTER
-from up2k_cli.render.output import Column
+from up2k_cli.render.formats import Format
+from up2k_cli.render.output import Output
 
 from .context import day, note, read_refs, registry, today
+from .options import output_options
 
 batch_app = typer.Typer(help="Training and mentoring batches.", no_args_is_help=True)
-
-
-class TableFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 def install(app: typer.Typer) -> None:
@@ -37,7 +30,6 @@ CadresArg = Annotated[
     typer.Argument(help="Cadre IDs or NIKs; - reads them one per line from stdin."),
 ]
 DateOpt = Annotated[str | None, typer.Option("--date", help="Date (default today).")]
-FormatOpt = Annotated[TableFormat, typer.Option("--format", help="table, csv or json.")]
 
 
 @batch_app.command("add")
@@ -84,92 +76,75 @@ def add(
 
 
 @batch_app.command("list")
-def list_(ctx: typer.Context, fmt: FormatOpt = TableFormat.table) -> None:
+@output_options(
+    Format.TABLE, Format.CSV, Format.JSON, Format.JSONL, Format.MARKDOWN, Format.XLSX, Format.IDS,
+    default=Format.TABLE, paging=True,
+)  # fmt: skip
+def list_(ctx: typer.Context, *, out: Output) -> None:
     """Batches with their fill (enrolled / capacity), waitlist and status."""
+    from up2k_cli.render.columns import BATCH_EXPORT, BATCH_LIST
+    from up2k_cli.render.model import Table
     from up2k_cli.services import batches
 
     rows = batches.list_batches(registry(ctx))
-    from up2k_cli.render.columns import BATCH_EXPORT
-
     title = _("Batches ({count})").format(count=len(rows))
-    out.show(rows, BATCH_LIST, fmt.value, title=title, machine_columns=BATCH_EXPORT)
+    out.table(Table("batches", title, BATCH_EXPORT, rows, display=BATCH_LIST))
 
 
 @batch_app.command("show")
+@output_options(Format.TABLE, Format.CSV, Format.JSON, Format.MARKDOWN, Format.XLSX, default=Format.TABLE)
 def show(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="Batch code.")],
-    fmt: FormatOpt = TableFormat.table,
+    *,
+    out: Output,
 ) -> None:
     """A batch's details, fill per kelurahan (urban village) against the quota, and its roster.
 
     csv prints the roster; json prints details, fill and roster together.
     """
+    from up2k_cli.render.cells import human
+    from up2k_cli.render.columns import BATCH_FILL, ROSTER
+    from up2k_cli.render.model import Document, Kind, Table, details
+    from up2k_cli.render.writers import records
     from up2k_cli.services import batches
 
     page = batches.show(registry(ctx), code)
     batch, row, per_kel, roster = page.batch, page.row, page.kelurahan, page.roster
-    if fmt is TableFormat.csv:
-        out.emit(out.to_csv(roster, ROSTER), None)
+    if out.format is Format.JSON:
+        out.data({**row, "kelurahan": per_kel, "roster": records(roster, ROSTER)})
         return
-    if fmt is TableFormat.json:
-        keys = [c.key for c in ROSTER]
-        out.emit(
-            out.json_text(
-                {
-                    **row,
-                    "kelurahan": per_kel,
-                    "roster": [{k: r.get(k) for k in keys} for r in roster],
-                }
-            ),
-            None,
-        )
-        return
-    from rich import box
-    from rich.table import Table
-
-    details = Table(
-        box=box.SIMPLE,
-        show_header=False,
-        title=_("Batch {code}").format(code=batch["code"]),
-        title_justify="left",
-    )
-    details.add_column(_("Field"))
-    details.add_column(_("Value"), overflow="fold")
     closed = batch.get("closed_on")
-    shown = [
-        (N_("Title"), batch["title"]),
-        (N_("Kind"), batch["kind"]),
-        (N_("Dates"), f"{out.human(batch['start'], 'date')} - {out.human(batch['end'], 'date')}"),
-        (N_("Sessions"), str(batch["sessions"])),
-        (N_("Minimum attendance"), f"{batch['min_attendance']}%"),
-        (N_("Mentor"), batch.get("mentor") or ""),
-        (N_("Venue"), batch.get("venue") or ""),
-        (
-            N_("Status"),
-            _("{status} since {date}").format(status=batch["status"], date=out.human(closed, "date"))
-            if closed
-            else batch["status"],
-        ),
-        (N_("Enrolled"), f"{row['enrolled']} / {batch['capacity']}"),
-        (N_("Completed"), str(row["completed"])),
-        (N_("Waitlisted"), str(row["waitlisted"])),
-        (N_("Withdrawn"), str(row["withdrawn"])),
+    status = batch["status"]
+    if closed:
+        status = _("{status} since {date}").format(status=status, date=human(closed, Kind.DATE))
+    fields = [
+        (N_("Title"), batch["title"], Kind.FREE),
+        (N_("Kind"), batch["kind"], Kind.TEXT),
+        (N_("Dates"), f"{human(batch['start'], Kind.DATE)} - {human(batch['end'], Kind.DATE)}", Kind.FIGURE),
+        (N_("Sessions"), batch["sessions"], Kind.INT),
+        (N_("Minimum attendance"), f"{batch['min_attendance']}%", Kind.FIGURE),
+        (N_("Mentor"), batch.get("mentor"), Kind.FREE),
+        (N_("Venue"), batch.get("venue"), Kind.FREE),
+        (N_("Status"), status, Kind.TEXT),
+        (N_("Enrolled"), f"{row['enrolled']} / {batch['capacity']}", Kind.FIGURE),
+        (N_("Completed"), row["completed"], Kind.INT),
+        (N_("Waitlisted"), row["waitlisted"], Kind.INT),
+        (N_("Withdrawn"), row["withdrawn"], Kind.INT),
     ]
-    for label, value in shown:
-        details.add_row(_(label), value)
-    fill_cols = (
-        Column("kelurahan_code", N_("Code")),
-        Column("kelurahan", "Kelurahan"),
-        Column("enrolled", N_("Enrolled"), "int"),
-        Column("quota", N_("Quota"), "int"),
-        Column("free", N_("Free"), "int"),
-        Column("waitlisted", N_("Waitlist"), "int"),
-    )
-    out.print_renderables(
-        details,
-        out.render_table(per_kel, fill_cols, title=_("Fill per kelurahan")),
-        out.render_table(roster, ROSTER, title=_("Roster ({count})").format(count=len(roster))),
+    out.document(
+        Document(
+            "batch",
+            _("Batch {code}").format(code=batch["code"]),
+            "",
+            "",
+            [
+                details("batch", "", fields),
+                Table("fill", _("Fill per kelurahan"), BATCH_FILL, per_kel),
+                Table("roster", _("Roster ({count})").format(count=len(roster)), ROSTER, roster),
+            ],
+            main="roster",
+        )
     )
 
 

@@ -1,36 +1,17 @@
 """register and the cadre group: list, show, update, deactivate, reactivate."""
 
-from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
 from up2k_cli.i18n import N_, _
-from up2k_cli.render import output as out
-from up2k_cli.render.columns import (
-    BUSINESS_LIST,
-    CADRE_BATCHES,
-    CADRE_LIST,
-    HISTORY,
-    INCOME_EXPORT,
-    STEP_EXPORT,
-)
+from up2k_cli.render.formats import Format
+from up2k_cli.render.output import Output
 
 from .context import day, note, registry, stdin_is_terminal, today
+from .options import output_options
 
 cadre_app = typer.Typer(help="Find, show and correct registered cadres.", no_args_is_help=True)
-
-
-class ListFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-    ids = "ids"
-
-
-class ShowFormat(StrEnum):
-    table = "table"
-    json = "json"
 
 
 def install(app: typer.Typer) -> None:
@@ -167,6 +148,10 @@ def register(
 
 
 @cadre_app.command("list")
+@output_options(
+    Format.TABLE, Format.CSV, Format.JSON, Format.JSONL, Format.MARKDOWN, Format.XLSX, Format.IDS,
+    default=Format.TABLE, paging=True,
+)  # fmt: skip
 def list_(
     ctx: typer.Context,
     kelurahan: Annotated[
@@ -174,14 +159,16 @@ def list_(
     ] = None,
     status: Annotated[str | None, typer.Option(help="Only active or inactive cadres.")] = None,
     search: Annotated[str | None, typer.Option(help="Text in the name, or digits of NIK/phone.")] = None,
-    fmt: Annotated[
-        ListFormat, typer.Option("--format", help="table, csv, json, or ids (one ID a line).")
-    ] = ListFormat.table,
     show_nik: Annotated[
         bool, typer.Option("--show-nik", help="Show whole NIKs (masked by default).")
     ] = False,
+    *,
+    out: Output,
 ) -> None:
     """List cadres in ID order; NIKs are masked unless --show-nik."""
+    from up2k_cli.domain.validators import mask_nik
+    from up2k_cli.render.columns import CADRE_LIST
+    from up2k_cli.render.model import Table
     from up2k_cli.services import cadres
 
     if status and status not in ("active", "inactive"):
@@ -189,75 +176,78 @@ def list_(
     rows = cadres.list_cadres(
         registry(ctx), kelurahan=kelurahan, status=status, search=search, show_nik=show_nik
     )
-    if not show_nik and fmt is not ListFormat.table:
-        rows = [{**r, "nik": out.mask_nik(r["nik"])} for r in rows]
-    title = _("Cadres ({count})").format(count=len(rows))
-    out.show(rows, CADRE_LIST, fmt.value, title=title, show_nik=show_nik)
+    if not show_nik:
+        rows = [{**r, "nik": mask_nik(r["nik"])} for r in rows]
+    out.table(Table("cadres", _("Cadres ({count})").format(count=len(rows)), CADRE_LIST, rows))
 
 
 @cadre_app.command("show")
+@output_options(Format.TABLE, Format.JSON, Format.MARKDOWN, default=Format.TABLE)
 def show(
     ctx: typer.Context,
     cadre: Annotated[str, typer.Argument(help="Cadre ID (K0001) or NIK.")],
-    fmt: Annotated[ShowFormat, typer.Option("--format", help="table or json.")] = ShowFormat.table,
     show_nik: Annotated[bool, typer.Option("--show-nik", help="Show the whole NIK.")] = False,
+    *,
+    out: Output,
 ) -> None:
     """Everything known about one cadre, with its change history."""
-    from up2k_cli.render.columns import CADRE_EXPORT
+    from up2k_cli.domain.validators import mask_nik
+    from up2k_cli.render.columns import (
+        BUSINESS_LIST,
+        CADRE_BATCHES,
+        CADRE_EXPORT,
+        HISTORY,
+        INCOME_EXPORT,
+        STEP_EXPORT,
+    )
+    from up2k_cli.render.model import Document, Kind, Table, details, record_fields
+    from up2k_cli.render.output import changes_text, masked_changes
+    from up2k_cli.render.writers import records
     from up2k_cli.services import cadres
 
     page = cadres.page(registry(ctx), cadre, today=today(), show_nik=show_nik)
     record, info, history = page.cadre, dict(page.cadre), page.history
-    enrolled_in, owned, steps, incomes = page.batches, page.businesses, page.steps, page.incomes
     if not show_nik:
         # The masked NIK hides the birth date it holds: showing that date beside it would undo the mask.
-        info["nik"] = out.mask_nik(info["nik"])
+        info["nik"] = mask_nik(info["nik"])
         info["birth_date"] = None
-    if fmt is ShowFormat.json:
+    if out.format is Format.JSON:
         keys = [c.key for c in CADRE_EXPORT] + ["status_reason"]
-        out.emit(
-            out.json_text(
-                {
-                    **{k: info.get(k) for k in keys},
-                    "batches": [{c.key: b.get(c.key) for c in CADRE_BATCHES} for b in enrolled_in],
-                    "businesses": [{c.key: b.get(c.key) for c in BUSINESS_LIST} for b in owned],
-                    "steps": [{c.key: r.get(c.key) for c in STEP_EXPORT} for r in steps],
-                    "incomes": [{c.key: r.get(c.key) for c in INCOME_EXPORT} for r in incomes],
-                    "history": [
-                        {**h, "changes": out.masked_changes(h.get("changes") or {}, show_nik)}
-                        for h in history
-                    ],
-                }
-            ),
-            None,
+        out.data(
+            {
+                **{k: info.get(k) for k in keys},
+                "batches": records(page.batches, CADRE_BATCHES),
+                "businesses": records(page.businesses, BUSINESS_LIST),
+                "steps": records(page.steps, STEP_EXPORT),
+                "incomes": records(page.incomes, INCOME_EXPORT),
+                "history": [
+                    {**h, "changes": masked_changes(h.get("changes") or {}, show_nik)} for h in history
+                ],
+            }
         )
         return
-    from rich import box
-    from rich.table import Table
-
-    details = Table(
-        box=box.SIMPLE,
-        show_header=False,
-        title=_("Cadre {id}").format(id=record["id"]),
-        title_justify="left",
-    )
-    details.add_column(_("Field"))
-    details.add_column(_("Value"), overflow="fold")
-    for column in CADRE_EXPORT:
-        details.add_row(column.title, out.human(info.get(column.key), column.kind))
+    fields = record_fields(info, CADRE_EXPORT)
     if info.get("status_reason"):
-        details.add_row(_("Status reason"), info["status_reason"])
-    rows = [{**h, "changes": out.changes_text(h.get("changes") or {}, show_nik)} for h in history]
-    out.print_renderables(
-        details,
-        out.render_table(
-            enrolled_in, CADRE_BATCHES, title=_("Batches ({count})").format(count=len(enrolled_in))
-        ),
-        out.render_table(owned, BUSINESS_LIST, title=_("Businesses ({count})").format(count=len(owned))),
-        out.render_table(steps, STEP_EXPORT[2:], title=_("7 PAS steps, in the order reached")),
-        out.render_table(incomes, INCOME_EXPORT[3:], title=_("Household income")),
-        out.render_table(rows, HISTORY, title=_("History")),
-    )
+        fields.append((N_("Status reason"), info["status_reason"], Kind.FREE))
+    changes = [{**h, "changes": changes_text(h.get("changes") or {}, show_nik)} for h in history]
+    out.document(
+        Document(
+            "cadre",
+            _("Cadre {id}").format(id=record["id"]),
+            "",
+            "",
+            [
+                details("cadre", "", fields),
+                Table("batches", _("Batches ({count})").format(count=len(page.batches)), CADRE_BATCHES,
+                      page.batches),
+                Table("businesses", _("Businesses ({count})").format(count=len(page.businesses)),
+                      BUSINESS_LIST, page.businesses),
+                Table("steps", _("7 PAS steps, in the order reached"), STEP_EXPORT[2:], page.steps),
+                Table("incomes", _("Household income"), INCOME_EXPORT[3:], page.incomes),
+                Table("history", _("History"), HISTORY, changes),
+            ],
+        )
+    )  # fmt: skip
 
 
 @cadre_app.command("update")

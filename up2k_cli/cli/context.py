@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 if TYPE_CHECKING:
+    from up2k_cli.render.destination import Protected
     from up2k_cli.storage.protocol import UnitOfWork
 
 
@@ -64,8 +65,34 @@ def day(value: str | None, field: str = "date") -> dt.date:
 
 
 def note(message: str) -> None:
-    """A message for the person: always stderr, so stdout stays clean for data."""
-    typer.echo(message, err=True)
+    """A message for the person: always stderr, so stdout stays clean for data. Stored text it
+    names (a name, a reason) is shown visibly, never sent raw to the terminal."""
+    from up2k_cli.render.escape import visible_lines
+
+    typer.echo(visible_lines(message), err=True)
+
+
+def protected_paths(ctx: typer.Context, inputs: Iterable[str | Path] = ()) -> tuple[Protected, ...]:
+    """What this command's --output or --rejects must never overwrite: the registry file, its lock
+    (and the lock's holder file), its backups folder, and the command's own input files. A
+    PostgreSQL registry has no file to protect."""
+    from up2k_cli.render.destination import BACKUPS, INPUT, LOCK, REGISTRY, Protected
+    from up2k_cli.storage import is_server
+
+    found = [Protected(Path(p), INPUT) for p in inputs if str(p) != "-"]
+    location = settings(ctx).db
+    if is_server(location):
+        return tuple(found)
+    from up2k_cli.storage.backups import folder
+    from up2k_cli.storage.locking import lock_path
+
+    real = Path(os.path.realpath(location))
+    found += [
+        Protected(real, REGISTRY),
+        Protected(lock_path(real), LOCK, prefix=True),
+        Protected(folder(real), BACKUPS, tree=True),
+    ]
+    return tuple(found)
 
 
 def stdin_is_terminal() -> bool:

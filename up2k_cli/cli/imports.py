@@ -3,7 +3,7 @@
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -50,6 +50,13 @@ def cadres(
     RW, Alamat, No. HP, Jenis Usaha, Jumlah Anggota Keluarga, Penghasilan, Tanggal Daftar,
     Persetujuan). Every bad row is listed with its row, column, value and reason.
     """
+    from up2k_cli.render.destination import check
+
+    from .context import protected_paths
+
+    guard = protected_paths(ctx, inputs=[file])
+    if rejects is not None:
+        check(rejects, guard, "rejects")  # before any work: a refused path costs nothing
     from up2k_cli.services import importer
 
     data = _read_source(file)
@@ -69,9 +76,9 @@ def cadres(
             )
     except importer.ImportRefused as exc:
         if exc.result is not None:
-            _report_rows(exc.result, rejects)
+            _report_rows(exc.result, rejects, guard)
         raise
-    _report_rows(result, rejects)
+    _report_rows(result, rejects, guard)
     created, updated = result.created, result.updated
     span = f" ({created[0]}-{created[-1]})" if created else ""
     plural = "s" if len(created) != 1 else ""
@@ -105,8 +112,10 @@ def _read_source(file: str) -> bytes:
         ) from None
 
 
-def _report_rows(result: object, rejects: Path | None) -> None:
-    from up2k_cli.render.output import Column, to_csv, write_file
+def _report_rows(result: object, rejects: Path | None, guard: tuple[Any, ...]) -> None:
+    from up2k_cli.render import destination
+    from up2k_cli.render.model import Column, Kind
+    from up2k_cli.render.writers import csv_text
 
     for line in result.notes:  # type: ignore[attr-defined]
         note(_("Note: {note}").format(note=localise(line)))
@@ -114,12 +123,14 @@ def _report_rows(result: object, rejects: Path | None) -> None:
         note(_("Invalid: {error}").format(error=error))
     if rejects is not None and result.rejected_rows:  # type: ignore[attr-defined]
         header = [h.strip().lstrip("\ufeff") or f"column{i + 1}" for i, h in enumerate(result.header)]  # type: ignore[attr-defined]
-        columns = [Column(h, kind="free") for h in header] + [Column("reason", kind="free")]
+        columns = [Column(h, kind=Kind.FREE) for h in header] + [Column("reason", kind=Kind.FREE)]
         rows = [
             {**dict(zip(header, cells, strict=False)), "reason": reason}
             for cells, reason in result.rejected_rows  # type: ignore[attr-defined]
         ]
-        write_file(rejects, to_csv(rows, columns).encode("utf-8"))
+        destination.write(
+            rejects, csv_text(rows, columns).encode("utf-8"), protected=guard, notify=note, option="rejects"
+        )
         note(_("Wrote {count} rejected row(s) to {path}.").format(count=len(rows), path=rejects))
 
 
@@ -133,11 +144,10 @@ class _progress:
     def __enter__(self):  # type: ignore[no-untyped-def]
         if not sys.stderr.isatty() or self.total < 2000:
             return None
+        from rich.console import Console
         from rich.progress import Progress
 
-        from up2k_cli.render.output import make_console
-
-        self.bar = Progress(console=make_console(stderr=True), transient=True)
+        self.bar = Progress(console=Console(stderr=True, highlight=False, markup=False), transient=True)
         self.bar.start()
         task = self.bar.add_task(_("Checking rows"), total=self.total)
         return lambda n: self.bar.advance(task, n)  # type: ignore[union-attr]

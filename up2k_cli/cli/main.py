@@ -87,13 +87,17 @@ def translate_help(command: Any) -> None:
 
 
 def report(exc: Up2kError) -> None:
+    """One 'Error: ...' line per problem on stderr; values quoted from the registry or the input
+    (a name, a reason) are shown visibly, never sent raw to the terminal."""
+    from .context import note
+
     for line in getattr(exc, "details", lambda: [])():
-        typer.echo(line, err=True)
+        note(line)
     if isinstance(exc, ValidationErrors):
         for error in exc.errors:
-            typer.echo(_("Error: {message}").format(message=error), err=True)
+            note(_("Error: {message}").format(message=error))
     else:
-        typer.echo(_("Error: {message}").format(message=exc), err=True)
+        note(_("Error: {message}").format(message=exc))
 
 
 app = typer.Typer(

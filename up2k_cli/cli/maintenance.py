@@ -1,48 +1,17 @@
 """check, history and backup: the tools for when something went wrong."""
 
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from up2k_cli.i18n import N_, _
-from up2k_cli.render import output as out
-from up2k_cli.render.output import Column
+from up2k_cli.i18n import _
+from up2k_cli.render.formats import Format
+from up2k_cli.render.output import Output
 
 from .context import command_name, day, note, registry, settings, today
+from .options import output_options
 
 backup_app = typer.Typer(help="Automatic backups of the registry (the last 10 writes).", no_args_is_help=True)
-
-
-class TableFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
-FormatOpt = Annotated[TableFormat, typer.Option("--format", help="table, csv or json.")]
-
-PROBLEMS = (
-    Column("table", N_("Table")),
-    Column("record", N_("Record")),
-    Column("problem", N_("Problem"), "free"),
-)
-HISTORY = (
-    Column("seq", "#", "int"),
-    Column("at", N_("When")),
-    Column("user", N_("Who")),
-    Column("command", N_("Command")),
-    Column("entity", N_("Record")),
-    Column("ref", "ID"),
-    Column("action", N_("Action")),
-    Column("changes", N_("Changes (old -> new)"), "free"),
-)
-BACKUPS = (
-    Column("id", "ID"),
-    Column("taken", N_("Taken")),
-    Column("size", N_("Bytes"), "int"),
-    Column("path", N_("File")),
-)
 
 
 def install(app: typer.Typer) -> None:
@@ -51,9 +20,9 @@ def install(app: typer.Typer) -> None:
     app.add_typer(backup_app, name="backup")
 
 
+@output_options(Format.TABLE, Format.CSV, Format.JSON, Format.JSONL, default=Format.TABLE)
 def check(
     ctx: typer.Context,
-    fmt: FormatOpt = TableFormat.table,
     accept_edits: Annotated[
         bool,
         typer.Option(
@@ -62,10 +31,14 @@ def check(
             "first); recorded in the history.",
         ),
     ] = False,
+    *,
+    out: Output,
 ) -> None:
     """Verify the whole registry: changes made outside up2k, references between records, duplicate NIKs (ID
     numbers) and IDs, quotas and capacities, dates in order, statuses. Lists each problem with its
     record; exit 1 if any."""
+    from up2k_cli.render.columns import PROBLEMS
+    from up2k_cli.render.model import Table
     from up2k_cli.services import maintenance
 
     if accept_edits:
@@ -76,14 +49,18 @@ def check(
             note(_("No changes made outside up2k to accept."))
     problems = maintenance.check(registry(ctx), today())
     rows = [p.__dict__ for p in problems]
-    if rows or fmt is not TableFormat.table:
-        out.show(rows, PROBLEMS, fmt.value, title=_("Problems ({count})").format(count=len(rows)))
+    if rows or out.format is not Format.TABLE:
+        out.table(Table("problems", _("Problems ({count})").format(count=len(rows)), PROBLEMS, rows))
     if problems:
         note(_("{count} problem(s) found in {path}.").format(count=len(problems), path=settings(ctx).db))
         raise typer.Exit(1)
     note(_("{path}: no problems found.").format(path=settings(ctx).db))
 
 
+@output_options(
+    Format.TABLE, Format.CSV, Format.JSON, Format.JSONL, Format.MARKDOWN, Format.XLSX,
+    default=Format.TABLE, paging=True,
+)  # fmt: skip
 def history(
     ctx: typer.Context,
     ref: Annotated[
@@ -96,44 +73,56 @@ def history(
     command: Annotated[str | None, typer.Option(help="Only changes made by this command.")] = None,
     since: Annotated[str | None, typer.Option(help="From this day on.")] = None,
     until: Annotated[str | None, typer.Option(help="Up to this day.")] = None,
-    limit: Annotated[int | None, typer.Option(min=1, help="Only the last N changes.")] = None,
     show_nik: Annotated[bool, typer.Option("--show-nik", help="Show NIKs in full.")] = False,
-    fmt: FormatOpt = TableFormat.table,
+    *,
+    out: Output,
 ) -> None:
-    """The change history: when, who (OS user), which command, old -> new per field."""
+    """The change history: when, who (OS user), which command, old -> new per field (oldest first;
+    --limit N shows the last N)."""
+    from up2k_cli.render.columns import CHANGES
+    from up2k_cli.render.model import Table, window
+    from up2k_cli.render.output import changes_text, masked_changes
     from up2k_cli.services import maintenance
 
     first = day(since, "since") if since else None
     last = day(until, "until") if until else None
+    # With --limit only the newest entries that can be shown are read (and, with --show-nik,
+    # recorded as seen); the window itself is cut by the output, in every format.
     rows = maintenance.history(
         registry(ctx), ref=ref, entity=entity, user=user, command=command, since=first, until=last,
-        limit=limit, show_nik=show_nik,
+        limit=out.limit + out.offset if out.limit else None, show_nik=show_nik,
     )  # fmt: skip
     if not show_nik:
-        rows = [{**h, "changes": out.masked_changes(h.get("changes") or {})} for h in rows]
-    if fmt is TableFormat.table:
-        shown = [{**h, "changes": out.changes_text(h.get("changes") or {})} for h in rows]
-        out.print_renderables(
-            out.render_table(shown, HISTORY, title=_("History ({count})").format(count=len(rows)))
-        )
-    elif fmt is TableFormat.json:
-        out.emit(out.json_text(rows), None)
-    else:
-        shown = [{**h, "changes": out.changes_text(h.get("changes") or {})} for h in rows]
-        out.emit(out.to_csv(shown, HISTORY), None)
+        rows = [{**h, "changes": masked_changes(h.get("changes") or {})} for h in rows]
+    if out.format in (Format.JSON, Format.JSONL):
+        # JSON keeps each entry whole (changes as {field: [old, new]}), as it always has.
+        from up2k_cli.render.writers import jsonl_values
+
+        chosen = window(rows, out.limit, out.offset, from_end=True)
+        if out.format is Format.JSON:
+            out.data(chosen)
+        else:
+            out.text(jsonl_values(chosen))
+        return
+    count = len(window(rows, out.limit, out.offset, from_end=True))
+    shown = [{**h, "changes": changes_text(h.get("changes") or {}, show_nik)} for h in rows]
+    out.table(Table("history", _("History ({count})").format(count=count), CHANGES, shown), from_end=True)
 
 
 @backup_app.command("list")
-def backup_list(ctx: typer.Context, fmt: FormatOpt = TableFormat.table) -> None:
+@output_options(Format.TABLE, Format.CSV, Format.JSON, Format.JSONL, default=Format.TABLE)
+def backup_list(ctx: typer.Context, *, out: Output) -> None:
     """The backups kept beside the registry, newest first (works on a damaged registry too)."""
     from up2k_cli import storage
+    from up2k_cli.render.columns import BACKUPS
+    from up2k_cli.render.model import Table
 
     found = storage.list_backups(settings(ctx).db)
     rows = [
         {"id": b.id, "taken": b.taken.isoformat(timespec="seconds"), "size": b.size, "path": str(b.path)}
         for b in found
     ]
-    out.show(rows, BACKUPS, fmt.value, title=_("Backups ({count})").format(count=len(rows)))
+    out.table(Table("backups", _("Backups ({count})").format(count=len(rows)), BACKUPS, rows))
 
 
 @backup_app.command("restore")

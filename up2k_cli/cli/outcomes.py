@@ -1,27 +1,20 @@
 """business, step, income and settings: what training leads to."""
 
 import datetime as dt
-from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
 from up2k_cli.i18n import N_, Msg, _, localise
-from up2k_cli.render import output as out
-from up2k_cli.render.columns import BUSINESS_LIST
+from up2k_cli.render.formats import Format
+from up2k_cli.render.output import Output
 
 from .context import day, note, registry, today
+from .options import output_options
 
 business_app = typer.Typer(help="Businesses started by cadres.", no_args_is_help=True)
 income_app = typer.Typer(help="Household income follow-ups.", no_args_is_help=True)
 settings_app = typer.Typer(help="Registry settings: the agency referral map.", no_args_is_help=True)
-
-
-class ListFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-    ids = "ids"
 
 
 def install(app: typer.Typer) -> None:
@@ -120,6 +113,10 @@ def update(
 
 
 @business_app.command("list")
+@output_options(
+    Format.TABLE, Format.CSV, Format.JSON, Format.JSONL, Format.MARKDOWN, Format.XLSX, Format.IDS,
+    default=Format.TABLE, paging=True,
+)  # fmt: skip
 def list_(
     ctx: typer.Context,
     kelurahan: Annotated[str | None, typer.Option(help="Only this kelurahan (urban village).")] = None,
@@ -130,10 +127,12 @@ def list_(
     ] = None,
     started_from: Annotated[str | None, typer.Option("--from", help="Started on or after.")] = None,
     started_to: Annotated[str | None, typer.Option("--to", help="Started on or before.")] = None,
-    fmt: Annotated[ListFormat, typer.Option("--format", help="table, csv, json or ids.")] = ListFormat.table,
+    *,
+    out: Output,
 ) -> None:
     """Businesses with owner, category, agency and what they still lack."""
-    from up2k_cli.render.columns import BUSINESS_EXPORT
+    from up2k_cli.render.columns import BUSINESS_EXPORT, BUSINESS_LIST
+    from up2k_cli.render.model import Table
     from up2k_cli.services import outcomes
 
     first = day(started_from, "from") if started_from else None
@@ -143,65 +142,41 @@ def list_(
             started_from=first, started_to=last, today=today(),
         )  # fmt: skip
     title = _("Businesses ({count})").format(count=len(rows))
-    out.show(rows, BUSINESS_LIST, fmt.value, title=title, machine_columns=BUSINESS_EXPORT)
+    out.table(Table("businesses", title, BUSINESS_EXPORT, rows, display=BUSINESS_LIST))
 
 
 @business_app.command("show")
+@output_options(Format.TABLE, Format.JSON, Format.MARKDOWN, default=Format.TABLE)
 def show(
     ctx: typer.Context,
     business: Annotated[str, typer.Argument(help="Business ID, e.g. U0001.")],
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    *,
+    out: Output,
 ) -> None:
     """One business: details, referral agencies, what it lacks, history."""
-    from up2k_cli.render.columns import BUSINESS_EXPORT, HISTORY
+    from up2k_cli.render.columns import BUSINESS_DETAILS, BUSINESS_EXPORT, HISTORY
+    from up2k_cli.render.model import Document, Kind, Table, details, record_fields
+    from up2k_cli.render.output import changes_text
     from up2k_cli.services import outcomes
 
     page = outcomes.business_page(registry(ctx), business)
-    record = view = page.business
-    history = page.history
-    if fmt == "json":
+    view, history = page.business, page.history
+    if out.format is Format.JSON:
         keys = [c.key for c in BUSINESS_EXPORT]
-        out.emit(
-            out.json_text({**{k: view.get(k) for k in keys}, "owner": view["owner"], "history": history}),
-            None,
-        )
+        out.data({**{k: view.get(k) for k in keys}, "owner": view["owner"], "history": history})
         return
-    from rich import box
-    from rich.table import Table
-
-    details = Table(
-        box=box.SIMPLE,
-        show_header=False,
-        title=_("Business {id}").format(id=record["id"]),
-        title_justify="left",
+    owner = f"{view['cadre_id']} {view['owner'] or ''}".strip()
+    fields = [(N_("Owner"), owner, Kind.FREE), *record_fields(view, BUSINESS_DETAILS)]
+    rows = [{**h, "changes": changes_text(h.get("changes") or {})} for h in history]
+    out.document(
+        Document(
+            "business",
+            _("Business {id}").format(id=view["id"]),
+            "",
+            "",
+            [details("business", "", fields), Table("history", _("History"), HISTORY, rows)],
+        )
     )
-    details.add_column(_("Field"))
-    details.add_column(_("Value"), overflow="fold")
-    details.add_row(_("Owner"), f"{record['cadre_id']} {view['owner'] or ''}")
-    for column in BUSINESS_EXPORT[3:]:
-        label = BUSINESS_LABELS.get(column.key) or column.key.replace("_", " ").capitalize()
-        details.add_row(_(label), out.human(view.get(column.key), column.kind))
-    rows = [
-        {**h, "changes": "; ".join(f"{k}: {o} -> {n}" for k, (o, n) in h["changes"].items())} for h in history
-    ]
-    out.print_renderables(details, out.render_table(rows, HISTORY, title=_("History")))
-
-
-# 'business show' labels: the export's column names, as words.
-BUSINESS_LABELS = {
-    "name": N_("Name"),
-    "category": N_("Category"),
-    "started_on": N_("Started on"),
-    "added_on": N_("Added on"),
-    "nib": N_("Nib"),
-    "pirt": N_("Pirt"),
-    "halal": N_("Halal"),
-    "address": N_("Address"),
-    "licensed_on": N_("Licensed on"),
-    "agency": N_("Agency"),
-    "referrals": N_("Referrals"),
-    "lacks": N_("Lacks"),
-}
 
 
 def step(
@@ -251,7 +226,9 @@ def income_add(
     record = outcomes.add_income(
         registry(ctx), cadre, amount, on=day(date), today=today(), note=note_text, baseline=baseline
     )
-    amount = out.human(record["amount"], "money")
+    from up2k_cli.render.cells import human
+
+    amount = human(record["amount"], "money")
     message = (
         _("Recorded baseline income {amount} for {id}.")
         if record["kind"] == "baseline"
@@ -261,6 +238,7 @@ def income_add(
 
 
 @settings_app.command("agency-map")
+@output_options(Format.TABLE, Format.CSV, Format.JSON, Format.JSONL, Format.MARKDOWN, default=Format.TABLE)
 def agency_map(
     ctx: typer.Context,
     category: Annotated[str | None, typer.Argument(help="Category to change.")] = None,
@@ -269,12 +247,15 @@ def agency_map(
         str | None, typer.Option("--licensing", help="Agency for food licences (P-IRT).")
     ] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Back to the default map.")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    *,
+    out: Output,
 ) -> None:
     """Show the agency each business category is referred to, or change one:
 
     up2k settings agency-map "Pertanian perkotaan" "Sudin KPKP"
     """
+    from up2k_cli.render.columns import AGENCY_MAP
+    from up2k_cli.render.model import Table
     from up2k_cli.services import outcomes
 
     if (category is None) != (agency is None):
@@ -286,5 +267,4 @@ def agency_map(
         note(f"{change.category}: {change.old} -> {change.new}.")
     rows = [{"category": c, "agency": a} for c, a in current["agency_map"].items()]
     rows.append({"category": Msg(N_("(food licence, no P-IRT)")), "agency": current["licensing_agency"]})
-    columns = (out.Column("category", N_("Category")), out.Column("agency", N_("Agency")))
-    out.show(rows, columns, fmt if fmt in ("table", *out.WRITERS) else "csv", title=_("Agency referral map"))
+    out.table(Table("agency_map", _("Agency referral map"), AGENCY_MAP, rows))

@@ -1,240 +1,232 @@
-"""Writers for every output format; one place decides how data leaves the program.
+"""What a command was asked to write, and the writing: every way data leaves the program.
 
-Machine formats (csv, json, jsonl, ids) are locale-free and stable; tables are for people.
+A command builds its neutral model (a Table for a list, a Document for a report or a `show`
+page) and hands it to the Output the shared options made (cli/options.py): the format, the
+destination (stdout or an --output file, checked by destination.py), --wide, and for lists
+--limit, --offset and the pager. Machine formats (csv, json, jsonl, ids, xlsx) are locale-free
+and stable; the table format and Markdown are for people.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import os
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from up2k_cli.domain.validators import format_rupiah, mask_nik
-from up2k_cli.fileio import WriteFailed, atomic_write_bytes
-from up2k_cli.i18n import Msg, _, localised_date, localised_number
+from up2k_cli.domain.errors import Up2kError
+from up2k_cli.domain.validators import mask_nik
+from up2k_cli.i18n import _
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from .formats import Format
+from .model import Document, Table, window
 
 
-@dataclass(frozen=True)
-class Column:
-    """One output column: its stable machine name, its table header and how people see it."""
+@dataclass
+class Output:
+    """The shared output options of one command run."""
 
-    key: str
-    header: str = ""
-    kind: str = "text"  # text | free | int | money | date | nik | pct
-    justify: str = "left"
+    format: Format
+    path: Path | None = None  # None or '-': stdout
+    wide: bool = False
+    limit: int | None = None
+    offset: int = 0
+    pager: bool = True
+    protected: tuple[Any, ...] = ()  # destination.Protected: what --output must not overwrite
+    notify: Callable[[str], None] | None = None  # a line for the person (stderr)
 
     @property
-    def title(self) -> str:
-        """The header in the current language (headers are marked with N_ where defined)."""
-        return _(self.header) if self.header else self.key
+    def to_stdout(self) -> bool:
+        from .destination import is_stdout
+
+        return is_stdout(self.path)
+
+    @property
+    def file(self) -> str | None:
+        """The output file's name, for the personal-data record of what left up2k and where."""
+        return None if self.to_stdout else str(self.path)
+
+    def width(self) -> int | None:
+        """Columns a table must fit: none (natural width) for --wide and for files."""
+        from . import terminal
+
+        if self.wide or not self.to_stdout:
+            return None
+        return terminal.width(sys.stdout)
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def text(self, text: str) -> None:
+        """Text output to stdout or the --output file. Data that goes to a terminal is made
+        visible first (a stored ESC is shown as \\x1b, never run); a pipe or a file gets it raw."""
+        if self.to_stdout:
+            from . import terminal
+            from .escape import visible_lines
+
+            if terminal.is_terminal(sys.stdout):
+                text = visible_lines(text)
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            return
+        self.bytes(text.encode("utf-8"))
+
+    def bytes(self, data: bytes) -> None:
+        """Bytes to the --output file (or /dev/stdout, when named), by destination.py's rules."""
+        from . import destination, terminal
+
+        if self.to_stdout and terminal.is_terminal(sys.stdout) and self.format.binary:
+            raise NeedsFile(self.format)
+        destination.write(self.path or Path("-"), data, protected=self.protected, notify=self.notify)
+
+    def data(self, value: Any) -> None:
+        """A JSON document (the `show` commands' own shape)."""
+        from .writers import json_text
+
+        self.text(json_text(value))
+
+    def lines(self, lines: Sequence[Any]) -> None:
+        from . import terminal
+        from .text import plain
+
+        if self.to_stdout:
+            terminal.write_lines(lines)
+        else:
+            self.text(plain(lines))
+
+    # --- a list ----------------------------------------------------------------------------------
+
+    def table(self, table: Table, *, from_end: bool = False) -> None:
+        """A list in the format asked for. --limit and --offset choose the rows in every format;
+        on a terminal a long table goes through the pager, or shows one screenful and says how to
+        see the rest. Only the rows written are formatted."""
+        rows = window(table.rows, self.limit, self.offset, from_end=from_end)
+        fmt = self.format
+        if fmt is Format.TABLE:
+            self._people_table(table, rows, from_end=from_end)
+            return
+        if fmt is Format.XLSX:
+            from .xlsx import workbook_bytes
+
+            self.bytes(workbook_bytes([Table(table.key, table.title, table.columns, rows)]))
+            return
+        from . import writers
+
+        if fmt is Format.MARKDOWN:
+            self.text(writers.markdown_list(table, rows))
+            return
+        write = {
+            Format.CSV: writers.csv_text,
+            Format.JSON: writers.json_rows,
+            Format.JSONL: writers.jsonl_rows,
+            Format.IDS: writers.ids_text,
+        }[fmt]
+        self.text(write(rows, table.machine))
+
+    def _people_table(self, table: Table, rows: list[dict[str, Any]], *, from_end: bool) -> None:
+        from . import terminal
+        from .text import table_lines
+
+        width = self.width()
+        on_terminal = self.to_stdout and terminal.is_terminal(sys.stdout)
+        pager = terminal.pager_command() if on_terminal and self.pager else None
+        if pager is not None:
+            lines = table_lines(table, width, rows=rows)
+            if len(lines) >= terminal.height(sys.stdout):
+                terminal.page(lines, pager)
+            else:
+                self.lines(lines)
+            return
+        below: list[Any] = []
+        if on_terminal and self.limit is None:
+            part = screenful(table, rows, width, terminal.height(sys.stdout), from_end=from_end)
+            if len(part) < len(rows):
+                below = hint(len(part), len(rows), self.offset, from_end)
+            rows = part
+        self.lines(table_lines(table, width, rows=rows) + below)
+
+    # --- a report or a show page -----------------------------------------------------------------
+
+    def document(self, doc: Document) -> None:
+        """A report or a `show` page in the format asked for (JSON: a report's own shape)."""
+        fmt = self.format
+        if fmt is Format.TABLE:
+            from .text import document_lines
+
+            self.lines(document_lines(doc, self.width()))
+            return
+        if fmt is Format.XLSX:
+            from .xlsx import workbook_bytes
+
+            self.bytes(workbook_bytes(doc.tables))
+            return
+        from . import writers
+
+        if fmt is Format.CSV:
+            self.text(writers.document_csv(doc))
+        elif fmt is Format.JSON:
+            self.text(writers.document_json(doc))
+        elif fmt is Format.MARKDOWN:
+            self.text(writers.markdown_document(doc))
+        else:
+            raise ValueError(f"a document has no {fmt} form")
 
 
-def guard_formula(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in free text: '=cmd' becomes \"'=cmd\"."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+def screenful(
+    table: Table, rows: list[dict[str, Any]], width: int | None, lines: int, *, from_end: bool
+) -> list[dict[str, Any]]:
+    """As many rows as fit on the screen under the title, header and notes, leaving a line for the
+    hint and one for the prompt (the newest rows when counted from the end)."""
+    from .text import table_lines
+
+    sample = rows[-lines:] if from_end else rows[:lines]
+    frame = len(table_lines(table, width, rows=sample)) - len(sample)
+    fits = max(lines - frame - 2, 3)
+    if len(rows) <= fits:
+        return rows
+    return rows[-fits:] if from_end else rows[:fits]
 
 
-def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column]) -> str:
-    """RFC 4180: header row, CRLF line ends, plain numbers, ISO dates, guarded free text."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([c.key for c in columns])
-    free = {c.key for c in columns if c.kind == "free"}
-    for row in rows:
-        writer.writerow(
-            [
-                "" if row.get(c.key) is None else guard_formula(row[c.key]) if c.key in free else row[c.key]
-                for c in columns
-            ]
-        )
-    return buffer.getvalue()
-
-
-def to_json(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column]) -> str:
-    return (
-        json.dumps([{c.key: row.get(c.key) for c in columns} for row in rows], ensure_ascii=False, indent=2)
-        + "\n"
+def hint(shown: int, total: int, offset: int, from_end: bool) -> list[Any]:
+    """'Rows 1-20 of 50000 ...' under a table that shows one screenful of a longer list; `total`
+    counts the rows left after --offset."""
+    if from_end:
+        last = total
+        more = _("older ones: --offset {next}").format(next=offset + shown)
+    else:
+        last = offset + shown
+        more = _("the next ones: --offset {next}").format(next=last)
+    everything = total + offset
+    text = _("Rows {first}-{last} of {total}; {more}; --limit {total} shows them all.").format(
+        first=last - shown + 1, last=last, total=everything, more=more
     )
+    return [[(text, None)]]
 
 
-def json_text(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+class NeedsFile(Up2kError):
+    """Bytes of a workbook never go to a terminal: a usage error (exit 2)."""
+
+    exit_code = 2
+
+    def __init__(self, fmt: Format) -> None:
+        super().__init__(needs_file(fmt))
 
 
-def to_jsonl(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column]) -> str:
-    return "".join(
-        json.dumps({c.key: row.get(c.key) for c in columns}, ensure_ascii=False) + "\n" for row in rows
-    )
+def needs_file(fmt: Format) -> str:
+    return _("--format {format} writes a file: add --output FILE.{format}").format(format=fmt.value)
 
 
-def to_ids(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column]) -> str:
-    return "".join(f"{row[columns[0].key]}\n" for row in rows)
-
-
-def human(value: Any, kind: str, show_nik: bool = True) -> str:
-    """A value as a person reads it in a table: Rp 1.500.000, 27 Nov 2026, masked NIK."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, Msg):
-        return value.localised()
-    if kind == "money":
-        return format_rupiah(value)
-    if kind == "date":
-        return localised_date(value)
-    if kind == "nik":
-        return value if show_nik else mask_nik(value)
-    if kind == "pct":
-        return localised_number(value, "0.0") + "%"
-    if kind == "signed":
-        return f"{value:+d}" if value else "0"
-    if kind == "dec":
-        return localised_number(value, "0.00")
-    return str(value)
-
-
-def cell(row: Mapping[str, Any], column: Column, show_nik: bool = True) -> str:
-    """One table cell; a column of kind 'auto' takes the kind from the row's own 'kind'."""
-    kind = row.get("kind", "text") if column.kind == "auto" else column.kind
-    return human(row.get(column.key), kind, show_nik)
-
-
-def make_console(stderr: bool = False) -> Any:
-    """A Rich console that never sends colour codes to a pipe and never cuts a piped table."""
-    from rich.console import Console
-
-    stream = sys.stderr if stderr else sys.stdout
-    interactive = stream.isatty()
-    width = None
-    if not interactive and not os.environ.get("COLUMNS"):
-        width = 4000  # piped: let tables take their natural width instead of 80 columns
-    return Console(
-        file=stream,
-        width=width,
-        highlight=False,
-        soft_wrap=False,
-        no_color=not interactive or None,
-        force_terminal=interactive,
-        emoji=False,
-    )
-
-
-def render_table(
-    rows: Sequence[Mapping[str, Any]],
-    columns: Sequence[Column],
-    *,
-    title: str | None = None,
-    show_nik: bool = True,
-    caption: str | None = None,
-) -> Any:
-    from rich import box
-    from rich.table import Table
-
-    table = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, title_justify="left")
-    for column in columns:
-        justify = "right" if column.kind in NUMERIC_KINDS else column.justify
-        table.add_column(column.title, justify=justify, overflow="fold")  # type: ignore[arg-type]
-    for row in rows:
-        table.add_row(*(cell(row, c, show_nik) for c in columns))
-    return table
-
-
-NUMERIC_KINDS = frozenset({"int", "money", "pct", "signed", "dec", "auto"})
-
-
-def print_renderables(*renderables: Any) -> None:
-    """Print Rich tables; to a pipe as plain text (see plain_text)."""
-    console = make_console()
-    if console.is_terminal:
-        for item in renderables:
-            console.print(item)
-        return
-    sys.stdout.write(plain_text(*renderables))
-
-
-def plain_text(*renderables: Any) -> str:
-    """Rich renderables as text with no colour codes, at their natural width, no line padding."""
-    from rich.console import Console
-
-    width = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else 4000
-    console = Console(file=io.StringIO(), width=width, no_color=True, force_terminal=False, highlight=False)
-    with console.capture() as captured:
-        for item in renderables:
-            console.print(item)
-    return "\n".join(line.rstrip() for line in captured.get().splitlines()) + "\n"
-
-
-WRITERS: dict[str, Callable[[Iterable[Mapping[str, Any]], Sequence[Column]], str]] = {
-    "csv": to_csv,
-    "json": to_json,
-    "jsonl": to_jsonl,
-    "ids": to_ids,
-}
-
-
-def emit(text: str, output: Path | None) -> None:
-    """Data to stdout, or atomically to a private file."""
-    if output is None or str(output) == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    write_file(output, text.encode("utf-8"))
-
-
-def write_file(path: Path, data: bytes) -> None:
-    from up2k_cli.domain.errors import Up2kError
-
-    try:
-        atomic_write_bytes(path, data)
-    except WriteFailed as exc:
-        raise Up2kError(
-            _("output {name}: cannot write it ({reason}); nothing was written").format(
-                name=repr(str(path)), reason=exc.strerror
-            )
-        ) from None
-
-
-def format_from_path(path: Path | None, default: str) -> str:
-    if path is None:
-        return default
-    suffix = path.suffix.lower().lstrip(".")
-    return {
-        "csv": "csv",
-        "json": "json",
-        "jsonl": "jsonl",
-        "ndjson": "jsonl",
-        "md": "markdown",
-        "xlsx": "xlsx",
-    }.get(suffix, default)
-
-
-def require_output(output: Path | None, fmt: str) -> Path:
-    """Binary formats go to a file, never to a terminal or a text pipe."""
-    from up2k_cli.domain.errors import ValidationError
-
-    if output is None or str(output) == "-":
-        raise ValidationError(
-            "output",
-            None,
-            _("--format {format} writes a file: add --output FILE.{format}").format(format=fmt),
-        )
-    return output
+# --- history as people read it ------------------------------------------------------------------
 
 
 def masked_changes(changes: Mapping[str, Any], show_nik: bool = False) -> dict[str, Any]:
     """A history entry's changes with NIKs masked unless asked."""
     if show_nik or "nik" not in changes:
         return dict(changes)
-    return {**changes, "nik": [mask_nik(x) if x else x for x in changes["nik"]]}
+    pair = changes["nik"]
+    if not isinstance(pair, list):
+        return {**changes, "nik": mask_nik(pair) if isinstance(pair, str) else pair}
+    return {**changes, "nik": [mask_nik(x) if isinstance(x, str) and x else x for x in pair]}
 
 
 def changes_text(changes: Mapping[str, Any], show_nik: bool = False) -> str:
@@ -244,20 +236,3 @@ def changes_text(changes: Mapping[str, Any], show_nik: bool = False) -> str:
         old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
         parts.append(f"{field}={new}" if old is None else f"{field}: {old} -> {new}")
     return "; ".join(parts)
-
-
-def show(
-    rows: Sequence[Mapping[str, Any]],
-    columns: Sequence[Column],
-    fmt: str,
-    *,
-    title: str,
-    machine_columns: Sequence[Column] | None = None,
-    show_nik: bool = True,
-) -> None:
-    """A list in the format asked for: a titled table for people, or csv/json/jsonl/ids for tools
-    (which may carry more columns than fit a table)."""
-    if fmt == "table":
-        print_renderables(render_table(rows, columns, title=title, show_nik=show_nik))
-    else:
-        emit(WRITERS[fmt](rows, machine_columns or columns), None)

@@ -1,57 +1,87 @@
-"""Excel workbooks for exports and reports: bold header, frozen, fitted widths, NIK and phone as
-text (so Excel cannot damage them), numbers as numbers, dates as dates. openpyxl loads only here."""
+"""Excel workbooks for exports, lists and reports: a sheet per table, bold frozen header, fitted
+widths; NIK, phone, NIB and codes as text (so Excel cannot damage them), numbers as numbers, dates
+as dates. Every text cell is a text cell, whatever it starts with: `=HYPERLINK(...)` typed as a name
+is shown, never run (the cell's type is string and it carries Excel's quote prefix).
+openpyxl loads only here.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from typing import Any
 
-from up2k_cli.render.output import Column
+from .escape import FORMULA_START, xlsx_text
+from .model import Column, Kind, Table, kind_of
 
 TEXT_KEYS = {"nik", "phone", "nib", "pirt", "kelurahan_code", "rt", "rw", "id", "cadre_id"}
-NUMBER_FORMATS = {"int": "0", "money": "#,##0", "pct": "0.0", "dec": "0.00", "signed": "+0;-0;0"}
+TEXT_KINDS = frozenset({Kind.NIK, Kind.CODE, Kind.ID})
+NUMBER_FORMATS = {
+    Kind.INT: "0",
+    Kind.MONEY: "#,##0",
+    Kind.PCT: "0.0",
+    Kind.DEC: "0.00",
+    Kind.SIGNED: "+0;-0;0",
+}
 MAX_WIDTH = 60
 
 
-def _cell(value: Any, column: Column) -> tuple[Any, str | None]:
-    """(value as Excel should hold it, number format)."""
+def typed(value: Any, column: Column, kind: Kind) -> tuple[Any, str | None]:
+    """(value as Excel should hold it, number format); anything not of its column's type is text."""
     if value is None:
         return None, None
-    if column.key in TEXT_KEYS or column.kind == "nik":
+    if column.key in TEXT_KEYS or kind in TEXT_KINDS:
         return str(value), "@"
-    if column.kind == "date" and isinstance(value, str) and len(value) == 10:
-        return dt.date.fromisoformat(value), "yyyy-mm-dd"
-    if column.kind in NUMBER_FORMATS and isinstance(value, int | float):
-        return value, NUMBER_FORMATS[column.kind]
-    if column.kind == "auto" and isinstance(value, int | float):
+    if kind is Kind.DATE and isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value), "yyyy-mm-dd"
+        except ValueError:
+            return value, None
+    if isinstance(value, bool):
         return value, None
-    return value if isinstance(value, int | float | bool) else str(value), None
+    if isinstance(value, int | float):
+        return value, NUMBER_FORMATS.get(kind)
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value), None
+    return str(value), None
 
 
-def add_sheet(
-    workbook: Any, title: str, rows: Iterable[Mapping[str, Any]], columns: Sequence[Column]
-) -> None:
+def add_sheet(workbook: Any, table: Table) -> None:
     from openpyxl.styles import Font
 
-    sheet = workbook.create_sheet(_sheet_title(title, workbook.sheetnames))
-    columns = [c for c in columns if c.kind != "bar"]
-    sheet.append([c.key for c in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    sheet = workbook.create_sheet(sheet_title(table.key, workbook.sheetnames))
+    columns = table.machine
+    for i, column in enumerate(columns, start=1):
+        header = _text_cell(sheet, 1, i, column.key)
+        header.font = Font(bold=True)
     widths = [len(c.key) for c in columns]
-    for r, row in enumerate(rows, start=2):
+    for r, row in enumerate(table.rows, start=2):
         for i, column in enumerate(columns):
-            value, fmt = _cell(row.get(column.key), column)
-            cell = sheet.cell(row=r, column=i + 1, value=value)
-            if fmt:
-                cell.number_format = fmt
+            value, number_format = typed(row.get(column.key), column, kind_of(row, column))
+            if isinstance(value, str):
+                target = _text_cell(sheet, r, i + 1, value)
+            else:
+                target = sheet.cell(row=r, column=i + 1, value=value)
+            if number_format:
+                target.number_format = number_format
             shown = 10 if isinstance(value, dt.date) else len(str(value)) if value is not None else 0
             widths[i] = max(widths[i], shown)
     for i, width in enumerate(widths):
         sheet.column_dimensions[_letter(i + 1)].width = min(width + 2, MAX_WIDTH)
     sheet.freeze_panes = "A2"
+
+
+def _text_cell(sheet: Any, row: int, column: int, text: str) -> Any:
+    """A cell that holds `text` as text: openpyxl would store '=...' as a formula, so the type is
+    set to string after the value, and text a spreadsheet would run when edited gets Excel's quote
+    prefix (shown as typed, kept as text when someone edits the cell)."""
+    target = sheet.cell(row=row, column=column)
+    target.value = xlsx_text(text)
+    target.data_type = "s"
+    if text.startswith(FORMULA_START):
+        target.quotePrefix = True
+    return target
 
 
 def _letter(index: int) -> str:
@@ -60,9 +90,9 @@ def _letter(index: int) -> str:
     return get_column_letter(index)
 
 
-def _sheet_title(title: str, taken: list[str]) -> str:
+def sheet_title(title: str, taken: list[str]) -> str:
     """Excel sheet names: at most 31 characters, none of []:*?/\\, unique."""
-    clean = "".join("-" if ch in "[]:*?/\\" else ch for ch in title)[:31] or "Sheet"
+    clean = "".join("-" if ch in "[]:*?/\\" else ch for ch in xlsx_text(title))[:31] or "Sheet"
     name, n = clean, 2
     while name in taken:
         suffix = f" ({n})"
@@ -70,13 +100,16 @@ def _sheet_title(title: str, taken: list[str]) -> str:
     return name
 
 
-def workbook_bytes(sheets: Iterable[tuple[str, Iterable[Mapping[str, Any]], Sequence[Column]]]) -> bytes:
+def workbook_bytes(tables: Iterable[Table]) -> bytes:
+    """One workbook, a sheet per table, named by the table's key."""
     from openpyxl import Workbook
 
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for title, rows, columns in sheets:
-        add_sheet(workbook, title, rows, columns)
+    for table in tables:
+        add_sheet(workbook, table)
+    if not workbook.sheetnames:
+        workbook.create_sheet("Sheet")
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

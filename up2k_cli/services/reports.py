@@ -1,8 +1,9 @@
 """Reports: figures computed from the registry as it stood at the end of a day.
 
 Every report is built from a Snapshot (records with their status on that day, from the dated
-events the registry keeps) and returned as a Report of plain tables; render/report.py turns
-it into a table, CSV, JSON or Markdown. No report carries NIK, phone or address.
+events the registry keeps) and returned as a Document of plain tables (render/model.py); the
+output layer draws it as a table, CSV, JSON, Markdown or a workbook. No report carries NIK,
+phone or address.
 """
 
 from __future__ import annotations
@@ -24,14 +25,13 @@ from up2k_cli.domain.timeline import (
     steps_by_cadre,
 )
 from up2k_cli.i18n import N_, Msg
-from up2k_cli.render.output import Column
+from up2k_cli.render.columns import KELURAHAN, KELURAHAN_CODE
+from up2k_cli.render.model import LAST, TOTAL_CODE, TOTAL_LABEL, Column, Document, Kind, Table
 from up2k_cli.services import batches as batch_service
 from up2k_cli.services import cadres as cadre_service
 from up2k_cli.services.snapshots import snapshot
 from up2k_cli.storage.protocol import UnitOfWork
 
-TOTAL_CODE = ""
-TOTAL_LABEL = Msg(N_("Total"))
 PACE_WEEKS = 12
 
 
@@ -55,34 +55,10 @@ def definition_for(uow: UnitOfWork) -> Definition:
     return NEW_BUSINESS
 
 
-def build(uow: UnitOfWork, report: Callable[..., Report], *args: Any) -> Report:
+def build(uow: UnitOfWork, report: Callable[..., Document], *args: Any) -> Document:
     """Run one report in its own read of the registry."""
     with uow:
         return report(uow, *args)
-
-
-# --- report shape ----------------------------------------------------------------------------
-
-
-@dataclass
-class Table:
-    key: str
-    title: str  # titles, periods, notes and labels are Msgs: English in CSV/JSON, localised for people
-    columns: tuple[Column, ...]
-    rows: list[dict[str, Any]]
-    # What people see in table and Markdown form, when narrower than the machine columns.
-    display: tuple[Column, ...] | None = None
-
-
-@dataclass
-class Report:
-    key: str
-    title: str
-    period: str
-    as_of: str
-    tables: list[Table]
-    notes: list[str] = field(default_factory=list)
-    data: dict[str, Any] = field(default_factory=dict)  # extra machine-readable facts (JSON)
 
 
 def _pct(part: float, whole: float) -> float | None:
@@ -100,7 +76,7 @@ def as_of_period(snap: Snapshot) -> Msg:
 # --- summary ----------------------------------------------------------------------------------
 
 
-def summary(uow: UnitOfWork, as_of: dt.date) -> Report:
+def summary(uow: UnitOfWork, as_of: dt.date) -> Document:
     snap = snapshot(uow, as_of)
     definition = definition_for(uow)
     statuses = Counter(c["status"] for c in snap.cadres)
@@ -110,7 +86,7 @@ def summary(uow: UnitOfWork, as_of: dt.date) -> Report:
     attended, possible = attendance_totals(snap)
     achieved = len(definition.dates(snap, snap.iso))
     target = snap.meta["target"]
-    metric = Column("metric", N_("Metric"))
+    metric = Column("metric", N_("Metric"), priority=LAST)
     rows = [
         ("cadres", N_("Cadres registered"), len(snap.cadres), "int"),
         ("cadres_active", N_("  active"), statuses[ACTIVE], "int"),
@@ -134,10 +110,10 @@ def summary(uow: UnitOfWork, as_of: dt.date) -> Report:
     table = Table(
         "summary",
         Msg(N_("Summary")),
-        (metric, Column("label", N_("Figure")), Column("value", N_("Value"), "auto")),
+        (metric, Column("label", N_("Figure"), priority=0), Column("value", N_("Value"), "auto", priority=0)),
         [{"metric": m, "label": Msg(label), "value": value, "kind": kind} for m, label, value, kind in rows],
     )
-    return Report(
+    return Document(
         "summary",
         Msg(N_("UP2K Kecamatan Cilandak: summary")),
         as_of_period(snap),
@@ -201,21 +177,21 @@ def attendance_totals(snap: Snapshot, code: str | None = None) -> tuple[int, int
 # --- per kelurahan ----------------------------------------------------------------------------
 
 KELURAHAN_COLUMNS = (
-    Column("kelurahan_code", N_("Code")),
-    Column("kelurahan", "Kelurahan"),
-    Column("cadres", N_("Cadres"), "int"),
-    Column("active", N_("Active"), "int"),
-    Column("enrolled", N_("Enrolled"), "int"),
-    Column("completed", N_("Completed"), "int"),
-    Column("waitlisted", N_("Waitlisted"), "int"),
-    Column("withdrawn", N_("Withdrawn"), "int"),
-    Column("completion_rate", N_("Completion"), "pct"),
-    Column("businesses", N_("Businesses"), "int"),
-    Column("new_entrepreneurs", N_("New entrepr."), "int"),
+    KELURAHAN_CODE,
+    KELURAHAN,
+    Column("cadres", N_("Cadres"), "int", priority=3),
+    Column("active", N_("Active"), "int", priority=6),
+    Column("enrolled", N_("Enrolled"), "int", priority=4),
+    Column("completed", N_("Completed"), "int", priority=3),
+    Column("waitlisted", N_("Waitlisted"), "int", priority=7),
+    Column("withdrawn", N_("Withdrawn"), "int", priority=7),
+    Column("completion_rate", N_("Completion"), "pct", priority=2),
+    Column("businesses", N_("Businesses"), "int", priority=5),
+    Column("new_entrepreneurs", N_("New entrepr."), "int", priority=1),
 )
 
 
-def kelurahan(uow: UnitOfWork, as_of: dt.date) -> Report:
+def kelurahan(uow: UnitOfWork, as_of: dt.date) -> Document:
     snap = snapshot(uow, as_of)
     definition = definition_for(uow)
     achieved = definition.dates(snap, snap.iso)
@@ -236,7 +212,7 @@ def kelurahan(uow: UnitOfWork, as_of: dt.date) -> Report:
     for c in counts.values():
         total.update(c)
     rows.append(_kelurahan_row(TOTAL_CODE, TOTAL_LABEL, total))
-    return Report(
+    return Document(
         "kelurahan",
         Msg(N_("UP2K Kecamatan Cilandak: per kelurahan")),
         as_of_period(snap),
@@ -274,7 +250,7 @@ def _kelurahan_row(code: str, name: str, c: Counter[str]) -> dict[str, Any]:
 # --- one batch --------------------------------------------------------------------------------
 
 
-def batch(uow: UnitOfWork, code: str, as_of: dt.date) -> Report:
+def batch(uow: UnitOfWork, code: str, as_of: dt.date) -> Document:
     found = batch_service.get(uow, code)
     snap = snapshot(uow, as_of)
     b = snap.batches.get(found["code"])
@@ -330,7 +306,7 @@ def batch(uow: UnitOfWork, code: str, as_of: dt.date) -> Report:
         if e["status"] == rules.ENROLLED and not rules.meets_attendance(b, e)
     ]
     completed = sum(1 for e in holding if e["status"] == rules.COMPLETED)
-    return Report(
+    return Document(
         "batch",
         Msg(N_("UP2K batch {code}: {title}"), code=b["code"], title=b["title"]),
         Msg(
@@ -349,14 +325,14 @@ def batch(uow: UnitOfWork, code: str, as_of: dt.date) -> Report:
                     quota=quota or Msg(N_("none")),
                 ),
                 (
-                    Column("kelurahan_code", N_("Code")),
-                    Column("kelurahan", "Kelurahan"),
-                    Column("places", N_("Places"), "int"),
-                    Column("quota", N_("Quota"), "int"),
-                    Column("fill_pct", N_("Fill"), "pct"),
-                    Column("completed", N_("Completed"), "int"),
-                    Column("waitlisted", N_("Waitlisted"), "int"),
-                    Column("withdrawn", N_("Withdrawn"), "int"),
+                    KELURAHAN_CODE,
+                    KELURAHAN,
+                    Column("places", N_("Places"), "int", priority=2),
+                    Column("quota", N_("Quota"), "int", priority=4),
+                    Column("fill_pct", N_("Fill"), "pct", priority=2),
+                    Column("completed", N_("Completed"), "int", priority=3),
+                    Column("waitlisted", N_("Waitlisted"), "int", priority=5),
+                    Column("withdrawn", N_("Withdrawn"), "int", priority=5),
                 ),
                 fill_rows,
             ),
@@ -376,9 +352,9 @@ def batch(uow: UnitOfWork, code: str, as_of: dt.date) -> Report:
                 "below_minimum",
                 Msg(N_("Enrolled below the minimum attendance ({minimum}%)"), minimum=b["min_attendance"]),
                 (
-                    Column("cadre_id", "ID"),
-                    Column("name", N_("Name"), "free"),
-                    Column("kelurahan", "Kelurahan"),
+                    Column("cadre_id", "ID", Kind.ID, priority=0),
+                    Column("name", N_("Name"), "free", priority=0),
+                    KELURAHAN,
                     Column("sessions_attended", N_("Sessions"), "int"),
                     Column("attendance_pct", N_("Attendance"), "pct"),
                 ),
@@ -409,6 +385,11 @@ WEEKLY_METRICS = (
     ("businesses", N_("Businesses started")),
     ("new_entrepreneurs", N_("New entrepreneurs")),
 )
+
+
+# Which weekly figures stay on a narrow screen: new entrepreneurs and registrations first.
+WEEKLY_PRIORITY = {"registrations": 2, "enrollments": 4, "attendance": 5, "completions": 3,
+                   "withdrawals": 6, "businesses": 4, "new_entrepreneurs": 1}  # fmt: skip
 
 
 def parse_week(value: str | None, today: dt.date) -> tuple[dt.date, dt.date, bool]:
@@ -482,7 +463,7 @@ def _activity(
     return outs
 
 
-def weekly(uow: UnitOfWork, week: str | None, today: dt.date) -> Report:
+def weekly(uow: UnitOfWork, week: str | None, today: dt.date) -> Document:
     monday, last_day, complete = parse_week(week, today)
     prev_monday = monday - dt.timedelta(days=7)
     snap = snapshot(uow, last_day)
@@ -497,6 +478,7 @@ def weekly(uow: UnitOfWork, week: str | None, today: dt.date) -> Report:
             {"metric": metric, "label": Msg(label), "this_week": now_n, "week_before": prev_n,
              "change": now_n - prev_n}
         )  # fmt: skip
+
     per_kel = []
     for code, name in [*kelurahan_rows(snap), (TOTAL_CODE, TOTAL_LABEL)]:
         row: dict[str, Any] = {"kelurahan_code": code, "kelurahan": name}
@@ -531,14 +513,14 @@ def weekly(uow: UnitOfWork, week: str | None, today: dt.date) -> Report:
         start=monday,
         end=last_day,
     )
-    csv_columns = [Column("kelurahan_code", N_("Code")), Column("kelurahan", "Kelurahan")]
+    csv_columns = [KELURAHAN_CODE, KELURAHAN]
     for metric, title in WEEKLY_METRICS:
         csv_columns += [
             Column(metric, title, "int"),
             Column(f"{metric}_prev", N_("week before"), "int"),
             Column(f"{metric}_change", N_("change"), "signed"),
         ]
-    return Report(
+    return Document(
         "weekly",
         Msg(N_("UP2K Kecamatan Cilandak: weekly report {week}"), week=label),
         period,
@@ -550,17 +532,20 @@ def weekly(uow: UnitOfWork, week: str | None, today: dt.date) -> Report:
                 tuple(csv_columns),
                 per_kel,
                 display=(
-                    Column("kelurahan_code", N_("Code")),
-                    Column("kelurahan", "Kelurahan"),
-                    *(Column(f"{m}_view", title, justify="right") for m, title in WEEKLY_METRICS),
+                    KELURAHAN_CODE,
+                    KELURAHAN,
+                    *(
+                        Column(f"{m}_view", title, Kind.FIGURE, priority=WEEKLY_PRIORITY[m])
+                        for m, title in WEEKLY_METRICS
+                    ),
                 ),
             ),
             Table(
                 "totals",
                 Msg(N_("This week and the week before")),
                 (
-                    Column("metric", N_("Metric")),
-                    Column("label", N_("Activity")),
+                    Column("metric", N_("Metric"), priority=LAST),
+                    Column("label", N_("Activity"), priority=0),
                     Column("this_week", N_("This week"), "int"),
                     Column("week_before", N_("Week before"), "int"),
                     Column("change", N_("Change"), "signed"),
@@ -571,8 +556,8 @@ def weekly(uow: UnitOfWork, week: str | None, today: dt.date) -> Report:
                 "cumulative",
                 Msg(N_("Cumulative at the end of {day}"), day=last_day),
                 (
-                    Column("metric", N_("Metric")),
-                    Column("label", N_("Figure")),
+                    Column("metric", N_("Metric"), priority=LAST),
+                    Column("label", N_("Figure"), priority=0),
                     Column("value", N_("Value"), "auto"),
                 ),
                 cumulative,
@@ -631,7 +616,7 @@ def _round_target(value: float) -> float | int:
     return int(value) if float(value).is_integer() else round(value, 1)
 
 
-def target(uow: UnitOfWork, as_of: dt.date) -> Report:
+def target(uow: UnitOfWork, as_of: dt.date) -> Document:
     snap = snapshot(uow, as_of)
     definition = definition_for(uow)
     achieved = definition.dates(snap, snap.iso)
@@ -644,6 +629,7 @@ def target(uow: UnitOfWork, as_of: dt.date) -> Report:
     since = (as_of - dt.timedelta(weeks=PACE_WEEKS)).isoformat()
     kel_of = {c["id"]: c["kelurahan_code"] for c in snap.cadres}
     n_kel = len(snap.kelurahan) or 1
+
     rows = []
     for code, name in [*kelurahan_rows(snap), (TOTAL_CODE, TOTAL_LABEL)]:
         mine = [d for cid, d in achieved.items() if code == TOTAL_CODE or kel_of.get(cid) == code]
@@ -659,21 +645,21 @@ def target(uow: UnitOfWork, as_of: dt.date) -> Report:
         row["bar"] = progress_bar(row["achieved"], progress.minimum, progress.stretch)
         rows.append(row)
     columns = (
-        Column("kelurahan_code", N_("Code")),
-        Column("kelurahan", "Kelurahan"),
-        Column("achieved", N_("Achieved"), "int"),
-        Column("target_minimum", N_("Minimum"), "int"),
-        Column("minimum_pct", N_("% min."), "pct"),
-        Column("target_stretch", N_("Stretch"), "int"),
-        Column("stretch_pct", N_("% stretch"), "pct"),
-        Column("needed_per_week_minimum", N_("Need/wk (min.)"), "dec"),
-        Column("needed_per_week_stretch", N_("Need/wk (stretch)"), "dec"),
-        Column("pace_last_12_weeks", N_("Pace/wk (12 wk)"), "dec"),
-        Column("projected_at_end", N_("Projected"), "int"),
-        Column("bar", N_("Progress to stretch (| = minimum)"), "bar"),
+        KELURAHAN_CODE,
+        KELURAHAN,
+        Column("achieved", N_("Achieved"), "int", priority=1),
+        Column("target_minimum", N_("Minimum"), "int", priority=6),
+        Column("minimum_pct", N_("% min."), "pct", priority=2),
+        Column("target_stretch", N_("Stretch"), "int", priority=6),
+        Column("stretch_pct", N_("% stretch"), "pct", priority=3),
+        Column("needed_per_week_minimum", N_("Need/wk (min.)"), "dec", priority=4),
+        Column("needed_per_week_stretch", N_("Need/wk (stretch)"), "dec", priority=7),
+        Column("pace_last_12_weeks", N_("Pace/wk (12 wk)"), "dec", priority=5),
+        Column("projected_at_end", N_("Projected"), "int", priority=4),
+        Column("bar", N_("Progress to stretch (| = minimum)"), "bar", priority=3),
     )
     total = rows[-1]
-    return Report(
+    return Document(
         "target",
         Msg(N_("UP2K Kecamatan Cilandak: progress toward the target")),
         Msg(N_("{start} to {end}, as of {day}"), start=start, end=end, day=snap.day),
@@ -742,7 +728,7 @@ def progress_bar(achieved: float, minimum: float, stretch: float) -> str:
 # --- 7 PAS pipeline ---------------------------------------------------------------------------
 
 
-def pipeline(uow: UnitOfWork, as_of: dt.date) -> Report:
+def pipeline(uow: UnitOfWork, as_of: dt.date) -> Document:
     snap = snapshot(uow, as_of)
     reached = steps_by_cadre(snap)
     kel_of = {c["id"]: c["kelurahan_code"] for c in snap.cadres}
@@ -769,7 +755,7 @@ def pipeline(uow: UnitOfWork, as_of: dt.date) -> Report:
         }
         for i, (step, gloss) in enumerate(outcome_rules.STEPS)
     ]
-    return Report(
+    return Document(
         "pipeline",
         Msg(N_("UP2K Kecamatan Cilandak: OK OCE 7 PAS pipeline")),
         as_of_period(snap),
@@ -779,9 +765,9 @@ def pipeline(uow: UnitOfWork, as_of: dt.date) -> Report:
                 "kelurahan",
                 Msg(N_("Cadres who reached each step, per kelurahan")),
                 (
-                    Column("kelurahan_code", N_("Code")),
-                    Column("kelurahan", "Kelurahan"),
-                    *(Column(s, s, "int") for s in step_names),
+                    KELURAHAN_CODE,
+                    KELURAHAN,
+                    *(Column(s, s, "int", priority=2 + i) for i, s in enumerate(step_names)),
                 ),
                 rows,
             ),
@@ -790,7 +776,7 @@ def pipeline(uow: UnitOfWork, as_of: dt.date) -> Report:
                 Msg(N_("Funnel (all kelurahan)")),
                 (
                     Column("order", "#", "int"),
-                    Column("step", N_("Step")),
+                    Column("step", N_("Step"), priority=0),
                     Column("gloss", N_("In English")),
                     Column("cadres", N_("Cadres"), "int"),
                     Column("pct_of_registered", N_("% of registered"), "pct"),
@@ -820,20 +806,20 @@ def pipeline(uow: UnitOfWork, as_of: dt.date) -> Report:
 # --- household income -------------------------------------------------------------------------
 
 INCOME_COLUMNS = (
-    Column("kelurahan_code", N_("Code")),
-    Column("kelurahan", "Kelurahan"),
-    Column("with_baseline", N_("Baseline"), "int"),
-    Column("with_follow_up", N_("Follow-up"), "int"),
-    Column("with_both", N_("Both"), "int"),
-    Column("median_baseline", N_("Median baseline"), "money"),
-    Column("median_latest", N_("Median latest"), "money"),
-    Column("median_change", N_("Median change"), "money"),
-    Column("median_change_pct", N_("Median change %"), "pct"),
-    Column("rose_pct", N_("Rose"), "pct"),
+    KELURAHAN_CODE,
+    KELURAHAN,
+    Column("with_baseline", N_("Baseline"), "int", priority=5),
+    Column("with_follow_up", N_("Follow-up"), "int", priority=5),
+    Column("with_both", N_("Both"), "int", priority=3),
+    Column("median_baseline", N_("Median baseline"), "money", priority=4),
+    Column("median_latest", N_("Median latest"), "money", priority=4),
+    Column("median_change", N_("Median change"), "money", priority=2),
+    Column("median_change_pct", N_("Median change %"), "pct", priority=2),
+    Column("rose_pct", N_("Rose"), "pct", priority=3),
 )
 
 
-def income(uow: UnitOfWork, as_of: dt.date) -> Report:
+def income(uow: UnitOfWork, as_of: dt.date) -> Document:
     snap = snapshot(uow, as_of)
     latest: dict[str, tuple[str, int, str, int]] = {}  # cadre -> (on, id order, amount): the newest
     for r in snap.incomes:
@@ -850,7 +836,7 @@ def income(uow: UnitOfWork, as_of: dt.date) -> Report:
     for code, name in [*kelurahan_rows(snap), (TOTAL_CODE, TOTAL_LABEL)]:
         rows.append({"kelurahan_code": code, "kelurahan": name, **figures.get(code, IncomeFigures()).row()})
     total = rows[-1]
-    return Report(
+    return Document(
         "income",
         Msg(N_("UP2K Kecamatan Cilandak: household income")),
         as_of_period(snap),
@@ -938,7 +924,7 @@ def _round1(value: float | None) -> float | None:
 
 def agencies(
     uow: UnitOfWork, as_of: dt.date, agency: str | None = None, with_contacts: bool = False
-) -> Report:
+) -> Document:
     from up2k_cli.domain.validators import normalise_label
 
     snap = snapshot(uow, as_of)
@@ -994,7 +980,7 @@ def agencies(
             "agencies",
             Msg(N_("Businesses referred per agency, and what they still lack")),
             (
-                Column("agency", N_("Agency")),
+                Column("agency", N_("Agency"), priority=0),
                 Column("businesses", N_("Businesses"), "int"),
                 Column("lacks_nib", N_("No NIB"), "int"),
                 Column("lacks_pirt", N_("No P-IRT (food)"), "int"),
@@ -1018,20 +1004,20 @@ def agencies(
                 "contacts",
                 Msg(N_("Hand-over list (personal data: for the agency only)")),
                 (
-                    Column("agency", N_("Agency")),
-                    Column("business_id", "ID"),
-                    Column("business", N_("Business"), "free"),
-                    Column("category", N_("Category")),
-                    Column("owner", N_("Owner"), "free"),
-                    Column("phone", N_("Phone")),
-                    Column("kelurahan", "Kelurahan"),
-                    Column("lacks", N_("Lacks")),
+                    Column("agency", N_("Agency"), priority=2),
+                    Column("business_id", "ID", Kind.ID, priority=0),
+                    Column("business", N_("Business"), "free", priority=3),
+                    Column("category", N_("Category"), priority=5),
+                    Column("owner", N_("Owner"), "free", priority=0),
+                    Column("phone", N_("Phone"), Kind.CODE, priority=0),
+                    Column("kelurahan", "Kelurahan", priority=4),
+                    Column("lacks", N_("Lacks"), priority=3),
                 ),
                 contacts,
             ),
         )
         notes.append(Msg(N_("contains names and phone numbers; its export is recorded in the history")))
-    return Report(
+    return Document(
         "agencies",
         Msg(N_("UP2K Kecamatan Cilandak: agency referrals ({agency})"), agency=agency)
         if agency
@@ -1044,7 +1030,7 @@ def agencies(
     )
 
 
-def record_contacts(uow: UnitOfWork, report: Report, output: str | None) -> None:
+def record_contacts(uow: UnitOfWork, report: Document, output: str | None) -> None:
     """UU PDP: the hand-over list (names, phones) leaves a trace of who made it, when and where."""
     from up2k_cli.services.personal import record_file
 

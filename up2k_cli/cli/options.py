@@ -1,0 +1,208 @@
+"""The output options every command that writes something shares (as sqlite-utils shares
+@output_options): --format/-f and --output/-o, --wide where a table is drawn, and for lists
+--limit, --offset and --no-pager. The parser validates --format against the formats the command
+supports (a usage error, exit 2, lists them); the command receives one render Output.
+"""
+
+import functools
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from up2k_cli.i18n import _
+from up2k_cli.render.formats import Format, from_extension
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Help texts are fixed strings (each is translated in the catalog); the formats themselves are
+# listed by the option's metavar, e.g. [table|csv|json].
+FORMAT_HELP = {
+    Format.TABLE: "Output format; default table, or what --output's extension says (.csv, .json, "
+    ".jsonl, .md, .xlsx). xlsx needs --output; ids is one ID a line.",
+    Format.CSV: "Output format; default csv, or what --output's extension says (.csv, .json, .jsonl, "
+    ".xlsx). xlsx needs --output.",
+}
+
+
+def _parser(allowed: tuple[Format, ...]) -> Callable[[str], Format]:
+    def parse(value: str) -> Format:
+        if isinstance(value, Format) and value in allowed:
+            return value
+        text = str(value).strip().lower()
+        for fmt in allowed:
+            if fmt.value == text:
+                return fmt
+        raise typer.BadParameter(
+            _("{value}: use one of {formats}").format(
+                value=repr(str(value)), formats=", ".join(f.value for f in allowed)
+            )
+        )
+
+    return parse
+
+
+def choose(allowed: tuple[Format, ...], default: Format, given: Format | None, path: Path | None) -> Format:
+    """--format, else what --output's extension says, else the command's default; a format the
+    command does not write, or a binary one without a file, is a usage error."""
+    from up2k_cli.render.destination import is_stdout
+    from up2k_cli.render.output import needs_file
+
+    chosen = given
+    if chosen is None and not is_stdout(path):
+        implied = from_extension(path)
+        if implied is not None and implied not in allowed:
+            raise typer.BadParameter(
+                _(
+                    "{path} means --format {format}, which this command does not write; use one of {formats}"
+                ).format(
+                    path=repr(str(path)), format=implied.value, formats=", ".join(f.value for f in allowed)
+                ),
+                param_hint="'--output'",
+            )
+        chosen = implied
+    chosen = chosen or default
+    if chosen.binary and (path is None or str(path) == "-"):
+        raise typer.BadParameter(needs_file(chosen), param_hint="'--output'")
+    return chosen
+
+
+def output_options(*formats: Format, default: Format, paging: bool = False) -> Callable[[F], F]:
+    """Give a command the shared output options; it takes them as its `out` parameter.
+
+    `paging` adds --limit, --offset and --no-pager (the lists).
+    """
+
+    def decorate(func: F) -> F:
+        signature = inspect.signature(func)
+        added = [
+            _option(
+                "out_format",
+                Annotated[
+                    Format | None,
+                    typer.Option(
+                        "--format",
+                        "-f",
+                        parser=_parser(formats),
+                        metavar="[" + "|".join(f.value for f in formats) + "]",
+                        help=FORMAT_HELP[default],
+                        show_default=False,
+                    ),
+                ],
+                None,
+            ),
+            _option(
+                "out_path",
+                Annotated[
+                    Path | None,
+                    typer.Option(
+                        "--output",
+                        "-o",
+                        help="Write to this file (atomically, mode 0600; a device or FIFO is written "
+                        "into); - is stdout.",
+                        show_default=False,
+                    ),
+                ],
+                None,
+            ),
+        ]
+        if Format.TABLE in formats:
+            added.append(
+                _option(
+                    "out_wide",
+                    Annotated[
+                        bool,
+                        typer.Option(
+                            "--wide", help="Tables: every column and whole texts, whatever the width."
+                        ),
+                    ],
+                    False,
+                )
+            )
+        if paging:
+            added += [
+                _option(
+                    "out_limit",
+                    Annotated[
+                        int | None,
+                        typer.Option(
+                            "--limit",
+                            min=1,
+                            help="At most N rows (history: the last N changes).",
+                            show_default=False,
+                        ),
+                    ],
+                    None,
+                ),
+                _option(
+                    "out_offset",
+                    Annotated[
+                        int,
+                        typer.Option("--offset", min=0, help="Skip the first N rows (history: the last N)."),
+                    ],
+                    0,
+                ),
+                _option(
+                    "out_no_pager",
+                    Annotated[
+                        bool,
+                        typer.Option(
+                            "--no-pager", help="On a terminal, show one screenful instead of paging."
+                        ),
+                    ],
+                    False,
+                ),
+            ]
+        params = [p for p in signature.parameters.values() if p.name != "out"]
+
+        @functools.wraps(func)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            ctx = kwargs.get("ctx")
+            out = build(
+                ctx,
+                formats,
+                default,
+                kwargs.pop("out_format"),
+                kwargs.pop("out_path"),
+                wide=kwargs.pop("out_wide", False),
+                limit=kwargs.pop("out_limit", None),
+                offset=kwargs.pop("out_offset", 0),
+                pager=not kwargs.pop("out_no_pager", False),
+            )
+            return func(*args, out=out, **kwargs)
+
+        command.__signature__ = signature.replace(parameters=[*params, *added])  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in [*params, *added]}
+        return command  # type: ignore[return-value]
+
+    return decorate
+
+
+def _option(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
+
+
+def build(
+    ctx: typer.Context | None,
+    formats: tuple[Format, ...],
+    default: Format,
+    given: Format | None,
+    path: Path | None,
+    *,
+    wide: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+    pager: bool = True,
+) -> Any:
+    """The render Output for this run, with what its --output must not overwrite."""
+    from up2k_cli.render.output import Output
+
+    from .context import note, protected_paths
+
+    fmt = choose(formats, default, given, path)
+    protected = protected_paths(ctx) if ctx is not None and path is not None else ()
+    return Output(
+        fmt, path, wide=wide, limit=limit, offset=offset, pager=pager, protected=protected, notify=note
+    )

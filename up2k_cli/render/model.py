@@ -6,7 +6,7 @@ it matters); the writers (render/text.py, writers.py, xlsx.py) decide *how*, onc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -140,6 +140,18 @@ def record_fields(record: Mapping[str, Any], columns: Iterable[Column]) -> list[
 
 TOTAL_CODE = ""
 TOTAL_LABEL = Msg(N_("Total"))
+
+
+def per_kelurahan(
+    kelurahan: Iterable[tuple[str, str]],
+    figures: Callable[[str], Mapping[str, Any]],
+    total: Mapping[str, Any],
+) -> list[dict[str, Any]]:
+    """One row per kelurahan (code, name, then its figures) and the total row, whose code is empty
+    and whose label is Total: the shape every per-kelurahan report shares."""
+    rows = [{"kelurahan_code": code, "kelurahan": name, **figures(code)} for code, name in kelurahan]
+    rows.append({"kelurahan_code": TOTAL_CODE, "kelurahan": TOTAL_LABEL, **total})
+    return rows
 
 
 # --- a part of a list -----------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from up2k_cli.domain.timeline import (
 )
 from up2k_cli.i18n import N_, Msg
 from up2k_cli.render.columns import KELURAHAN, KELURAHAN_CODE
-from up2k_cli.render.model import LAST, TOTAL_CODE, TOTAL_LABEL, Column, Document, Kind, Table
+from up2k_cli.render.model import LAST, Column, Document, Kind, Table, per_kelurahan
 from up2k_cli.services import batches as batch_service
 from up2k_cli.services import cadres as cadre_service
 from up2k_cli.services.snapshots import snapshot
@@ -207,11 +207,12 @@ def kelurahan(uow: UnitOfWork, as_of: dt.date) -> Document:
         counts[kel_of.get(cadre_id, "")]["new_entrepreneurs"] += 1
     for b in snap.businesses:
         counts[kel_of.get(b["cadre_id"], "")]["businesses"] += 1
-    rows = [_kelurahan_row(code, name, counts[code]) for code, name in kelurahan_rows(snap)]
     total: Counter[str] = Counter()
     for c in counts.values():
         total.update(c)
-    rows.append(_kelurahan_row(TOTAL_CODE, TOTAL_LABEL, total))
+    rows = per_kelurahan(
+        kelurahan_rows(snap), lambda code: _kelurahan_figures(counts[code]), _kelurahan_figures(total)
+    )
     return Document(
         "kelurahan",
         Msg(N_("UP2K Kecamatan Cilandak: per kelurahan")),
@@ -230,11 +231,9 @@ def kelurahan(uow: UnitOfWork, as_of: dt.date) -> Document:
     )
 
 
-def _kelurahan_row(code: str, name: str, c: Counter[str]) -> dict[str, Any]:
+def _kelurahan_figures(c: Counter[str]) -> dict[str, Any]:
     took_place = c[rules.ENROLLED] + c[rules.COMPLETED] + c[rules.WITHDRAWN]
     return {
-        "kelurahan_code": code,
-        "kelurahan": name,
         "cadres": c["cadres"],
         "active": c["active"],
         "enrolled": c[rules.ENROLLED],
@@ -479,18 +478,22 @@ def weekly(uow: UnitOfWork, week: str | None, today: dt.date) -> Document:
              "change": now_n - prev_n}
         )  # fmt: skip
 
-    per_kel = []
-    for code, name in [*kelurahan_rows(snap), (TOTAL_CODE, TOTAL_LABEL)]:
-        row: dict[str, Any] = {"kelurahan_code": code, "kelurahan": name}
+    def figures(now: Callable[[str], int], prev: Callable[[str], int]) -> dict[str, Any]:
+        row: dict[str, Any] = {}
         for metric, _ in WEEKLY_METRICS:
-            now_n = sum(this[metric].values()) if code == TOTAL_CODE else this[metric][code]
-            prev_n = sum(before[metric].values()) if code == TOTAL_CODE else before[metric][code]
+            now_n, prev_n = now(metric), prev(metric)
+            change = now_n - prev_n
             row[metric] = now_n
             row[f"{metric}_prev"] = prev_n
-            row[f"{metric}_change"] = now_n - prev_n
-            change = now_n - prev_n
+            row[f"{metric}_change"] = change
             row[f"{metric}_view"] = f"{now_n} ({change:+d})" if change else str(now_n)
-        per_kel.append(row)
+        return row
+
+    per_kel = per_kelurahan(
+        kelurahan_rows(snap),
+        lambda code: figures(lambda m: this[m][code], lambda m: before[m][code]),
+        figures(lambda m: sum(this[m].values()), lambda m: sum(before[m].values())),
+    )
     target = snap.meta["target"]
     cumulative = [
         {"metric": "cadres_active", "label": Msg(N_("Active cadres")),
@@ -630,20 +633,23 @@ def target(uow: UnitOfWork, as_of: dt.date) -> Document:
     kel_of = {c["id"]: c["kelurahan_code"] for c in snap.cadres}
     n_kel = len(snap.kelurahan) or 1
 
-    rows = []
-    for code, name in [*kelurahan_rows(snap), (TOTAL_CODE, TOTAL_LABEL)]:
-        mine = [d for cid, d in achieved.items() if code == TOTAL_CODE or kel_of.get(cid) == code]
-        share = 1 if code == TOTAL_CODE else 1 / n_kel
+    def figures(days: list[str], share: float) -> dict[str, Any]:
         progress = Progress(
-            achieved=len(mine),
+            achieved=len(days),
             minimum=goal["minimum"] * share,
             stretch=goal["stretch"] * share,
-            recent=sum(1 for d in mine if d > since),
+            recent=sum(1 for d in days if d > since),
             weeks_left=weeks_left,
         )
-        row = {"kelurahan_code": code, "kelurahan": name, **progress.row()}
+        row = progress.row()
         row["bar"] = progress_bar(row["achieved"], progress.minimum, progress.stretch)
-        rows.append(row)
+        return row
+
+    rows = per_kelurahan(
+        kelurahan_rows(snap),
+        lambda code: figures([d for cid, d in achieved.items() if kel_of.get(cid) == code], 1 / n_kel),
+        figures(list(achieved.values()), 1),
+    )
     columns = (
         KELURAHAN_CODE,
         KELURAHAN,
@@ -739,10 +745,11 @@ def pipeline(uow: UnitOfWork, as_of: dt.date) -> Document:
     for c in counts.values():
         total.update(c)
     step_names = outcome_rules.STEP_NAMES
-    rows = []
-    for code, name in [*kelurahan_rows(snap), (TOTAL_CODE, TOTAL_LABEL)]:
-        c = total if code == TOTAL_CODE else counts[code]
-        rows.append({"kelurahan_code": code, "kelurahan": name, **{s: c[s] for s in step_names}})
+    rows = per_kelurahan(
+        kelurahan_rows(snap),
+        lambda code: {s: counts[code][s] for s in step_names},
+        {s: total[s] for s in step_names},
+    )
     registered = total["pendaftaran"]
     funnel = [
         {
@@ -831,10 +838,10 @@ def income(uow: UnitOfWork, as_of: dt.date) -> Document:
         newest = latest.get(c["id"])
         households[c["kelurahan_code"]].append((c.get("income"), newest[3] if newest else None))
     figures = {code: _income_figures(pairs) for code, pairs in households.items()}
-    figures[TOTAL_CODE] = IncomeFigures.merged(figures.values())  # each household walked once
-    rows = []
-    for code, name in [*kelurahan_rows(snap), (TOTAL_CODE, TOTAL_LABEL)]:
-        rows.append({"kelurahan_code": code, "kelurahan": name, **figures.get(code, IncomeFigures()).row()})
+    whole = IncomeFigures.merged(figures.values())  # each household walked once
+    rows = per_kelurahan(
+        kelurahan_rows(snap), lambda code: figures.get(code, IncomeFigures()).row(), whole.row()
+    )
     total = rows[-1]
     return Document(
         "income",

@@ -176,9 +176,10 @@ def list_(
     rows = cadres.list_cadres(
         registry(ctx), kelurahan=kelurahan, status=status, search=search, show_nik=show_nik
     )
-    if not show_nik:
-        rows = [{**r, "nik": mask_nik(r["nik"])} for r in rows]
-    out.table(Table("cadres", _("Cadres ({count})").format(count=len(rows)), CADRE_LIST, rows))
+    masked = None if show_nik else lambda r: {**r, "nik": mask_nik(r["nik"])}
+    out.table(
+        Table("cadres", _("Cadres ({count})").format(count=len(rows)), CADRE_LIST, rows), prepare=masked
+    )
 
 
 @cadre_app.command("show")

@@ -7,13 +7,13 @@ A value of the wrong type (a hand-edited registry) is shown as it is, never an e
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from up2k_cli.domain.validators import format_rupiah, mask_nik
 from up2k_cli.i18n import N_, Msg, _, localised_date, localised_number
 
-from .escape import visible
+from .escape import needs_escape, visible
 from .model import Column, Kind, kind_of
 
 YES, NO = N_("yes"), N_("no")
@@ -30,7 +30,7 @@ def human(value: Any, kind: Kind | str = Kind.TEXT, show_nik: bool = True) -> st
     if isinstance(value, list | tuple):
         return ", ".join(human(v, kind, show_nik) for v in value)
     try:
-        return _formatted(value, Kind(kind), show_nik)
+        return _formatted(value, kind if isinstance(kind, Kind) else Kind(kind), show_nik)
     except (TypeError, ValueError):
         return str(value)
 
@@ -53,6 +53,25 @@ def _formatted(value: Any, kind: Kind, show_nik: bool) -> str:
     return str(value)
 
 
+# Kinds whose text is shown as it is stored (no date, number or money to write out).
+AS_STORED = frozenset({Kind.TEXT, Kind.FREE, Kind.CODE, Kind.ID, Kind.NIK, Kind.FIGURE, Kind.BAR})
+
+
 def cell(row: Mapping[str, Any], column: Column) -> str:
     """One cell's text for a table or Markdown: formatted for people and made visible."""
-    return visible(human(row.get(column.key), kind_of(row, column)))
+    return visible(_text(row, column))
+
+
+def row_cells(row: Mapping[str, Any], columns: Sequence[Column]) -> list[str]:
+    """A row's cells, as `cell` gives them; the row is searched for characters to make visible
+    once, not cell by cell (a list of 50,000 cadres is 450,000 cells)."""
+    texts = [_text(row, c) for c in columns]
+    return [visible(t) for t in texts] if needs_escape("".join(texts)) else texts
+
+
+def _text(row: Mapping[str, Any], column: Column) -> str:
+    value = row.get(column.key)
+    kind = column.kind if column.kind is not Kind.AUTO else kind_of(row, column)
+    if type(value) is str and kind in AS_STORED:
+        return value
+    return human(value, kind)

@@ -48,6 +48,11 @@ def visible(text: str) -> str:
     return _UNSAFE.sub(_shown, text) if _UNSAFE.search(text) else text
 
 
+def needs_escape(text: str) -> bool:
+    """Does the text hold anything `visible` would write out?"""
+    return _UNSAFE.search(text) is not None
+
+
 def visible_lines(text: str) -> str:
     """`visible` for messages that are meant to span lines: the line ends stay."""
     return "\n".join(visible(line) for line in text.split("\n"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -96,15 +97,24 @@ class Output:
 
     # --- a list ----------------------------------------------------------------------------------
 
-    def table(self, table: Table, *, from_end: bool = False) -> None:
+    def table(
+        self,
+        table: Table,
+        *,
+        from_end: bool = False,
+        prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ) -> None:
         """A list in the format asked for. --limit and --offset choose the rows in every format;
         on a terminal a long table goes through the pager, or shows one screenful and says how to
-        see the rest. Only the rows written are formatted."""
+        see the rest. Only the rows written are formatted, and only they go through `prepare`
+        (masking NIKs, say)."""
         rows = window(table.rows, self.limit, self.offset, from_end=from_end)
         fmt = self.format
         if fmt is Format.TABLE:
-            self._people_table(table, rows, from_end=from_end)
+            self._people_table(table, rows, from_end=from_end, prepare=prepare)
             return
+        if prepare is not None:
+            rows = [prepare(r) for r in rows]
         if fmt is Format.XLSX:
             from .xlsx import workbook_bytes
 
@@ -123,27 +133,37 @@ class Output:
         }[fmt]
         self.text(write(rows, table.machine))
 
-    def _people_table(self, table: Table, rows: list[dict[str, Any]], *, from_end: bool) -> None:
+    def _people_table(
+        self,
+        table: Table,
+        rows: list[dict[str, Any]],
+        *,
+        from_end: bool,
+        prepare: Callable[[dict[str, Any]], dict[str, Any]] | None,
+    ) -> None:
         from . import terminal
-        from .text import table_lines
+        from .text import draw_table
 
         width = self.width()
         on_terminal = self.to_stdout and terminal.is_terminal(sys.stdout)
         pager = terminal.pager_command() if on_terminal and self.pager else None
         if pager is not None:
-            lines = table_lines(table, width, rows=rows)
-            if len(lines) >= terminal.height(sys.stdout):
-                terminal.page(lines, pager)
+            rows = [prepare(r) for r in rows] if prepare is not None else rows
+            drawn = draw_table(table, width, rows=rows)
+            if len(drawn.head) + len(rows) + len(drawn.foot) >= terminal.height(sys.stdout):
+                terminal.page(chain(drawn.head, drawn.body(), drawn.foot), pager)
             else:
-                self.lines(lines)
+                self.lines(drawn.lines())
             return
         below: list[Any] = []
         if on_terminal and self.limit is None:
             part = screenful(table, rows, width, terminal.height(sys.stdout), from_end=from_end)
             if len(part) < len(rows):
-                below = hint(len(part), len(rows), self.offset, from_end)
+                below = hint(len(part), len(rows), self.offset, from_end, width)
             rows = part
-        self.lines(table_lines(table, width, rows=rows) + below)
+        if prepare is not None:
+            rows = [prepare(r) for r in rows]
+        self.lines(draw_table(table, width, rows=rows).lines() + below)
 
     # --- a report or a show page -----------------------------------------------------------------
 
@@ -175,19 +195,21 @@ class Output:
 def screenful(
     table: Table, rows: list[dict[str, Any]], width: int | None, lines: int, *, from_end: bool
 ) -> list[dict[str, Any]]:
-    """As many rows as fit on the screen under the title, header and notes, leaving a line for the
-    hint and one for the prompt (the newest rows when counted from the end)."""
-    from .text import table_lines
+    """As many rows as fit on the screen under the title, header and notes, leaving room for the
+    hint and the prompt (the newest rows when counted from the end). Only rows that can be shown
+    are drawn: a list of 50,000 costs what a list of one screen does."""
+    from .text import draw_table
 
     sample = rows[-lines:] if from_end else rows[:lines]
-    frame = len(table_lines(table, width, rows=sample)) - len(sample)
-    fits = max(lines - frame - 2, 3)
+    drawn = draw_table(table, width, rows=sample)
+    below = len(hint(len(sample), len(rows) + 1, 0, from_end, width)) + 1  # the hint, the prompt
+    fits = max(lines - len(drawn.head) - len(drawn.foot) - below, 3)
     if len(rows) <= fits:
         return rows
     return rows[-fits:] if from_end else rows[:fits]
 
 
-def hint(shown: int, total: int, offset: int, from_end: bool) -> list[Any]:
+def hint(shown: int, total: int, offset: int, from_end: bool, width: int | None = None) -> list[Any]:
     """'Rows 1-20 of 50000 ...' under a table that shows one screenful of a longer list; `total`
     counts the rows left after --offset."""
     if from_end:
@@ -200,7 +222,9 @@ def hint(shown: int, total: int, offset: int, from_end: bool) -> list[Any]:
     text = _("Rows {first}-{last} of {total}; {more}; --limit {total} shows them all.").format(
         first=last - shown + 1, last=last, total=everything, more=more
     )
-    return [[(text, None)]]
+    from .text import wrap
+
+    return [[(part, None)] for part in wrap(text, width or 0)]
 
 
 class NeedsFile(Up2kError):

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shlex
 import shutil
@@ -125,8 +127,9 @@ def pager_command() -> str | None:
 def page(lines: Iterable[Line], command: str) -> None:
     """Send the lines through the pager, styled as the terminal would show them, and wait for it.
 
-    The pager owns the terminal until it ends: Ctrl-C belongs to it (less stops a search with it),
-    and a pager quit early (q) simply ends the output, as with git log.
+    Lines are drawn while the pager shows the first ones. The pager owns the terminal until it
+    ends: Ctrl-C belongs to it (less stops a search with it), and a pager quit early (q) simply
+    ends the output, as with git log.
     """
     env = dict(os.environ)
     env.setdefault("LESS", "FRX")
@@ -137,20 +140,20 @@ def page(lines: Iterable[Line], command: str) -> None:
     try:
         proc = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
         assert proc.stdin is not None
-        import io
-
-        stream = io.TextIOWrapper(proc.stdin, encoding="utf-8", errors="replace", write_through=False)
+        stream = io.TextIOWrapper(proc.stdin, encoding="utf-8", errors="replace")
         try:
-            if keep_style:
-                console = _console(stream)
-                for line in lines:
+            console = _console(stream) if keep_style else None
+            for line in lines:
+                if console is not None and any(style for _text, style in line):
                     console.print(_rich_text(line), soft_wrap=True, crop=False)
-            else:
-                for line in lines:
+                else:
                     stream.write("".join(text for text, _style in line) + "\n")
-            stream.close()
-        except (BrokenPipeError, OSError):
-            pass  # the reader quit before the end: nothing more to show
+            stream.flush()
+        except OSError:
+            pass  # the reader quit before the end (BrokenPipeError): nothing more to show
+        finally:
+            with contextlib.suppress(OSError):
+                stream.close()
         proc.wait()
     finally:
         signal.signal(signal.SIGINT, previous)

@@ -11,14 +11,14 @@ where a terminal shows them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any
 
 from up2k_cli.i18n import N_, _, localise
 
-from .cells import cell
+from .cells import cell, row_cells
 from .escape import visible
 from .model import KEEP, SOFT, Column, Document, Kind, Table, kind_of
 
@@ -31,12 +31,14 @@ RULE = "─"
 ELLIPSIS = "…"
 # The narrowest long text is cut to before columns are left out (an ellipsis included); labels
 # that name the row (a TEXT column of priority KEEP) are never cut.
-FLOOR = {Kind.FREE: 10, Kind.TEXT: 12}
+FLOOR = {Kind.FREE: 14, Kind.TEXT: 12}
 NONE = N_("(none)")
 
 
 def cell_len(text: str) -> int:
     """Columns a text takes on a terminal (wide characters take two)."""
+    if text.isascii():
+        return len(text)
     from rich.cells import cell_len as measure
 
     return measure(text)
@@ -173,6 +175,91 @@ def _grow(widths: dict[int, int], targets: Mapping[int, int], spare: int) -> int
 # --- drawing --------------------------------------------------------------------------------------
 
 
+def distinct_cells(rows: Sequence[Mapping[str, Any]], column: Column) -> list[tuple[str, Kind]]:
+    """Every different cell of a column, as drawn, with its kind: what its width depends on. A
+    column of 50,000 rows holds far fewer different values, and only those are formatted."""
+    key = column.key
+    if column.kind is not Kind.AUTO:
+        try:
+            values = {row.get(key) for row in rows}
+        except TypeError:  # a list or a dict in a cell: each row on its own
+            return [(cell(row, column), column.kind) for row in rows]
+        return [(cell({key: value}, column), column.kind) for value in values]
+    found: dict[Any, tuple[str, Kind]] = {}
+    for row in rows:
+        kind = kind_of(row, column)
+        try:
+            marker: Any = (row.get(key), kind)
+            hash(marker)
+        except TypeError:
+            marker = (repr(row.get(key)), kind)
+        if marker not in found:
+            found[marker] = (cell(row, column), kind)
+    return list(found.values())
+
+
+@dataclass
+class Drawn:
+    """A table laid out for a width: the lines above the rows, the rows (drawn only when asked
+    for, so that a pager gets the first ones at once), and the lines below."""
+
+    head: list[Line]
+    rows: Sequence[Mapping[str, Any]]
+    columns: list[Column]
+    widths: list[int]
+    foot: list[Line]
+
+    def body(self) -> Iterator[Line]:
+        auto = any(c.kind is Kind.AUTO for c in self.columns)
+        kinds = [c.kind for c in self.columns]
+        for row in self.rows:
+            texts = row_cells(row, self.columns)
+            row_kinds = [kind_of(row, c) for c in self.columns] if auto else kinds
+            yield from _row_lines(list(zip(texts, row_kinds, strict=True)), self.widths, self.columns)
+
+    def lines(self) -> list[Line]:
+        return [*self.head, *self.body(), *self.foot]
+
+
+def draw_table(
+    table: Table,
+    width: int | None,
+    *,
+    rows: Sequence[Mapping[str, Any]] | None = None,
+    title: bool = True,
+) -> Drawn:
+    """A table drawn for `width` columns (None: natural width): title, header, rows, and a note
+    naming any column left out."""
+    columns = list(table.shown)
+    shown_rows = table.rows if rows is None else rows
+    headers = [visible(c.title) for c in columns] if table.header else [""] * len(columns)
+    measures = [measure(c, headers[i], distinct_cells(shown_rows, c)) for i, c in enumerate(columns)]
+    layout = fit(columns, measures, width)
+    head: list[Line] = []
+    if title and table.title:
+        head += [[(text, "bold")] for text in wrap(visible(localise(table.title)), width or 0)]
+    drawn = [columns[i] for i in layout.columns]
+    if table.header:
+        wrapped = [wrap(headers[i], w) for i, w in zip(layout.columns, layout.widths, strict=True)]
+        for parts in zip_longest(*wrapped, fillvalue=""):
+            text = GAP.join(
+                pad(part, w, c.justify == "right")
+                for part, w, c in zip(parts, layout.widths, drawn, strict=True)
+            )
+            head.append([(text.rstrip(), "bold")])
+        head.append([(GAP.join(RULE * w for w in layout.widths), None)])
+    foot: list[Line] = []
+    if not shown_rows:
+        foot.append([(_(NONE), None)])
+    if layout.dropped:
+        names = ", ".join(headers[i] or columns[i].key for i in layout.dropped)
+        note = _("Not shown, to fit {width} columns: {names} (--wide shows every column).").format(
+            width=width, names=names
+        )
+        foot += [[(text, None)] for text in wrap(note, width or 0)]
+    return Drawn(head, shown_rows, drawn, layout.widths, foot)
+
+
 def table_lines(
     table: Table,
     width: int | None,
@@ -180,38 +267,8 @@ def table_lines(
     rows: Sequence[Mapping[str, Any]] | None = None,
     title: bool = True,
 ) -> list[Line]:
-    """A table drawn for `width` columns (None: natural width): title, header, rows, and a note
-    naming any column left out."""
-    columns = list(table.shown)
-    shown_rows = table.rows if rows is None else rows
-    headers = [c.title for c in columns] if table.header else [""] * len(columns)
-    cells = [[(cell(row, c), kind_of(row, c)) for c in columns] for row in shown_rows]
-    measures = [measure(c, visible(headers[i]), (row[i] for row in cells)) for i, c in enumerate(columns)]
-    layout = fit(columns, measures, width)
-    lines: list[Line] = []
-    if title and table.title:
-        lines += [[(text, "bold")] for text in wrap(visible(localise(table.title)), width or 0)]
-    drawn = [columns[i] for i in layout.columns]
-    if table.header:
-        wrapped = [wrap(visible(headers[i]), w) for i, w in zip(layout.columns, layout.widths, strict=True)]
-        for parts in zip_longest(*wrapped, fillvalue=""):
-            text = GAP.join(
-                pad(part, w, c.justify == "right")
-                for part, w, c in zip(parts, layout.widths, drawn, strict=True)
-            )
-            lines.append([(text.rstrip(), "bold")])
-        lines.append([(GAP.join(RULE * w for w in layout.widths), None)])
-    for row in cells:
-        lines += _row_lines([row[i] for i in layout.columns], layout.widths, drawn)
-    if not shown_rows:
-        lines.append([(_(NONE), None)])
-    if layout.dropped:
-        names = ", ".join(visible(headers[i]) or columns[i].key for i in layout.dropped)
-        note = _("Not shown, to fit {width} columns: {names} (--wide shows every column).").format(
-            width=width, names=names
-        )
-        lines += [[(text, None)] for text in wrap(note, width or 0)]
-    return lines
+    """draw_table, every line of it."""
+    return draw_table(table, width, rows=rows, title=title).lines()
 
 
 def _row_lines(

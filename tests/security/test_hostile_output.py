@@ -1,0 +1,243 @@
+"""Every hostile string, stored in every free-text field, through every output format of every
+command that shows it: nothing is executed, interpreted or crashes.
+
+- table / plain text: no raw control, format, bidi or zero-width character; Rich markup shown as
+  typed; on a real terminal, the only escape codes are up2k's own bold;
+- Markdown: rendered, no link, image, tag, emphasis or code comes out of the data;
+- CSV: no cell a spreadsheet would run as a formula; the data comes back exactly (unguarded);
+- JSON / JSON lines: valid, the data exactly, no raw character a terminal would act on;
+- xlsx: no formula cell (openpyxl's data types), the data as text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from markdown_it import MarkdownIt
+from openpyxl import load_workbook
+
+from tests.helpers import REPO
+from tests.security.conftest import FIGURES, HostileRegistry
+from tests.security.corpus import ESCAPE_SEQUENCE, HOSTILE, OWN_STYLES, RENDERED_MARKUP, unsafe_chars
+from up2k_cli.render.escape import FORMULA_START, markdown_text, unguard_formula, visible, xlsx_text
+
+SIGNED_NUMBER = re.compile(r"[+-]\d+(?:[.,]\d+)*\Z")
+ALL = "all"
+AGENCIES = "agencies"
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield str(k)
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def _expected(reg: HostileRegistry, which: str | list[str]) -> list[str]:
+    if which == ALL:
+        return list(HOSTILE)
+    if which == AGENCIES:
+        return sorted(reg.agencies)
+    return list(which)
+
+
+def check(fmt: str, stdout: str, keys: list[str], *, path: Path | None = None) -> None:
+    """The checks of one output; counts one case per hostile string it must show."""
+    FIGURES["outputs"] += 1
+    if fmt in ("table", "markdown", "ids"):
+        assert not unsafe_chars(stdout), f"raw {sorted(map(hex, map(ord, unsafe_chars(stdout))))} in {fmt}"
+    if fmt == "table":
+        for key in keys:
+            assert visible(HOSTILE[key]) in stdout, (key, "not shown as text")
+    elif fmt == "markdown":
+        html = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(stdout)
+        assert not RENDERED_MARKUP.search(html), RENDERED_MARKUP.search(html)
+        for key in keys:
+            assert markdown_text(HOSTILE[key]) in stdout, (key, "not escaped as Markdown text")
+    elif fmt == "csv":
+        cells = [c for row in csv.reader(io.StringIO(stdout)) for c in row]
+        for c in cells:
+            assert not c.startswith(FORMULA_START) or SIGNED_NUMBER.match(c), f"formula cell {c!r}"
+        values = [unguard_formula(c) for c in cells]
+        for key in keys:
+            assert any(HOSTILE[key] in v for v in values), (key, "not in the CSV")
+    elif fmt in ("json", "jsonl"):
+        assert not unsafe_chars(stdout), "raw characters in JSON"
+        docs = [json.loads(line) for line in stdout.splitlines()] if fmt == "jsonl" else [json.loads(stdout)]
+        values = [s for doc in docs for s in _strings(doc)]
+        for key in keys:
+            assert any(HOSTILE[key] in v for v in values), (key, "not in the JSON")
+    elif fmt == "xlsx":
+        assert path is not None
+        values = []
+        for sheet in load_workbook(path).worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", f"formula cell {cell.coordinate} {cell.value!r}"
+                    values.append(str(cell.value))
+        for key in keys:
+            # XML reads a carriage return back as a line feed: the one change a workbook makes.
+            text = xlsx_text(HOSTILE[key]).replace("\r", "\n")
+            assert any(text in v for v in values), (key, "not in the workbook")
+    FIGURES["cases"] += len(keys)
+
+
+def run_output(run: Any, db: Path, args: list[str], fmt: str, keys: list[str]) -> None:
+    target = db.parent / "out.xlsx"
+    extra = ["--format", fmt] + (["--output", str(target)] if fmt == "xlsx" else [])
+    if fmt == "table":
+        extra += ["--wide"]
+    result = run(*args, *extra)
+    if result.exit_code != 0 or "internal error" in result.stderr:
+        FIGURES["crashes"] += 1
+    assert result.exit_code == 0, (args, fmt, result.stderr)
+    assert not unsafe_chars(result.stderr), "raw characters in a message"
+    try:
+        check(fmt, result.stdout, keys, path=target if fmt == "xlsx" else None)
+    except AssertionError:
+        FIGURES["interpreted"] += 1
+        raise
+
+
+LISTS = ["table", "csv", "json", "jsonl", "markdown", "xlsx"]
+EXPORTS = ["csv", "json", "jsonl", "xlsx"]
+REPORTS = ["table", "json", "markdown", "xlsx"]
+
+OUTPUTS: list[tuple[list[str], str, str]] = [
+    *((["cadre", "list"], fmt, ALL) for fmt in [*LISTS, "ids"]),
+    *((["business", "list"], fmt, ALL) for fmt in [*LISTS, "ids"]),
+    *((["batch", "list"], fmt, ALL) for fmt in [*LISTS, "ids"]),
+    *((["history"], fmt, ALL) for fmt in LISTS),
+    *((["settings", "agency-map"], fmt, AGENCIES) for fmt in ["table", "csv", "json", "jsonl", "markdown"]),
+    *(
+        (["export", what], fmt, ALL)
+        for what in ("cadres", "batches", "enrollments", "businesses", "steps", "incomes")
+        for fmt in EXPORTS
+    ),
+    *((["report", "batch", "BALL"], fmt, ALL) for fmt in [*REPORTS, "csv"]),
+    *((["report", "agencies", "--with-contacts"], fmt, ALL) for fmt in [*REPORTS, "csv"]),
+    *((["report", "agencies"], fmt, AGENCIES) for fmt in [*REPORTS, "csv"]),
+    *((["report", "summary"], fmt, AGENCIES) for fmt in REPORTS),
+]
+# Outputs that carry no free text: the IDs, and a report whose main (CSV) table is figures only.
+NO_STRINGS = {("report", "batch", "BALL", "csv"), ("batch", "list", "ids"), ("cadre", "list", "ids"),
+              ("business", "list", "ids")}  # fmt: skip
+
+
+@pytest.mark.parametrize(("args", "fmt", "which"), OUTPUTS, ids=[f"{' '.join(a)} {f}" for a, f, _ in OUTPUTS])
+def test_lists_exports_and_reports(hostile: Any, args: list[str], fmt: str, which: str) -> None:
+    reg, run, db = hostile
+    keys = [] if (*args, fmt) in NO_STRINGS else _expected(reg, which)
+    run_output(run, db, args, fmt, keys)
+
+
+SHOWS = [
+    ("cadre", ["table", "json", "markdown"]),
+    ("business", ["table", "json", "markdown"]),
+    ("batch", ["table", "csv", "json", "markdown", "xlsx"]),
+    ("report-batch", ["table", "json", "markdown"]),
+]
+
+
+@pytest.mark.parametrize(("what", "formats"), SHOWS, ids=[w for w, _ in SHOWS])
+def test_show_pages_of_every_record(hostile: Any, what: str, formats: list[str]) -> None:
+    """Each hostile string has its own cadre, business and batch: every one of their pages."""
+    reg, run, db = hostile
+    for key in HOSTILE:
+        args = {
+            "cadre": ["cadre", "show", reg.cadres[key]],
+            "business": ["business", "show", reg.businesses[key]],
+            "batch": ["batch", "show", reg.batches[key]],
+            "report-batch": ["report", "batch", reg.batches[key]],
+        }[what]
+        for fmt in formats:
+            # batch show --format csv is the roster: names of cadres whose text is the string.
+            run_output(run, db, args, fmt, [key])
+
+
+# --- on a real terminal: Rich draws the styled lines ------------------------------------------------
+
+
+TERMINAL_COMMANDS = [
+    ["cadre", "list", "--wide", "--no-pager"],
+    ["business", "list", "--wide", "--no-pager"],
+    ["batch", "list", "--wide", "--no-pager"],
+    ["history", "--wide", "--limit", "5000"],
+    ["report", "batch", "BALL", "--wide"],
+    ["report", "agencies", "--with-contacts", "--wide"],
+]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+@pytest.mark.parametrize("args", TERMINAL_COMMANDS, ids=[" ".join(a[:2]) for a in TERMINAL_COMMANDS])
+def test_on_a_terminal_only_up2k_own_styles_are_written(hostile: Any, args: list[str]) -> None:
+    import pty
+
+    _reg, _run, db = hostile
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES")}
+    env |= {"UP2K_DB": str(db), "UP2K_TODAY": "2026-11-27", "UP2K_LANG": "en", "TERM": "xterm-256color",
+            "PAGER": "cat", "LINES": "2000", "COLUMNS": "400", "PYTHONPATH": str(REPO)}  # fmt: skip
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "up2k_cli", *args], stdin=subprocess.DEVNULL, stdout=slave,
+        stderr=subprocess.PIPE, env=env,
+    )  # fmt: skip
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=60)
+    os.close(master)
+    out = b"".join(chunks).decode("utf-8")
+    if proc.returncode != 0:
+        FIGURES["crashes"] += 1
+    assert proc.returncode == 0, proc.stderr.read().decode() if proc.stderr else ""
+    FIGURES["outputs"] += 1
+    sequences = {m.group(0) for m in ESCAPE_SEQUENCE.finditer(out)}
+    assert sequences, "a terminal gets the bold titles"
+    try:
+        assert sequences <= OWN_STYLES, sequences - OWN_STYLES
+        plain = ESCAPE_SEQUENCE.sub("", out)
+        assert not unsafe_chars(plain, allow="\n\r")
+        shown = {key for key, text in HOSTILE.items() if visible(text) in plain}
+        assert shown == set(HOSTILE), set(HOSTILE) - shown
+    except AssertionError:
+        FIGURES["interpreted"] += 1
+        raise
+    FIGURES["cases"] += len(shown)
+
+
+def test_every_hostile_string_was_stored_through_the_commands_or_planted(
+    hostile_registry: HostileRegistry,
+) -> None:
+    """Input refuses what it must (control and bidi characters), and accepts the rest as text."""
+    bidi = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    refused = {
+        k
+        for k, v in HOSTILE.items()
+        if any(ch in bidi or ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in v)
+    }
+    assert refused <= hostile_registry.planted
+    assert "rich-close" not in hostile_registry.planted
+    assert "md-link" not in hostile_registry.planted

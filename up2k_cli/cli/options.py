@@ -197,12 +197,17 @@ def build(
     pager: bool = True,
 ) -> Any:
     """The render Output for this run, with what its --output must not overwrite."""
+    from up2k_cli.render.destination import check, is_stdout
     from up2k_cli.render.output import Output
 
     from .context import note, protected_paths
 
     fmt = choose(formats, default, given, path)
     protected = protected_paths(ctx) if ctx is not None and path is not None else ()
+    if not is_stdout(path):
+        # Before the command does anything: a refused path must leave no trace (not even the
+        # personal-data record of an export that was never written).
+        check(path, protected)  # type: ignore[arg-type]
     return Output(
         fmt, path, wide=wide, limit=limit, offset=offset, pager=pager, protected=protected, notify=note
     )

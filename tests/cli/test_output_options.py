@@ -305,3 +305,11 @@ def test_machine_output_to_a_terminal_shows_stored_escapes_visibly(up2k: Any) ->
     assert "Siti\\x1b[2J\\x9b31m" in csv_out and "\x1b" not in csv_out
     piped = up2k("cadre", "list", "-f", "csv").stdout  # a pipe gets the data as it is
     assert "Siti\x1b[2J\x9b31m" in piped
+
+
+@pty_only
+def test_a_command_that_is_not_a_list_never_pages(up2k: Any, tmp_path: Path) -> None:
+    got = tmp_path / "paged.txt"
+    out = on_terminal(up2k.db, ["settings", "agency-map"], lines=5, PAGER=f"cat > {got}", NO_COLOR="1")
+    assert out.startswith("Agency referral map\n") and "Rows " not in out
+    assert not got.exists()

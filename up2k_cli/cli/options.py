@@ -170,6 +170,7 @@ def output_options(*formats: Format, default: Format, paging: bool = False) -> C
                 limit=kwargs.pop("out_limit", None),
                 offset=kwargs.pop("out_offset", 0),
                 pager=not kwargs.pop("out_no_pager", False),
+                paging=paging,
             )
             return func(*args, out=out, **kwargs)
 
@@ -195,6 +196,7 @@ def build(
     limit: int | None = None,
     offset: int = 0,
     pager: bool = True,
+    paging: bool = False,
 ) -> Any:
     """The render Output for this run, with what its --output must not overwrite."""
     from up2k_cli.render.destination import check, is_stdout
@@ -209,5 +211,13 @@ def build(
         # personal-data record of an export that was never written).
         check(path, protected)  # type: ignore[arg-type]
     return Output(
-        fmt, path, wide=wide, limit=limit, offset=offset, pager=pager, protected=protected, notify=note
+        fmt,
+        path,
+        wide=wide,
+        limit=limit,
+        offset=offset,
+        pager=pager,
+        paging=paging,
+        protected=protected,
+        notify=note,
     )

@@ -34,6 +34,7 @@ class Output:
     limit: int | None = None
     offset: int = 0
     pager: bool = True
+    paging: bool = False  # a list that takes --limit/--offset: on a terminal, a pager or one screenful
     protected: tuple[Any, ...] = ()  # destination.Protected: what --output must not overwrite
     notify: Callable[[str], None] | None = None  # a line for the person (stderr)
 
@@ -145,7 +146,8 @@ class Output:
         from .text import draw_table
 
         width = self.width()
-        on_terminal = self.to_stdout and terminal.is_terminal(sys.stdout)
+        # Only the lists page; a short table (check, backups, the agency map) is written whole.
+        on_terminal = self.paging and self.to_stdout and terminal.is_terminal(sys.stdout)
         pager = terminal.pager_command() if on_terminal and self.pager else None
         if pager is not None:
             rows = [prepare(r) for r in rows] if prepare is not None else rows

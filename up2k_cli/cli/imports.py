@@ -147,7 +147,13 @@ class _progress:
         from rich.console import Console
         from rich.progress import Progress
 
-        self.bar = Progress(console=Console(stderr=True, highlight=False, markup=False), transient=True)
+        from up2k_cli.render.terminal import styled
+
+        # NO_COLOR: the bar still moves, but without a single colour or bold code.
+        console = Console(
+            stderr=True, highlight=False, markup=False, color_system="auto" if styled(sys.stderr) else None
+        )
+        self.bar = Progress(console=console, transient=True)
         self.bar.start()
         task = self.bar.add_task(_("Checking rows"), total=self.total)
         return lambda n: self.bar.advance(task, n)  # type: ignore[union-attr]

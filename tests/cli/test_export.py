@@ -221,3 +221,22 @@ def test_jsonl_round_trip_through_csv_keeps_types(
     )
     assert record == K0008
     assert isinstance(record["income"], int) and isinstance(record["household_size"], int)
+
+
+def test_text_that_already_looks_guarded_comes_back_exactly(registry: Path, run: Run, tmp_path: Path) -> None:
+    """A leading ' before a formula character is doubled on export, so import undoes exactly one."""
+    values = {"name": "'=Siti Aminah", "address": "''@Jl. Pinang 1", "consent_method": "'+form"}
+    assert run(register_args(**values)).exit_code == 0
+    row = next(csv.DictReader(io.StringIO(exported(run, "csv"))))
+    assert (row["name"], row["address"], row["consent_method"]) == (
+        "''=Siti Aminah",
+        "'''@Jl. Pinang 1",
+        "''+form",
+    )
+    dump = tmp_path / "cadres.csv"
+    dump.write_text(exported(run, "csv"), encoding="utf-8")
+    other = tmp_path / "other.json"
+    assert run("--db", str(other), "init").exit_code == 0
+    assert run("--db", str(other), "import", "cadres", str(dump)).exit_code == 0
+    back = json.loads(run("--db", str(other), "export", "cadres", "--format", "json").stdout)[0]
+    assert {k: back[k] for k in values} == values

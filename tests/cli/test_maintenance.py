@@ -104,6 +104,10 @@ def test_history_filters_and_masks_nik(up2k):
     assert json.loads(up2k("history", "--user", "nobody-here", "--format", "json").stdout) == []
     table = up2k("history", "K0001").stdout
     assert "nik: 317406******0001 -> 317406******0099" in table
+    # --show-nik unmasks in the table and in CSV as it does in JSON.
+    whole = f"nik: {nik(1)} -> 3174064101850099"
+    assert whole in up2k("history", "K0001", "--show-nik", "--wide").stdout
+    assert whole in up2k("history", "K0001", "--show-nik", "--format", "csv").stdout
 
 
 def test_outputs_with_personal_data_are_recorded(up2k):

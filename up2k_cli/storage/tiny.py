@@ -314,11 +314,11 @@ class TinyUnitOfWork(BaseUnitOfWork):
         self._meta_table.update({"counters": counters}, doc_ids=[1])
         return range(start + 1, start + count + 1)
 
-    def redact_history(self, refs: set[str], keep: frozenset[str], replacement: str) -> int:
+    def redact_history(self, refs: set[str], redact: Callable[[Record], Record]) -> int:
         changed: dict[Any, Record] = {}
         for entry in self.history.all():
             if entry.get("ref") in refs or refs.intersection(entry.get("refs") or ()):
-                fields = redacted(entry, keep, replacement)
+                fields = redact(entry)
                 if fields:
                     changed[entry["seq"]] = fields
         self.history.update_many(changed)
@@ -342,27 +342,6 @@ class TinyUnitOfWork(BaseUnitOfWork):
 
     def rewrite_backups(self, change: Callable[[Any], bool]) -> int:
         return 0
-
-
-def redacted(entry: Mapping[str, Any], keep: frozenset[str], replacement: str) -> Record:
-    """The fields of a history entry to change so that it holds no value but those in `keep`."""
-    out: Record = {}
-    changes = entry.get("changes") or {}
-    erased = {
-        name: [None if x is None else replacement for x in (pair if isinstance(pair, list) else [pair])]
-        for name, pair in changes.items()
-        if name not in keep
-    }
-    if any(erased[name] != changes[name] for name in erased):
-        out["changes"] = {**changes, **erased}
-    if entry.get("reason") not in (None, replacement):
-        out["reason"] = replacement
-    if entry.get("record"):
-        record = entry["record"]
-        scrubbed = {k: (v if k in keep or v is None else replacement) for k, v in record.items()}
-        if scrubbed != record:
-            out["record"] = scrubbed
-    return out
 
 
 class MemoryUnitOfWork(TinyUnitOfWork):

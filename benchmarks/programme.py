@@ -30,9 +30,11 @@ class Scale:
     businesses: int = 5_000
     incomes: int = 20_000
 
-    def times(self, factor: int) -> Scale:
-        return Scale(*(n * factor for n in (self.cadres, self.batches, self.per_batch // 1, self.businesses,
-                                            self.incomes)))  # fmt: skip
+    def __str__(self) -> str:
+        return (
+            f"{self.cadres:,} cadres, {self.batches} batches x {self.per_batch}, "
+            f"{self.businesses:,} businesses, {self.incomes:,} incomes"
+        )
 
 
 PROGRAMME = Scale()

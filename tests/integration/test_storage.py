@@ -67,9 +67,9 @@ def saves(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     calls: list[Path] = []
     real = tiny.save
 
-    def counting(path: Path, payload: bytes, *, backup: bool = True) -> None:
+    def counting(path: Path, payload: Any, **options: Any) -> None:
         calls.append(path)
-        real(path, payload, backup=backup)
+        real(path, payload, **options)
 
     monkeypatch.setattr(tiny, "save", counting)
     return calls

@@ -153,10 +153,9 @@ class BaseUnitOfWork:
             return
         seqs = self.reserve("history", len(entries))
         stamp = self.now.isoformat(timespec="seconds")
-        self.history.add_many(
-            {"seq": seq, "at": stamp, "user": self.user, "command": self.command, "changes": {}, **entry}
-            for seq, entry in zip(seqs, entries, strict=True)
-        )
+        self.op = getattr(self, "op", None) or seqs[0]  # every entry of one command: one op, for undo
+        base = {"at": stamp, "user": self.user, "command": self.command, "changes": {}, "op": self.op}
+        self.history.add_many({"seq": seq, **base, **entry} for seq, entry in zip(seqs, entries, strict=True))
 
 
 def os_user() -> str:

@@ -47,9 +47,12 @@ APPEND_ONLY = frozenset({"history", "files"})  # changes there alone need no bac
 class OrjsonStorage(Storage):
     """Reads the whole file with orjson; writes it atomically and privately, sealed."""
 
-    def __init__(self, path: str, *, backup: Callable[[], bool] = lambda: True) -> None:
+    def __init__(
+        self, path: str, *, backup: Callable[[], int] = lambda: backups.KEEP, command: str = ""
+    ) -> None:
         self.path = Path(path)
-        self.backup = backup
+        self.backup = backup  # how many backups to keep for this write (0: make none)
+        self.command = command
         self.sealed: bool | None = None  # as read: True as up2k wrote it, False changed, None no seal
 
     def read(self) -> dict[str, Any] | None:
@@ -61,7 +64,7 @@ class OrjsonStorage(Storage):
         return data
 
     def write(self, data: dict[str, Any]) -> None:
-        save(self.path, serialise(data), backup=self.backup())
+        save(self.path, serialise(data), backup=self.backup(), command=self.command)
 
     def close(self) -> None:
         pass
@@ -407,7 +410,8 @@ class FileUnitOfWork(TinyUnitOfWork):
             db = TinyDB(
                 str(self.path),
                 storage=CommitMiddleware(OrjsonStorage),
-                backup=lambda: bool(self.touched - APPEND_ONLY),
+                backup=self._backups_to_keep,
+                command=self.command,
             )
             try:
                 data = db.storage.read()
@@ -469,6 +473,13 @@ class FileUnitOfWork(TinyUnitOfWork):
             else:
                 self._edits = outside_edits(data or self.db.storage.read(), self.version_read)
         return self._edits
+
+    def _backups_to_keep(self) -> int:
+        """A change keeps the file it replaces (as many as the setting says); a write that only
+        records an export or an access (history, files) makes no backup."""
+        if not self.touched - APPEND_ONLY:
+            return 0
+        return int(self.meta.get("settings", {}).get("backups_kept", backups.KEEP))
 
     def backup_count(self) -> int:
         return len(backups.list_backups(self.path))
@@ -778,12 +789,12 @@ def outside_edits(data: Mapping[str, Any], version_read: int) -> list[TableEdit]
 # --- writing the file -------------------------------------------------------------------------
 
 
-def save(path: Path, payload: bytes | list[bytes], *, backup: bool = True) -> None:
-    """Keep the old file as a backup (for a change, not for a record of an export), then replace
-    it atomically."""
+def save(path: Path, payload: bytes | list[bytes], *, backup: int = backups.KEEP, command: str = "") -> None:
+    """Keep the old file as a backup (`backup` of them; none for a record of an export), then
+    replace it atomically."""
     try:
         if backup:
-            backups.keep(path)
+            backups.keep(path, backup, command)
         atomic_write_bytes(path, payload)
     except WriteFailed as exc:
         raise RegistryWriteFailed(not_saved(path, exc.strerror)) from None
@@ -810,7 +821,7 @@ def create(path: Path, data: dict[str, Any], lock_timeout: float) -> bool:
     with locking.held(real, lock_timeout, "init"):
         if real.exists():
             return False
-        save(real, serialise(data), backup=False)
+        save(real, serialise(data), backup=0)
         return True
 
 
@@ -825,7 +836,7 @@ def load(path: Path) -> dict[str, Any]:
 
 def write_plain(path: Path, data: dict[str, Any]) -> None:
     """Write a whole registry (sealed) without a backup: a backup rewritten, a copy."""
-    save(path, serialise(data), backup=False)
+    save(path, serialise(data), backup=0)
 
 
 def restore(path: Path, backup_id: str, *, lock_timeout: float, command: str, user: str) -> backups.Backup:
@@ -841,5 +852,5 @@ def restore(path: Path, backup_id: str, *, lock_timeout: float, command: str, us
             )  # fmt: skip
             copy.commit()
             data = copy.data()
-        save(real, serialise(data), backup=real.exists())
+        save(real, serialise(data), backup=backups.KEEP if real.exists() else 0, command=command)
     return chosen

@@ -18,8 +18,8 @@ import pytest
 from typer.testing import CliRunner
 
 from tests import faults
-from tests.helpers import edit_registry
 from tests.enrollment_data import cadres_csv
+from tests.helpers import edit_registry
 from up2k_cli.cli.main import app
 
 OPS = 50

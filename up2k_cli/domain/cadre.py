@@ -161,8 +161,7 @@ class FieldCleaner:
                 errors.append(exc)
         elif not partial and not out.get("consent_on"):
             errors.append(ValidationError("consent", None, Msg(CONSENT_REFUSED)))
-        if "name" in out:
-            out["name_key"] = v.name_key(out["name"])
+        with_derived(out)
         if not partial:
             for target, _parse in self.parsers.values():
                 out.setdefault(target, None)
@@ -183,6 +182,13 @@ def _past_date(value: Any, field: str, today: dt.date) -> str:
 
 # Fields up2k works out itself: never asked for, never shown as a change in the history.
 DERIVED_FIELDS = frozenset({"name_key"})
+
+
+def with_derived(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields with those derived from them (a name's key) brought up to date."""
+    if "name" in fields:
+        fields["name_key"] = v.name_key(fields["name"]) if fields["name"] else None
+    return fields
 
 
 def similar_key(name_key: str, kelurahan_code: str, nik: str) -> tuple[str, str, str]:

@@ -438,3 +438,85 @@ def export_steps(uow: UnitOfWork, today: dt.date) -> list[dict[str, Any]]:
 def export_incomes(uow: UnitOfWork) -> list[dict[str, Any]]:
     with uow:
         return income_rows(uow)
+
+
+# --- corrections ---------------------------------------------------------------------------------
+
+
+def remove_step(uow: UnitOfWork, cadre_ref: str, step: str, *, reason: str) -> Record:
+    """Take back a 7 PAS step recorded by mistake (steps reached by themselves cannot be)."""
+    why = v.parse_text(reason, "reason", required=True)
+    with uow:
+        cadre = cadre_service.find(uow, cadre_ref)
+        key = rules.parse_step(step)
+        found = uow.steps.find(cadre_id=cadre["id"], step=key)
+        if not found:
+            raise RuleViolation(
+                _("{id} has no recorded step {step}; only recorded steps can be removed").format(
+                    id=cadre["id"], step=key
+                )
+            )
+        record = found[0]
+        uow.steps.remove_many([record["id"]])
+        uow.record_changes([cadre_service.remove_entry("step", record["id"], record, why)])
+        uow.commit()
+    return record
+
+
+def get_income(uow: UnitOfWork, ref: str) -> Record:
+    """An income follow-up by ID (I0001); in an open unit of work."""
+    key = (ref or "").strip().upper()
+    record = uow.incomes.get(key)
+    if record is None:
+        raise NotFound(
+            _("income follow-up {id} not found; 'up2k cadre show' lists a cadre's").format(id=repr(key))
+        )
+    return record
+
+
+def update_income(
+    uow: UnitOfWork, ref: str, raw: Mapping[str, Any], *, today: dt.date, reason: str
+) -> Record:
+    """Correct an income follow-up's amount, date or note; the history keeps the old values."""
+    why = v.parse_text(reason, "reason", required=True)
+    with uow:
+        record = get_income(uow, ref)
+        cadre = uow.cadres.get(record["cadre_id"]) or {}
+        fields: dict[str, Any] = {}
+        if raw.get("amount") is not None:
+            fields["amount"] = v.parse_money(raw["amount"], "amount")
+        if raw.get("on") is not None:
+            day = v.not_in_future(v.parse_date(raw["on"], "date"), "date", today)
+            fields["on"] = _not_before_registration(cadre, day, "date")
+        if raw.get("note") is not None:
+            fields["note"] = v.parse_text(raw["note"], "note") or None
+        if not fields:
+            raise ValidationError("fields", None, _("nothing to change; give at least one --option"))
+        entry = {**change_entry("income", record["id"], "correct", record, fields), "reason": why}
+        if entry["changes"]:
+            uow.incomes.update_many({record["id"]: fields})
+            uow.record_changes([entry])
+            uow.commit()
+    return entry
+
+
+def remove_income(uow: UnitOfWork, ref: str, *, reason: str) -> Record:
+    """Take back an income follow-up recorded by mistake."""
+    why = v.parse_text(reason, "reason", required=True)
+    with uow:
+        record = get_income(uow, ref)
+        uow.incomes.remove_many([record["id"]])
+        uow.record_changes([cadre_service.remove_entry("income", record["id"], record, why)])
+        uow.commit()
+    return record
+
+
+def remove_business(uow: UnitOfWork, ref: str, *, reason: str) -> Record:
+    """Take back a business recorded by mistake (a business that was never started)."""
+    why = v.parse_text(reason, "reason", required=True)
+    with uow:
+        record = get_business(uow, ref)
+        uow.businesses.remove_many([record["id"]])
+        uow.record_changes([cadre_service.remove_entry("business", record["id"], record, why)])
+        uow.commit()
+    return record

@@ -362,6 +362,7 @@ class MemoryUnitOfWork(TinyUnitOfWork):
     def __enter__(self) -> MemoryUnitOfWork:
         self._saved = copy_nested(self.db.storage.read() or {})
         self.touched = set()
+        self.op = None  # each command its own op in the history
         return self
 
     def commit(self) -> None:

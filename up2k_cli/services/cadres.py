@@ -248,9 +248,14 @@ def list_cadres(
     status: str | None = None,
     search: str | None = None,
     show_nik: bool = False,
+    trained_no_business: bool = False,
+    no_follow_up_since: dt.date | None = None,
+    incomplete: bool = False,
 ) -> list[Record]:
     """Cadres in ID order, filtered, with their kelurahan's name; kelurahan names are matched as
-    leniently as on input. A list with whole NIKs is recorded as personal data leaving up2k."""
+    leniently as on input. The coordinator's follow-up lists: trained but no business yet, no
+    income follow-up since a day, records missing a phone, RT, RW or address. A list with whole
+    NIKs is recorded as personal data leaving up2k."""
     with uow:
         names = kelurahan_names(uow.meta)
         if kelurahan:
@@ -261,12 +266,36 @@ def list_cadres(
             rows = [c for c in rows if c["status"] == status]
         if search:
             rows = [c for c in rows if _matches(c, search)]
+        if incomplete:
+            rows = [
+                c for c in rows if not c.get("erased_on") and any(not c.get(f) for f in INCOMPLETE_IF_MISSING)
+            ]
+        if trained_no_business:
+            trained = _completed_training(uow)
+            owners = {b["cadre_id"] for b in uow.businesses.all()}
+            rows = [c for c in rows if c["id"] in trained and c["id"] not in owners]
+        if no_follow_up_since is not None:
+            since = no_follow_up_since.isoformat()
+            recent = {r["cadre_id"] for r in uow.incomes.all() if r["on"] >= since}
+            rows = [c for c in rows if c["id"] not in recent and c["registered_on"] < since]
         if show_nik:
             from up2k_cli.services.personal import record_file
 
             record_file(uow, "cadre list --show-nik", None, [r["id"] for r in rows], len(rows))
             uow.commit()
     return [{**r, "kelurahan": names.get(r["kelurahan_code"], "")} for r in sorted(rows, key=id_order)]
+
+
+# A record without these is incomplete: the coordinator cannot visit or call the person.
+INCOMPLETE_IF_MISSING = ("phone", "rt", "rw", "address")
+
+
+def _completed_training(uow: UnitOfWork) -> set[str]:
+    """Cadres who completed a training batch (in an open unit of work)."""
+    from up2k_cli.domain.batch import COMPLETED, TRAINING
+
+    training = {b["code"] for b in uow.batches.find(kind=TRAINING)}
+    return {e["cadre_id"] for e in uow.enrollments.find(status=COMPLETED) if e["batch"] in training}
 
 
 def _matches(cadre: Record, needle: str) -> bool:

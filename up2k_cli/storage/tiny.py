@@ -405,7 +405,7 @@ class FileUnitOfWork(TinyUnitOfWork):
     def __enter__(self) -> FileUnitOfWork:
         if not self.path.is_file():
             missing(self.given)  # before the lock: a missing registry leaves no lock file behind
-        locking.acquire(self._lock, self.path, self.lock_timeout, self.command)
+        locking.acquire(self._lock, self.path, self.lock_timeout, self.command, self.warn)
         try:
             clean_leftovers(self.path)
             db = TinyDB(

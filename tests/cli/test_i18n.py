@@ -189,6 +189,7 @@ CASES: dict[str, Case] = {
     ),
     "settings agency-map": Case(("settings", "agency-map"), "(food licence, no P-IRT)", "(izin pangan, tanpa P-IRT)", stream="stdout"),
     "backup list": Case(("backup", "list"), "Backups (0)", "Cadangan (0)", stream="stdout"),
+    "undo": Case(("undo", "--yes"), "Undone: up2k income add", "Dibatalkan: up2k income add"),
     "backup restore": Case(
         ("backup", "restore", "{backup}"),
         "the file it replaced is now the newest backup.",

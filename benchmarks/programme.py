@@ -46,7 +46,7 @@ def build(location: str | Path, scale: Scale = PROGRAMME, seed: int = 5) -> None
     from up2k_cli.domain import outcomes as outcome_rules
     from up2k_cli.domain.batch import new_batch
     from up2k_cli.services import batches, importer
-    from up2k_cli.services.cadres import create_entry
+    from up2k_cli.services.common import create_entry
     from up2k_cli.storage import open_registry
 
     gen = h.load_generator()

@@ -79,7 +79,7 @@ def saves(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 def new_cadre(uow: UnitOfWork, serial: int) -> str:
     """A cadre added through the repositories, as the services do it (IDs from the counters)."""
     from up2k_cli.domain.cadre import Cadre, clean_fields
-    from up2k_cli.services.cadres import kelurahan_choices
+    from up2k_cli.services.common import kelurahan_choices
 
     fields = clean_fields(raw_cadre(serial), kelurahan_choices(uow.meta), TODAY)
     (ident,) = uow.next_ids("cadre", "K")

@@ -13,8 +13,8 @@ from up2k_cli.domain import batch as rules
 from up2k_cli.domain import validators as v
 from up2k_cli.domain.errors import NotFound, RuleViolation, ValidationError
 from up2k_cli.i18n import N_, Msg, _
-from up2k_cli.services import cadres as cadre_service
-from up2k_cli.services.cadres import bulk_entry, change_entry, create_entry
+from up2k_cli.services import common
+from up2k_cli.services.common import bulk_entry, change_entry, create_entry
 from up2k_cli.storage.protocol import Record, UnitOfWork
 
 NAME_A_CADRE = N_("name at least one cadre (ID or NIK), or - for stdin")
@@ -116,7 +116,7 @@ def show(uow: UnitOfWork, code: str) -> BatchPage:
         enrollments = enrollments_of(uow, batch["code"])
         fill = fills(uow, enrollments)[batch["code"]]
         rows = roster(uow, batch, enrollments)
-        names = cadre_service.kelurahan_names(uow.meta)
+        names = common.kelurahan_names(uow.meta)
     quota = batch["quota_per_kelurahan"]
     waiting = Counter(r["kelurahan_code"] for r in rows if r["status"] == rules.WAITLISTED)
     per_kel = [
@@ -165,7 +165,7 @@ BATCH_FIELDS = (
 
 def roster(uow: UnitOfWork, batch: Record, enrollments: list[Record]) -> list[dict[str, Any]]:
     """Who is in the batch: ID, name, kelurahan, status, attendance. No NIK, phone or address."""
-    names = cadre_service.kelurahan_names(uow.meta)
+    names = common.kelurahan_names(uow.meta)
     cadres = uow.cadres.get_many([e["cadre_id"] for e in enrollments])
     rows = [enrollment_row(batch, e, names, cadres.get(e["cadre_id"], {}).get("name")) for e in enrollments]
     order = {
@@ -177,7 +177,7 @@ def roster(uow: UnitOfWork, batch: Record, enrollments: list[Record]) -> list[di
     }
     return sorted(
         rows,
-        key=lambda r: (order[r["status"]], r["queue_seq"] or 0, cadre_service.id_order(r)),
+        key=lambda r: (order[r["status"]], r["queue_seq"] or 0, common.id_order(r)),
     )
 
 
@@ -222,7 +222,7 @@ def _active_cadres(uow: UnitOfWork, refs: Sequence[str]) -> list[Record]:
     found, problems = [], []
     for ref in refs:
         try:
-            cadre = cadre_service.find(uow, ref)
+            cadre = common.find(uow, ref)
         except (NotFound, ValidationError) as exc:
             problems.append(str(exc))
             continue
@@ -281,7 +281,7 @@ def _enroll(
         waitlist=waitlist,
     )
     if plan.refused:
-        names = cadre_service.kelurahan_names(uow.meta)
+        names = common.kelurahan_names(uow.meta)
         raise RuleViolation(rules.refusal_message(batch, plan, names))
     previous = {e["cadre_id"]: e for e in existing}
     date = on.isoformat()
@@ -339,7 +339,7 @@ def _enroll(
 
 
 def _enrollment(uow: UnitOfWork, batch: Record, ref: str) -> tuple[Record, Record]:
-    cadre = cadre_service.find(uow, ref)
+    cadre = common.find(uow, ref)
     for e in enrollments_of(uow, batch["code"]):
         if e["cadre_id"] == cadre["id"]:
             return cadre, e
@@ -453,7 +453,7 @@ def _participants(
     out, problems = [], []
     for ref in refs:
         try:
-            cadre = cadre_service.find(uow, ref)
+            cadre = common.find(uow, ref)
         except (NotFound, ValidationError) as exc:
             problems.append(str(exc))
             continue
@@ -523,7 +523,7 @@ def _complete(
                 "eligible", None, _("--eligible completes everyone who qualifies: name no cadre, no --force")
             )
         enrolled = sorted((e for e in enrollments_of(uow, batch["code"]) if e["status"] == rules.ENROLLED),
-                          key=lambda e: cadre_service.id_order({"id": e["cadre_id"]}))  # fmt: skip
+                          key=lambda e: common.id_order({"id": e["cadre_id"]}))  # fmt: skip
         targets = [(e["cadre_id"], e) for e in enrolled if rules.meets_attendance(batch, e)]
         result.below = [
             _attendance_text(batch, e["cadre_id"], e)
@@ -706,7 +706,7 @@ def undo_completion(uow: UnitOfWork, code: str, refs: Sequence[str], *, reason: 
 
 def cadre_batches(uow: UnitOfWork, cadre_id: str) -> list[dict[str, Any]]:
     """A cadre's batches with status and attendance, for 'cadre show'; in an open unit of work."""
-    names = cadre_service.kelurahan_names(uow.meta)
+    names = common.kelurahan_names(uow.meta)
     mine = uow.enrollments.find(cadre_id=cadre_id)
     batches = uow.batches.get_many({e["batch"] for e in mine})
     rows = [
@@ -720,8 +720,8 @@ def cadre_batches(uow: UnitOfWork, cadre_id: str) -> list[dict[str, Any]]:
 def all_enrollment_rows(uow: UnitOfWork) -> list[dict[str, Any]]:
     """Every enrollment in batch then enrollment order (no personal data beyond the IDs)."""
     with uow:
-        names = cadre_service.kelurahan_names(uow.meta)
+        names = common.kelurahan_names(uow.meta)
         batches = {b["code"]: b for b in uow.batches.all()}
         enrollments = uow.enrollments.all()
     rows = [enrollment_row(batches[e["batch"]], e, names, None) for e in enrollments if e["batch"] in batches]
-    return sorted(rows, key=lambda r: (r["batch"], cadre_service.id_order({"id": r["enrollment_id"]})))
+    return sorted(rows, key=lambda r: (r["batch"], common.id_order({"id": r["enrollment_id"]})))

@@ -16,7 +16,7 @@ from up2k_cli.domain.validators import nik_from_number
 from up2k_cli.i18n import N_, _, localise
 from up2k_cli.storage.protocol import UnitOfWork
 
-from . import cadres as cadre_service
+from . import common
 
 # Header spellings (after normalise_header) -> input field. English names are the export's own.
 HEADER_ALIASES: dict[str, str] = {
@@ -369,7 +369,7 @@ def _import_cadres(
     result = ImportResult(notes=source.notes + notes, header=source.header)
     column_of = {target: source.header[pos].strip().lstrip("\ufeff") for pos, target in mapping.items()}
     column_of.setdefault("kelurahan", column_of.get("kelurahan_code", "kelurahan"))
-    cleaner = FieldCleaner(cadre_service.kelurahan_choices(uow.meta), today)
+    cleaner = FieldCleaner(common.kelurahan_choices(uow.meta), today)
     everyone = uow.cadres.all()
     known = {c["nik"]: c["id"] for c in everyone if c.get("nik")}
     twins = {
@@ -506,12 +506,12 @@ def _import_cadres(
     ids = uow.next_ids("cadre", "K", len(new_records)) if new_records else []
     records = [Cadre(id=i, **fields).to_record() for i, fields in zip(ids, new_records, strict=True)]
     result.created = ids
-    entries = [cadre_service.bulk_create_entry("cadre", ids, source_name)] if ids else []
+    entries = [common.bulk_create_entry("cadre", ids, source_name)] if ids else []
     changed: dict[str, dict[str, Any]] = {}
     current = uow.cadres.get_many(list(updates))
     for cadre_id, fields in updates.items():
         old = current.get(cadre_id) or {}
-        entry = cadre_service.change_entry("cadre", cadre_id, "update", old, fields)
+        entry = common.change_entry("cadre", cadre_id, "update", old, fields)
         if entry["changes"]:
             changed[cadre_id] = fields
             entries.append(entry)

@@ -15,7 +15,7 @@ from up2k_cli.domain import validators as v
 from up2k_cli.domain.cadre import ACTIVE, INACTIVE
 from up2k_cli.domain.errors import RuleViolation, ValidationError
 from up2k_cli.i18n import N_, Msg, _
-from up2k_cli.services import cadres as cadre_service
+from up2k_cli.services import common
 from up2k_cli.services.personal import files_holding
 from up2k_cli.storage.protocol import Record, UnitOfWork
 
@@ -161,7 +161,7 @@ def _check_counters(uow: UnitOfWork, bad: Any) -> None:
     for kind, records in (("cadre", uow.cadres), ("enrollment", uow.enrollments),
                           ("business", uow.businesses), ("step", uow.steps),
                           ("income", uow.incomes), ("file", uow.files)):  # fmt: skip
-        highest = max((cadre_service.id_number(r["id"]) for r in records.all()), default=0)
+        highest = max((common.id_number(r["id"]) for r in records.all()), default=0)
         if counters.get(kind, 0) < highest:
             bad(
                 "meta",
@@ -330,7 +330,7 @@ def forget(
     erase it from the backups."""
     why = v.parse_text(reason, "reason", required=True)
     with uow:
-        cadre = cadre_service.find(uow, ref)
+        cadre = common.find(uow, ref)
         if cadre.get("erased_on") and not include_backups:
             raise RuleViolation(
                 _("cadre {id} was already erased on {date}").format(id=cadre["id"], date=cadre["erased_on"])

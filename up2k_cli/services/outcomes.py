@@ -457,10 +457,15 @@ def remove_step(uow: UnitOfWork, cadre_ref: str, step: str, *, reason: str) -> R
                 )
             )
         record = found[0]
-        uow.steps.remove_many([record["id"]])
-        uow.record_changes([common.remove_entry("step", record["id"], record, why)])
+        _take_back(uow, "step", record, why)
         uow.commit()
     return record
+
+
+def _take_back(uow: UnitOfWork, entity: str, record: Record, why: str) -> None:
+    """Remove a record entered by mistake, keeping it whole in the history (undo can put it back)."""
+    getattr(uow, f"{entity}s" if entity != "business" else "businesses").remove_many([record["id"]])
+    uow.record_changes([common.remove_entry(entity, record["id"], record, why)])
 
 
 def get_income(uow: UnitOfWork, ref: str) -> Record:
@@ -505,8 +510,7 @@ def remove_income(uow: UnitOfWork, ref: str, *, reason: str) -> Record:
     why = v.parse_text(reason, "reason", required=True)
     with uow:
         record = get_income(uow, ref)
-        uow.incomes.remove_many([record["id"]])
-        uow.record_changes([common.remove_entry("income", record["id"], record, why)])
+        _take_back(uow, "income", record, why)
         uow.commit()
     return record
 
@@ -516,7 +520,6 @@ def remove_business(uow: UnitOfWork, ref: str, *, reason: str) -> Record:
     why = v.parse_text(reason, "reason", required=True)
     with uow:
         record = get_business(uow, ref)
-        uow.businesses.remove_many([record["id"]])
-        uow.record_changes([common.remove_entry("business", record["id"], record, why)])
+        _take_back(uow, "business", record, why)
         uow.commit()
     return record

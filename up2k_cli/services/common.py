@@ -14,6 +14,15 @@ from up2k_cli.i18n import _
 from up2k_cli.storage.protocol import Record, UnitOfWork
 
 _CADRE_ID = re.compile(r"^[Kk]\d{4,}$")
+# The history names a record's kind ("cadre"); the unit of work names its table ("cadres").
+TABLE_OF = {
+    "cadre": "cadres",
+    "batch": "batches",
+    "enrollment": "enrollments",
+    "business": "businesses",
+    "step": "steps",
+    "income": "incomes",
+}
 
 
 def kelurahan_choices(meta: Mapping[str, Any]) -> tuple[v.Choice, ...]:

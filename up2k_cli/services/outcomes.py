@@ -464,7 +464,7 @@ def remove_step(uow: UnitOfWork, cadre_ref: str, step: str, *, reason: str) -> R
 
 def _take_back(uow: UnitOfWork, entity: str, record: Record, why: str) -> None:
     """Remove a record entered by mistake, keeping it whole in the history (undo can put it back)."""
-    getattr(uow, f"{entity}s" if entity != "business" else "businesses").remove_many([record["id"]])
+    getattr(uow, common.TABLE_OF[entity]).remove_many([record["id"]])
     uow.record_changes([common.remove_entry(entity, record["id"], record, why)])
 
 

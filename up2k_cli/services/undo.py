@@ -19,14 +19,8 @@ from up2k_cli.domain.errors import RuleViolation
 from up2k_cli.i18n import N_, _
 from up2k_cli.storage.protocol import Record, UnitOfWork
 
-TABLE_OF = {
-    "cadre": "cadres",
-    "batch": "batches",
-    "enrollment": "enrollments",
-    "business": "businesses",
-    "step": "steps",
-    "income": "incomes",
-}
+from .common import TABLE_OF
+
 READS = frozenset({"personal-data-export", "personal-data-access"})  # records of output, not changes
 FINAL = {
     "erase": N_("an erasure cannot be undone: the data is gone"),

@@ -11,7 +11,10 @@ from up2k_cli.render.output import Output
 from .context import command_name, day, note, registry, settings, today
 from .options import output_options
 
-backup_app = typer.Typer(help="Automatic backups of the registry (the last 10 writes).", no_args_is_help=True)
+backup_app = typer.Typer(
+    help="Automatic backups of the registry: the file as it was before each change (the last 30).",
+    no_args_is_help=True,
+)
 
 
 def install(app: typer.Typer) -> None:
@@ -119,7 +122,13 @@ def backup_list(ctx: typer.Context, *, out: Output) -> None:
 
     found = storage.list_backups(settings(ctx).db)
     rows = [
-        {"id": b.id, "taken": b.taken.isoformat(timespec="seconds"), "size": b.size, "path": str(b.path)}
+        {
+            "id": b.id,
+            "taken": b.taken.isoformat(timespec="seconds"),
+            "size": b.size,
+            "command": f"up2k {b.command}" if b.command else "",
+            "path": str(b.path),
+        }
         for b in found
     ]
     out.table(Table("backups", _("Backups ({count})").format(count=len(rows)), BACKUPS, rows))

@@ -38,6 +38,8 @@ ACTIVE, INACTIVE = "active", "inactive"
 # What a registration cannot do without (`register` asks for these on a terminal, and names them
 # when it cannot ask); consent is required too, apart.
 REQUIRED_FIELDS = ("nik", "name", "kelurahan", "rw", "rt", "address")
+# Where to find the person: asked at registration, but a kelurahan's sheet may not have them.
+CONTACT_FIELDS = ("rw", "rt", "address")
 # How consent was given, when the person registering does not say: recorded with the cadre.
 CONSENT_BY_FLAG = "register --consent"
 CONSENT_AT_PROMPT = "confirmed at the up2k prompt"
@@ -153,12 +155,17 @@ class FieldCleaner:
             ),
         }
 
-    def clean(self, raw: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    def clean(
+        self, raw: Mapping[str, Any], *, partial: bool = False, contact_required: bool = True
+    ) -> dict[str, Any]:
+        """With contact_required=False (an import) RT, RW and address may be empty: the cadre is
+        registered, and listed as incomplete until they are known."""
         errors: list[ValidationError] = []
         out: dict[str, Any] = {}
         for key, (target, parse) in self.parsers.items():
-            if key not in raw:
-                if not partial and key in REQUIRED_FIELDS:
+            optional = not contact_required and key in CONTACT_FIELDS
+            if key not in raw or (optional and not str(raw[key] or "").strip()):
+                if not partial and key in REQUIRED_FIELDS and not optional:
                     errors.append(ValidationError(key, None, v.required_field(key)))
                 continue
             try:
@@ -173,8 +180,7 @@ class FieldCleaner:
                 errors.append(exc)
         elif not partial and not out.get("consent_on"):
             errors.append(ValidationError("consent", None, Msg(CONSENT_REFUSED)))
-        if "name" in out:
-            out["name_key"] = v.name_key(out["name"])
+        with_derived(out)
         if not partial:
             for target, _parse in self.parsers.values():
                 out.setdefault(target, None)
@@ -195,6 +201,13 @@ def _past_date(value: Any, field: str, today: dt.date) -> str:
 
 # Fields up2k works out itself: never asked for, never shown as a change in the history.
 DERIVED_FIELDS = frozenset({"name_key"})
+
+
+def with_derived(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields with those derived from them (a name's key) brought up to date."""
+    if "name" in fields:
+        fields["name_key"] = v.name_key(fields["name"]) if fields["name"] else None
+    return fields
 
 
 def similar_key(name_key: str, kelurahan_code: str, nik: str) -> tuple[str, str, str]:

@@ -226,6 +226,7 @@ BACKUPS = (
     Column("id", "ID", Kind.ID, priority=KEEP),
     Column("taken", N_("Taken"), Kind.WHEN, priority=KEEP),
     Column("size", N_("Bytes"), Kind.INT, priority=3),
+    Column("command", N_("Replaced by"), priority=4),
     Column("path", N_("File"), Kind.FREE, priority=2),
 )
 AGENCY_MAP = (

@@ -172,6 +172,11 @@ CASES: dict[str, Case] = {
     "batch list": Case(("batch", "list"), "Batches (1)", "Angkatan (1)", stream="stdout"),
     "batch show": Case(("batch", "show", "B01"), "Minimum attendance", "Kehadiran minimum", stream="stdout"),
     "batch close": Case(("batch", "close", "B01"), "Closed batch B01 to enrollment.", "Pendaftaran angkatan B01 ditutup."),
+    "batch update": Case(("batch", "update", "B01", "--venue", "Aula", "--reason", "pindah"), "Updated B01: venue.", "B01 diperbarui: venue."),
+    "batch reopen": Case(
+        ("batch", "reopen", "B01", "--reason", "tambah"), "Opened batch B01 again.", "Angkatan B01 dibuka kembali.",
+        prepare=lambda up2k: up2k("batch", "close", "B01") and {},
+    ),
     "business add": Case(
         ("business", "add", "K0003", "--name", "Jahit", "--category", "jasa"),
         "Added business U0002 (Jahit, Jasa).",

@@ -148,6 +148,48 @@ def show(
     )
 
 
+@batch_app.command("update")
+def update(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Batch code.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it changes (kept in the history).")],
+    title: Annotated[str | None, typer.Option(help="New title.")] = None,
+    start: Annotated[str | None, typer.Option(help="New first day.")] = None,
+    end: Annotated[str | None, typer.Option(help="New last day.")] = None,
+    capacity: Annotated[int | None, typer.Option(help="New number of places.")] = None,
+    quota_per_kelurahan: Annotated[
+        int | None, typer.Option(help="New places per kelurahan (urban village); 0 = no limit.")
+    ] = None,
+    sessions: Annotated[int | None, typer.Option(help="New number of sessions.")] = None,
+    min_attendance: Annotated[int | None, typer.Option(help="New minimum attendance, percent.")] = None,
+    mentor: Annotated[str | None, typer.Option(help="New mentor or trainer.")] = None,
+    venue: Annotated[str | None, typer.Option(help="New venue.")] = None,
+) -> None:
+    """Correct a batch's title, dates, places, sessions, minimum attendance, mentor or venue;
+    refused when its enrollments would break a rule (fewer places than are held, say)."""
+    from up2k_cli.services import batches
+
+    raw = {"title": title, "start": start, "end": end, "capacity": capacity,
+           "quota_per_kelurahan": quota_per_kelurahan, "sessions": sessions,
+           "min_attendance": min_attendance, "mentor": mentor, "venue": venue}  # fmt: skip
+    entry = batches.update(registry(ctx), code, raw, reason=reason)
+    changed = ", ".join(entry["changes"]) or _("nothing (same values)")
+    note(_("Updated {id}: {changes}.").format(id=entry["ref"], changes=changed))
+
+
+@batch_app.command("reopen")
+def reopen(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Batch code.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it opens again (kept in the history).")],
+) -> None:
+    """Open a closed batch again; cadres it left without a place go back on its waitlist."""
+    from up2k_cli.services import batches
+
+    batch = batches.reopen(registry(ctx), code, reason=reason, today=today())
+    note(_("Opened batch {code} again.").format(code=batch["code"]))
+
+
 @batch_app.command("close")
 def close(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Batch code.")]) -> None:
     """Close a batch to enrollment; attendance and completion can still be recorded."""
@@ -155,6 +197,12 @@ def close(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Batch co
 
     batch = batches.close(registry(ctx), code, today())
     note(_("Closed batch {code} to enrollment.").format(code=batch["code"]))
+    if batch["not_placed"]:
+        note(
+            _("Its waitlist ended: {count} cadre(s) not placed (counted apart).").format(
+                count=batch["not_placed"]
+            )
+        )
 
 
 def enroll(
@@ -224,11 +272,23 @@ def attend(
     session: Annotated[int, typer.Option("--session", "-s", help="Session number, from 1.")],
     cadres: CadresArg = None,
     date: DateOpt = None,
+    remove: Annotated[
+        bool, typer.Option("--remove", help="Take back attendance recorded by mistake (needs --reason).")
+    ] = False,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why, with --remove.")] = None,
 ) -> None:
-    """Record who attended a session."""
+    """Record who attended a session (or, with --remove, take it back)."""
     from up2k_cli.services import batches
 
     refs = read_refs(cadres or [])
+    if remove:
+        taken = batches.remove_attendance(registry(ctx), batch, session, refs, reason=reason or "")
+        note(
+            _("Took back attendance of {count} for session {session} of {code}.").format(
+                count=len(taken), session=session, code=batch.strip().upper()
+            )
+        )
+        return
     on = day(date)
     recorded, already = batches.attend(registry(ctx), batch, session, refs, on=on, today=today())
     if already:
@@ -251,17 +311,32 @@ def complete(
     force: Annotated[
         bool, typer.Option("--force", help="Complete despite low attendance (needs --reason).")
     ] = False,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why, with --force.")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why, with --force or --undo.")] = None,
     date: DateOpt = None,
+    eligible: Annotated[
+        bool,
+        typer.Option(
+            "--eligible", help="Complete everyone at or above the minimum attendance; list the others."
+        ),
+    ] = False,
+    undo: Annotated[
+        bool, typer.Option("--undo", help="Take back completions recorded by mistake (needs --reason).")
+    ] = False,
 ) -> None:
-    """Mark cadres as having completed a batch (checks the minimum attendance)."""
+    """Mark cadres as having completed a batch (checks the minimum attendance); --eligible does it
+    for everyone who qualifies; --undo takes completions back."""
     from up2k_cli.services import batches
 
     refs = read_refs(cadres or [])
+    code = batch.strip().upper()
+    if undo:
+        taken = batches.undo_completion(registry(ctx), batch, refs, reason=reason or "")
+        note(_("Took back the completion of {count} in {code}.").format(count=len(taken), code=code))
+        return
     on = day(date)
-    done = batches.complete(registry(ctx), batch, refs, on=on, today=today(), force=force, reason=reason)
-    note(
-        _("Marked {count} as completed in {code}.").format(
-            count=len(done.completed), code=batch.strip().upper()
-        )
+    done = batches.complete(
+        registry(ctx), batch, refs, on=on, today=today(), force=force, reason=reason, eligible=eligible
     )
+    note(_("Marked {count} as completed in {code}.").format(count=len(done.completed), code=code))
+    if done.below:
+        note(_("Below the minimum attendance, left enrolled: {cadres}.").format(cadres="; ".join(done.below)))

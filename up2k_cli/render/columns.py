@@ -86,6 +86,7 @@ BATCH_EXPORT = (
     Column("completed", kind=Kind.INT),
     Column("waitlisted", kind=Kind.INT),
     Column("withdrawn", kind=Kind.INT),
+    Column("not_placed", kind=Kind.INT),  # still waitlisted when the batch closed
 )
 
 ROSTER = (

@@ -136,8 +136,19 @@ def test_weekly_report_is_one_workbook_with_a_sheet_per_table(up2k, tmp_path):
     up2k("report", "weekly", "--week", "2026-W47", "--output", str(path))
     wb = load_workbook(path)
     assert wb.sheetnames == ["kelurahan", "totals", "cumulative"]
-    assert [c.value for c in wb["totals"][1]] == ["metric", "label", "this_week", "week_before", "change"]
-    assert wb["kelurahan"]["C2"].data_type == "n"
+    totals = wb["totals"]
+    # A title row says which report, week and table; then the headers people read.
+    assert totals["A1"].value == "UP2K Kecamatan Cilandak: weekly report 2026-W47"
+    assert totals["A2"].value == "ISO week 2026-W47: 2026-11-16 to 2026-11-22"
+    assert totals["A3"].value == "This week and the week before"
+    assert [c.value for c in totals[5]] == ["Metric", "Activity", "This week", "Week before", "Change"]
+    assert totals.freeze_panes == "A6"
+    assert wb["kelurahan"]["C6"].data_type == "n"
+    indonesian = tmp_path / "mingguan.xlsx"
+    up2k("--lang", "id", "report", "weekly", "--week", "2026-W47", "--output", str(indonesian))
+    minggu = load_workbook(indonesian)["totals"]
+    assert minggu["A1"].value.startswith("UP2K Kecamatan Cilandak: laporan mingguan 2026-W47")
+    assert [c.value for c in minggu[5]][2] == "Minggu ini"
     no_file = up2k("report", "weekly", "--format", "xlsx", check=False)
     assert no_file.exit_code == 2  # a usage error: how the command was called, not the data
     assert "--format xlsx writes a file: add --output FILE.xlsx" in no_file.stderr

@@ -108,7 +108,10 @@ def test_rejects_file_holds_the_bad_rows_with_a_reason(
     assert result.exit_code == 0, result.stderr
     assert f"Wrote 5 rejected row(s) to {rejects}." in result.stderr
     assert stat.S_IMODE(rejects.stat().st_mode) == 0o600
-    rows = list(csv.DictReader(io.StringIO(rejects.read_text(encoding="utf-8"))))
+    # As the office's file was written (UTF-8 with BOM, semicolons, CRLF): it reopens in the same Excel.
+    raw = rejects.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfNo;Nama Lengkap;NIK;") and raw.count(b"\r\n") == 6
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert [r["No"] for r in rows] == ["6", "10", "13", "16", "18"]
     assert list(rows[0])[-1] == "reason"
     assert list(rows[0])[:3] == ["No", "Nama Lengkap", "NIK"]
@@ -125,8 +128,16 @@ def test_rejects_are_written_even_when_the_import_is_refused(
     rejects = tmp_path / "rejects.csv"
     result = run("import", "cadres", str(sample_csv), "--rejects", str(rejects))
     assert result.exit_code == 1
-    assert len(list(csv.DictReader(rejects.open(encoding="utf-8")))) == 5
+    assert len(list(csv.DictReader(rejects.open(encoding="utf-8-sig"), delimiter=";"))) == 5
     assert cadre_ids(run) == []
+
+
+def test_rejects_of_a_comma_file_with_lf_stay_so(registry: Path, run: Run, tmp_path: Path) -> None:
+    source = tmp_path / "kader.csv"
+    source.write_text("NIK,Nama,Kelurahan,Persetujuan\n123,Siti,Pondok Labu,ya\n", encoding="utf-8")
+    rejects = tmp_path / "bad.csv"
+    run("import", "cadres", str(source), "--rejects", str(rejects))
+    assert rejects.read_bytes().startswith(b"NIK,Nama,Kelurahan,Persetujuan,reason\n123,Siti,")
 
 
 def test_dry_run_writes_nothing(registry: Path, run: Run, sample_csv: Path) -> None:

@@ -128,9 +128,10 @@ def _report_rows(result: object, rejects: Path | None, guard: tuple[Any, ...]) -
             {**dict(zip(header, cells, strict=False)), "reason": reason}
             for cells, reason in result.rejected_rows  # type: ignore[attr-defined]
         ]
-        destination.write(
-            rejects, csv_text(rows, columns).encode("utf-8"), protected=guard, notify=note, option="rejects"
-        )
+        dialect = result.dialect  # type: ignore[attr-defined]
+        text = csv_text(rows, columns, delimiter=dialect.delimiter, newline=dialect.newline)
+        data = (("\ufeff" if dialect.bom else "") + text).encode(dialect.encoding, errors="replace")
+        destination.write(rejects, data, protected=guard, notify=note, option="rejects")
         note(_("Wrote {count} rejected row(s) to {path}.").format(count=len(rows), path=rejects))
 
 

@@ -178,9 +178,11 @@ class Output:
             self.lines(document_lines(doc, self.width()))
             return
         if fmt is Format.XLSX:
+            from up2k_cli.i18n import localise
+
             from .xlsx import workbook_bytes
 
-            self.bytes(workbook_bytes(doc.tables))
+            self.bytes(workbook_bytes(doc.tables, (localise(doc.title), localise(doc.period))))
             return
         from . import writers
 

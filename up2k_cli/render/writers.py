@@ -19,11 +19,18 @@ from .escape import guard_formula, json_safe, markdown_text
 from .model import Column, Document, Table
 
 
-def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column]) -> str:
+def csv_text(
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[Column],
+    *,
+    delimiter: str = ",",
+    newline: str = "\r\n",
+) -> str:
     """RFC 4180 with CRLF line ends and a header of the machine keys; every text cell a
-    spreadsheet would run as a formula is guarded (escape.guard_formula)."""
+    spreadsheet would run as a formula is guarded (escape.guard_formula). Another separator or line
+    end writes a file in the dialect a spreadsheet gave us (an import's rejects)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator=newline)
     writer.writerow([guard_formula(c.key) for c in columns])
     keys = [c.key for c in columns]
     for row in rows:

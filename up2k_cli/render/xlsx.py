@@ -12,6 +12,8 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
+from up2k_cli.i18n import localise
+
 from .escape import FORMULA_START, xlsx_text
 from .model import Column, Kind, Table, kind_of
 
@@ -47,16 +49,22 @@ def typed(value: Any, column: Column, kind: Kind) -> tuple[Any, str | None]:
     return str(value), None
 
 
-def add_sheet(workbook: Any, table: Table) -> None:
+def add_sheet(workbook: Any, table: Table, heading: tuple[str, ...] = ()) -> None:
+    """A sheet for one table. With a heading (a report: its title, region and period), those lines
+    come first and the columns are headed in the reader's language; a list keeps the machine names
+    (a workbook export is read back by other tools)."""
     from openpyxl.styles import Font
 
     sheet = workbook.create_sheet(sheet_title(table.key, workbook.sheetnames))
     columns = table.machine
-    for i, column in enumerate(columns, start=1):
-        header = _text_cell(sheet, 1, i, column.key)
-        header.font = Font(bold=True)
-    widths = [len(c.key) for c in columns]
-    for r, row in enumerate(table.rows, start=2):
+    for r, line in enumerate(heading, start=1):
+        _text_cell(sheet, r, 1, line).font = Font(bold=r == 1, size=13 if r == 1 else 11)
+    top = len(heading) + (1 if heading else 0) + 1  # a blank line between heading and table
+    titles = [localise(c.title) if heading else c.key for c in columns]
+    for i, title in enumerate(titles, start=1):
+        _text_cell(sheet, top, i, title).font = Font(bold=True)
+    widths = [len(t) for t in titles]
+    for r, row in enumerate(table.rows, start=top + 1):
         for i, column in enumerate(columns):
             value, number_format = typed(row.get(column.key), column, kind_of(row, column))
             if isinstance(value, str):
@@ -69,7 +77,7 @@ def add_sheet(workbook: Any, table: Table) -> None:
             widths[i] = max(widths[i], shown)
     for i, width in enumerate(widths):
         sheet.column_dimensions[_letter(i + 1)].width = min(width + 2, MAX_WIDTH)
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = f"A{top + 1}"
 
 
 def _text_cell(sheet: Any, row: int, column: int, text: str) -> Any:
@@ -100,14 +108,15 @@ def sheet_title(title: str, taken: list[str]) -> str:
     return name
 
 
-def workbook_bytes(tables: Iterable[Table]) -> bytes:
-    """One workbook, a sheet per table, named by the table's key."""
+def workbook_bytes(tables: Iterable[Table], heading: tuple[str, ...] = ()) -> bytes:
+    """One workbook, a sheet per table, named by the table's key; `heading` (a report's title and
+    period, in the reader's language) heads every sheet."""
     from openpyxl import Workbook
 
     workbook = Workbook()
     workbook.remove(workbook.active)
     for table in tables:
-        add_sheet(workbook, table)
+        add_sheet(workbook, table, (*heading, localise(table.title)) if heading else ())
     if not workbook.sheetnames:
         workbook.create_sheet("Sheet")
     buffer = io.BytesIO()

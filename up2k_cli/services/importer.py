@@ -132,6 +132,7 @@ class ImportResult:
     rejected_rows: list[tuple[list[str], str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
+    dialect: Dialect = field(default_factory=lambda: Dialect())  # the input's, for its rejects
 
 
 class ImportRefused(Up2kError):
@@ -241,7 +242,8 @@ def read_xlsx(data: bytes, sheet: str | None = None) -> SourceTable:
                 )
             rows.append((number, values))
     workbook.close()
-    return SourceTable(header=header, rows=rows, notes=[], unit=SHEET_ROW)
+    # Its rejects are CSV: UTF-8 with a BOM, which Excel opens as UTF-8.
+    return SourceTable(header=header, rows=rows, notes=[], unit=SHEET_ROW, dialect=Dialect(bom=True))
 
 
 def too_many_columns(count: int) -> str:
@@ -360,7 +362,7 @@ def _import_cadres(
     progress: Callable[[int], None] | None,
 ) -> ImportResult:
     mapping, notes = map_columns(source.header)
-    result = ImportResult(notes=source.notes + notes, header=source.header)
+    result = ImportResult(notes=source.notes + notes, header=source.header, dialect=source.dialect)
     column_of = {target: source.header[pos].strip().lstrip("\ufeff") for pos, target in mapping.items()}
     column_of.setdefault("kelurahan", column_of.get("kelurahan_code", "kelurahan"))
     cleaner = FieldCleaner(common.kelurahan_choices(uow.meta), today)
@@ -528,14 +530,3 @@ def _shown(header: Sequence[str], limit: int = 12) -> str:
     """Header names as they can be printed safely: escaped, and only the first few."""
     names = ", ".join(repr(h)[1:-1] for h in header[:limit])
     return names + (_(", ... ({count} columns)").format(count=len(header)) if len(header) > limit else "")
-
-
-def rejects(result: ImportResult) -> tuple[list[str], list[list[str]]]:
-    """The rows left out, as the file had them, with a reason column: (header, rows). Written in
-    the input's own dialect (SourceTable.dialect) they reopen in the same spreadsheet for fixing."""
-    header = [h.strip().lstrip("\ufeff") or f"column{i + 1}" for i, h in enumerate(result.header)]
-    rows = []
-    for cells, reason in result.rejected_rows:
-        shown = ["" if c is None else str(c) for c in cells]
-        rows.append([*shown, *[""] * (len(header) - len(shown)), reason])
-    return [*header, "reason"], rows

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from .protocol import UnitOfWork
 
@@ -16,6 +17,32 @@ SERVER_SCHEMES = ("postgresql://", "postgres://")
 def is_server(location: str | Path) -> bool:
     """A PostgreSQL URL rather than a file path."""
     return str(location).startswith(SERVER_SCHEMES)
+
+
+def shown(location: str | Path) -> str:
+    """The location as messages show it: a path, or a URL with its password masked."""
+    text = str(location)
+    if not is_server(text):
+        return text
+    parts = urlsplit(text)
+    netloc = parts.netloc
+    if "@" in netloc:
+        auth, _at, hosts = netloc.rpartition("@")
+        user, colon, _password = auth.partition(":")
+        netloc = f"{user}{':***' if colon else ''}@{hosts}"
+    query = "&".join(
+        "password=***" if pair.partition("=")[0] == "password" else pair for pair in parts.query.split("&")
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query if parts.query else "", parts.fragment))
+
+
+def registry_exists(location: str | Path, *, lock_timeout: float = 5.0) -> bool:
+    """Is there a registry at `location` (a file; the up2k schema in a database)?"""
+    if is_server(location):
+        from .postgres import registry_exists as exists_on_server
+
+        return exists_on_server(str(location), lock_timeout=lock_timeout)
+    return Path(location).exists()
 
 
 def open_registry(
@@ -73,12 +100,26 @@ def refuse_on_server(location: str | Path) -> None:
 
 def create_registry(location: str | Path, meta: dict[str, Any], *, lock_timeout: float = 5.0) -> bool:
     """A new, empty registry holding `meta`; False (nothing changed) if one is there already."""
+    from .schema import META, TABLES
+
+    data: dict[str, Any] = {**{name: {} for name in TABLES}, META: {"1": meta}}
     if is_server(location):
         from .postgres import create
 
-        return create(str(location), meta)
-    from .schema import META, TABLES
+        return create(str(location), data, lock_timeout=lock_timeout, layout=False)
     from .tiny import create
 
-    data: dict[str, Any] = {META: {"1": meta}, **{name: {} for name in TABLES}}
+    return create(Path(location), data, lock_timeout)
+
+
+def create_copy(location: str | Path, data: dict[str, Any], *, lock_timeout: float = 5.0) -> bool:
+    """A new registry holding `data` exactly (a whole registry as `UnitOfWork.data()` gives it):
+    a new file, or the schema in an empty database; False, and nothing changed, if there is a
+    registry at `location` already."""
+    if is_server(location):
+        from .postgres import create
+
+        return create(str(location), data, lock_timeout=lock_timeout)
+    from .tiny import create
+
     return create(Path(location), data, lock_timeout)

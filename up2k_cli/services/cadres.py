@@ -37,20 +37,26 @@ def kelurahan_code(meta: Mapping[str, Any], text: str) -> str:
     return v.match_choice(text, kelurahan_choices(meta), "kelurahan").key
 
 
-def find(uow: UnitOfWork, ref: str) -> Record:
+def find(uow: UnitOfWork, ref: str, *, lock: bool = False) -> Record:
     """A cadre by ID (K0001, any case) or by NIK (with or without separators); in an open unit of
-    work."""
+    work. With `lock`, the cadre is held against other commands to the end of this one and read
+    after (a change built on what it holds: a status log, a baseline)."""
     text = (ref or "").strip()
     if _CADRE_ID.match(text):
-        record = uow.cadres.get(text.upper())
+        key = text.upper()
+        if lock:
+            uow.cadres.lock(key)
+        record = uow.cadres.get(key)
         if record is None:
-            raise NotFound(_("cadre {id} not found; 'up2k cadre list' shows the IDs").format(id=text.upper()))
+            raise NotFound(_("cadre {id} not found; 'up2k cadre list' shows the IDs").format(id=key))
         return record
     digits = re.sub(r"[\s.\-]", "", text)
     if len(digits) == 16 and digits.isdigit():
         same = uow.cadres.find(nik=digits)
         if not same:
             raise NotFound(_("no cadre has NIK {nik}; check the number").format(nik=v.mask_nik(digits)))
+        if lock:
+            return find(uow, same[-1]["id"], lock=True)
         return same[-1]
     raise ValidationError("cadre", ref, _("name a cadre by ID (e.g. K0001) or 16-digit NIK"))
 
@@ -106,7 +112,9 @@ def concerns(entry: Mapping[str, Any], ref: str) -> bool:
 
 
 def check_new_nik(uow: UnitOfWork, nik: str) -> None:
-    """Refuse an NIK someone already has; in an open unit of work."""
+    """Refuse an NIK someone already has; in an open unit of work. The NIK is held first, so
+    that a command registering it at the same moment (PostgreSQL) is refused here too."""
+    uow.cadres.hold("nik", [nik])
     same = uow.cadres.find(nik=nik)
     if same:
         other = same[0]
@@ -120,6 +128,7 @@ def check_new_nik(uow: UnitOfWork, nik: str) -> None:
 def find_twin(uow: UnitOfWork, fields: Mapping[str, Any]) -> str | None:
     """The cadre with the same name, kelurahan and birth date (another NIK), if any."""
     born = birth_key(fields["nik"])
+    uow.cadres.hold("name_key", [fields["name_key"]])
     for c in uow.cadres.find(kelurahan_code=fields["kelurahan_code"], name_key=fields["name_key"]):
         if c.get("nik") and c["nik"] != fields["nik"] and birth_key(c["nik"]) == born:
             return c["id"]
@@ -210,7 +219,7 @@ def set_status(
 ) -> Record:
     """Deactivate or reactivate, dated, so reports as of an earlier day still count right."""
     with uow:
-        record = find(uow, ref)
+        record = find(uow, ref, lock=True)
         wanted = ACTIVE if active else INACTIVE
         if record["status"] == wanted:
             message = _("cadre {id} is already active") if active else _("cadre {id} is already inactive")

@@ -82,6 +82,7 @@ def change_agency_map(
 def _check_nib_free(uow: UnitOfWork, nib: str | None, own_id: str | None = None) -> None:
     if not nib:
         return
+    uow.businesses.hold("nib", [nib])
     for b in uow.businesses.find(nib=nib):
         if b["id"] != own_id:
             raise RuleViolation(
@@ -136,9 +137,11 @@ def _licence_date(given: dt.date | None, today: dt.date) -> str:
     return v.not_in_future(given or today, "licensed-on", today).isoformat()
 
 
-def get_business(uow: UnitOfWork, ref: str) -> Record:
-    """A business by ID; in an open unit of work."""
+def get_business(uow: UnitOfWork, ref: str, *, lock: bool = False) -> Record:
+    """A business by ID; in an open unit of work (with `lock`: held, then read)."""
     key = (ref or "").strip().upper()
+    if lock:
+        uow.businesses.lock(key)
     record = uow.businesses.get(key)
     if record is None:
         raise NotFound(
@@ -160,7 +163,7 @@ def update_business(
 def _update_business(
     uow: UnitOfWork, ref: str, raw: Mapping[str, Any], *, today: dt.date, licensed_on: dt.date | None
 ) -> Record:
-    business = get_business(uow, ref)
+    business = get_business(uow, ref, lock=True)
     fields = rules.business_fields(raw, today, partial=True)
     if not fields and licensed_on is None:
         raise ValidationError("fields", None, _("nothing to change; give at least one --option"))
@@ -285,7 +288,7 @@ def record_step(
 def _record_step(
     uow: UnitOfWork, cadre_ref: str, step: str, *, on: dt.date, today: dt.date, note: str | None
 ) -> tuple[Record, bool]:
-    cadre = cadre_service.find(uow, cadre_ref)
+    cadre = cadre_service.find(uow, cadre_ref, lock=True)  # one record per step and cadre
     key = rules.parse_step(step)
     if key in rules.AUTOMATIC_STEPS:
         raise RuleViolation(
@@ -344,7 +347,7 @@ def _add_income(
     uow: UnitOfWork, cadre_ref: str, amount: str, *, on: dt.date, today: dt.date, note: str | None,
     baseline: bool,
 ) -> Record:  # fmt: skip
-    cadre = cadre_service.find(uow, cadre_ref)
+    cadre = cadre_service.find(uow, cadre_ref, lock=baseline)  # one baseline per cadre
     value = v.parse_money(amount, "amount")
     day = v.not_in_future(on, "date", today)
     if baseline:

@@ -4,7 +4,6 @@ import inspect
 import os
 import sys
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -123,12 +122,13 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     db: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--db",
             envvar="UP2K_DB",
-            help="Registry file. Default: $UP2K_DB, else registry.json in your per-user data "
-            "folder ('up2k where' prints the one in use).",
+            help="Registry file, or postgresql://user@host/database for a registry on a PostgreSQL "
+            "server. Default: $UP2K_DB, else registry.json in your per-user data folder ('up2k where' "
+            "prints the one in use).",
             show_default=False,
         ),
     ] = None,
@@ -161,7 +161,7 @@ def root(
     2 usage error, 3 registry unusable (missing, locked, damaged, newer schema).
     """
     keep = ctx.obj.get("keep") if isinstance(ctx.obj, dict) else None
-    ctx.obj = Settings(db=db if db is not None else default_db_path(), lock_timeout=lock_timeout, keep=keep)
+    ctx.obj = Settings(db=db if db else str(default_db_path()), lock_timeout=lock_timeout, keep=keep)
 
 
 registry_cmds.install(app)

@@ -79,9 +79,9 @@ def check(
     if rows or fmt is not TableFormat.table:
         out.show(rows, PROBLEMS, fmt.value, title=_("Problems ({count})").format(count=len(rows)))
     if problems:
-        note(_("{count} problem(s) found in {path}.").format(count=len(problems), path=settings(ctx).db))
+        note(_("{count} problem(s) found in {path}.").format(count=len(problems), path=settings(ctx).shown))
         raise typer.Exit(1)
-    note(_("{path}: no problems found.").format(path=settings(ctx).db))
+    note(_("{path}: no problems found.").format(path=settings(ctx).shown))
 
 
 def history(

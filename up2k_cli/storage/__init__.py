@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from .protocol import UnitOfWork
 
@@ -33,7 +33,8 @@ def shown(location: str | Path) -> str:
     query = "&".join(
         "password=***" if pair.partition("=")[0] == "password" else pair for pair in parts.query.split("&")
     )
-    return urlunsplit((parts.scheme, netloc, parts.path, query if parts.query else "", parts.fragment))
+    # Put together by hand: urlunsplit drops the '//' of a URL without a host (postgresql:///db).
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if parts.query else "")
 
 
 def registry_exists(location: str | Path, *, lock_timeout: float = 5.0) -> bool:

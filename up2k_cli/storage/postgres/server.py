@@ -184,6 +184,18 @@ def translate(exc: psycopg.Error, server: Server, *, lock_timeout: float) -> Up2
     return RegistryUnusable(_("{where}: {reason}; nothing was written").format(where=where, reason=message))
 
 
+def described(exc: psycopg.Error, server: Server) -> str:
+    """The server's message and its detail (which record, which value), NIKs masked."""
+    from up2k_cli.domain.validators import mask_nik
+
+    primary = server.scrub(first_line(exc.diag.message_primary or str(exc)))
+    detail = server.scrub(first_line(exc.diag.message_detail or ""))
+    found = _KEY.match(detail)
+    if found and found["fields"] == "nik":
+        detail = f"Key (nik)=({mask_nik(found['values'])}) already exists."
+    return f"{primary} ({detail})" if detail else primary
+
+
 _KEY = re.compile(r"^Key \((?P<fields>[^)]*)\)=\((?P<values>.*)\) already exists\.?$")
 
 

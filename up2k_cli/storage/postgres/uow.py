@@ -1,11 +1,14 @@
 """The PostgreSQL backend: the registry in tables of the `up2k` schema, one transaction per
-command (READ COMMITTED), psycopg 3 and plain SQL.
+command, psycopg 3 and plain SQL.
 
-Concurrency: a command that counts or changes what others may change at the same moment takes
-a row lock first (`lock`: SELECT ... FOR NO KEY UPDATE; a batch for enrollment) or holds the
-values it checks (`hold`: a new NIK), then reads: each statement reads what is committed by
-then. The database keeps the rules it can on its own (keys, NOT NULL, CHECKs, foreign keys,
-places held against capacity and quota, an append-only history), also against psql.
+Isolation: a command reads one snapshot of the registry (REPEATABLE READ) until it first locks,
+holds or writes; then, nothing being written yet, its transaction starts again as READ
+COMMITTED. So a report or `check` sees one moment (never an enrollment without its cadre),
+while a command that counts or changes what others may change at the same moment takes a row
+lock first (`lock`: SELECT ... FOR NO KEY UPDATE; a batch for enrollment) or holds the values
+it checks (`hold`: a new NIK), and then reads what is committed: it never has to be retried.
+The database keeps the rules it can on its own (keys, NOT NULL, CHECKs, foreign keys, places
+held against capacity and quota, an append-only history), also against psql.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from up2k_cli.storage.schema import COUNTERS, INT, JSON, META, TABLES, TableSpec
 
 from . import migrate
 from .ddl import POS, pos_is_generated, q, sql_type, table
-from .server import Server, connect, first_line, no_registry, translate, translated
+from .server import Server, connect, described, first_line, no_registry, translate, translated
 
 # The meta record's fields in the order `up2k init` writes them (a file copy keeps its own).
 META_ORDER = ("schema_version", "created_at", "region", "target", "counters", "settings")
@@ -126,6 +129,7 @@ class PostgresRepository:
         """A row lock to the end of the transaction. NO KEY UPDATE, the lock an UPDATE takes:
         commands that lock the same record wait for each other, while inserts that only refer
         to it (an enrollment of its batch, its cadre) do not wait."""
+        self.uow.writing()
         if type(key) is self.key_python:
             self.uow.fetch(f"SELECT 1 FROM {self.table} WHERE {q(self.key)} = %s FOR NO KEY UPDATE", (key,))
 
@@ -133,6 +137,7 @@ class PostgresRepository:
         """Hold these values of `field` (all of them: None, or many) to the end of the transaction:
         another command checking the same value waits, then sees this one's record."""
         self._field(field)
+        self.uow.writing()
         name = f"{self.spec.name}.{field}"
         wanted = None if values is None else sorted({str(v) for v in values if v is not None})
         if wanted is not None and not wanted:
@@ -147,6 +152,7 @@ class PostgresRepository:
         shaped = [self.spec.shaped(r) for r in records]
         if not shaped:
             return
+        self.uow.writing()
         columns = list(self.names)
         rows = [[r.get(n) for n in self.names] for r in shaped]
         if not pos_is_generated(self.spec):
@@ -172,6 +178,8 @@ class PostgresRepository:
         return [p for p in places if p is not None]
 
     def update_many(self, changes: Mapping[Any, Record]) -> None:
+        if changes:
+            self.uow.writing()
         groups: dict[tuple[str, ...], list[list[Any]]] = {}
         for key, fields in changes.items():
             unknown = sorted(set(fields) - set(self.names))
@@ -197,6 +205,7 @@ class PostgresRepository:
     def remove_many(self, keys: Iterable[Any]) -> None:
         wanted = self._keys(keys)
         if wanted:
+            self.uow.writing()
             self.uow.fetch(
                 f"DELETE FROM {self.table} WHERE {q(self.key)} = ANY(%s::{self.types[self.key]}[])",
                 (wanted,),
@@ -233,6 +242,7 @@ class PostgresUnitOfWork(BaseUnitOfWork):
         self.lock_timeout = lock_timeout
         self._conn: psycopg.Connection[Any] | None = None
         self._meta: dict[str, Any] = {}
+        self._snapshot = False
         for name, spec in TABLES.items():
             setattr(self, name, PostgresRepository(self, spec))
 
@@ -242,10 +252,23 @@ class PostgresUnitOfWork(BaseUnitOfWork):
         self._conn = connect(self.server, lock_timeout=self.lock_timeout)
         try:
             self._meta = self._open()
+            self._conn.isolation_level = IsolationLevel.REPEATABLE_READ
+            self._snapshot = True
         except BaseException:
             self._close()
             raise
         return self
+
+    def writing(self) -> None:
+        """Before the first lock, hold or write: the snapshot read so far is let go (nothing was
+        written in it) and the transaction starts again as READ COMMITTED, so that what is read
+        after a lock is what other commands committed before it."""
+        if self._snapshot:
+            conn = self._connection()
+            with self._translated():
+                conn.rollback()
+            conn.isolation_level = IsolationLevel.READ_COMMITTED
+            self._snapshot = False
 
     def __exit__(self, *exc: object) -> None:
         self._close()
@@ -297,24 +320,31 @@ class PostgresUnitOfWork(BaseUnitOfWork):
             insert_rows(self._connection(), spec, columns, rows)
 
     def _open(self) -> dict[str, Any]:
-        """The meta row; a registry of an older schema is upgraded in this transaction (kept if
-        the command commits, as a file's migration is kept when it is written)."""
+        """The meta row, in a transaction of its own (autocommit). A registry of an older schema
+        is upgraded at once, by whichever command of the newer up2k comes first: a schema is the
+        server's, not one command's (the file's migration is kept when it is next written)."""
         conn = self._connection()
-        with self._translated():
-            try:
-                meta = read_meta(conn)
-            except psycopg.errors.UndefinedTable:
-                raise RegistryMissing(no_registry(self.server)) from None
-            version = meta["schema_version"]
-            if version > migrations.CURRENT_VERSION:
-                raise RegistryDamaged(
-                    f"{self.server.where()}: {migrations.too_new(version, migrations.CURRENT_VERSION)}"
-                )
-            if version < migrations.CURRENT_VERSION:
-                conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (migrate.SCHEMA_LATCH,))
-                meta = read_meta(conn)
-                migrate.apply(conn, meta["schema_version"])
-                meta = read_meta(conn)
+        conn.autocommit = True
+        try:
+            with self._translated():
+                try:
+                    meta = read_meta(conn)
+                except psycopg.errors.UndefinedTable:
+                    raise RegistryMissing(no_registry(self.server)) from None
+                version = meta["schema_version"]
+                if version > migrations.CURRENT_VERSION:
+                    raise RegistryDamaged(
+                        f"{self.server.where()}: {migrations.too_new(version, migrations.CURRENT_VERSION)}"
+                    )
+                if version < migrations.CURRENT_VERSION:
+                    with conn.transaction():
+                        conn.execute(
+                            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (migrate.SCHEMA_LATCH,)
+                        )
+                        migrate.apply(conn, read_meta(conn)["schema_version"])
+                    meta = read_meta(conn)
+        finally:
+            conn.autocommit = False
         return meta
 
     # -- the registry's own record and counters ------------------------------------------------
@@ -331,6 +361,7 @@ class PostgresUnitOfWork(BaseUnitOfWork):
             raise ValueError(f"the meta record has no field {unknown[0]!r}")
         if not fields:
             return
+        self.writing()
         sets = ", ".join(f"{q(k)} = %s" for k in fields)
         values = [Json(v) if k in NESTED_META and v is not None else v for k, v in fields.items()]
         self.fetch(f"UPDATE up2k.meta SET {sets}", values, rows=False)
@@ -510,12 +541,12 @@ def create(url: str, data: Mapping[str, Any], *, lock_timeout: float = 5.0, layo
         for spec, columns, table_rows in rows:
             try:
                 insert_rows(conn, spec, columns, table_rows)
+            except psycopg.errors.OperationalError as exc:
+                raise translate(exc, server, lock_timeout=lock_timeout) from None
             except psycopg.Error as exc:
-                error = translate(exc, server, lock_timeout=lock_timeout)
-                context = first_line(exc.diag.context or "")
-                raise type(error)(
-                    _("table {table}: {error}{context}").format(
-                        table=spec.name, error=error, context=f" ({context})" if context else ""
+                raise RuleViolation(
+                    _("table {table} cannot go into the database: {reason}; nothing was copied").format(
+                        table=spec.name, reason=described(exc, server)
                     )
                 ) from None
         with translated(server, lock_timeout=lock_timeout):

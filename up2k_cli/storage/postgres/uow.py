@@ -43,7 +43,9 @@ _COPY_TYPES = {"text": "text", "bigint": "int8", "boolean": "bool", "date": "tex
 
 
 class PostgresRepository:
-    """One table. Records come in insertion order (`pos`) and hold exactly the table's fields."""
+    """One table. Records hold exactly the table's fields and come in the order they were added
+    (`pos`: a serial ID's number, as IDs are handed out rising and a file numbers its documents
+    so; the next number of the table's identity for other keys, batch codes)."""
 
     def __init__(self, uow: PostgresUnitOfWork, spec: TableSpec) -> None:
         self.uow = uow

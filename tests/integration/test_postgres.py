@@ -529,3 +529,42 @@ def test_a_copy_reads_the_server_in_one_snapshot(url: str, tmp_path: Path) -> No
 def test_a_server_url_that_is_not_one_is_refused() -> None:
     with pytest.raises(RegistryUnusable, match="is not a PostgreSQL URL up2k can use"):
         PostgresUnitOfWork("postgresql://a:b@host/db?colour=blue")
+
+
+OFFICE_GRANTS = """
+GRANT USAGE ON SCHEMA up2k TO {role};
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA up2k TO {role};
+GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA up2k TO {role};
+"""
+
+
+def test_an_office_role_runs_every_command_but_cannot_switch_the_rules_off(
+    postgres_cluster: PostgresCluster, url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The README's set-up: the schema's owner runs `init`; offices log in as a role with the
+    grants above, which cannot disable a trigger, truncate or drop anything."""
+    role = f"office_{abs(hash(request.node.name)) % 10**8}"
+    postgres_cluster.create_role(role, "kantor-rahasia")
+    try:
+        assert psql(postgres_cluster, url, OFFICE_GRANTS.format(role=role)).returncode == 0
+        office = postgres_cluster.url(url.rsplit("/", 1)[1], user=role, password="kantor-rahasia")
+        run = cli_runner(office)
+        for args, stdin in registry_data.EVERYTHING[1:]:  # the schema's owner ran init
+            run(*args, input=stdin)
+        run("copy", "--to", str(tmp_path / "laptop.json"))
+        assert run("check").exit_code == 0
+        db = url.rsplit("/", 1)[1]
+        for sql in ("ALTER TABLE up2k.history DISABLE TRIGGER history_append_only", "TRUNCATE up2k.history",
+                    "DROP TABLE up2k.files", "UPDATE up2k.history SET action = 'x'"):  # fmt: skip
+            done = postgres_cluster.psql(sql, user=role, password="kantor-rahasia", db=db)
+            assert done.returncode == 3, sql
+            assert (
+                "must be owner" in done.stderr
+                or "permission denied" in done.stderr
+                or "append-only" in done.stderr
+            )
+    finally:
+        postgres_cluster.execute(f'DROP OWNED BY "{role}"')  # in the database `postgres`: nothing
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP OWNED BY "{role}"')
+        postgres_cluster.drop_role(role)

@@ -37,3 +37,25 @@ def test_a_postgresql_url_is_what_loads_it(tmp_path: Path) -> None:
     there: the command fails after loading the driver), so the test above can fail."""
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "UP2K_DB": "postgresql://x@127.0.0.1:1/none"}
     assert _loaded("where", env=env) == "False True 3"
+
+
+def test_without_psycopg_a_postgresql_registry_says_what_to_install(tmp_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "sys.modules['psycopg'] = None  # as if it were not installed\n"
+        "from up2k_cli.cli.main import main\n"
+        "main()\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "UP2K_DB": "postgresql://x@127.0.0.1:1/none"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "cadre", "list"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (3, "")
+    assert done.stderr == (
+        "Error: a PostgreSQL registry needs psycopg, which is not installed: pip install 'up2k[postgresql]'\n"
+    )

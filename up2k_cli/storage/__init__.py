@@ -37,12 +37,26 @@ def shown(location: str | Path) -> str:
     return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if parts.query else "")
 
 
+def server_backend() -> Any:
+    """storage.postgres, loaded now: only a postgresql:// registry needs psycopg."""
+    try:
+        from . import postgres
+    except ImportError as exc:
+        if exc.name is None or not exc.name.startswith("psycopg"):
+            raise
+        from up2k_cli.domain.errors import RegistryUnusable
+        from up2k_cli.i18n import _
+
+        raise RegistryUnusable(
+            _("a PostgreSQL registry needs psycopg, which is not installed: pip install 'up2k[postgresql]'")
+        ) from None
+    return postgres
+
+
 def registry_exists(location: str | Path, *, lock_timeout: float = 5.0) -> bool:
     """Is there a registry at `location` (a file; the up2k schema in a database)?"""
     if is_server(location):
-        from .postgres import registry_exists as exists_on_server
-
-        return exists_on_server(str(location), lock_timeout=lock_timeout)
+        return server_backend().registry_exists(str(location), lock_timeout=lock_timeout)
     return Path(location).exists()
 
 
@@ -58,9 +72,7 @@ def open_registry(
 ) -> UnitOfWork:
     """A unit of work on the registry at `location` (not entered yet)."""
     if is_server(location):
-        from .postgres import PostgresUnitOfWork
-
-        return PostgresUnitOfWork(
+        return server_backend().PostgresUnitOfWork(
             str(location), lock_timeout=lock_timeout, command=command, user=user, warn=warn, **options
         )
     from .tiny import FileUnitOfWork
@@ -105,9 +117,7 @@ def create_registry(location: str | Path, meta: dict[str, Any], *, lock_timeout:
 
     data: dict[str, Any] = {**{name: {} for name in TABLES}, META: {"1": meta}}
     if is_server(location):
-        from .postgres import create
-
-        return create(str(location), data, lock_timeout=lock_timeout, layout=False)
+        return server_backend().create(str(location), data, lock_timeout=lock_timeout, layout=False)
     from .tiny import create
 
     return create(Path(location), data, lock_timeout)
@@ -118,9 +128,7 @@ def create_copy(location: str | Path, data: dict[str, Any], *, lock_timeout: flo
     a new file, or the schema in an empty database; False, and nothing changed, if there is a
     registry at `location` already."""
     if is_server(location):
-        from .postgres import create
-
-        return create(str(location), data, lock_timeout=lock_timeout)
+        return server_backend().create(str(location), data, lock_timeout=lock_timeout)
     from .tiny import create
 
     return create(Path(location), data, lock_timeout)

@@ -568,3 +568,18 @@ def test_an_office_role_runs_every_command_but_cannot_switch_the_rules_off(
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f'DROP OWNED BY "{role}"')
         postgres_cluster.drop_role(role)
+
+
+def test_a_file_changed_outside_up2k_is_not_copied(tmp_path: Path, postgres_url: str) -> None:
+    """The copy is recorded in its source, so a source that may not be written is refused first,
+    before anything is made."""
+    source = tmp_path / "registry.json"
+    run = cli_runner(source, check_default=False)
+    run("init")
+    data = json.loads(source.read_bytes())
+    data["meta"]["1"]["target"]["minimum"] = 1  # by hand, without up2k's seal
+    source.write_text(json.dumps(data))
+    result = run("copy", "--to", postgres_url)
+    assert result.exit_code == 3
+    assert "was changed outside up2k" in one_error_line(result.stderr)
+    assert scalar(postgres_url, "SELECT to_regnamespace('up2k') IS NULL") is True

@@ -48,9 +48,13 @@ def copy_registry(source: UnitOfWork, target: str | Path, *, lock_timeout: float
             raise RuleViolation(
                 _("{target} is the registry itself; copy to another place").format(target=shown)
             )
-        data = source.data()
+        data = source.data()  # before the record below: the copy is an exact replica
         counts = {name: len(table) for name, table in data.items() if name != META}
         cadre_ids = [record["id"] for record in data["cadres"].values()]
+        # Recorded first, committed last: a source that may not be written (a file changed
+        # outside up2k, read-only) refuses before the copy is made, and a failed copy is not
+        # recorded.
+        record_file(source, "copy of the registry", shown, cadre_ids, counts["cadres"])
         if not storage.create_copy(target, data, lock_timeout=lock_timeout):
             raise RuleViolation(
                 _(
@@ -58,6 +62,5 @@ def copy_registry(source: UnitOfWork, target: str | Path, *, lock_timeout: float
                     "empty database. Nothing was copied"
                 ).format(target=shown)
             )
-        record_file(source, "copy of the registry", shown, cadre_ids, counts["cadres"])
         source.commit()
     return Copied(source.location, shown, counts)

@@ -102,12 +102,11 @@ class PostgresRepository:
         return self.rows(f"WHERE {q(field)} = ANY(%s::{self.types[field]}[])", (wanted,))
 
     def find_with(self, field: str, value: Any) -> list[Record]:
-        f = self._field(field)
-        if f.items is not None:
-            return self.rows(f"WHERE {q(field)} @> ARRAY[%s]::{self.types[field]}", (value,))
-        return self.rows(
-            f"WHERE jsonb_typeof({q(field)}::jsonb) = 'array' AND {q(field)}::jsonb @> %s", (Json([value]),)
-        )
+        """Records whose list field holds the value: a field stored as an array (the history's
+        refs, found through its GIN index)."""
+        if self._field(field).items is None:
+            raise ValueError(f"table {self.spec.name}: {field!r} is not a list of plain values")
+        return self.rows(f"WHERE {q(field)} @> ARRAY[%s]::{self.types[field]}", (value,))
 
     def all(self) -> list[Record]:
         return self.rows()
@@ -184,6 +183,8 @@ class PostgresRepository:
             self.uow.writing()
         groups: dict[tuple[str, ...], list[list[Any]]] = {}
         for key, fields in changes.items():
+            if type(key) is not self.key_python:
+                raise KeyError(f"{self.spec.name}: no record {key!r}")
             unknown = sorted(set(fields) - set(self.names))
             if unknown:
                 raise ValueError(f"table {self.spec.name} has no field {unknown[0]!r}")
@@ -379,7 +380,8 @@ class PostgresUnitOfWork(BaseUnitOfWork):
         return range(int(first), int(first) + count)
 
     def counters(self) -> dict[str, int]:
-        return read_counters(self._connection(), self._meta.get("layout"))
+        with self._translated():
+            return read_counters(self._connection(), self._meta.get("layout"))
 
     def redact_history(self, refs: set[str], keep: frozenset[str], replacement: str) -> int:
         """The erasure, computed as the file backend computes it; the database accepts an update

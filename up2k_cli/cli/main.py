@@ -161,7 +161,9 @@ def root(
     2 usage error, 3 registry unusable (missing, locked, damaged, newer schema).
     """
     keep = ctx.obj.get("keep") if isinstance(ctx.obj, dict) else None
-    ctx.obj = Settings(db=db if db else str(default_db_path()), lock_timeout=lock_timeout, keep=keep)
+    ctx.obj = Settings(
+        db=db if db is not None else str(default_db_path()), lock_timeout=lock_timeout, keep=keep
+    )
 
 
 registry_cmds.install(app)

@@ -25,11 +25,9 @@ class Settings:
     @property
     def shown(self) -> str:
         """The registry as messages name it: a URL's password is never printed."""
-        if self.db.startswith(("postgresql://", "postgres://")):
-            from up2k_cli.storage import shown
+        from up2k_cli.storage import shown
 
-            return shown(self.db)
-        return self.db
+        return shown(self.db)
 
 
 def default_db_path() -> Path:

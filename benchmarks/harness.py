@@ -144,6 +144,7 @@ class Measurement:
     target: float | None = None  # seconds, median must be at or below
     faster_than: str | None = None  # name of another measurement the median must beat
     note: str = ""
+    reference: str | None = None  # name of the reference timed in the same run (ratio shown)
 
     @property
     def median(self) -> float:
@@ -189,7 +190,15 @@ class Measurement:
             "faster_than": self.faster_than,
             "passed": self.passed(others),
             "note": self.note,
+            "reference": self.reference,
+            "ratio": self.ratio(others),
         }
+
+    def ratio(self, others: dict[str, Measurement]) -> float | None:
+        """Median over the reference's median: the figure that carries over to other machines."""
+        if self.reference is None or self.reference not in others:
+            return None
+        return round(self.median / others[self.reference].median, 2)
 
 
 def time_command(
@@ -204,6 +213,7 @@ def time_command(
     target: float | None = None,
     faster_than: str | None = None,
     label: str | None = None,
+    reference: str | None = None,
 ) -> Measurement:
     """Run `argv` warmup + runs times; only the command itself is timed, not setup or check.
 
@@ -214,7 +224,7 @@ def time_command(
         raise ValueError(f"at least {MIN_RUNS} runs are needed for a median worth reporting")
     args = [str(a) for a in argv]
     env = env if env is not None else bench_env()
-    result = Measurement(name, label or name, target=target, faster_than=faster_than)
+    result = Measurement(name, label or name, target=target, faster_than=faster_than, reference=reference)
     progress(f"  {name}: {warmup} warm-up + {runs} timed run(s)")
     for i in range(warmup + runs):
         if setup is not None:
@@ -298,18 +308,20 @@ def environment(load_before: float | None = None) -> dict[str, Any]:
 
 
 def markdown_table(results: Sequence[Measurement]) -> str:
-    """command | runs | median | min | max | target | result, times in seconds."""
+    """command | runs | median | min | max | x reference | target | result, times in seconds."""
     by_name = {m.name: m for m in results}
     lines = [
-        "| command | runs | median (s) | min (s) | max (s) | target | result |",
-        "|---|---:|---:|---:|---:|---|---|",
+        "| command | runs | median (s) | min (s) | max (s) | × reference | target | result |",
+        "|---|---:|---:|---:|---:|---:|---|---|",
     ]
     for m in results:
         passed = m.passed(by_name)
         verdict = "—" if passed is None else ("pass" if passed else "**FAIL**")
+        ratio = m.ratio(by_name)
+        shown = f"{ratio:.2f} × {m.reference}" if ratio is not None else ""
         lines.append(
             f"| `{m.command}` | {len(m.times)} | {m.median:.3f} | {m.min:.3f} | {m.max:.3f} "
-            f"| {m.target_text()} | {verdict} |"
+            f"| {shown} | {m.target_text()} | {verdict} |"
         )
     return "\n".join(lines)
 

@@ -30,9 +30,11 @@ class Scale:
     businesses: int = 5_000
     incomes: int = 20_000
 
-    def times(self, factor: int) -> Scale:
-        return Scale(*(n * factor for n in (self.cadres, self.batches, self.per_batch // 1, self.businesses,
-                                            self.incomes)))  # fmt: skip
+    def __str__(self) -> str:
+        return (
+            f"{self.cadres:,} cadres, {self.batches} batches x {self.per_batch}, "
+            f"{self.businesses:,} businesses, {self.incomes:,} incomes"
+        )
 
 
 PROGRAMME = Scale()
@@ -44,7 +46,7 @@ def build(location: str | Path, scale: Scale = PROGRAMME, seed: int = 5) -> None
     from up2k_cli.domain import outcomes as outcome_rules
     from up2k_cli.domain.batch import new_batch
     from up2k_cli.services import batches, importer
-    from up2k_cli.services.cadres import create_entry
+    from up2k_cli.services.common import create_entry
     from up2k_cli.storage import open_registry
 
     gen = h.load_generator()

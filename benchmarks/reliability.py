@@ -91,7 +91,7 @@ def fuzz(folder: Path, cases: int) -> dict[str, int]:
 
     from tests.integration.test_fuzz import command_lines
     from up2k_cli.cli.main import app
-    from up2k_cli.storage import tinystore
+    from up2k_cli.storage import tiny
 
     warnings.simplefilter("ignore", NonInteractiveExampleWarning)
     seed = folder / "fuzz-seed.json"
@@ -116,7 +116,7 @@ def fuzz(folder: Path, cases: int) -> dict[str, int]:
         tracebacks += crashed or "Traceback" in result.stderr or "internal error" in result.stderr
         bad_codes += result.exit_code not in (0, 1, 2, 3)
         try:
-            tinystore.load(db)
+            tiny.load(db)
         except Exception:
             broken += 1
     return {

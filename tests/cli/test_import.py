@@ -330,11 +330,26 @@ def test_binary_file_is_refused(registry: Path, run: Run, tmp_path: Path) -> Non
 
 
 def test_missing_required_columns_are_named(registry: Path, run: Run) -> None:
-    text = "NIK;Nama;Kelurahan;RW;No HP;Persetujuan\n3174065103900001;Siti;Pondok Labu;3;081234567890;ya\n"
+    text = "NIK;Nama;RW;No HP;Persetujuan\n3174065103900001;Siti;3;081234567890;ya\n"
     result = run("import", "cadres", "-", input=text)
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: the file lacks required columns: RT, Alamat (found: ")
+    assert result.stderr.startswith("Error: the file lacks required columns: Kelurahan (found: ")
     assert cadre_ids(run) == []
+
+
+def test_a_sheet_without_rt_rw_or_address_still_imports_and_says_so(registry: Path, run: Run) -> None:
+    text = (
+        "NIK;Nama;Kelurahan;RW;No HP;Persetujuan\n"
+        "3174065103900001;Siti;Pondok Labu;3;081234567890;ya\n"
+        "3174065103900002;Ani;Pondok Labu;;081234567891;ya\n"
+    )
+    result = run("import", "cadres", "-", input=text)
+    assert result.exit_code == 0, result.stderr
+    assert "the file has no RT, Alamat column" in result.stderr
+    assert "2 new cadre(s) have no RT, RW or address yet" in result.stderr
+    assert cadre_ids(run) == ["K0001", "K0002"]
+    shown = json.loads(run("cadre", "show", "K0002", "--format", "json").stdout)
+    assert (shown["rw"], shown["rt"], shown["address"]) == (None, None, None)
 
 
 def test_missing_consent_column_is_named(registry: Path, run: Run) -> None:

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from tests import faults
 from tests.enrollment_data import cadres_csv
+from tests.helpers import edit_registry
 from up2k_cli.cli.main import app
 
 OPS = 50
@@ -232,14 +233,16 @@ def test_damaged_file_exits_3_names_the_problem_and_backups_and_is_never_overwri
     assert json.loads(faults.up2k(db, "backup", "list", "--format", "json").stdout)[0]["path"] != newest
 
 
-def test_backups_rotate_keep_ten_private_files_and_restore_is_reversible(base, tmp_path):
+def test_backups_rotate_keep_the_setting_private_files_and_restore_is_reversible(base, tmp_path):
     db = copy_of(base, tmp_path)
+    edit_registry(db, lambda d: d["meta"]["1"]["settings"].update(backups_kept=10))  # default 30
     for n in range(12):
         faults.up2k(
             db, "batch", "add", f"R{n}", "--title", "t", "--start", "2026-11-01", "--end", "2026-11-02"
         )
     listed = json.loads(faults.up2k(db, "backup", "list", "--format", "json").stdout)
     assert len(listed) == 10
+    assert {b["command"] for b in listed} == {"up2k batch add"}  # which command's change replaced it
     assert all(oct(Path(b["path"]).stat().st_mode & 0o777) == "0o600" for b in listed)
     assert oct((tmp_path / "backups").stat().st_mode & 0o777) == "0o700"
     newest = listed[0]["id"]  # the registry before R11 was added

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from up2k_cli import storage
+from up2k_cli.services.maintenance import redacted
 from up2k_cli.storage import migrations, presets
 from up2k_cli.storage.protocol import UnitOfWork
 from up2k_cli.storage.schema import META, TABLES
@@ -102,7 +103,7 @@ def exercise(make: Callable[[], UnitOfWork]) -> list[Any]:
         uow.cadres.hold("nik", ["3174064101850099"])
         uow.cadres.update_many({"K0002": {"phone": None, "status_log": []}, "K0003": {"rt": "7"}})
         uow.enrollments.remove_many(["E0002", "E0099"])
-        seen.append(uow.redact_history({"K0002"}, frozenset({"records"}), "(erased)"))
+        seen.append(uow.redact_history({"K0002"}, redacted))
         uow.update_meta({"settings": {"agency_map": {}, "licensing_agency": "PTSP"}})
         with pytest.raises(KeyError):
             uow.cadres.update_many({"K0099": {"rt": "1"}})

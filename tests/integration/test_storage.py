@@ -19,7 +19,7 @@ import pytest
 from filelock import FileLock, Timeout
 
 from tests.conftest import Run
-from tests.helpers import make_nik, register_args
+from tests.helpers import make_nik, register_args, up2k_cmd
 from up2k_cli import fileio
 from up2k_cli.domain.errors import RegistryDamaged, RegistryLocked
 from up2k_cli.services import cadres
@@ -57,7 +57,8 @@ def lock_path(db: Path) -> Path:
 
 
 def one_error_line(stderr: str) -> str:
-    lines = stderr.strip().splitlines()
+    """The one error line (a note that the command waited for the lock may come before it)."""
+    lines = [line for line in stderr.strip().splitlines() if not line.startswith("Waiting up to")]
     assert len(lines) == 1, stderr
     assert lines[0].startswith("Error: "), stderr
     return lines[0]
@@ -69,9 +70,9 @@ def saves(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     calls: list[Path] = []
     real = tiny.save
 
-    def counting(path: Path, payload: bytes, *, backup: bool = True) -> None:
+    def counting(path: Path, payload: Any, **options: Any) -> None:
         calls.append(path)
-        real(path, payload, backup=backup)
+        real(path, payload, **options)
 
     monkeypatch.setattr(tiny, "save", counting)
     return calls
@@ -80,7 +81,7 @@ def saves(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 def new_cadre(uow: UnitOfWork, serial: int) -> str:
     """A cadre added through the repositories, as the services do it (IDs from the counters)."""
     from up2k_cli.domain.cadre import Cadre, clean_fields
-    from up2k_cli.services.cadres import kelurahan_choices
+    from up2k_cli.services.common import kelurahan_choices
 
     fields = clean_fields(raw_cadre(serial), kelurahan_choices(uow.meta), TODAY)
     (ident,) = uow.next_ids("cadre", "K")
@@ -265,7 +266,9 @@ def test_lock_timeout_exits_3_naming_the_file(registry_with_sample: Path, run: R
         waited = time.monotonic() - started
     assert result.exit_code == 3
     assert result.stdout == ""
-    line = one_error_line(result.stderr)
+    waiting, line = result.stderr.strip().splitlines()
+    assert waiting.startswith(f"Waiting up to 0.3 s for {registry_with_sample}: it is locked by")
+    assert line.startswith("Error: ")
     assert str(registry_with_sample) in line
     assert "locked by another up2k command; waited 0.3 s" in line
     assert "--lock-timeout" in line
@@ -314,6 +317,33 @@ def lock_holder(subprocess_env: dict[str, str]):  # type: ignore[no-untyped-def]
     for proc in procs:
         proc.kill()
         proc.wait()
+
+
+def test_unattended_commands_wait_for_the_lock_and_say_so(
+    registry_with_sample: Path, lock_holder, subprocess_env: dict[str, str]
+) -> None:
+    """cron (no terminal) waits for a person's command to finish instead of failing at 5 s."""
+    holder = lock_holder(registry_with_sample, 6)
+    env = {k: v for k, v in subprocess_env.items() if k != "UP2K_LOCK_TIMEOUT"}
+    started = time.monotonic()
+    proc = subprocess.run(
+        up2k_cmd("--db", str(registry_with_sample), "cadre", "list", "--format", "ids"),
+        capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert time.monotonic() - started >= 5
+    assert proc.stderr.startswith(f"Waiting up to 300 s for {registry_with_sample}: it is locked by")
+    assert len(proc.stdout.split()) == 15
+    holder.kill()
+
+
+def test_global_options_may_follow_the_command(registry_with_sample: Path, run: Run, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "other.json"
+    assert run("init", "--db", str(elsewhere)).exit_code == 0
+    assert run("cadre", "list", "--format", "ids", "--db", str(elsewhere)).stdout == ""
+    assert len(run("cadre", "list", "--format=ids", f"--db={registry_with_sample}").stdout.split()) == 15
+    shown = run("report", "summary", "--lang", "id", "--db", str(registry_with_sample))
+    assert "Ringkasan" in shown.stdout or "ringkasan" in shown.stdout
 
 
 def test_lock_held_by_another_process_refuses_a_write(

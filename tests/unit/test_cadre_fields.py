@@ -10,7 +10,7 @@ import pytest
 from up2k_cli.domain.cadre import CONSENT_REFUSED, Cadre, clean_fields, similar_key
 from up2k_cli.domain.errors import ValidationErrors
 from up2k_cli.domain.validators import name_key
-from up2k_cli.services.cadres import kelurahan_choices
+from up2k_cli.services.common import kelurahan_choices
 from up2k_cli.storage.presets import new_meta
 
 TODAY = dt.date(2026, 11, 27)

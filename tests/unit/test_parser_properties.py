@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from up2k_cli.domain import validators as v
 from up2k_cli.domain.errors import ValidationError
-from up2k_cli.services.cadres import kelurahan_choices
+from up2k_cli.services.common import kelurahan_choices
 from up2k_cli.storage.presets import new_meta
 
 KELURAHAN = kelurahan_choices(new_meta(dt.date(2026, 11, 27), dt.datetime(2026, 11, 27), 1))

@@ -221,20 +221,24 @@ def enroll(
 def withdraw(
     ctx: typer.Context,
     batch: BatchOpt,
-    cadre: Annotated[str, typer.Argument(help="Cadre ID or NIK.")],
-    reason: Annotated[str, typer.Option("--reason", help="Why the cadre leaves the batch.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the cadres leave the batch.")],
+    cadres: CadresArg = None,
     date: DateOpt = None,
 ) -> None:
-    """Withdraw a cadre; the first waitlisted cadre who fits takes the place."""
+    """Withdraw cadres (all or none); while the batch is open and not over, waitlisted cadres who
+    fit take the places freed."""
     from up2k_cli.services import batches
 
     on = day(date)
-    gone, promoted = batches.withdraw(registry(ctx), batch, cadre, reason=reason, on=on, today=today())
-    note(_("Withdrew {id} from {code}.").format(id=gone["cadre_id"], code=gone["batch"]))
-    if promoted:
+    done = batches.withdraw(
+        registry(ctx), batch, read_refs(cadres or []), reason=reason, on=on, today=today()
+    )
+    for gone in done.withdrawn:
+        note(_("Withdrew {id} from {code}.").format(id=gone["cadre_id"], code=gone["batch"]))
+    for promoted in done.promoted:
         note(
             _("Promoted {id} from the waitlist into {code}.").format(
-                id=promoted["cadre_id"], code=gone["batch"]
+                id=promoted["cadre_id"], code=promoted["batch"]
             )
         )
 
@@ -281,4 +285,8 @@ def complete(
     refs = read_refs(cadres or [])
     on = day(date)
     done = batches.complete(registry(ctx), batch, refs, on=on, today=today(), force=force, reason=reason)
-    note(_("Marked {count} as completed in {code}.").format(count=len(done), code=batch.strip().upper()))
+    note(
+        _("Marked {count} as completed in {code}.").format(
+            count=len(done.completed), code=batch.strip().upper()
+        )
+    )

@@ -43,8 +43,13 @@ def settings(ctx: typer.Context) -> Settings:
 
 
 def command_name(ctx: typer.Context) -> str:
-    """'cadre update' for history entries: which command, never its (personal) arguments."""
-    return ctx.command_path.partition(" ")[2] or ctx.command_path
+    """'cadre update' for history entries: which command, never its (personal) arguments, and
+    not how up2k was started (`up2k`, `python -m up2k_cli`)."""
+    names = []
+    while ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(reversed(names))
 
 
 def registry(ctx: typer.Context, **options: Any) -> UnitOfWork:

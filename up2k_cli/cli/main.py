@@ -13,8 +13,11 @@ from up2k_cli import __version__, i18n
 from up2k_cli.domain.errors import Up2kError, ValidationErrors
 from up2k_cli.i18n import INTERRUPTED, _
 
-from . import batches, cadres, exports, imports, maintenance, outcomes, registry_cmds, reports
-from .context import Settings, default_db_path
+from . import batches, cadres, exports, imports, maintenance, mend, outcomes, registry_cmds, reports
+from .context import Settings, default_db_path, stdin_is_terminal
+
+INTERACTIVE_LOCK_WAIT = 5.0
+UNATTENDED_LOCK_WAIT = 300.0  # cron: wait for a person's command to finish rather than fail
 
 
 class Up2kGroup(TyperGroup):
@@ -22,6 +25,8 @@ class Up2kGroup(TyperGroup):
     chooses the language before any help or message is written."""
 
     def make_context(self, info_name: Any, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        if parent is None:
+            args = global_options_first(args)
         lang = i18n.detect(args)
         i18n.install(lang)
         if lang != "en":
@@ -70,6 +75,31 @@ class Up2kGroup(TyperGroup):
                 err=True,
             )
             raise typer.Exit(1) from None
+
+
+GLOBAL_OPTIONS = ("--db", "--lock-timeout", "--lang")
+
+
+def global_options_first(args: list[str]) -> list[str]:
+    """`up2k report summary --db x.json` as `up2k --db x.json report summary`: the global options
+    (each with its value) are taken from anywhere before `--` and put in front."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            takes_next = "=" not in arg and i + 1 < len(args)
+            front += args[i : i + 2] if takes_next else [arg]
+            i += 2 if takes_next else 1
+            continue
+        rest.append(arg)
+        i += 1
+    return front + rest
 
 
 def translate_help(command: Any) -> None:
@@ -133,14 +163,16 @@ def root(
         ),
     ] = None,
     lock_timeout: Annotated[
-        float,
+        float | None,
         typer.Option(
             "--lock-timeout",
             envvar="UP2K_LOCK_TIMEOUT",
             min=0,
-            help="Seconds to wait for another up2k command to finish with the registry.",
+            help="Seconds to wait for another up2k command to finish with the registry. Default: 5 at a "
+            "terminal, 300 otherwise (cron waits for a person's command to finish).",
+            show_default=False,
         ),
-    ] = 5.0,
+    ] = None,
     lang: Annotated[
         Lang | None,
         typer.Option(
@@ -161,6 +193,8 @@ def root(
     2 usage error, 3 registry unusable (missing, locked, damaged, newer schema).
     """
     keep = ctx.obj.get("keep") if isinstance(ctx.obj, dict) else None
+    if lock_timeout is None:
+        lock_timeout = INTERACTIVE_LOCK_WAIT if stdin_is_terminal() else UNATTENDED_LOCK_WAIT
     ctx.obj = Settings(
         db=db if db is not None else str(default_db_path()), lock_timeout=lock_timeout, keep=keep
     )
@@ -171,6 +205,7 @@ cadres.install(app)
 batches.install(app)
 outcomes.install(app)
 maintenance.install(app)
+mend.install(app)
 app.add_typer(imports.app, name="import")
 app.add_typer(exports.app, name="export")
 app.add_typer(reports.app, name="report")

@@ -11,7 +11,10 @@ from up2k_cli.render.output import Column
 
 from .context import command_name, day, note, registry, settings, today
 
-backup_app = typer.Typer(help="Automatic backups of the registry (the last 10 writes).", no_args_is_help=True)
+backup_app = typer.Typer(
+    help="Automatic backups of the registry: the file as it was before each change (the last 30).",
+    no_args_is_help=True,
+)
 
 
 class TableFormat(StrEnum):
@@ -41,6 +44,7 @@ BACKUPS = (
     Column("id", "ID"),
     Column("taken", N_("Taken")),
     Column("size", N_("Bytes"), "int"),
+    Column("command", N_("Replaced by")),
     Column("path", N_("File")),
 )
 
@@ -130,7 +134,13 @@ def backup_list(ctx: typer.Context, fmt: FormatOpt = TableFormat.table) -> None:
 
     found = storage.list_backups(settings(ctx).db)
     rows = [
-        {"id": b.id, "taken": b.taken.isoformat(timespec="seconds"), "size": b.size, "path": str(b.path)}
+        {
+            "id": b.id,
+            "taken": b.taken.isoformat(timespec="seconds"),
+            "size": b.size,
+            "command": f"up2k {b.command}" if b.command else "",
+            "path": str(b.path),
+        }
         for b in found
     ]
     out.show(rows, BACKUPS, fmt.value, title=_("Backups ({count})").format(count=len(rows)))

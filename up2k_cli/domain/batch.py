@@ -19,7 +19,8 @@ TRAINING, MENTORING = "training", "mentoring"
 KINDS = (TRAINING, MENTORING)
 OPEN, CLOSED = "open", "closed"
 WAITLISTED, ENROLLED, COMPLETED, WITHDRAWN = "waitlisted", "enrolled", "completed", "withdrawn"
-STATUSES = (WAITLISTED, ENROLLED, COMPLETED, WITHDRAWN)
+NOT_PLACED = "not-placed"  # still waiting when the batch closed: the waitlist ended without a place
+STATUSES = (WAITLISTED, ENROLLED, COMPLETED, WITHDRAWN, NOT_PLACED)
 # Statuses that hold a place in the batch (count against capacity and quota).
 HOLDS_PLACE = frozenset({ENROLLED, COMPLETED})
 
@@ -34,6 +35,10 @@ def parse_code(value: str | None, field_name: str = "batch") -> str:
             field_name, value, Msg(N_("a batch code is 1-30 letters, digits, '-', '_' or '.', e.g. B01"))
         )
     return text.upper()
+
+
+EDITABLE = ("title", "start", "end", "capacity", "quota_per_kelurahan", "sessions", "min_attendance",
+            "mentor", "venue")  # fmt: skip
 
 
 def new_batch(
@@ -257,3 +262,40 @@ def attendance_share(batch: Mapping[str, Any], enrollment: Mapping[str, Any]) ->
 
 def meets_attendance(batch: Mapping[str, Any], enrollment: Mapping[str, Any]) -> bool:
     return attendance_share(batch, enrollment) + 1e-9 >= batch["min_attendance"]
+
+
+def check_change(
+    batch: Mapping[str, Any], fields: Mapping[str, Any], enrollments: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    """Why a batch may not take these new values, given who is in it (empty: it may). A smaller
+    capacity or quota than the places already held, fewer sessions than some attended, a start
+    after recorded attendance or completion would each leave records that break the batch's rules."""
+    after = {**batch, **fields}
+    problems = []
+    total, per_kelurahan = places_taken(enrollments)
+    if total > after["capacity"]:
+        problems.append(_("capacity {capacity} is below the {count} places held").format(
+            capacity=after["capacity"], count=total))  # fmt: skip
+    quota = after["quota_per_kelurahan"]
+    over = {kel: n for kel, n in per_kelurahan.items() if quota and n > quota}
+    if over:
+        problems.append(_("quota {quota} is below the places held by {kelurahan}").format(
+            quota=quota, kelurahan=", ".join(f"{k} ({n})" for k, n in sorted(over.items()))))  # fmt: skip
+    attended = [int(s) for e in enrollments for s in (e.get("attendance") or {})]
+    if attended and max(attended) > after["sessions"]:
+        problems.append(_("{sessions} sessions, but session {session} has attendance recorded").format(
+            sessions=after["sessions"], session=max(attended)))  # fmt: skip
+    dated = [
+        d for e in enrollments for d in (*(e.get("attendance") or {}).values(), e.get("completed_on")) if d
+    ]
+    if dated and after["start"] > min(dated):
+        problems.append(_("start {start} is after attendance or completion recorded on {date}").format(
+            start=after["start"], date=min(dated)))  # fmt: skip
+    if after["end"] < after["start"]:
+        problems.append(_("end {end} is before start {start}").format(end=after["end"], start=after["start"]))
+    return problems
+
+
+def finished(batch: Mapping[str, Any], day: str) -> bool:
+    """Has the batch ended by `day` (ISO)? A finished batch takes no one from its waitlist."""
+    return batch["end"] < day

@@ -36,6 +36,8 @@ BUSINESS_CATEGORIES: tuple[v.Choice, ...] = (
 
 ACTIVE, INACTIVE = "active", "inactive"
 REQUIRED_FIELDS = ("nik", "name", "kelurahan", "rw", "rt", "address")
+# Where to find the person: asked at registration, but a kelurahan's sheet may not have them.
+CONTACT_FIELDS = ("rw", "rt", "address")
 CONSENT_REFUSED = N_(
     "the person has not agreed to their data being kept (UU PDP); register only with consent"
 )
@@ -141,12 +143,17 @@ class FieldCleaner:
             ),
         }
 
-    def clean(self, raw: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    def clean(
+        self, raw: Mapping[str, Any], *, partial: bool = False, contact_required: bool = True
+    ) -> dict[str, Any]:
+        """With contact_required=False (an import) RT, RW and address may be empty: the cadre is
+        registered, and listed as incomplete until they are known."""
         errors: list[ValidationError] = []
         out: dict[str, Any] = {}
         for key, (target, parse) in self.parsers.items():
-            if key not in raw:
-                if not partial and key in REQUIRED_FIELDS:
+            optional = not contact_required and key in CONTACT_FIELDS
+            if key not in raw or (optional and not str(raw[key] or "").strip()):
+                if not partial and key in REQUIRED_FIELDS and not optional:
                     errors.append(ValidationError(key, None, v.required_field(key)))
                 continue
             try:
@@ -161,8 +168,7 @@ class FieldCleaner:
                 errors.append(exc)
         elif not partial and not out.get("consent_on"):
             errors.append(ValidationError("consent", None, Msg(CONSENT_REFUSED)))
-        if "name" in out:
-            out["name_key"] = v.name_key(out["name"])
+        with_derived(out)
         if not partial:
             for target, _parse in self.parsers.values():
                 out.setdefault(target, None)
@@ -183,6 +189,13 @@ def _past_date(value: Any, field: str, today: dt.date) -> str:
 
 # Fields up2k works out itself: never asked for, never shown as a change in the history.
 DERIVED_FIELDS = frozenset({"name_key"})
+
+
+def with_derived(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields with those derived from them (a name's key) brought up to date."""
+    if "name" in fields:
+        fields["name_key"] = v.name_key(fields["name"]) if fields["name"] else None
+    return fields
 
 
 def similar_key(name_key: str, kelurahan_code: str, nik: str) -> tuple[str, str, str]:

@@ -406,12 +406,26 @@ def _spellings(choices: tuple[Choice, ...]) -> dict[str, Choice]:
     return lookup
 
 
+SHORTEST_START = 3
+
+
+def _by_start(wanted: str, choices: tuple[Choice, ...]) -> Choice | None:
+    """An unambiguous beginning of one choice's name: 'gandaria', 'cipete', 'pondok', 'lebak'."""
+    if len(wanted) < SHORTEST_START or wanted.isdigit():
+        return None
+    starting = {c.key: c for c in choices if normalise_label(c.label).startswith(wanted)}
+    return next(iter(starting.values())) if len(starting) == 1 else None
+
+
 def match_choice(value: str | None, choices: tuple[Choice, ...], field: str) -> Choice:
     """The choice a spelling means; a near miss says 'did you mean'."""
     raw = (value or "").strip()
     lookup = _spellings(choices)
     if raw:
         found = lookup.get(normalise_label(raw))
+        if found is not None:
+            return found
+        found = _by_start(normalise_label(raw), choices)
         if found is not None:
             return found
     names = ", ".join(c.label for c in choices)

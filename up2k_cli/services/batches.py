@@ -13,8 +13,8 @@ from up2k_cli.domain import batch as rules
 from up2k_cli.domain import validators as v
 from up2k_cli.domain.errors import NotFound, RuleViolation, ValidationError
 from up2k_cli.i18n import N_, Msg, _
-from up2k_cli.services import cadres as cadre_service
-from up2k_cli.services.cadres import bulk_entry, change_entry, create_entry
+from up2k_cli.services import common
+from up2k_cli.services.common import bulk_entry, change_entry, create_entry
 from up2k_cli.storage.protocol import Record, UnitOfWork
 
 NAME_A_CADRE = N_("name at least one cadre (ID or NIK), or - for stdin")
@@ -52,11 +52,19 @@ def close(uow: UnitOfWork, code: str, today: dt.date) -> Record:
         batch = get(uow, code, lock=True)
         if batch["status"] == rules.CLOSED:
             raise RuleViolation(_("batch {code} is already closed").format(code=batch["code"]))
-        fields = {"status": rules.CLOSED, "closed_on": today.isoformat()}
+        day = today.isoformat()
+        fields = {"status": rules.CLOSED, "closed_on": day}
+        entries = [change_entry("batch", batch["code"], "close", batch, fields)]
+        ended = {}
+        for e in enrollments_of(uow, batch["code"]):  # the waitlist ends: no place for them here
+            if e["status"] == rules.WAITLISTED:
+                ended[e["id"]] = {"status": rules.NOT_PLACED, "events": _event(e, rules.NOT_PLACED, day)}
+                entries.append(change_entry("enrollment", e["id"], "close", e, ended[e["id"]]))
         uow.batches.update_many({batch["code"]: fields})
-        uow.record_changes([change_entry("batch", batch["code"], "close", batch, fields)])
+        uow.enrollments.update_many(ended)
+        uow.record_changes(entries)
         uow.commit()
-    return {**batch, **fields}
+    return {**batch, **fields, "not_placed": len(ended)}
 
 
 def enrollments_of(uow: UnitOfWork, code: str) -> list[Record]:
@@ -113,7 +121,7 @@ def show(uow: UnitOfWork, code: str) -> BatchPage:
         enrollments = enrollments_of(uow, batch["code"])
         fill = fills(uow, enrollments)[batch["code"]]
         rows = roster(uow, batch, enrollments)
-        names = cadre_service.kelurahan_names(uow.meta)
+        names = common.kelurahan_names(uow.meta)
     quota = batch["quota_per_kelurahan"]
     waiting = Counter(r["kelurahan_code"] for r in rows if r["status"] == rules.WAITLISTED)
     per_kel = [
@@ -139,6 +147,7 @@ def batch_row(fill: BatchFill) -> dict[str, Any]:
         "completed": fill.by_status[rules.COMPLETED],
         "waitlisted": fill.by_status[rules.WAITLISTED],
         "withdrawn": fill.by_status[rules.WITHDRAWN],
+        "not_placed": fill.by_status[rules.NOT_PLACED],
     }
 
 
@@ -161,13 +170,19 @@ BATCH_FIELDS = (
 
 def roster(uow: UnitOfWork, batch: Record, enrollments: list[Record]) -> list[dict[str, Any]]:
     """Who is in the batch: ID, name, kelurahan, status, attendance. No NIK, phone or address."""
-    names = cadre_service.kelurahan_names(uow.meta)
+    names = common.kelurahan_names(uow.meta)
     cadres = uow.cadres.get_many([e["cadre_id"] for e in enrollments])
     rows = [enrollment_row(batch, e, names, cadres.get(e["cadre_id"], {}).get("name")) for e in enrollments]
-    order = {rules.ENROLLED: 0, rules.COMPLETED: 0, rules.WAITLISTED: 1, rules.WITHDRAWN: 2}
+    order = {
+        rules.ENROLLED: 0,
+        rules.COMPLETED: 0,
+        rules.WAITLISTED: 1,
+        rules.NOT_PLACED: 2,
+        rules.WITHDRAWN: 3,
+    }
     return sorted(
         rows,
-        key=lambda r: (order[r["status"]], r["queue_seq"] or 0, cadre_service.id_order(r)),
+        key=lambda r: (order[r["status"]], r["queue_seq"] or 0, common.id_order(r)),
     )
 
 
@@ -212,7 +227,7 @@ def _active_cadres(uow: UnitOfWork, refs: Sequence[str]) -> list[Record]:
     found, problems = [], []
     for ref in refs:
         try:
-            cadre = cadre_service.find(uow, ref)
+            cadre = common.find(uow, ref)
         except (NotFound, ValidationError) as exc:
             problems.append(str(exc))
             continue
@@ -270,7 +285,7 @@ def _enroll(
         waitlist=waitlist,
     )
     if plan.refused:
-        names = cadre_service.kelurahan_names(uow.meta)
+        names = common.kelurahan_names(uow.meta)
         raise RuleViolation(rules.refusal_message(batch, plan, names))
     previous = {e["cadre_id"]: e for e in existing}
     date = on.isoformat()
@@ -328,7 +343,7 @@ def _enroll(
 
 
 def _enrollment(uow: UnitOfWork, batch: Record, ref: str) -> tuple[Record, Record]:
-    cadre = cadre_service.find(uow, ref)
+    cadre = common.find(uow, ref)
     for e in enrollments_of(uow, batch["code"]):
         if e["cadre_id"] == cadre["id"]:
             return cadre, e
@@ -337,43 +352,50 @@ def _enrollment(uow: UnitOfWork, batch: Record, ref: str) -> tuple[Record, Recor
     )
 
 
+@dataclass
+class Withdrawal:
+    withdrawn: list[Record] = field(default_factory=list)
+    promoted: list[Record] = field(default_factory=list)
+
+
 def withdraw(
-    uow: UnitOfWork, code: str, ref: str, *, reason: str, on: dt.date, today: dt.date
-) -> tuple[Record, Record | None]:
-    """Withdraw a cadre; the first waitlisted cadre who now fits is promoted (and returned)."""
+    uow: UnitOfWork, code: str, refs: Sequence[str], *, reason: str, on: dt.date, today: dt.date
+) -> Withdrawal:
+    """Withdraw cadres (all or none); while the batch is open and not over, the first waitlisted
+    cadres who now fit take the places freed."""
     with uow:
-        result = _withdraw(uow, code, ref, reason=reason, on=on, today=today)
+        result = _withdraw(uow, code, refs, reason=reason, on=on, today=today)
         uow.commit()
     return result
 
 
 def _withdraw(
-    uow: UnitOfWork, code: str, ref: str, *, reason: str, on: dt.date, today: dt.date
-) -> tuple[Record, Record | None]:
+    uow: UnitOfWork, code: str, refs: Sequence[str], *, reason: str, on: dt.date, today: dt.date
+) -> Withdrawal:
     batch = get(uow, code, lock=True)
     v.not_in_future(on, "date", today)
     reason_text = v.parse_text(reason, "reason", required=True)
-    cadre, e = _enrollment(uow, batch, ref)
-    if e["status"] not in (rules.ENROLLED, rules.WAITLISTED):
-        raise RuleViolation(
-            _("cadre {id} is {status} in {code}; cannot withdraw").format(
-                id=cadre["id"], status=e["status"], code=batch["code"]
-            )
-        )
+    targets = _participants(uow, batch, refs, (rules.ENROLLED, rules.WAITLISTED), "withdraw")
     date = on.isoformat()
-    fields = {
-        "status": rules.WITHDRAWN,
-        "withdrawn_on": date,
-        "withdraw_reason": reason_text,
-        "events": _event(e, rules.WITHDRAWN, date, reason=reason_text),
-    }
-    updates = {e["id"]: fields}
-    entries = [change_entry("enrollment", e["id"], "withdraw", e, fields)]
-    promoted = None
-    if batch["status"] == rules.OPEN and e["status"] == rules.ENROLLED:
+    updates: dict[str, Record] = {}
+    entries = []
+    result = Withdrawal()
+    freed = False
+    for _cid, e in targets:
+        fields = {
+            "status": rules.WITHDRAWN,
+            "withdrawn_on": date,
+            "withdraw_reason": reason_text,
+            "queue_seq": None,
+            "events": _event(e, rules.WITHDRAWN, date, reason=reason_text),
+        }
+        updates[e["id"]] = fields
+        entries.append(change_entry("enrollment", e["id"], "withdraw", e, fields))
+        result.withdrawn.append({**e, **fields})
+        freed = freed or e["status"] == rules.ENROLLED
+    if freed and batch["status"] == rules.OPEN and not rules.finished(batch, date):
         after = [{**x, **updates.get(x["id"], {})} for x in enrollments_of(uow, batch["code"])]
-        nxt = rules.next_from_waitlist(batch, after)
-        if nxt is not None:
+        while (nxt := rules.next_from_waitlist(batch, after)) is not None:
             promo = {
                 "status": rules.ENROLLED,
                 "enrolled_on": date,
@@ -382,10 +404,11 @@ def _withdraw(
             }
             updates[nxt["id"]] = promo
             entries.append(change_entry("enrollment", nxt["id"], "promote", nxt, promo))
-            promoted = {**nxt, **promo}
+            result.promoted.append({**nxt, **promo})
+            after = [{**x, **promo} if x["id"] == nxt["id"] else x for x in after]
     uow.enrollments.update_many(updates)
     uow.record_changes(entries)
-    return {**e, **fields}, promoted
+    return result
 
 
 def attend(
@@ -432,24 +455,31 @@ def _participants(
     out, problems = [], []
     for ref in refs:
         try:
-            cadre = cadre_service.find(uow, ref)
+            cadre = common.find(uow, ref)
         except (NotFound, ValidationError) as exc:
             problems.append(str(exc))
             continue
         e = by_cadre.get(cadre["id"])
         if e is None or e["status"] not in allowed:
             state = e["status"] if e else _("not enrolled")
-            message = (
-                _("cadre {id} cannot attend: {state} in {code}")
-                if verb == "attend"
-                else _("cadre {id} cannot complete: {state} in {code}")
-            )
+            message = {
+                "attend": _("cadre {id} cannot attend: {state} in {code}"),
+                "complete": _("cadre {id} cannot complete: {state} in {code}"),
+                "withdraw": _("cadre {id} cannot withdraw: {state} in {code}"),
+                "correct": _("cadre {id} has nothing to correct: {state} in {code}"),
+            }[verb]
             problems.append(message.format(id=cadre["id"], state=state, code=batch["code"]))
             continue
         out.append((cadre["id"], e))
     if problems:
         raise RuleViolation(_("{problems}; nothing was recorded").format(problems="; ".join(problems)))
     return out
+
+
+@dataclass
+class Completion:
+    completed: list[str] = field(default_factory=list)
+    below: list[str] = field(default_factory=list)  # with --eligible: those left enrolled, and why
 
 
 def complete(
@@ -461,10 +491,13 @@ def complete(
     today: dt.date,
     force: bool = False,
     reason: str | None = None,
-) -> list[str]:
-    """Mark completion; below the batch's minimum attendance only with --force and a reason."""
+    eligible: bool = False,
+) -> Completion:
+    """Mark completion; below the batch's minimum attendance only with --force and a reason. With
+    `eligible` (and no cadres named), everyone enrolled at or above the minimum completes and the
+    others are listed; cadres named are all-or-nothing."""
     with uow:
-        result = _complete(uow, code, refs, on=on, today=today, force=force, reason=reason)
+        result = _complete(uow, code, refs, on=on, today=today, force=force, reason=reason, eligible=eligible)
         uow.commit()
     return result
 
@@ -478,22 +511,29 @@ def _complete(
     today: dt.date,
     force: bool,
     reason: str | None,
-) -> list[str]:
+    eligible: bool = False,
+) -> Completion:
     batch = get(uow, code, lock=True)
     date = rules.check_activity_date(batch, on, today)
     if force and not (reason and reason.strip()):
         raise ValidationError("reason", reason, _("--force needs --reason saying why"))
-    targets = _participants(uow, batch, refs, (rules.ENROLLED,), "complete")
-    low = [
-        _("{id} attended {count}/{sessions} sessions ({percent:.0f}%)").format(
-            id=cid,
-            count=len(e.get("attendance", {})),
-            sessions=batch["sessions"],
-            percent=rules.attendance_share(batch, e),
-        )
-        for cid, e in targets
-        if not rules.meets_attendance(batch, e)
-    ]
+    result = Completion()
+    if eligible:
+        if refs or force:
+            raise ValidationError(
+                "eligible", None, _("--eligible completes everyone who qualifies: name no cadre, no --force")
+            )
+        enrolled = sorted((e for e in enrollments_of(uow, batch["code"]) if e["status"] == rules.ENROLLED),
+                          key=lambda e: common.id_order({"id": e["cadre_id"]}))  # fmt: skip
+        targets = [(e["cadre_id"], e) for e in enrolled if rules.meets_attendance(batch, e)]
+        result.below = [
+            _attendance_text(batch, e["cadre_id"], e)
+            for e in enrolled
+            if not rules.meets_attendance(batch, e)
+        ]
+    else:
+        targets = _participants(uow, batch, refs, (rules.ENROLLED,), "complete")
+    low = [_attendance_text(batch, cid, e) for cid, e in targets if not rules.meets_attendance(batch, e)]
     if low and not force:
         raise RuleViolation(
             _(
@@ -526,12 +566,145 @@ def _complete(
         )
     uow.enrollments.update_many(updates)
     uow.record_changes(entries)
+    result.completed = [cid for cid, _ in targets]
+    return result
+
+
+def _attendance_text(batch: Mapping[str, Any], cadre_id: str, e: Mapping[str, Any]) -> str:
+    return _("{id} attended {count}/{sessions} sessions ({percent:.0f}%)").format(
+        id=cadre_id,
+        count=len(e.get("attendance", {})),
+        sessions=batch["sessions"],
+        percent=rules.attendance_share(batch, e),
+    )
+
+
+# --- corrections ---------------------------------------------------------------------------------
+
+
+def update(uow: UnitOfWork, code: str, raw: Mapping[str, Any], *, reason: str) -> Record:
+    """Correct a batch's title, dates, venue, mentor, capacity, quota, sessions or minimum
+    attendance; refused when the batch's records would then break a rule."""
+    why = v.parse_text(reason, "reason", required=True)
+    with uow:
+        batch = get(uow, code, lock=True)
+        given = {k: x for k, x in raw.items() if k in rules.EDITABLE and x is not None}
+        if not given:
+            raise ValidationError("fields", None, _("nothing to change; give at least one --option"))
+        checked = rules.new_batch(
+            code=batch["code"], kind=batch["kind"], created_on=dt.date.fromisoformat(batch["created_on"]),
+            **{**{k: batch.get(k) for k in rules.EDITABLE}, **given},
+        )  # fmt: skip
+        fields = {k: checked[k] for k in given}
+        problems = rules.check_change(batch, fields, enrollments_of(uow, batch["code"]))
+        if problems:
+            raise RuleViolation(
+                _("batch {code} cannot change: {problems}; nothing was changed").format(
+                    code=batch["code"], problems="; ".join(problems)
+                )
+            )
+        entry = {**change_entry("batch", batch["code"], "update", batch, fields), "reason": why}
+        if entry["changes"]:
+            uow.batches.update_many({batch["code"]: fields})
+            uow.record_changes([entry])
+            uow.commit()
+    return entry
+
+
+def reopen(uow: UnitOfWork, code: str, *, reason: str, today: dt.date) -> Record:
+    """Open a closed batch again; those it left without a place go back on its waitlist."""
+    why = v.parse_text(reason, "reason", required=True)
+    with uow:
+        batch = get(uow, code, lock=True)
+        if batch["status"] == rules.OPEN:
+            raise RuleViolation(_("batch {code} is open already").format(code=batch["code"]))
+        fields = {"status": rules.OPEN, "closed_on": None}
+        entries = [{**change_entry("batch", batch["code"], "reopen", batch, fields), "reason": why}]
+        day = today.isoformat()
+        back = {}
+        for e in enrollments_of(uow, batch["code"]):
+            if e["status"] == rules.NOT_PLACED:
+                back[e["id"]] = {"status": rules.WAITLISTED, "events": _event(e, rules.WAITLISTED, day)}
+                entries.append(change_entry("enrollment", e["id"], "reopen", e, back[e["id"]]))
+        uow.batches.update_many({batch["code"]: fields})
+        uow.enrollments.update_many(back)
+        uow.record_changes(entries)
+        uow.commit()
+    return {**batch, **fields}
+
+
+def remove_attendance(
+    uow: UnitOfWork, code: str, session: int, refs: Sequence[str], *, reason: str
+) -> list[str]:
+    """Take back attendance recorded by mistake; refused where a completion stands on it (undo the
+    completion first)."""
+    why = v.parse_text(reason, "reason", required=True)
+    with uow:
+        batch = get(uow, code, lock=True)
+        rules.check_session(batch, session)
+        key = str(session)
+        targets = _participants(
+            uow, batch, refs, (rules.ENROLLED, rules.COMPLETED, rules.WITHDRAWN), "correct"
+        )
+        problems, updates, entries = [], {}, []
+        for cid, e in targets:
+            attendance = dict(e.get("attendance") or {})
+            if key not in attendance:
+                problems.append(
+                    _("{id} has no attendance for session {session}").format(id=cid, session=session)
+                )
+                continue
+            del attendance[key]
+            after = {**e, "attendance": attendance}
+            if (
+                e["status"] == rules.COMPLETED
+                and not e.get("forced_reason")
+                and not rules.meets_attendance(batch, after)
+            ):
+                problems.append(
+                    _(
+                        "{id}'s completion rests on it (below {minimum}% without it); "
+                        "undo the completion first"
+                    ).format(id=cid, minimum=batch["min_attendance"])
+                )
+                continue
+            updates[e["id"]] = {"attendance": attendance}
+            entries.append({**change_entry("enrollment", e["id"], "remove attendance", e, updates[e["id"]]),
+                            "reason": why})  # fmt: skip
+        if problems:
+            raise RuleViolation(_("{problems}; nothing was changed").format(problems="; ".join(problems)))
+        uow.enrollments.update_many(updates)
+        uow.record_changes(entries)
+        uow.commit()
+    return [cid for cid, _ in targets]
+
+
+def undo_completion(uow: UnitOfWork, code: str, refs: Sequence[str], *, reason: str) -> list[str]:
+    """Take back completions recorded by mistake: the cadres are enrolled again, as if the
+    completion had never been recorded (the history keeps it)."""
+    why = v.parse_text(reason, "reason", required=True)
+    with uow:
+        batch = get(uow, code, lock=True)
+        targets = _participants(uow, batch, refs, (rules.COMPLETED,), "correct")
+        updates, entries = {}, []
+        for _cid, e in targets:
+            events = list(e.get("events") or [])
+            while events and events[-1]["status"] == rules.COMPLETED:
+                events.pop()
+            fields = {"status": rules.ENROLLED, "completed_on": None, "forced_reason": None, "events": events}
+            updates[e["id"]] = fields
+            entries.append(
+                {**change_entry("enrollment", e["id"], "undo completion", e, fields), "reason": why}
+            )
+        uow.enrollments.update_many(updates)
+        uow.record_changes(entries)
+        uow.commit()
     return [cid for cid, _ in targets]
 
 
 def cadre_batches(uow: UnitOfWork, cadre_id: str) -> list[dict[str, Any]]:
     """A cadre's batches with status and attendance, for 'cadre show'; in an open unit of work."""
-    names = cadre_service.kelurahan_names(uow.meta)
+    names = common.kelurahan_names(uow.meta)
     mine = uow.enrollments.find(cadre_id=cadre_id)
     batches = uow.batches.get_many({e["batch"] for e in mine})
     rows = [
@@ -545,8 +718,8 @@ def cadre_batches(uow: UnitOfWork, cadre_id: str) -> list[dict[str, Any]]:
 def all_enrollment_rows(uow: UnitOfWork) -> list[dict[str, Any]]:
     """Every enrollment in batch then enrollment order (no personal data beyond the IDs)."""
     with uow:
-        names = cadre_service.kelurahan_names(uow.meta)
+        names = common.kelurahan_names(uow.meta)
         batches = {b["code"]: b for b in uow.batches.all()}
         enrollments = uow.enrollments.all()
     rows = [enrollment_row(batches[e["batch"]], e, names, None) for e in enrollments if e["batch"] in batches]
-    return sorted(rows, key=lambda r: (r["batch"], cadre_service.id_order({"id": r["enrollment_id"]})))
+    return sorted(rows, key=lambda r: (r["batch"], common.id_order({"id": r["enrollment_id"]})))

@@ -13,100 +13,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from up2k_cli.domain import validators as v
-from up2k_cli.domain.cadre import ACTIVE, DERIVED_FIELDS, INACTIVE, Cadre, birth_key, clean_fields
-from up2k_cli.domain.errors import DuplicateWarning, NotFound, RuleViolation, ValidationError
+from up2k_cli.domain.cadre import ACTIVE, INACTIVE, Cadre, birth_key, clean_fields
+from up2k_cli.domain.errors import DuplicateWarning, RuleViolation, ValidationError
 from up2k_cli.i18n import N_, Msg, _
 from up2k_cli.storage.protocol import Record, UnitOfWork
 
-_CADRE_ID = re.compile(r"^[Kk]\d{4,}$")
-
-
-def kelurahan_choices(meta: Mapping[str, Any]) -> tuple[v.Choice, ...]:
-    """The registry's kelurahan, matchable by name, code or the code's last four digits."""
-    return tuple(
-        v.Choice(k["code"], k["name"], (k["code"].rsplit(".", 1)[-1], *k.get("aliases", ())))
-        for k in meta["region"]["kelurahan"]
-    )
-
-
-def kelurahan_names(meta: Mapping[str, Any]) -> dict[str, str]:
-    return {k["code"]: k["name"] for k in meta["region"]["kelurahan"]}
-
-
-def kelurahan_code(meta: Mapping[str, Any], text: str) -> str:
-    return v.match_choice(text, kelurahan_choices(meta), "kelurahan").key
-
-
-def find(uow: UnitOfWork, ref: str, *, lock: bool = False) -> Record:
-    """A cadre by ID (K0001, any case) or by NIK (with or without separators); in an open unit of
-    work. With `lock`, the cadre is held against other commands to the end of this one and read
-    after (a change built on what it holds: a status log, a baseline)."""
-    text = (ref or "").strip()
-    if _CADRE_ID.match(text):
-        key = text.upper()
-        if lock:
-            uow.cadres.lock(key)
-        record = uow.cadres.get(key)
-        if record is None:
-            raise NotFound(_("cadre {id} not found; 'up2k cadre list' shows the IDs").format(id=key))
-        return record
-    digits = re.sub(r"[\s.\-]", "", text)
-    if len(digits) == 16 and digits.isdigit():
-        same = uow.cadres.find(nik=digits)
-        if not same:
-            raise NotFound(_("no cadre has NIK {nik}; check the number").format(nik=v.mask_nik(digits)))
-        if lock:
-            return find(uow, same[-1]["id"], lock=True)
-        return same[-1]
-    raise ValidationError("cadre", ref, _("name a cadre by ID (e.g. K0001) or 16-digit NIK"))
-
-
-# --- history entries ---------------------------------------------------------------------------
-
-
-def create_entry(entity: str, ref: str, record: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """History entry for a new record: which, not its values. The record holds its first values and
-    later entries hold every change, so personal data is not copied into the history."""
-    return {"entity": entity, "ref": ref, "action": "create", "changes": {}}
-
-
-def bulk_entry(entity: str, ids: list[str], action: str, changes: dict[str, list[Any]]) -> dict[str, Any]:
-    """One history entry for the same change to many records in one command (an import, an
-    enrollment of a list, a session's attendance): which records, and old -> new once."""
-    return {"entity": entity, "ref": ids[0], "refs": ids, "action": action, "changes": changes}
-
-
-def bulk_create_entry(entity: str, ids: list[str], source: str) -> dict[str, Any]:
-    """An import: which records and from where."""
-    return bulk_entry(entity, ids, "create", {"source": [None, source], "records": [None, len(ids)]})
-
-
-def change_entry(
-    entity: str, ref: str, action: str, old: Mapping[str, Any], new: Mapping[str, Any]
-) -> dict[str, Any]:
-    changes = {
-        k: [old.get(k), val] for k, val in new.items() if old.get(k) != val and k not in DERIVED_FIELDS
-    }
-    return {"entity": entity, "ref": ref, "action": action, "changes": changes}
-
-
-def remove_entry(entity: str, ref: str, record: Mapping[str, Any], reason: str) -> dict[str, Any]:
-    """A record removed (a correction): kept whole in the history, so undo can put it back."""
-    return {"entity": entity, "ref": ref, "action": "remove", "changes": {}, "reason": reason,
-            "record": dict(record)}  # fmt: skip
-
-
-def history_of(uow: UnitOfWork, entity: str, ref: str) -> list[Record]:
-    """Entries about one record, by itself or as one of a bulk change; in an open unit of work."""
-    entries = {h["seq"]: h for h in uow.history.find(ref=ref)}
-    entries.update({h["seq"]: h for h in uow.history.find_with("refs", ref)})
-    return [entries[s] for s in sorted(entries) if entries[s].get("entity") == entity]
-
-
-def concerns(entry: Mapping[str, Any], ref: str) -> bool:
-    """Does a history entry concern this record (by itself, or as one of a bulk create)?"""
-    return entry.get("ref") == ref or ref in (entry.get("refs") or ())
-
+from .common import (
+    change_entry,
+    create_entry,
+    derived,
+    find,
+    history_of,
+    id_order,
+    kelurahan_choices,
+    kelurahan_code,
+    kelurahan_names,
+)
 
 # --- register and update -----------------------------------------------------------------------
 
@@ -257,9 +179,14 @@ def list_cadres(
     status: str | None = None,
     search: str | None = None,
     show_nik: bool = False,
+    trained_no_business: bool = False,
+    no_follow_up_since: dt.date | None = None,
+    incomplete: bool = False,
 ) -> list[Record]:
     """Cadres in ID order, filtered, with their kelurahan's name; kelurahan names are matched as
-    leniently as on input. A list with whole NIKs is recorded as personal data leaving up2k."""
+    leniently as on input. The coordinator's follow-up lists: trained but no business yet, no
+    income follow-up since a day, records missing a phone, RT, RW or address. A list with whole
+    NIKs is recorded as personal data leaving up2k."""
     with uow:
         names = kelurahan_names(uow.meta)
         if kelurahan:
@@ -270,12 +197,36 @@ def list_cadres(
             rows = [c for c in rows if c["status"] == status]
         if search:
             rows = [c for c in rows if _matches(c, search)]
+        if incomplete:
+            rows = [
+                c for c in rows if not c.get("erased_on") and any(not c.get(f) for f in INCOMPLETE_IF_MISSING)
+            ]
+        if trained_no_business:
+            trained = _completed_training(uow)
+            owners = {b["cadre_id"] for b in uow.businesses.all()}
+            rows = [c for c in rows if c["id"] in trained and c["id"] not in owners]
+        if no_follow_up_since is not None:
+            since = no_follow_up_since.isoformat()
+            recent = {r["cadre_id"] for r in uow.incomes.all() if r["on"] >= since}
+            rows = [c for c in rows if c["id"] not in recent and c["registered_on"] < since]
         if show_nik:
             from up2k_cli.services.personal import record_file
 
             record_file(uow, "cadre list --show-nik", None, [r["id"] for r in rows], len(rows))
             uow.commit()
     return [{**r, "kelurahan": names.get(r["kelurahan_code"], "")} for r in sorted(rows, key=id_order)]
+
+
+# A record without these is incomplete: the coordinator cannot visit or call the person.
+INCOMPLETE_IF_MISSING = ("phone", "rt", "rw", "address")
+
+
+def _completed_training(uow: UnitOfWork) -> set[str]:
+    """Cadres who completed a training batch (in an open unit of work)."""
+    from up2k_cli.domain.batch import COMPLETED, TRAINING
+
+    training = {b["code"] for b in uow.batches.find(kind=TRAINING)}
+    return {e["cadre_id"] for e in uow.enrollments.find(status=COMPLETED) if e["batch"] in training}
 
 
 def _matches(cadre: Record, needle: str) -> bool:
@@ -300,28 +251,6 @@ def export_cadres(uow: UnitOfWork, *, output: str | None) -> list[dict[str, Any]
         record_file(uow, "export cadres", output, [r["id"] for r in rows], len(rows))
         uow.commit()
     return [derived(r, names) for r in rows]
-
-
-def id_order(record: Mapping[str, Any]) -> tuple[int, str]:
-    """K9999 before K10000: IDs are a letter and zero-padded digits, so length then text."""
-    ident = str(record["id"])
-    return (len(ident), ident)
-
-
-def id_number(ident: str) -> int:
-    digits = "".join(ch for ch in ident if ch.isdigit())
-    return int(digits) if digits else 0
-
-
-def derived(record: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
-    """The record plus what follows from it: sex and birth date from the NIK, kelurahan name."""
-    nik = record.get("nik")
-    return {
-        **record,
-        "sex": ("F" if v.nik_sex(nik) == "P" else "M") if nik else None,
-        "birth_date": v.nik_birth_date(nik).isoformat() if nik else None,
-        "kelurahan": names.get(record.get("kelurahan_code", ""), ""),
-    }
 
 
 @dataclass

@@ -16,7 +16,7 @@ from up2k_cli.domain.validators import nik_from_number
 from up2k_cli.i18n import N_, _, localise
 from up2k_cli.storage.protocol import UnitOfWork
 
-from . import cadres as cadre_service
+from . import common
 
 # Header spellings (after normalise_header) -> input field. English names are the export's own.
 HEADER_ALIASES: dict[str, str] = {
@@ -69,10 +69,9 @@ REQUIRED_COLUMNS = {
     "nik": "NIK",
     "name": "Nama",
     "kelurahan": "Kelurahan",
-    "rw": "RW",
-    "rt": "RT",
-    "address": "Alamat",
 }
+# Many kelurahan sheets have no RT, RW or address: such cadres come in, listed as incomplete.
+CONTACT_COLUMNS = {"rw": "RW", "rt": "RT", "address": "Alamat"}
 # Where a row lives: a CSV file's line, or a workbook's sheet row (shown in the messages).
 LINE, SHEET_ROW = N_("line"), N_("sheet row")
 MAX_COLUMNS = 200
@@ -110,6 +109,17 @@ class SourceTable:
     rows: list[tuple[int, list[Any]]]  # (file line or sheet row, cells: text, or typed from xlsx)
     notes: list[str] = field(default_factory=list)
     unit: str = LINE
+    dialect: Dialect = field(default_factory=lambda: Dialect())
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How a CSV file was written (so that its rejects reopen in the same Excel)."""
+
+    delimiter: str = ","
+    bom: bool = False
+    newline: str = "\r\n"
+    encoding: str = "utf-8"
 
 
 @dataclass
@@ -190,7 +200,10 @@ def read_csv(data: bytes, encoding: str | None = None) -> SourceTable:
         raise ImportRefused(
             _("line {line} is not valid CSV: {error}").format(line=reader.line_num, error=exc)
         ) from None
-    return SourceTable(header=header, rows=rows, notes=notes)
+    line_end = "\r\n" if "\r\n" in text[: len(first_line) + 2] else "\n"
+    encoding = "cp1252" if notes else (encoding or "utf-8")
+    dialect = Dialect(delimiter, data.startswith(b"\xef\xbb\xbf"), line_end, encoding)
+    return SourceTable(header=header, rows=rows, notes=notes, dialect=dialect)
 
 
 def read_xlsx(data: bytes, sheet: str | None = None) -> SourceTable:
@@ -295,6 +308,14 @@ def map_columns(header: Sequence[str]) -> tuple[dict[int, str], list[str]]:
     missing = [label for key, label in REQUIRED_COLUMNS.items() if key not in fields]
     if not {"consent", "consent_on"} & fields:
         missing.append("Persetujuan (consent)")
+    absent = [label for key, label in CONTACT_COLUMNS.items() if key not in fields]
+    if absent:
+        notes.append(
+            _(
+                "the file has no {columns} column; cadres come in without it and "
+                "'up2k cadre list --incomplete' lists them"
+            ).format(columns=", ".join(absent))
+        )
     if missing:
         raise ImportRefused(
             _("the file lacks required columns: {missing} (found: {found})").format(
@@ -348,7 +369,7 @@ def _import_cadres(
     result = ImportResult(notes=source.notes + notes, header=source.header)
     column_of = {target: source.header[pos].strip().lstrip("\ufeff") for pos, target in mapping.items()}
     column_of.setdefault("kelurahan", column_of.get("kelurahan_code", "kelurahan"))
-    cleaner = FieldCleaner(cadre_service.kelurahan_choices(uow.meta), today)
+    cleaner = FieldCleaner(common.kelurahan_choices(uow.meta), today)
     uow.cadres.hold("nik")  # every NIK, before they are read: no one registers one meanwhile
     everyone = uow.cadres.all()
     known = {c["nik"]: c["id"] for c in everyone if c.get("nik")}
@@ -390,7 +411,7 @@ def _import_cadres(
             raw.pop("kelurahan_code", None)
         status = (raw.pop("status", "") or ACTIVE).strip().lower()
         try:
-            fields = cleaner.clean(raw)
+            fields = cleaner.clean(raw, contact_required=False)
         except ValidationErrors as exc:
             fields = None
             row_errors += [
@@ -476,6 +497,13 @@ def _import_cadres(
             ).format(count=len(result.rejected_rows), total=len(source.rows)),
             result,
         )
+    incomplete = sum(1 for f in new_records if any(not f.get(k) for k in CONTACT_COLUMNS))
+    if incomplete:
+        result.notes.append(
+            _("{count} new cadre(s) have no RT, RW or address yet: 'up2k cadre list --incomplete'").format(
+                count=incomplete
+            )
+        )
     if not new_records:
         ids: list[str] = []
     elif dry_run:  # the IDs it would take, without taking them (a server's counters never go back)
@@ -484,12 +512,12 @@ def _import_cadres(
         ids = uow.next_ids("cadre", "K", len(new_records))
     records = [Cadre(id=i, **fields).to_record() for i, fields in zip(ids, new_records, strict=True)]
     result.created = ids
-    entries = [cadre_service.bulk_create_entry("cadre", ids, source_name)] if ids else []
+    entries = [common.bulk_create_entry("cadre", ids, source_name)] if ids else []
     changed: dict[str, dict[str, Any]] = {}
     current = uow.cadres.get_many(list(updates))
     for cadre_id, fields in updates.items():
         old = current.get(cadre_id) or {}
-        entry = cadre_service.change_entry("cadre", cadre_id, "update", old, fields)
+        entry = common.change_entry("cadre", cadre_id, "update", old, fields)
         if entry["changes"]:
             changed[cadre_id] = fields
             entries.append(entry)
@@ -512,3 +540,14 @@ def _shown(header: Sequence[str], limit: int = 12) -> str:
     """Header names as they can be printed safely: escaped, and only the first few."""
     names = ", ".join(repr(h)[1:-1] for h in header[:limit])
     return names + (_(", ... ({count} columns)").format(count=len(header)) if len(header) > limit else "")
+
+
+def rejects(result: ImportResult) -> tuple[list[str], list[list[str]]]:
+    """The rows left out, as the file had them, with a reason column: (header, rows). Written in
+    the input's own dialect (SourceTable.dialect) they reopen in the same spreadsheet for fixing."""
+    header = [h.strip().lstrip("\ufeff") or f"column{i + 1}" for i, h in enumerate(result.header)]
+    rows = []
+    for cells, reason in result.rejected_rows:
+        shown = ["" if c is None else str(c) for c in cells]
+        rows.append([*shown, *[""] * (len(header) - len(shown)), reason])
+    return [*header, "reason"], rows

@@ -15,7 +15,7 @@ from up2k_cli.domain import validators as v
 from up2k_cli.domain.cadre import ACTIVE, INACTIVE
 from up2k_cli.domain.errors import RuleViolation, ValidationError
 from up2k_cli.i18n import N_, Msg, _
-from up2k_cli.services import cadres as cadre_service
+from up2k_cli.services import common
 from up2k_cli.services.personal import files_holding
 from up2k_cli.storage.protocol import Record, UnitOfWork
 
@@ -158,7 +158,7 @@ def _iso(value: Any) -> bool:
 def _check_counters(uow: UnitOfWork, bad: Any) -> None:
     """New IDs come from counters: a counter behind the records would hand out an ID again."""
     highest_ids = {
-        kind: max((cadre_service.id_number(r["id"]) for r in records.all()), default=0)
+        kind: max((common.id_number(r["id"]) for r in records.all()), default=0)
         for kind, records in (("cadre", uow.cadres), ("enrollment", uow.enrollments),
                               ("business", uow.businesses), ("step", uow.steps),
                               ("income", uow.incomes), ("file", uow.files))
@@ -334,7 +334,7 @@ def forget(
     erase it from the backups."""
     why = v.parse_text(reason, "reason", required=True)
     with uow:
-        cadre = cadre_service.find(uow, ref, lock=True)
+        cadre = common.find(uow, ref, lock=True)
         if cadre.get("erased_on") and not include_backups:
             raise RuleViolation(
                 _("cadre {id} was already erased on {date}").format(id=cadre["id"], date=cadre["erased_on"])
@@ -377,8 +377,49 @@ def erase(uow: UnitOfWork, cadre_id: str, today: dt.date) -> bool:
                 change["events"] = [{k: x for k, x in e.items() if k != "reason"} for e in record["events"]]
             changes[record["id"]] = change
         repo.update_many(changes)
-    uow.redact_history(refs, KEPT_FIELDS, ERASED)
+    uow.redact_history(refs, redacted)
     return True
+
+
+FREE_TEXT_INSIDE = frozenset({"reason", "note"})  # free text within kept values (status_log, events)
+
+
+def redacted(entry: Mapping[str, Any]) -> Record:
+    """The fields of a history entry to change so that it holds nothing but what anonymous counts
+    need: every value outside KEPT_FIELDS, every reason and note, and a removed record's text."""
+    out: Record = {}
+    changes = entry.get("changes") or {}
+    scrubbed = {
+        name: _scrub(pair) if name in KEPT_FIELDS else _erased(pair) for name, pair in changes.items()
+    }
+    if scrubbed != changes:
+        out["changes"] = scrubbed
+    if entry.get("reason") not in (None, ERASED):
+        out["reason"] = ERASED
+    record = entry.get("record")
+    if record:
+        kept = {k: (_scrub(v) if k in KEPT_FIELDS else _erased(v)) for k, v in record.items()}
+        if kept != record:
+            out["record"] = kept
+    return out
+
+
+def _erased(value: Any) -> Any:
+    """Old -> new pairs keep their shape, with every value but None erased."""
+    if isinstance(value, list) and len(value) == 2:
+        return [None if x is None else ERASED for x in value]
+    return None if value is None else ERASED
+
+
+def _scrub(value: Any) -> Any:
+    """A kept value with the free text inside it (a status change's reason) erased."""
+    if isinstance(value, list):
+        return [_scrub(x) for x in value]
+    if isinstance(value, dict):
+        return {
+            k: (ERASED if k in FREE_TEXT_INSIDE and v is not None else _scrub(v)) for k, v in value.items()
+        }
+    return value
 
 
 # --- backups ---------------------------------------------------------------------------------

@@ -12,8 +12,8 @@ from up2k_cli.domain import outcomes as rules
 from up2k_cli.domain import validators as v
 from up2k_cli.domain.errors import NotFound, RuleViolation, ValidationError
 from up2k_cli.i18n import N_, Msg, _
-from up2k_cli.services import cadres as cadre_service
-from up2k_cli.services.cadres import change_entry, create_entry
+from up2k_cli.services import common
+from up2k_cli.services.common import change_entry, create_entry
 from up2k_cli.storage.protocol import Record, UnitOfWork
 
 # --- settings --------------------------------------------------------------------------------
@@ -105,7 +105,7 @@ def add_business(
 def _add_business(
     uow: UnitOfWork, cadre_ref: str, raw: Mapping[str, Any], *, today: dt.date, licensed_on: dt.date | None
 ) -> Record:
-    cadre = cadre_service.find(uow, cadre_ref)
+    cadre = common.find(uow, cadre_ref)
     if cadre["status"] != "active":
         raise RuleViolation(
             _("cadre {id} is inactive; reactivate before adding a business").format(id=cadre["id"])
@@ -206,7 +206,7 @@ def business_view(
 def businesses_of(uow: UnitOfWork, owners: list[Record] | None = None) -> list[dict[str, Any]]:
     """Businesses as people see them (owner, kelurahan, agencies, what they lack), in ID order:
     every one, or those of the cadres given. In an open unit of work."""
-    names = cadre_service.kelurahan_names(uow.meta)
+    names = common.kelurahan_names(uow.meta)
     current = settings(uow)
     if owners is None:
         records, by_id = uow.businesses.all(), {c["id"]: c for c in uow.cadres.all()}
@@ -214,7 +214,7 @@ def businesses_of(uow: UnitOfWork, owners: list[Record] | None = None) -> list[d
         by_id = {c["id"]: c for c in owners}
         records = uow.businesses.find_in("cadre_id", list(by_id))
     rows = [business_view(b, current, by_id.get(b["cadre_id"], {}), names) for b in records]
-    return sorted(rows, key=cadre_service.id_order)
+    return sorted(rows, key=common.id_order)
 
 
 def list_businesses(
@@ -235,7 +235,7 @@ def list_businesses(
     with uow:
         rows = businesses_of(uow)
         if kelurahan:
-            code = cadre_service.kelurahan_code(uow.meta, kelurahan)
+            code = common.kelurahan_code(uow.meta, kelurahan)
             rows = [r for r in rows if r["kelurahan_code"] == code]
         if category:
             label = rules.parse_category(category)
@@ -267,8 +267,8 @@ def business_page(uow: UnitOfWork, ref: str) -> BusinessPage:
     with uow:
         record = get_business(uow, ref)
         owner = uow.cadres.get(record["cadre_id"]) or {}
-        view = business_view(record, settings(uow), owner, cadre_service.kelurahan_names(uow.meta))
-        return BusinessPage(view, cadre_service.history_of(uow, "business", record["id"]))
+        view = business_view(record, settings(uow), owner, common.kelurahan_names(uow.meta))
+        return BusinessPage(view, common.history_of(uow, "business", record["id"]))
 
 
 # --- steps and income ------------------------------------------------------------------------
@@ -288,7 +288,7 @@ def record_step(
 def _record_step(
     uow: UnitOfWork, cadre_ref: str, step: str, *, on: dt.date, today: dt.date, note: str | None
 ) -> tuple[Record, bool]:
-    cadre = cadre_service.find(uow, cadre_ref, lock=True)  # one record per step and cadre
+    cadre = common.find(uow, cadre_ref, lock=True)  # one record per step and cadre
     key = rules.parse_step(step)
     if key in rules.AUTOMATIC_STEPS:
         raise RuleViolation(
@@ -347,7 +347,7 @@ def _add_income(
     uow: UnitOfWork, cadre_ref: str, amount: str, *, on: dt.date, today: dt.date, note: str | None,
     baseline: bool,
 ) -> Record:  # fmt: skip
-    cadre = cadre_service.find(uow, cadre_ref, lock=baseline)  # one baseline per cadre
+    cadre = common.find(uow, cadre_ref, lock=baseline)  # one baseline per cadre
     value = v.parse_money(amount, "amount")
     day = v.not_in_future(on, "date", today)
     if baseline:
@@ -389,7 +389,7 @@ def step_rows(uow: UnitOfWork, today: dt.date, cadres: list[Record] | None = Non
     notes = {(r["cadre_id"], r["step"]): r.get("note") for r in snap.steps}
     kel_of = {c["id"]: c["kelurahan_code"] for c in snap.cadres}
     rows = []
-    for cid in sorted(reached, key=lambda c: cadre_service.id_order({"id": c})):
+    for cid in sorted(reached, key=lambda c: common.id_order({"id": c})):
         for order, (step, on) in enumerate(rules.in_order_reached(reached[cid]), start=1):
             recorded = (cid, step) in notes
             rows.append(
@@ -429,7 +429,7 @@ def income_rows(uow: UnitOfWork, cadres: list[Record] | None = None) -> list[dic
     kinds = {"baseline": 0, "follow-up": 1}
     return sorted(
         rows,
-        key=lambda r: (cadre_service.id_order({"id": r["cadre_id"]}), kinds[r["kind"]], r["on"]),
+        key=lambda r: (common.id_order({"id": r["cadre_id"]}), kinds[r["kind"]], r["on"]),
     )
 
 
@@ -441,3 +441,90 @@ def export_steps(uow: UnitOfWork, today: dt.date) -> list[dict[str, Any]]:
 def export_incomes(uow: UnitOfWork) -> list[dict[str, Any]]:
     with uow:
         return income_rows(uow)
+
+
+# --- corrections ---------------------------------------------------------------------------------
+
+
+def remove_step(uow: UnitOfWork, cadre_ref: str, step: str, *, reason: str) -> Record:
+    """Take back a 7 PAS step recorded by mistake (steps reached by themselves cannot be)."""
+    why = v.parse_text(reason, "reason", required=True)
+    with uow:
+        cadre = common.find(uow, cadre_ref, lock=True)  # as record_step: one command per cadre's steps
+        key = rules.parse_step(step)
+        found = uow.steps.find(cadre_id=cadre["id"], step=key)
+        if not found:
+            raise RuleViolation(
+                _("{id} has no recorded step {step}; only recorded steps can be removed").format(
+                    id=cadre["id"], step=key
+                )
+            )
+        record = found[0]
+        _take_back(uow, "step", record, why)
+        uow.commit()
+    return record
+
+
+def _take_back(uow: UnitOfWork, entity: str, record: Record, why: str) -> None:
+    """Remove a record entered by mistake, keeping it whole in the history (undo can put it back)."""
+    getattr(uow, common.TABLE_OF[entity]).remove_many([record["id"]])
+    uow.record_changes([common.remove_entry(entity, record["id"], record, why)])
+
+
+def get_income(uow: UnitOfWork, ref: str, *, lock: bool = False) -> Record:
+    """An income follow-up by ID (I0001); in an open unit of work (with `lock`: held, then read)."""
+    key = (ref or "").strip().upper()
+    if lock:
+        uow.incomes.lock(key)
+    record = uow.incomes.get(key)
+    if record is None:
+        raise NotFound(
+            _("income follow-up {id} not found; 'up2k cadre show' lists a cadre's").format(id=repr(key))
+        )
+    return record
+
+
+def update_income(
+    uow: UnitOfWork, ref: str, raw: Mapping[str, Any], *, today: dt.date, reason: str
+) -> Record:
+    """Correct an income follow-up's amount, date or note; the history keeps the old values."""
+    why = v.parse_text(reason, "reason", required=True)
+    with uow:
+        record = get_income(uow, ref, lock=True)
+        cadre = uow.cadres.get(record["cadre_id"]) or {}
+        fields: dict[str, Any] = {}
+        if raw.get("amount") is not None:
+            fields["amount"] = v.parse_money(raw["amount"], "amount")
+        if raw.get("on") is not None:
+            day = v.not_in_future(v.parse_date(raw["on"], "date"), "date", today)
+            fields["on"] = _not_before_registration(cadre, day, "date")
+        if raw.get("note") is not None:
+            fields["note"] = v.parse_text(raw["note"], "note") or None
+        if not fields:
+            raise ValidationError("fields", None, _("nothing to change; give at least one --option"))
+        entry = {**change_entry("income", record["id"], "correct", record, fields), "reason": why}
+        if entry["changes"]:
+            uow.incomes.update_many({record["id"]: fields})
+            uow.record_changes([entry])
+            uow.commit()
+    return entry
+
+
+def remove_income(uow: UnitOfWork, ref: str, *, reason: str) -> Record:
+    """Take back an income follow-up recorded by mistake."""
+    why = v.parse_text(reason, "reason", required=True)
+    with uow:
+        record = get_income(uow, ref, lock=True)
+        _take_back(uow, "income", record, why)
+        uow.commit()
+    return record
+
+
+def remove_business(uow: UnitOfWork, ref: str, *, reason: str) -> Record:
+    """Take back a business recorded by mistake (a business that was never started)."""
+    why = v.parse_text(reason, "reason", required=True)
+    with uow:
+        record = get_business(uow, ref, lock=True)
+        _take_back(uow, "business", record, why)
+        uow.commit()
+    return record

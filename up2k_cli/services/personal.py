@@ -16,7 +16,7 @@ STDOUT = "(stdout)"
 def id_ranges(ids: Iterable[str]) -> list[list[str]]:
     """K0001, K0002, K0003, K0007 -> [["K0001", "K0003"], ["K0007", "K0007"]]: the cadres a file
     holds, short even for an export of every cadre."""
-    from up2k_cli.services.cadres import id_number, id_order
+    from up2k_cli.services.common import id_number, id_order
 
     ordered = sorted(set(ids), key=lambda i: id_order({"id": i}))
     runs: list[list[str]] = []
@@ -27,7 +27,7 @@ def id_ranges(ids: Iterable[str]) -> list[list[str]]:
 
 
 def holds(ranges: Iterable[Iterable[str]] | None, cadre_id: str) -> bool:
-    from up2k_cli.services.cadres import id_number
+    from up2k_cli.services.common import id_number
 
     number = id_number(cadre_id)
     return any(id_number(first) <= number <= id_number(last) for first, last in ranges or ())

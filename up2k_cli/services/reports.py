@@ -26,7 +26,7 @@ from up2k_cli.domain.timeline import (
 from up2k_cli.i18n import N_, Msg
 from up2k_cli.render.output import Column
 from up2k_cli.services import batches as batch_service
-from up2k_cli.services import cadres as cadre_service
+from up2k_cli.services import common
 from up2k_cli.services.snapshots import snapshot
 from up2k_cli.storage.protocol import UnitOfWork
 
@@ -326,7 +326,7 @@ def batch(uow: UnitOfWork, code: str, as_of: dt.date) -> Report:
             "sessions_attended": len(e["attendance"]),
             "attendance_pct": round(rules.attendance_share(b, e), 1),
         }
-        for e in sorted(holding, key=lambda x: cadre_service.id_order({"id": x["cadre_id"]}))
+        for e in sorted(holding, key=lambda x: common.id_order({"id": x["cadre_id"]}))
         if e["status"] == rules.ENROLLED and not rules.meets_attendance(b, e)
     ]
     completed = sum(1 for e in holding if e["status"] == rules.COMPLETED)
@@ -947,7 +947,7 @@ def agencies(
     wanted = normalise_label(agency) if agency else None
     per_agency: dict[str, Counter[str]] = defaultdict(Counter)
     contacts = []
-    for b in sorted(snap.businesses, key=cadre_service.id_order):
+    for b in sorted(snap.businesses, key=common.id_order):
         missing = outcome_rules.lacks(b)
         for name in outcome_rules.referrals(b, settings):
             if wanted and normalise_label(name) != wanted:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from up2k_cli.domain.timeline import Snapshot, as_of
-from up2k_cli.services.cadres import kelurahan_names
+from up2k_cli.services.common import kelurahan_names
 from up2k_cli.storage.protocol import Record, UnitOfWork
 
 

@@ -1,7 +1,8 @@
-"""Automatic backups: before each write the previous registry is kept in a rotation.
+"""Automatic backups: before each change the previous registry is kept in a rotation.
 
 The old file is hard-linked into `backups/` beside the registry just before the new one is
-renamed over it, so a backup costs no copy; where links are impossible it is copied.
+renamed over it, so a backup costs no copy; where links are impossible it is copied. Its name
+says when, and which command replaced it (`registry-20261127-093012-123456-cadre-update.json`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from up2k_cli.domain.errors import NotFound
 from up2k_cli.i18n import _
 
-KEEP = 10
+KEEP = 30  # the default of the setting `backups_kept`
 FOLDER = "backups"
 _STAMP = "%Y%m%d-%H%M%S-%f"
 
@@ -27,6 +28,7 @@ class Backup:
     path: Path
     taken: dt.datetime
     size: int
+    command: str = ""  # the command whose change replaced this file
 
 
 def folder(registry: Path) -> Path:
@@ -34,24 +36,27 @@ def folder(registry: Path) -> Path:
 
 
 def _pattern(registry: Path) -> re.Pattern[str]:
-    return re.compile(rf"^{re.escape(registry.stem)}-(\d{{8}}-\d{{6}}-\d{{6}})\.json$")
+    return re.compile(rf"^{re.escape(registry.stem)}-(\d{{8}}-\d{{6}}-\d{{6}})(?:-([a-z0-9-]+))?\.json$")
 
 
-def keep(registry: Path, keep_last: int = KEEP) -> Backup | None:
-    """Keep the current registry file as a backup (before it is replaced); prune old ones."""
+def keep(registry: Path, keep_last: int = KEEP, command: str = "") -> Backup | None:
+    """Keep the current registry file as a backup (before `command` replaces it); prune old ones."""
     if not registry.exists():
         return None
     target_dir = folder(registry)
     target_dir.mkdir(mode=0o700, exist_ok=True)
     stamp = dt.datetime.now().strftime(_STAMP)
-    target = target_dir / f"{registry.stem}-{stamp}.json"
+    slug = re.sub(r"[^a-z0-9]+", "-", command.lower()).strip("-")
+    target = target_dir / f"{registry.stem}-{stamp}{'-' + slug if slug else ''}.json"
     try:
         os.link(registry, target)
     except OSError:
         shutil.copyfile(registry, target)
     os.chmod(target, 0o600)
     prune(registry, keep_last)
-    return Backup(stamp, target, dt.datetime.strptime(stamp, _STAMP), target.stat().st_size)
+    return Backup(
+        stamp, target, dt.datetime.strptime(stamp, _STAMP), target.stat().st_size, slug.replace("-", " ")
+    )
 
 
 def prune(registry: Path, keep_last: int = KEEP) -> None:
@@ -70,7 +75,7 @@ def list_backups(registry: Path) -> list[Backup]:
         m = pattern.match(entry.name)
         if m:
             taken = dt.datetime.strptime(m[1], _STAMP)
-            found.append(Backup(m[1], entry, taken, entry.stat().st_size))
+            found.append(Backup(m[1], entry, taken, entry.stat().st_size, (m[2] or "").replace("-", " ")))
     return sorted(found, key=lambda b: b.id, reverse=True)
 
 

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -28,10 +29,24 @@ def _holder_file(path: Path) -> Path:
     return Path(str(path) + ".lock.info")
 
 
-def acquire(lock: FileLock, path: Path, timeout: float, command: str = "") -> None:
-    """Take the registry's lock, or say who holds it (PID, command, since when) and give up."""
+def acquire(
+    lock: FileLock, path: Path, timeout: float, command: str = "", warn: Callable[[str], None] | None = None
+) -> None:
+    """Take the registry's lock; while another command holds it, say who (PID, command, since
+    when) and wait up to `timeout` seconds, then give up naming them."""
     try:
-        lock.acquire(timeout=timeout)
+        if warn is not None and timeout > 0:
+            try:
+                lock.acquire(timeout=0)
+                timeout = -1  # taken at once
+            except Timeout:
+                warn(
+                    _("Waiting up to {seconds} s for {path}: it is locked by {holder}").format(
+                        seconds=f"{timeout:g}", path=path, holder=_holder(path)
+                    )
+                )
+        if timeout >= 0:
+            lock.acquire(timeout=timeout)
     except Timeout:
         raise RegistryLocked(
             _(

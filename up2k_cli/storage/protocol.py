@@ -127,10 +127,11 @@ class UnitOfWork(Protocol):
         """Apply a change (an erasure) to every backup the backend keeps; how many it changed."""
         ...
 
-    def redact_history(self, refs: set[str], keep: frozenset[str], replacement: str) -> int:
-        """Erasure (UU PDP): in every history entry about these records, replace each value but
-        those of the fields in `keep`; returns how many entries changed. The only change the
-        application makes to the history, which it otherwise only appends to."""
+    def redact_history(self, refs: set[str], redact: Callable[[Record], Record]) -> int:
+        """Erasure (UU PDP): give every history entry about these records (by `ref` or in `refs`)
+        to `redact`, which returns the fields to set (empty: leave it), and set them; returns how
+        many entries changed. The only change the application makes to the history, which it
+        otherwise only appends to."""
         ...
 
 
@@ -174,10 +175,9 @@ class BaseUnitOfWork:
             return
         seqs = self.reserve("history", len(entries))
         stamp = self.now.isoformat(timespec="seconds")
-        self.history.add_many(
-            {"seq": seq, "at": stamp, "user": self.user, "command": self.command, "changes": {}, **entry}
-            for seq, entry in zip(seqs, entries, strict=True)
-        )
+        self.op = getattr(self, "op", None) or seqs[0]  # every entry of one command: one op, for undo
+        base = {"at": stamp, "user": self.user, "command": self.command, "changes": {}, "op": self.op}
+        self.history.add_many({"seq": seq, **base, **entry} for seq, entry in zip(seqs, entries, strict=True))
 
 
 def os_user() -> str:

@@ -238,6 +238,7 @@ HISTORY = TableSpec(
         Field("ref"),
         Field("action", required=True),
         Field("changes", JSON),
+        Field("op", INT, optional=True),  # the seq of its command's first entry: one command, one op
         Field("refs", JSON, optional=True, items=TEXT),  # the records of a bulk change
         Field("reason", optional=True),
         Field("on", DATE, optional=True),

@@ -47,9 +47,12 @@ APPEND_ONLY = frozenset({"history", "files"})  # changes there alone need no bac
 class OrjsonStorage(Storage):
     """Reads the whole file with orjson; writes it atomically and privately, sealed."""
 
-    def __init__(self, path: str, *, backup: Callable[[], bool] = lambda: True) -> None:
+    def __init__(
+        self, path: str, *, backup: Callable[[], int] = lambda: backups.KEEP, command: str = ""
+    ) -> None:
         self.path = Path(path)
-        self.backup = backup
+        self.backup = backup  # how many backups to keep for this write (0: make none)
+        self.command = command
         self.sealed: bool | None = None  # as read: True as up2k wrote it, False changed, None no seal
 
     def read(self) -> dict[str, Any] | None:
@@ -61,7 +64,7 @@ class OrjsonStorage(Storage):
         return data
 
     def write(self, data: dict[str, Any]) -> None:
-        save(self.path, serialise(data), backup=self.backup())
+        save(self.path, serialise(data), backup=self.backup(), command=self.command)
 
     def close(self) -> None:
         pass
@@ -317,11 +320,11 @@ class TinyUnitOfWork(BaseUnitOfWork):
         self._meta_table.update({"counters": counters}, doc_ids=[1])
         return range(start + 1, start + count + 1)
 
-    def redact_history(self, refs: set[str], keep: frozenset[str], replacement: str) -> int:
+    def redact_history(self, refs: set[str], redact: Callable[[Record], Record]) -> int:
         changed: dict[Any, Record] = {}
         for entry in self.history.all():
             if entry.get("ref") in refs or refs.intersection(entry.get("refs") or ()):
-                fields = redacted(entry, keep, replacement)
+                fields = redact(entry)
                 if fields:
                     changed[entry["seq"]] = fields
         self.history.update_many(changed)
@@ -347,27 +350,6 @@ class TinyUnitOfWork(BaseUnitOfWork):
         return 0
 
 
-def redacted(entry: Mapping[str, Any], keep: frozenset[str], replacement: str) -> Record:
-    """The fields of a history entry to change so that it holds no value but those in `keep`."""
-    out: Record = {}
-    changes = entry.get("changes") or {}
-    erased = {
-        name: [None if x is None else replacement for x in (pair if isinstance(pair, list) else [pair])]
-        for name, pair in changes.items()
-        if name not in keep
-    }
-    if any(erased[name] != changes[name] for name in erased):
-        out["changes"] = {**changes, **erased}
-    if entry.get("reason") not in (None, replacement):
-        out["reason"] = replacement
-    if entry.get("record"):
-        record = entry["record"]
-        scrubbed = {k: (v if k in keep or v is None else replacement) for k, v in record.items()}
-        if scrubbed != record:
-            out["record"] = scrubbed
-    return out
-
-
 class MemoryUnitOfWork(TinyUnitOfWork):
     """The in-memory fake: the same repositories over TinyDB's MemoryStorage, no file, no lock.
     `commit()` keeps the changes; leaving without it throws them away."""
@@ -383,6 +365,7 @@ class MemoryUnitOfWork(TinyUnitOfWork):
     def __enter__(self) -> MemoryUnitOfWork:
         self._saved = copy_nested(self.db.storage.read() or {})
         self.touched = set()
+        self.op = None  # each command its own op in the history
         return self
 
     def commit(self) -> None:
@@ -425,13 +408,14 @@ class FileUnitOfWork(TinyUnitOfWork):
     def __enter__(self) -> FileUnitOfWork:
         if not self.path.is_file():
             missing(self.given)  # before the lock: a missing registry leaves no lock file behind
-        locking.acquire(self._lock, self.path, self.lock_timeout, self.command)
+        locking.acquire(self._lock, self.path, self.lock_timeout, self.command, self.warn)
         try:
             clean_leftovers(self.path)
             db = TinyDB(
                 str(self.path),
                 storage=CommitMiddleware(OrjsonStorage),
-                backup=lambda: bool(self.touched - APPEND_ONLY),
+                backup=self._backups_to_keep,
+                command=self.command,
             )
             try:
                 data = db.storage.read()
@@ -493,6 +477,13 @@ class FileUnitOfWork(TinyUnitOfWork):
             else:
                 self._edits = outside_edits(data or self.db.storage.read(), self.version_read)
         return self._edits
+
+    def _backups_to_keep(self) -> int:
+        """A change keeps the file it replaces (as many as the setting says); a write that only
+        records an export or an access (history, files) makes no backup."""
+        if not self.touched - APPEND_ONLY:
+            return 0
+        return int(self.meta.get("settings", {}).get("backups_kept", backups.KEEP))
 
     def backup_count(self) -> int:
         return len(backups.list_backups(self.path))
@@ -802,12 +793,12 @@ def outside_edits(data: Mapping[str, Any], version_read: int) -> list[TableEdit]
 # --- writing the file -------------------------------------------------------------------------
 
 
-def save(path: Path, payload: bytes | list[bytes], *, backup: bool = True) -> None:
-    """Keep the old file as a backup (for a change, not for a record of an export), then replace
-    it atomically."""
+def save(path: Path, payload: bytes | list[bytes], *, backup: int = backups.KEEP, command: str = "") -> None:
+    """Keep the old file as a backup (`backup` of them; none for a record of an export), then
+    replace it atomically."""
     try:
         if backup:
-            backups.keep(path)
+            backups.keep(path, backup, command)
         atomic_write_bytes(path, payload)
     except WriteFailed as exc:
         raise RegistryWriteFailed(not_saved(path, exc.strerror)) from None
@@ -834,7 +825,7 @@ def create(path: Path, data: dict[str, Any], lock_timeout: float) -> bool:
     with locking.held(real, lock_timeout, "init"):
         if real.exists():
             return False
-        save(real, serialise(data), backup=False)
+        save(real, serialise(data), backup=0)
         return True
 
 
@@ -849,7 +840,7 @@ def load(path: Path) -> dict[str, Any]:
 
 def write_plain(path: Path, data: dict[str, Any]) -> None:
     """Write a whole registry (sealed) without a backup: a backup rewritten, a copy."""
-    save(path, serialise(data), backup=False)
+    save(path, serialise(data), backup=0)
 
 
 def restore(path: Path, backup_id: str, *, lock_timeout: float, command: str, user: str) -> backups.Backup:
@@ -865,5 +856,5 @@ def restore(path: Path, backup_id: str, *, lock_timeout: float, command: str, us
             )  # fmt: skip
             copy.commit()
             data = copy.data()
-        save(real, serialise(data), backup=real.exists())
+        save(real, serialise(data), backup=backups.KEEP if real.exists() else 0, command=command)
     return chosen

@@ -25,6 +25,7 @@ from up2k_cli.domain.errors import (
     Up2kError,
 )
 from up2k_cli.i18n import _
+from up2k_cli.storage.locations import shown
 
 CONNECT_TIMEOUT = 10  # seconds: a server that does not answer is reported, not waited for
 # A client that stops answering mid-command (a laptop put to sleep) must not hold its locks for
@@ -50,7 +51,7 @@ class Server:
         except psycopg.ProgrammingError as exc:
             raise RegistryUnusable(
                 _("{url} is not a PostgreSQL URL up2k can use: {reason}").format(
-                    url=shown_url(url), reason=first_line(str(exc))
+                    url=shown(url), reason=first_line(str(exc))
                 )
             ) from None
         env = os.environ
@@ -66,7 +67,7 @@ class Server:
 
     @property
     def shown(self) -> str:
-        return shown_url(self.url)
+        return shown(self.url)
 
     def where(self) -> str:
         """'database up2k on db.example:5432': what a message names."""
@@ -83,12 +84,6 @@ def _os_user() -> str:
     from up2k_cli.storage.protocol import os_user
 
     return os_user()
-
-
-def shown_url(url: str) -> str:
-    from up2k_cli.storage import shown
-
-    return shown(url)
 
 
 def first_line(text: str) -> str:

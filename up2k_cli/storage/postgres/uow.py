@@ -383,14 +383,12 @@ class PostgresUnitOfWork(BaseUnitOfWork):
         with self._translated():
             return read_counters(self._connection(), self._meta.get("layout"))
 
-    def redact_history(self, refs: set[str], keep: frozenset[str], replacement: str) -> int:
-        """The erasure, computed as the file backend computes it; the database accepts an update
-        of the history only when it replaces values with the erasure's mark."""
-        from up2k_cli.storage.tiny import redacted
-
+    def redact_history(self, refs: set[str], redact: Callable[[Record], Record]) -> int:
+        """The erasure, computed by the service as for a file; the database takes an update of
+        the history only when it replaces values with the erasure's mark."""
         wanted = sorted(refs)
         entries = self.history.rows('WHERE "ref" = ANY(%s::text[]) OR "refs" && %s::text[]', (wanted, wanted))
-        changed = {e["seq"]: fields for e in entries if (fields := redacted(e, keep, replacement))}
+        changed = {e["seq"]: fields for e in entries if (fields := redact(e))}
         self.history.update_many(changed)
         return len(changed)
 

@@ -151,6 +151,7 @@ CREATE TABLE up2k."history" (
     "ref" text,
     "action" text NOT NULL,
     "changes" json,
+    "op" bigint,
     "refs" text[],
     "reason" text,
     "on" date,
@@ -168,7 +169,7 @@ CREATE TABLE up2k."enrollments" (
     "batch" text NOT NULL,
     "cadre_id" text NOT NULL,
     "status" text NOT NULL
-        CONSTRAINT enrollments_status_check CHECK ("status" IN ('waitlisted', 'enrolled', 'completed', 'withdrawn')),
+        CONSTRAINT enrollments_status_check CHECK ("status" IN ('waitlisted', 'enrolled', 'completed', 'withdrawn', 'not-placed')),
     "kelurahan_code" text NOT NULL,
     "enrolled_on" date,
     "waitlisted_on" date,
@@ -373,11 +374,11 @@ CREATE FUNCTION up2k.history_append_only() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 BEGIN
     IF TG_OP = 'UPDATE'
-       AND (NEW.seq, NEW.at, NEW."user", NEW.command, NEW.entity, NEW.ref, NEW.action, NEW.refs,
-            NEW."on", NEW.pos)
+       AND (NEW.seq, NEW.at, NEW."user", NEW.command, NEW.entity, NEW.ref, NEW.action, NEW.op,
+            NEW.refs, NEW."on", NEW.pos)
            IS NOT DISTINCT FROM
-           (OLD.seq, OLD.at, OLD."user", OLD.command, OLD.entity, OLD.ref, OLD.action, OLD.refs,
-            OLD."on", OLD.pos)
+           (OLD.seq, OLD.at, OLD."user", OLD.command, OLD.entity, OLD.ref, OLD.action, OLD.op,
+            OLD.refs, OLD."on", OLD.pos)
        AND (NEW.reason IS NOT DISTINCT FROM OLD.reason
             OR (OLD.reason IS NOT NULL AND NEW.reason = '(erased)'))
        AND up2k.redacts(OLD.changes::jsonb, NEW.changes::jsonb)

@@ -114,7 +114,6 @@ class PgRegistry:
 
         data = self.data()
         change(data)
-        self.cluster.execute("SELECT 1")  # the admin connection is up before the drop
         self.sql("DROP SCHEMA up2k CASCADE")
         assert create_copy(self.location, data)
 
@@ -128,7 +127,7 @@ class PgRegistry:
 
 
 @pytest.fixture(scope="session")
-def _pg_templates(postgres_cluster: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def _pg_templates(postgres_cluster: Any) -> dict[str, str]:
     """Template databases made through the real CLI, as the file templates are."""
     from typer.testing import CliRunner
 

@@ -1,4 +1,6 @@
-"""Shared fixtures: every test gets its own registry path, a fixed 'today' and a CLI runner."""
+"""Shared fixtures: every test gets its own registry, a fixed 'today' and a CLI runner. The
+registry fixtures (db, registry, registry_with_sample) are parametrised over both backends in
+tests/backends.py."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from up2k_cli.cli.main import app
 
 Run = Callable[..., Result]
 
-pytest_plugins = ["tests.pg_fixtures"]  # postgres_cluster, postgres_url: a throwaway PostgreSQL
+# postgres_cluster, postgres_url: a throwaway PostgreSQL; db, registry...: file and PostgreSQL
+pytest_plugins = ["tests.pg_fixtures", "tests.backends"]
 
 
 @pytest.fixture(autouse=True)
@@ -30,14 +33,9 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    """The registry file the CLI uses in this test (not created)."""
-    return tmp_path / "registry.json"
-
-
-@pytest.fixture
-def run() -> Run:
-    """Invoke the CLI in-process; stdout and stderr stay separate on the result.
+def run(db: Any) -> Run:
+    """Invoke the CLI in-process on the test's registry (`db`: UP2K_DB); stdout and stderr stay
+    separate on the result.
 
     Arguments may be strings or lists of strings (e.g. run(register_args(), "--force")).
     """
@@ -50,14 +48,6 @@ def run() -> Run:
         return runner.invoke(app, flat, input=input, **kwargs)
 
     return invoke
-
-
-@pytest.fixture
-def registry(db: Path, _template_registries: dict[str, bytes]) -> Path:
-    """An empty, initialised Cilandak registry (a copy of one `up2k init` made per run)."""
-    db.write_bytes(_template_registries["empty"])
-    db.chmod(0o600)
-    return db
 
 
 @pytest.fixture
@@ -85,14 +75,6 @@ def _template_registries(tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
         assert result.exit_code == 0, result.stderr
         templates[name] = path.read_bytes()
     return templates
-
-
-@pytest.fixture
-def registry_with_sample(db: Path, _template_registries: dict[str, bytes]) -> Path:
-    """The registry holding the 15 good cadres of the shared file, as K0001-K0015."""
-    db.write_bytes(_template_registries["sample"])
-    db.chmod(0o600)
-    return db
 
 
 @pytest.fixture

@@ -68,8 +68,14 @@ def up2k_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "up2k_cli", *args]
 
 
-def cli_runner(db: Path, *, check_default: bool = True, columns: str = "250") -> Callable[..., Any]:
-    """run(*args, input=None, check=...) on the registry `db`, in-process, with a fixed 'today'.
+def location(db: Any) -> str:
+    """What --db and UP2K_DB take: a path, or a registry handle's URL (tests/backends.py)."""
+    return str(getattr(db, "location", db))
+
+
+def cli_runner(db: Any, *, check_default: bool = True, columns: str = "250") -> Callable[..., Any]:
+    """run(*args, input=None, check=...) on the registry `db` (a path, or the `db` fixture's
+    handle on either backend), in-process, with a fixed 'today'.
 
     With check, a non-zero exit fails the test at once, showing the command's stderr.
     """
@@ -78,7 +84,7 @@ def cli_runner(db: Path, *, check_default: bool = True, columns: str = "250") ->
     from up2k_cli.cli.main import app
 
     runner = CliRunner()
-    env = {"UP2K_DB": str(db), "COLUMNS": columns, "UP2K_TODAY": TODAY}
+    env = {"UP2K_DB": location(db), "COLUMNS": columns, "UP2K_TODAY": TODAY}
 
     def run(*args: str, input: str | None = None, check: bool = check_default) -> Any:
         result = runner.invoke(app, list(args), input=input, env=env)
@@ -89,10 +95,14 @@ def cli_runner(db: Path, *, check_default: bool = True, columns: str = "250") ->
     return run
 
 
-def edit_registry(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
-    """Change a registry file as if up2k itself had written it (sealed), for tests that need a
+def edit_registry(path: Any, change: Callable[[dict[str, Any]], None]) -> None:
+    """Change a registry as if up2k itself had written it (a file: sealed), for tests that need a
     registry holding what the commands would refuse to make. (An unsealed hand edit is refused
-    by every writing command: tests/integration/test_storage.py.)"""
+    by every writing command: tests/integration/test_storage.py.) A database handle is rebuilt
+    from the changed dump; it refuses what its constraints refuse."""
+    if getattr(path, "backend", "file") == "postgresql":
+        path.edit(change)
+        return
     import orjson
 
     from up2k_cli.storage.tiny import write_plain

@@ -349,6 +349,23 @@ class PostgresCluster:
                 self._watchdog.wait(timeout=10)
             self._watchdog = None
 
+    def stop_server(self, mode: str = "fast") -> None:
+        """Stop the server and keep its data, as an administrator (fast: clients are told) or a
+        crash (immediate) would; start_server() brings it back on a new port."""
+        if self._admin is not None:
+            with contextlib.suppress(Exception):
+                self._admin.close()
+            self._admin = None
+        self._run(
+            [str(self.bindir / "pg_ctl"), "stop", f"--pgdata={self.data_dir}", f"--mode={mode}", "--wait"],
+            "pg_ctl stop",
+        )
+        self.port = None
+
+    def start_server(self) -> None:
+        """Start the server of a cluster stopped with stop_server() (on a new free port)."""
+        self._start_server()
+
     def __enter__(self) -> Self:
         return self.start()
 

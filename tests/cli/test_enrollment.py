@@ -13,8 +13,8 @@ TODAY = "2026-11-27"
 
 
 @pytest.fixture
-def up2k(tmp_path):
-    run = cli_runner(tmp_path / "r.json", check_default=False, columns="200")
+def up2k(db):
+    run = cli_runner(db, check_default=False, columns="200")
     assert run("init", "--start", "2026-01-05").exit_code == 0
     return run
 
@@ -76,13 +76,13 @@ def test_21st_cadre_from_one_kelurahan_is_refused_at_quota_20(registry):
     assert k(21) not in roster(registry)
 
 
-def test_enroll_over_quota_is_refused_whole_and_writes_nothing(registry, tmp_path):
+def test_enroll_over_quota_is_refused_whole_and_writes_nothing(registry, db):
     add_batch(registry)
-    before = (tmp_path / "r.json").read_bytes()
+    before = db.read_bytes()
     result = registry("enroll", "--batch", "B01", *[k(n) for n in range(1, 24)])
     assert result.exit_code == 1
     assert "Pondok Labu over its quota of 20 by 3" in result.stderr
-    assert (tmp_path / "r.json").read_bytes() == before
+    assert db.read_bytes() == before
 
 
 def test_101st_cadre_is_refused_at_capacity_100(registry):

@@ -18,8 +18,8 @@ HEADER = ["No", "Nama Lengkap", "NIK", "Kelurahan", "RW", "RT", "Alamat", "No. H
 
 
 @pytest.fixture
-def up2k(tmp_path):
-    run = cli_runner(tmp_path / "r.json")
+def up2k(db):
+    run = cli_runner(db)
     run("init")
     return run
 

@@ -66,6 +66,7 @@ def test_every_command_is_in_the_readme(path: str) -> None:
         pytest.fail(f"README.md never shows 'up2k {path}'", pytrace=False)
 
 
+@pytest.mark.file_only  # no registry is opened: once is enough
 @pytest.mark.parametrize("path", PATHS)
 def test_help_runs_for_every_command(run: Run, path: str) -> None:
     result = run(*path.split(), "--help")

@@ -14,7 +14,7 @@ The fixed registry (today is 2026-11-27; programme start 2026-01-05):
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,8 @@ import pytest
 import typer.main
 from typer.testing import CliRunner, Result
 
-from tests.helpers import edit_registry
+from tests.backends import clone
+from tests.helpers import edit_registry, location
 from up2k_cli import i18n
 from up2k_cli.cli.main import app
 
@@ -71,15 +72,29 @@ def _registry_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return path.read_bytes()
 
 
-def base_env(db: Path) -> dict[str, str | None]:
+@pytest.fixture(scope="module")
+def _pg_template(postgres_cluster: Any) -> Iterator[str]:
+    """The fixed registry in a database, made once through the CLI: each test gets a copy."""
+    name = postgres_cluster.create_database("tpl_i18n", template="template0")
+    runner = CliRunner()
+    for args, stdin in SETUP:
+        env = {**base_env(postgres_cluster.url(name)), "UP2K_LANG": "en"}
+        result = runner.invoke(app, args, input=stdin, env=env)
+        assert result.exit_code == 0, (args, result.stderr)
+    yield name
+    postgres_cluster.drop_database(name)
+
+
+def base_env(db: Any) -> dict[str, str | None]:
     """No language in the environment unless a test puts one there."""
-    return {"UP2K_DB": str(db), "UP2K_TODAY": TODAY, "COLUMNS": "200",
+    return {"UP2K_DB": location(db), "UP2K_TODAY": TODAY, "COLUMNS": "200",
             "UP2K_LANG": None, "LANG": "C", "LC_ALL": None, "LC_MESSAGES": None}  # fmt: skip
 
 
 @dataclass
 class Up2k:
-    db: Path
+    db: Any  # a registry handle (tests/backends.py): a file, or a database
+    folder: Path  # for files a command writes
     runner: CliRunner = field(default_factory=CliRunner)
 
     def __call__(
@@ -90,18 +105,20 @@ class Up2k:
 
 
 @pytest.fixture
-def up2k(tmp_path: Path, _registry_bytes: bytes) -> Up2k:
-    """The fixed registry, fresh for each test."""
-    db = tmp_path / "registry.json"
-    db.write_bytes(_registry_bytes)
-    db.chmod(0o600)
-    return Up2k(db)
+def up2k(db: Any, tmp_path: Path, request: pytest.FixtureRequest) -> Up2k:
+    """The fixed registry, fresh for each test, on each backend."""
+    if db.backend == "file":
+        db.write_bytes(request.getfixturevalue("_registry_bytes"))
+        db.chmod(0o600)
+    else:
+        clone(db, request.getfixturevalue("_pg_template"))
+    return Up2k(db, tmp_path)
 
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> Up2k:
+def fresh(other_db: Any, tmp_path: Path) -> Up2k:
     """No registry yet."""
-    return Up2k(tmp_path / "new" / "registry.json")
+    return Up2k(other_db, tmp_path)
 
 
 # --- every command, once in each language ---------------------------------------------------
@@ -116,6 +133,7 @@ class Case:
     exit_code: int = 0
     fresh: bool = False  # run on a path with no registry yet
     prepare: Callable[[Up2k], dict[str, str]] | None = None  # returns values for {names} in args
+    on_server: Case | None = None  # what the command says instead on PostgreSQL
 
 
 def _backup_to_restore(up2k: Up2k) -> dict[str, str]:
@@ -124,6 +142,12 @@ def _backup_to_restore(up2k: Up2k) -> dict[str, str]:
     return {"backup": json.loads(listed.stdout)[0]["id"]}
 
 
+ON_SERVER = Case(
+    ("backup", "list"),
+    "backups of a PostgreSQL registry are the server's business",
+    "cadangan registri PostgreSQL menjadi urusan server",
+    exit_code=1,
+)
 CASES: dict[str, Case] = {
     "init": Case(("init",), "Created ", " dibuat: Kecamatan Cilandak (5 kelurahan)", fresh=True),
     "where": Case(("where",), "(it does not exist yet", "(belum ada;", fresh=True),
@@ -193,13 +217,18 @@ CASES: dict[str, Case] = {
         "Pemantauan pendapatan Rp 2.500.000 dicatat untuk K0001.",
     ),
     "settings agency-map": Case(("settings", "agency-map"), "(food licence, no P-IRT)", "(izin pangan, tanpa P-IRT)", stream="stdout"),
-    "backup list": Case(("backup", "list"), "Backups (0)", "Cadangan (0)", stream="stdout"),
+    "backup list": Case(("backup", "list"), "Backups (0)", "Cadangan (0)", stream="stdout", on_server=ON_SERVER),
     "undo": Case(("undo", "--yes"), "Undone: up2k income add", "Dibatalkan: up2k income add"),
     "backup restore": Case(
         ("backup", "restore", "{backup}"),
         "the file it replaced is now the newest backup.",
         "berkas yang digantikannya kini menjadi cadangan terbaru.",
         prepare=_backup_to_restore,
+        on_server=Case(("backup", "restore", "x"), ON_SERVER.en, ON_SERVER.id, exit_code=1),
+    ),
+    "copy": Case(
+        ("copy", "--to", "{target}"), "history entries, IDs kept.", "entri riwayat, ID tetap.",
+        prepare=lambda run: {"target": str(run.folder / "copy.json")},
     ),
     "import cadres": Case(
         ("import", "cadres", "-"), "Imported 1 new cadre (K0006-K0006).", "1 kader baru diimpor (K0006-K0006).", prepare=lambda _: {}
@@ -242,6 +271,8 @@ def test_every_command_has_a_case_in_each_language() -> None:
 @pytest.mark.parametrize("command", sorted(CASES))
 def test_command_output_in_each_language(command: str, lang: str, up2k: Up2k, fresh: Up2k) -> None:
     case = CASES[command]
+    if up2k.db.backend == "postgresql" and case.on_server is not None:
+        case = case.on_server
     run = fresh if case.fresh else up2k
     values = case.prepare(run) if case.prepare else {}
     args = [a.format(**values) for a in case.args]

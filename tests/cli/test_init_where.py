@@ -89,6 +89,7 @@ def test_db_option_beats_the_environment(tmp_path: Path, run: Run) -> None:
     assert not (tmp_path / "registry.json").exists()
 
 
+@pytest.mark.file_only  # the default is a file
 def test_default_location_is_a_per_user_data_folder(
     run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -13,8 +13,8 @@ from tests.helpers import cli_runner, edit_registry
 
 
 @pytest.fixture
-def up2k(tmp_path):
-    run = cli_runner(tmp_path / "r.json")
+def up2k(db):
+    run = cli_runner(db)
     run("init")
     run("import", "cadres", "-", input=cadres_csv({"Pondok Labu": 3}))
     run(
@@ -46,12 +46,8 @@ def up2k(tmp_path):
     return run
 
 
-def registry(tmp_path: Path) -> dict:
-    return json.loads((tmp_path / "r.json").read_bytes())
-
-
-def hand_edit(tmp_path: Path, change) -> None:
-    edit_registry(tmp_path / "r.json", change)
+def backups_of(db: Path) -> list[Path]:
+    return sorted((db.parent / "backups").glob(f"{db.stem}-*.json"))
 
 
 def test_check_passes_a_healthy_registry(up2k):
@@ -60,11 +56,15 @@ def test_check_passes_a_healthy_registry(up2k):
     assert "no problems found" in result.stderr
 
 
-def test_check_lists_each_problem_with_its_record_and_exits_1(up2k, tmp_path):
+def test_check_lists_each_problem_with_its_record_and_exits_1(up2k, db):
     def damage(data):
+        data["cadres"]["3"]["kelurahan_code"] = "31.74.99.9999"
+        data["batches"]["1"]["end"] = "2026-10-01"  # before its start
+        data["meta"]["1"]["counters"]["cadre"] = 1  # would hand out K0002 again
+
+    def damage_a_database_refuses(data):
         cadres = data["cadres"]
         cadres["2"]["nik"] = cadres["1"]["nik"]  # duplicate NIK
-        cadres["3"]["kelurahan_code"] = "31.74.99.9999"
         enrollment = next(iter(data["enrollments"].values()))
         enrollment["cadre_id"] = "K0999"  # dangling reference
         data["enrollments"]["9"] = {
@@ -73,19 +73,20 @@ def test_check_lists_each_problem_with_its_record_and_exits_1(up2k, tmp_path):
             "cadre_id": "K0003",
             "kelurahan_code": "31.74.06.1003",
         }
-        data["batches"]["1"]["end"] = "2026-10-01"  # before its start
-        data["meta"]["1"]["counters"]["cadre"] = 1  # would hand out K0002 again
 
-    hand_edit(tmp_path, damage)
+    edit_registry(db, damage)
+    if db.backend == "file":
+        edit_registry(db, damage_a_database_refuses)
     result = up2k("check", "--format", "json", check=False)
     assert result.exit_code == 1
     problems = {(p["table"], p["record"], p["problem"]) for p in json.loads(result.stdout)}
-    assert ("cadres", "K0001, K0002", "the same NIK 317406******0001 is registered twice") in problems
     assert ("cadres", "K0003", "kelurahan_code '31.74.99.9999' is not in the region") in problems
-    assert ("enrollments", "E0001", "cadre 'K0999' does not exist") in problems
     assert ("batches", "B01", "ends (2026-10-01) before it starts (2026-11-01)") in problems
-    assert ("batches", "B01", "3 places for kelurahan 31.74.06.1003, quota 2") in problems
     assert ("meta", "counters.cadre", "is 1 but IDs go up to 3") in problems
+    if db.backend == "file":  # the database refuses these (tests/integration/test_postgres.py)
+        assert ("cadres", "K0001, K0002", "the same NIK 317406******0001 is registered twice") in problems
+        assert ("enrollments", "E0001", "cadre 'K0999' does not exist") in problems
+        assert ("batches", "B01", "3 places for kelurahan 31.74.06.1003, quota 2") in problems
     assert "problem(s) found" in result.stderr
 
 
@@ -119,11 +120,14 @@ def test_outputs_with_personal_data_are_recorded(up2k):
     assert all(r["user"] and r["at"] for r in rows)
 
 
-def test_forget_erases_personal_data_keeps_counts_and_records_the_erasure(up2k, tmp_path):
+def test_forget_erases_personal_data_keeps_counts_and_records_the_erasure(up2k, db):
     before = json.loads(up2k("report", "kelurahan", "--format", "json").stdout)["tables"]["kelurahan"]
     result = up2k("cadre", "forget", "K0001", "--reason", "permintaan ybs")
     assert "Erased the personal data of K0001" in result.stderr
-    data = registry(tmp_path)
+    if db.backend == "postgresql":
+        assert "section 'Backups on PostgreSQL'" in result.stderr
+        assert "--include-backups" not in result.stderr
+    data = db.data()
     cadre = next(c for c in data["cadres"].values() if c["id"] == "K0001")
     assert (cadre["nik"], cadre["name"], cadre["phone"], cadre["address"]) == (None, "(erased)", None, None)
     # Amounts stay for the anonymous income figures; notes go.
@@ -131,7 +135,7 @@ def test_forget_erases_personal_data_keeps_counts_and_records_the_erasure(up2k, 
     assert all(r["note"] is None for r in data["incomes"].values() if r["cadre_id"] == "K0001")
     business = next(iter(data["businesses"].values()))
     assert (business["name"], business["address"]) == ("(erased)", None)
-    text = (tmp_path / "r.json").read_text()
+    text = db.read_text()
     assert nik(1) not in text and 'Kader 1"' not in text and "Jl. Rumah 1" not in text
     assert "+6281200000001" not in text and 'Jl. Melati No. 1"' not in text
     after = json.loads(up2k("report", "kelurahan", "--format", "json").stdout)["tables"]["kelurahan"]
@@ -143,30 +147,38 @@ def test_forget_erases_personal_data_keeps_counts_and_records_the_erasure(up2k, 
     assert again.exit_code == 1 and "already erased" in again.stderr
 
 
-def test_forget_in_backups_on_request(up2k, tmp_path):
+@pytest.mark.file_only
+def test_forget_in_backups_on_request(up2k, db):
     result = up2k("cadre", "forget", "K0002", "--reason", "ybs")
     assert "--include-backups" in result.stderr
-    backups = list((tmp_path / "backups").glob("r-*.json"))
+    backups = backups_of(db)
     assert any(nik(2) in b.read_text() for b in backups)
     done = up2k("cadre", "forget", "K0002", "--reason", "ybs", "--include-backups")
     assert "backup(s) too" in done.stderr
-    for backup in (tmp_path / "backups").glob("r-*.json"):
+    for backup in backups_of(db):
         assert 'Kader 2"' not in backup.read_text()
         assert oct(backup.stat().st_mode & 0o777) == "0o600"
 
 
-def test_a_registry_readable_by_others_warns_on_every_command(up2k, tmp_path):
-    os.chmod(tmp_path / "r.json", 0o644)
+@pytest.mark.file_only
+def test_a_registry_readable_by_others_warns_on_every_command(up2k, db):
+    os.chmod(db, 0o644)
     result = up2k("cadre", "list", "--format", "ids")
     assert result.stdout.split() == ["K0001", "K0002", "K0003"]
     assert "can be read by other users of this machine (mode 644)" in result.stderr
-    assert f"chmod 600 {tmp_path / 'r.json'}" in result.stderr
+    assert f"chmod 600 {db}" in result.stderr
 
 
-def test_registry_backups_and_outputs_are_private(up2k, tmp_path):
+def test_outputs_with_personal_data_are_private(up2k, tmp_path):
     up2k("export", "cadres", "--output", str(tmp_path / "out.csv"))
     up2k("report", "summary", "--output", str(tmp_path / "summary.md"))
-    for name in ("r.json", "out.csv", "summary.md", "r.json.lock"):
+    for name in ("out.csv", "summary.md"):
         assert oct((tmp_path / name).stat().st_mode & 0o777) == "0o600", name
-    for backup in (tmp_path / "backups").iterdir():
-        assert oct(backup.stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.file_only
+def test_registry_lock_and_backups_are_private(up2k, db):
+    up2k("export", "cadres")
+    for path in (db, Path(f"{db}.lock"), *backups_of(db)):
+        assert oct(path.stat().st_mode & 0o777) == "0o600", path
+    assert backups_of(db)

@@ -21,8 +21,8 @@ from tests.helpers import cli_runner
 
 
 @pytest.fixture
-def up2k(tmp_path):
-    run = cli_runner(tmp_path / "r.json")
+def up2k(db):
+    run = cli_runner(db)
     run("init", "--start", "2026-01-05")
     run("import", "cadres", "-", input=cadres_csv({"Pondok Labu": 3, "Lebak Bulus": 2}))
     return run
@@ -186,7 +186,7 @@ def test_agency_map_change_is_reflected_in_reports(outcomes):
     assert "Sudin KPKP" in {r["agency"] for r in report(outcomes, "agencies")["tables"]["agencies"]}
 
 
-def test_contacts_are_personal_data_only_on_request_and_recorded(outcomes, tmp_path):
+def test_contacts_are_personal_data_only_on_request_and_recorded(outcomes, db):
     plain = outcomes("report", "agencies").stdout
     assert "0812" not in plain and "Kader 1" not in plain
     contacts = report(outcomes, "agencies", "--with-contacts")["tables"]["contacts"]
@@ -195,7 +195,7 @@ def test_contacts_are_personal_data_only_on_request_and_recorded(outcomes, tmp_p
         "owner": "Kader 1",
         "phone": "+6281200000001",
     }.items() <= contacts[0].items()
-    history = json.loads((tmp_path / "r.json").read_bytes())["history"].values()
+    history = json.loads(db.read_bytes())["history"].values()
     exports = [h for h in history if h["action"] == "personal-data-export"]
     assert len(exports) == 1 and exports[0]["command"] == "report agencies"
 

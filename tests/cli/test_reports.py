@@ -25,7 +25,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from tests.helpers import cli_runner
+from tests.helpers import cli_runner, location
 from up2k_cli.cli.main import app
 
 CSV = """nik,name,kelurahan,rw,rt,address,registered_on,consent
@@ -38,8 +38,8 @@ CSV = """nik,name,kelurahan,rw,rt,address,registered_on,consent
 
 
 @pytest.fixture
-def up2k(tmp_path):
-    run = cli_runner(tmp_path / "r.json")
+def up2k(db):
+    run = cli_runner(db)
     run("init", "--start", "2026-01-05")
     run("import", "cadres", "-", input=CSV)
     run("batch", "add", "B01", "--title", "Pelatihan", "--start", "2026-11-09", "--end",
@@ -182,9 +182,9 @@ def test_weekly_with_no_activity(up2k):
     assert "ISO week 2026-W45: 2026-11-02 to 2026-11-08" in text
 
 
-def test_weekly_across_the_year_boundary(tmp_path):
+def test_weekly_across_the_year_boundary(db):
     runner = CliRunner()
-    env = {"UP2K_DB": str(tmp_path / "r.json"), "UP2K_TODAY": "2027-01-12"}
+    env = {"UP2K_DB": location(db), "UP2K_TODAY": "2027-01-12"}
     rows = [
         "3174064101850001,Ani,Pondok Labu,1,1,Jl. A,2026-12-28,ya",  # Monday of 2026-W53
         "3174064202850002,Ina,Pondok Labu,1,1,Jl. A,2027-01-03,ya",  # Sunday of 2026-W53
@@ -267,10 +267,10 @@ def test_bad_as_of_and_unknown_batch(up2k):
     assert "batch B99 not found" in missing.stderr
 
 
-def test_real_process_without_terminal_prints_no_escape_codes_and_keeps_width(up2k, tmp_path):
+def test_real_process_without_terminal_prints_no_escape_codes_and_keeps_width(up2k, db):
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "FORCE_COLOR")}
     env |= {
-        "UP2K_DB": str(tmp_path / "r.json"),
+        "UP2K_DB": location(db),
         "UP2K_TODAY": "2026-11-27",
         "TERM": "xterm-256color",
     }

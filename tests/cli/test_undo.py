@@ -11,8 +11,8 @@ from tests.helpers import cli_runner
 
 
 @pytest.fixture
-def up2k(tmp_path):  # type: ignore[no-untyped-def]
-    run = cli_runner(tmp_path / "r.json")
+def up2k(db):  # type: ignore[no-untyped-def]
+    run = cli_runner(db)
     run("init")
     run("import", "cadres", "-", input=cadres_csv({"Pondok Labu": 3}))
     return run

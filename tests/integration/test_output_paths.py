@@ -19,6 +19,8 @@ import pytest
 from tests.conftest import Run
 from tests.helpers import SAMPLE_CSV, up2k_cmd
 
+pytestmark = pytest.mark.file_only  # about files beside the registry file
+
 # Commands that write through the shared --output option: a list, an export, a report.
 WRITERS = [
     ["cadre", "list", "--format", "csv"],

@@ -27,6 +27,8 @@ from up2k_cli.storage import migrations, tiny
 from up2k_cli.storage.tiny import FileUnitOfWork as UnitOfWork
 
 TODAY = dt.date(2026, 11, 27)
+# The file backend's own promises; PostgreSQL's are in test_postgres.py and test_pg_transactions.py.
+pytestmark = pytest.mark.file_only
 
 
 def raw_cadre(serial: int, **extra: Any) -> dict[str, Any]:

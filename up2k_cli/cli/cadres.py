@@ -338,6 +338,13 @@ def forget(
     note(_("Erased the personal data of {id}; counts keep an anonymous record.").format(id=ident))
     if done.backups is not None:
         note(_("Erased it in {count} backup(s) too.").format(count=done.backups))
+    if done.server_backups:
+        note(
+            _(
+                "The server's backups (pg_dump files, archived WAL) still hold it until they expire: "
+                "handle them as the README's section 'Backups on PostgreSQL' explains."
+            )
+        )
     elif done.backups_left:
         note(
             _("{count} backup(s) still hold it; run again with --include-backups to erase it there.").format(

@@ -19,9 +19,16 @@ if TYPE_CHECKING:
 
 @dataclass
 class Settings:
-    db: Path  # a file, or a postgresql:// URL kept as given
+    db: str  # a file, or a postgresql:// URL kept as given (a Path would fold its '//')
     lock_timeout: float
     keep: Callable[[object], None] | None = None  # keeps a loaded registry alive until os._exit
+
+    @property
+    def shown(self) -> str:
+        """The registry as messages name it: a URL's password is never printed."""
+        from up2k_cli.storage import shown
+
+        return shown(self.db)
 
 
 def default_db_path() -> Path:

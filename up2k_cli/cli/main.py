@@ -4,7 +4,6 @@ import inspect
 import os
 import sys
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -157,12 +156,13 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     db: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--db",
             envvar="UP2K_DB",
-            help="Registry file. Default: $UP2K_DB, else registry.json in your per-user data "
-            "folder ('up2k where' prints the one in use).",
+            help="Registry file, or postgresql://user@host/database for a registry on a PostgreSQL "
+            "server. Default: $UP2K_DB, else registry.json in your per-user data folder ('up2k where' "
+            "prints the one in use).",
             show_default=False,
         ),
     ] = None,
@@ -199,7 +199,9 @@ def root(
     keep = ctx.obj.get("keep") if isinstance(ctx.obj, dict) else None
     if lock_timeout is None:
         lock_timeout = INTERACTIVE_LOCK_WAIT if stdin_is_terminal() else UNATTENDED_LOCK_WAIT
-    ctx.obj = Settings(db=db if db is not None else default_db_path(), lock_timeout=lock_timeout, keep=keep)
+    ctx.obj = Settings(
+        db=db if db is not None else str(default_db_path()), lock_timeout=lock_timeout, keep=keep
+    )
 
 
 registry_cmds.install(app)

@@ -55,9 +55,9 @@ def check(
     if rows or out.format is not Format.TABLE:
         out.table(Table("problems", _("Problems ({count})").format(count=len(rows)), PROBLEMS, rows))
     if problems:
-        note(_("{count} problem(s) found in {path}.").format(count=len(problems), path=settings(ctx).db))
+        note(_("{count} problem(s) found in {path}.").format(count=len(problems), path=settings(ctx).shown))
         raise typer.Exit(1)
-    note(_("{path}: no problems found.").format(path=settings(ctx).db))
+    note(_("{path}: no problems found.").format(path=settings(ctx).shown))
 
 
 @output_options(

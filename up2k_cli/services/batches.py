@@ -23,6 +23,7 @@ NAME_A_CADRE = N_("name at least one cadre (ID or NIK), or - for stdin")
 def add(uow: UnitOfWork, today: dt.date, **fields: Any) -> Record:
     record = rules.new_batch(created_on=today, **fields)
     with uow:
+        uow.batches.hold("code", [record["code"]])
         if record["code"] in uow.batches:
             raise RuleViolation(
                 _("batch {code} already exists (codes ignore case)").format(code=record["code"])
@@ -33,9 +34,13 @@ def add(uow: UnitOfWork, today: dt.date, **fields: Any) -> Record:
     return record
 
 
-def get(uow: UnitOfWork, code: str) -> Record:
-    """A batch by code; in an open unit of work."""
+def get(uow: UnitOfWork, code: str, *, lock: bool = False) -> Record:
+    """A batch by code; in an open unit of work. With `lock`, the batch is held against other
+    commands to the end of this one (PostgreSQL: its row lock) before it is read, so that the
+    places counted next stay counted: enroll, withdraw, attend, complete and close lock it."""
     key = rules.parse_code(code)
+    if lock:
+        uow.batches.lock(key)
     record = uow.batches.get(key)
     if record is None:
         raise NotFound(_("batch {code} not found; 'up2k batch list' shows the batches").format(code=key))
@@ -44,7 +49,7 @@ def get(uow: UnitOfWork, code: str) -> Record:
 
 def close(uow: UnitOfWork, code: str, today: dt.date) -> Record:
     with uow:
-        batch = get(uow, code)
+        batch = get(uow, code, lock=True)
         if batch["status"] == rules.CLOSED:
             raise RuleViolation(_("batch {code} is already closed").format(code=batch["code"]))
         day = today.isoformat()
@@ -262,8 +267,7 @@ def enroll(
 def _enroll(
     uow: UnitOfWork, code: str, refs: Sequence[str], *, on: dt.date, today: dt.date, waitlist: bool
 ) -> EnrollResult:
-    batch = get(uow, code)
-    uow.batches.lock(batch["code"])
+    batch = get(uow, code, lock=True)
     v.not_in_future(on, "date", today)
     cadres = _active_cadres(uow, refs)
     late = [c["id"] for c in cadres if c["registered_on"] > on.isoformat()]
@@ -368,8 +372,7 @@ def withdraw(
 def _withdraw(
     uow: UnitOfWork, code: str, refs: Sequence[str], *, reason: str, on: dt.date, today: dt.date
 ) -> Withdrawal:
-    batch = get(uow, code)
-    uow.batches.lock(batch["code"])
+    batch = get(uow, code, lock=True)
     v.not_in_future(on, "date", today)
     reason_text = v.parse_text(reason, "reason", required=True)
     targets = _participants(uow, batch, refs, (rules.ENROLLED, rules.WAITLISTED), "withdraw")
@@ -421,8 +424,7 @@ def attend(
 def _attend(
     uow: UnitOfWork, code: str, session: int, refs: Sequence[str], *, on: dt.date, today: dt.date
 ) -> tuple[list[str], list[str]]:
-    batch = get(uow, code)
-    uow.batches.lock(batch["code"])
+    batch = get(uow, code, lock=True)
     rules.check_session(batch, session)
     date = rules.check_activity_date(batch, on, today)
     targets = _participants(uow, batch, refs, (rules.ENROLLED, rules.COMPLETED), "attend")
@@ -511,8 +513,7 @@ def _complete(
     reason: str | None,
     eligible: bool = False,
 ) -> Completion:
-    batch = get(uow, code)
-    uow.batches.lock(batch["code"])
+    batch = get(uow, code, lock=True)
     date = rules.check_activity_date(batch, on, today)
     if force and not (reason and reason.strip()):
         raise ValidationError("reason", reason, _("--force needs --reason saying why"))
@@ -586,8 +587,7 @@ def update(uow: UnitOfWork, code: str, raw: Mapping[str, Any], *, reason: str) -
     attendance; refused when the batch's records would then break a rule."""
     why = v.parse_text(reason, "reason", required=True)
     with uow:
-        batch = get(uow, code)
-        uow.batches.lock(batch["code"])
+        batch = get(uow, code, lock=True)
         given = {k: x for k, x in raw.items() if k in rules.EDITABLE and x is not None}
         if not given:
             raise ValidationError("fields", None, _("nothing to change; give at least one --option"))
@@ -615,7 +615,7 @@ def reopen(uow: UnitOfWork, code: str, *, reason: str, today: dt.date) -> Record
     """Open a closed batch again; those it left without a place go back on its waitlist."""
     why = v.parse_text(reason, "reason", required=True)
     with uow:
-        batch = get(uow, code)
+        batch = get(uow, code, lock=True)
         if batch["status"] == rules.OPEN:
             raise RuleViolation(_("batch {code} is open already").format(code=batch["code"]))
         fields = {"status": rules.OPEN, "closed_on": None}
@@ -640,8 +640,7 @@ def remove_attendance(
     completion first)."""
     why = v.parse_text(reason, "reason", required=True)
     with uow:
-        batch = get(uow, code)
-        uow.batches.lock(batch["code"])
+        batch = get(uow, code, lock=True)
         rules.check_session(batch, session)
         key = str(session)
         targets = _participants(
@@ -685,8 +684,7 @@ def undo_completion(uow: UnitOfWork, code: str, refs: Sequence[str], *, reason: 
     completion had never been recorded (the history keeps it)."""
     why = v.parse_text(reason, "reason", required=True)
     with uow:
-        batch = get(uow, code)
-        uow.batches.lock(batch["code"])
+        batch = get(uow, code, lock=True)
         targets = _participants(uow, batch, refs, (rules.COMPLETED,), "correct")
         updates, entries = {}, []
         for _cid, e in targets:

@@ -34,7 +34,9 @@ from .common import (
 
 
 def check_new_nik(uow: UnitOfWork, nik: str) -> None:
-    """Refuse an NIK someone already has; in an open unit of work."""
+    """Refuse an NIK someone already has; in an open unit of work. The NIK is held first, so
+    that a command registering it at the same moment (PostgreSQL) is refused here too."""
+    uow.cadres.hold("nik", [nik])
     same = uow.cadres.find(nik=nik)
     if same:
         other = same[0]
@@ -48,6 +50,7 @@ def check_new_nik(uow: UnitOfWork, nik: str) -> None:
 def find_twin(uow: UnitOfWork, fields: Mapping[str, Any]) -> str | None:
     """The cadre with the same name, kelurahan and birth date (another NIK), if any."""
     born = birth_key(fields["nik"])
+    uow.cadres.hold("name_key", [fields["name_key"]])
     for c in uow.cadres.find(kelurahan_code=fields["kelurahan_code"], name_key=fields["name_key"]):
         if c.get("nik") and c["nik"] != fields["nik"] and birth_key(c["nik"]) == born:
             return c["id"]
@@ -138,7 +141,7 @@ def set_status(
 ) -> Record:
     """Deactivate or reactivate, dated, so reports as of an earlier day still count right."""
     with uow:
-        record = find(uow, ref)
+        record = find(uow, ref, lock=True)
         wanted = ACTIVE if active else INACTIVE
         if record["status"] == wanted:
             message = _("cadre {id} is already active") if active else _("cadre {id} is already inactive")

@@ -41,20 +41,26 @@ def kelurahan_code(meta: Mapping[str, Any], text: str) -> str:
     return v.match_choice(text, kelurahan_choices(meta), "kelurahan").key
 
 
-def find(uow: UnitOfWork, ref: str) -> Record:
+def find(uow: UnitOfWork, ref: str, *, lock: bool = False) -> Record:
     """A cadre by ID (K0001, any case) or by NIK (with or without separators); in an open unit of
-    work."""
+    work. With `lock`, the cadre is held against other commands to the end of this one and read
+    after (a change built on what it holds: a status log, a baseline)."""
     text = (ref or "").strip()
     if _CADRE_ID.match(text):
-        record = uow.cadres.get(text.upper())
+        key = text.upper()
+        if lock:
+            uow.cadres.lock(key)
+        record = uow.cadres.get(key)
         if record is None:
-            raise NotFound(_("cadre {id} not found; 'up2k cadre list' shows the IDs").format(id=text.upper()))
+            raise NotFound(_("cadre {id} not found; 'up2k cadre list' shows the IDs").format(id=key))
         return record
     digits = re.sub(r"[\s.\-]", "", text)
     if len(digits) == 16 and digits.isdigit():
         same = uow.cadres.find(nik=digits)
         if not same:
             raise NotFound(_("no cadre has NIK {nik}; check the number").format(nik=v.mask_nik(digits)))
+        if lock:
+            return find(uow, same[-1]["id"], lock=True)
         return same[-1]
     raise ValidationError("cadre", ref, _("name a cadre by ID (e.g. K0001) or 16-digit NIK"))
 

@@ -366,6 +366,7 @@ def _import_cadres(
     column_of = {target: source.header[pos].strip().lstrip("\ufeff") for pos, target in mapping.items()}
     column_of.setdefault("kelurahan", column_of.get("kelurahan_code", "kelurahan"))
     cleaner = FieldCleaner(common.kelurahan_choices(uow.meta), today)
+    uow.cadres.hold("nik")  # every NIK, before they are read: no one registers one meanwhile
     everyone = uow.cadres.all()
     known = {c["nik"]: c["id"] for c in everyone if c.get("nik")}
     twins = {
@@ -499,7 +500,12 @@ def _import_cadres(
                 count=incomplete
             )
         )
-    ids = uow.next_ids("cadre", "K", len(new_records)) if new_records else []
+    if not new_records:
+        ids: list[str] = []
+    elif dry_run:  # the IDs it would take, without taking them (a server's counters never go back)
+        ids = uow.peek_ids("cadre", "K", len(new_records))
+    else:
+        ids = uow.next_ids("cadre", "K", len(new_records))
     records = [Cadre(id=i, **fields).to_record() for i, fields in zip(ids, new_records, strict=True)]
     result.created = ids
     entries = [common.bulk_create_entry("cadre", ids, source_name)] if ids else []

@@ -157,11 +157,14 @@ def _iso(value: Any) -> bool:
 
 def _check_counters(uow: UnitOfWork, bad: Any) -> None:
     """New IDs come from counters: a counter behind the records would hand out an ID again."""
-    counters = uow.counters()
-    for kind, records in (("cadre", uow.cadres), ("enrollment", uow.enrollments),
-                          ("business", uow.businesses), ("step", uow.steps),
-                          ("income", uow.incomes), ("file", uow.files)):  # fmt: skip
-        highest = max((common.id_number(r["id"]) for r in records.all()), default=0)
+    highest_ids = {
+        kind: max((common.id_number(r["id"]) for r in records.all()), default=0)
+        for kind, records in (("cadre", uow.cadres), ("enrollment", uow.enrollments),
+                              ("business", uow.businesses), ("step", uow.steps),
+                              ("income", uow.incomes), ("file", uow.files))
+    }  # fmt: skip
+    counters = uow.counters()  # read after the records: a record added meanwhile is no problem
+    for kind, highest in highest_ids.items():
         if counters.get(kind, 0) < highest:
             bad(
                 "meta",
@@ -319,6 +322,7 @@ class Erasure:
     files: list[Record] = field(default_factory=list)  # files written earlier that hold the person
     backups: int | None = None  # backups rewritten, when asked
     backups_left: int = 0  # backups that still hold it, when not asked
+    server_backups: bool = False  # the server's backups (pg_dump, PITR) are not up2k's to reach
 
 
 def forget(
@@ -330,7 +334,7 @@ def forget(
     erase it from the backups."""
     why = v.parse_text(reason, "reason", required=True)
     with uow:
-        cadre = common.find(uow, ref)
+        cadre = common.find(uow, ref, lock=True)
         if cadre.get("erased_on") and not include_backups:
             raise RuleViolation(
                 _("cadre {id} was already erased on {date}").format(id=cadre["id"], date=cadre["erased_on"])
@@ -342,8 +346,8 @@ def forget(
                   "changes": {"personal data": ["(kept)", ERASED]}, "reason": why, "on": today.isoformat()}]
             )  # fmt: skip
             uow.commit()
-        result = Erasure(cadre, files_holding(uow, cadre["id"]))
-        if include_backups:
+        result = Erasure(cadre, files_holding(uow, cadre["id"]), server_backups=uow.backend == "postgresql")
+        if include_backups and not result.server_backups:
             result.backups = uow.rewrite_backups(lambda backup: erase(backup, cadre["id"], today))
         else:
             result.backups_left = uow.backup_count()

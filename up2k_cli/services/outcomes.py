@@ -82,6 +82,7 @@ def change_agency_map(
 def _check_nib_free(uow: UnitOfWork, nib: str | None, own_id: str | None = None) -> None:
     if not nib:
         return
+    uow.businesses.hold("nib", [nib])
     for b in uow.businesses.find(nib=nib):
         if b["id"] != own_id:
             raise RuleViolation(
@@ -136,9 +137,11 @@ def _licence_date(given: dt.date | None, today: dt.date) -> str:
     return v.not_in_future(given or today, "licensed-on", today).isoformat()
 
 
-def get_business(uow: UnitOfWork, ref: str) -> Record:
-    """A business by ID; in an open unit of work."""
+def get_business(uow: UnitOfWork, ref: str, *, lock: bool = False) -> Record:
+    """A business by ID; in an open unit of work (with `lock`: held, then read)."""
     key = (ref or "").strip().upper()
+    if lock:
+        uow.businesses.lock(key)
     record = uow.businesses.get(key)
     if record is None:
         raise NotFound(
@@ -160,7 +163,7 @@ def update_business(
 def _update_business(
     uow: UnitOfWork, ref: str, raw: Mapping[str, Any], *, today: dt.date, licensed_on: dt.date | None
 ) -> Record:
-    business = get_business(uow, ref)
+    business = get_business(uow, ref, lock=True)
     fields = rules.business_fields(raw, today, partial=True)
     if not fields and licensed_on is None:
         raise ValidationError("fields", None, _("nothing to change; give at least one --option"))
@@ -285,7 +288,7 @@ def record_step(
 def _record_step(
     uow: UnitOfWork, cadre_ref: str, step: str, *, on: dt.date, today: dt.date, note: str | None
 ) -> tuple[Record, bool]:
-    cadre = common.find(uow, cadre_ref)
+    cadre = common.find(uow, cadre_ref, lock=True)  # one record per step and cadre
     key = rules.parse_step(step)
     if key in rules.AUTOMATIC_STEPS:
         raise RuleViolation(
@@ -344,7 +347,7 @@ def _add_income(
     uow: UnitOfWork, cadre_ref: str, amount: str, *, on: dt.date, today: dt.date, note: str | None,
     baseline: bool,
 ) -> Record:  # fmt: skip
-    cadre = common.find(uow, cadre_ref)
+    cadre = common.find(uow, cadre_ref, lock=baseline)  # one baseline per cadre
     value = v.parse_money(amount, "amount")
     day = v.not_in_future(on, "date", today)
     if baseline:
@@ -447,7 +450,7 @@ def remove_step(uow: UnitOfWork, cadre_ref: str, step: str, *, reason: str) -> R
     """Take back a 7 PAS step recorded by mistake (steps reached by themselves cannot be)."""
     why = v.parse_text(reason, "reason", required=True)
     with uow:
-        cadre = common.find(uow, cadre_ref)
+        cadre = common.find(uow, cadre_ref, lock=True)  # as record_step: one command per cadre's steps
         key = rules.parse_step(step)
         found = uow.steps.find(cadre_id=cadre["id"], step=key)
         if not found:
@@ -468,9 +471,11 @@ def _take_back(uow: UnitOfWork, entity: str, record: Record, why: str) -> None:
     uow.record_changes([common.remove_entry(entity, record["id"], record, why)])
 
 
-def get_income(uow: UnitOfWork, ref: str) -> Record:
-    """An income follow-up by ID (I0001); in an open unit of work."""
+def get_income(uow: UnitOfWork, ref: str, *, lock: bool = False) -> Record:
+    """An income follow-up by ID (I0001); in an open unit of work (with `lock`: held, then read)."""
     key = (ref or "").strip().upper()
+    if lock:
+        uow.incomes.lock(key)
     record = uow.incomes.get(key)
     if record is None:
         raise NotFound(
@@ -485,7 +490,7 @@ def update_income(
     """Correct an income follow-up's amount, date or note; the history keeps the old values."""
     why = v.parse_text(reason, "reason", required=True)
     with uow:
-        record = get_income(uow, ref)
+        record = get_income(uow, ref, lock=True)
         cadre = uow.cadres.get(record["cadre_id"]) or {}
         fields: dict[str, Any] = {}
         if raw.get("amount") is not None:
@@ -509,7 +514,7 @@ def remove_income(uow: UnitOfWork, ref: str, *, reason: str) -> Record:
     """Take back an income follow-up recorded by mistake."""
     why = v.parse_text(reason, "reason", required=True)
     with uow:
-        record = get_income(uow, ref)
+        record = get_income(uow, ref, lock=True)
         _take_back(uow, "income", record, why)
         uow.commit()
     return record
@@ -519,7 +524,7 @@ def remove_business(uow: UnitOfWork, ref: str, *, reason: str) -> Record:
     """Take back a business recorded by mistake (a business that was never started)."""
     why = v.parse_text(reason, "reason", required=True)
     with uow:
-        record = get_business(uow, ref)
+        record = get_business(uow, ref, lock=True)
         _take_back(uow, "business", record, why)
         uow.commit()
     return record

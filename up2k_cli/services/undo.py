@@ -80,6 +80,7 @@ def undo(uow: UnitOfWork, *, expected_op: int | None = None) -> Plan:
     """Revert the last change, in one write. With `expected_op`, refuse if another command
     changed the registry since that plan was shown."""
     with uow:
+        uow.history.hold("op")  # one undo at a time: two would both take back the same command
         found = last_change(uow)
         if found is None:
             raise RuleViolation(_("nothing to undo: no change is recorded in the history"))

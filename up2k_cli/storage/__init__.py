@@ -8,14 +8,33 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .locations import SERVER_SCHEMES, is_server, shown
 from .protocol import UnitOfWork
 
-SERVER_SCHEMES = ("postgresql://", "postgres://")
+__all__ = ["SERVER_SCHEMES", "is_server", "shown"]
 
 
-def is_server(location: str | Path) -> bool:
-    """A PostgreSQL URL rather than a file path."""
-    return str(location).startswith(SERVER_SCHEMES)
+def server_backend() -> Any:
+    """storage.postgres, loaded now: only a postgresql:// registry needs psycopg."""
+    try:
+        from . import postgres
+    except ImportError as exc:
+        if exc.name is None or not exc.name.startswith("psycopg"):
+            raise
+        from up2k_cli.domain.errors import RegistryUnusable
+        from up2k_cli.i18n import _
+
+        raise RegistryUnusable(
+            _("a PostgreSQL registry needs psycopg, which is not installed: pip install 'up2k[postgresql]'")
+        ) from None
+    return postgres
+
+
+def registry_exists(location: str | Path, *, lock_timeout: float = 5.0) -> bool:
+    """Is there a registry at `location` (a file; the up2k schema in a database)?"""
+    if is_server(location):
+        return server_backend().registry_exists(str(location), lock_timeout=lock_timeout)
+    return Path(location).exists()
 
 
 def open_registry(
@@ -30,9 +49,7 @@ def open_registry(
 ) -> UnitOfWork:
     """A unit of work on the registry at `location` (not entered yet)."""
     if is_server(location):
-        from .postgres import PostgresUnitOfWork
-
-        return PostgresUnitOfWork(
+        return server_backend().PostgresUnitOfWork(
             str(location), lock_timeout=lock_timeout, command=command, user=user, warn=warn, **options
         )
     from .tiny import FileUnitOfWork
@@ -73,12 +90,22 @@ def refuse_on_server(location: str | Path) -> None:
 
 def create_registry(location: str | Path, meta: dict[str, Any], *, lock_timeout: float = 5.0) -> bool:
     """A new, empty registry holding `meta`; False (nothing changed) if one is there already."""
-    if is_server(location):
-        from .postgres import create
-
-        return create(str(location), meta)
     from .schema import META, TABLES
+
+    data: dict[str, Any] = {**{name: {} for name in TABLES}, META: {"1": meta}}
+    if is_server(location):
+        return server_backend().create(str(location), data, lock_timeout=lock_timeout, layout=False)
     from .tiny import create
 
-    data: dict[str, Any] = {META: {"1": meta}, **{name: {} for name in TABLES}}
+    return create(Path(location), data, lock_timeout)
+
+
+def create_copy(location: str | Path, data: dict[str, Any], *, lock_timeout: float = 5.0) -> bool:
+    """A new registry holding `data` exactly (a whole registry as `UnitOfWork.data()` gives it):
+    a new file, or the schema in an empty database; False, and nothing changed, if there is a
+    registry at `location` already."""
+    if is_server(location):
+        return server_backend().create(str(location), data, lock_timeout=lock_timeout)
+    from .tiny import create
+
     return create(Path(location), data, lock_timeout)

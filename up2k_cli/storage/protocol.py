@@ -62,7 +62,13 @@ class Repository(Protocol):
 
     def lock(self, key: Any) -> None:
         """Hold this record against other commands' changes until commit (PostgreSQL: a row lock;
-        a file is locked whole for every command)."""
+        a file is locked whole for every command). Lock, then read what you count or change."""
+        ...
+
+    def hold(self, field: str, values: Iterable[Any] | None = None) -> None:
+        """Hold these values of a field (None: every value) until commit, so that a check that
+        a value is free (a new NIK) stays true until the record is written (PostgreSQL: advisory
+        locks; a file is locked whole for every command). Hold, then check."""
         ...
 
 
@@ -98,9 +104,18 @@ class UnitOfWork(Protocol):
 
     def next_ids(self, kind: str, prefix: str, count: int = 1) -> list[str]: ...
 
+    def peek_ids(self, kind: str, prefix: str, count: int = 1) -> list[str]:
+        """The IDs next_ids would give now, without taking them (a dry run)."""
+        ...
+
     def counters(self) -> dict[str, int]: ...
 
     def record_changes(self, entries: list[Record]) -> None: ...
+
+    def data(self) -> dict[str, Any]:
+        """The whole registry as a file holds it ({table: {document ID: record}} and the meta
+        record with its counters): what `up2k copy` moves between backends."""
+        ...
 
     def outside_edits(self) -> list[Any]:
         """Changes made to the registry outside up2k since it last wrote it (file backend)."""
@@ -146,6 +161,13 @@ class BaseUnitOfWork:
     def next_ids(self, kind: str, prefix: str, count: int = 1) -> list[str]:
         """New IDs short enough to type: K0001, K0002, ... (more digits once past 9999)."""
         return [f"{prefix}{n:04d}" for n in self.reserve(kind, count)]
+
+    def peek_ids(self, kind: str, prefix: str, count: int = 1) -> list[str]:
+        start = self.counters().get(kind, 0)
+        return [f"{prefix}{n:04d}" for n in range(start + 1, start + count + 1)]
+
+    def counters(self) -> dict[str, int]:  # pragma: no cover - each backend's own
+        raise NotImplementedError
 
     def record_changes(self, entries: list[Record]) -> None:
         """Append to the change history: when, who, which command, old -> new per field."""

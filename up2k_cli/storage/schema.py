@@ -28,6 +28,7 @@ class Field:
     unique: bool = False
     references: str | None = None  # "table.field"
     optional: bool = False  # left out of the record when None (history entries' extras)
+    items: str | None = None  # a json list whose items are all of this kind (PostgreSQL: an array)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,10 @@ class TableSpec:
     prefix: str | None = None  # serial IDs: the document ID is the number (K0042 -> 42)
     counter: str | None = None  # the counter its IDs come from
     since: int = 1  # the schema version that added it
+    # What the services search by, and field sets no two records share (PostgreSQL builds its
+    # indexes and UNIQUE constraints from them; a file is searched whole).
+    indexes: tuple[tuple[str, ...], ...] = ()
+    unique_together: tuple[tuple[str, ...], ...] = ()
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -84,7 +89,7 @@ CADRES = TableSpec(
     "id",
     (
         Field("id", required=True, unique=True),
-        Field("nik"),  # None once erased
+        Field("nik", unique=True),  # None once erased
         Field("name", required=True),
         Field("kelurahan_code", required=True),
         Field("rw"),
@@ -105,6 +110,7 @@ CADRES = TableSpec(
     ),
     prefix="K",
     counter="cadre",
+    indexes=(("kelurahan_code", "name_key"), ("phone",)),
 )
 BATCHES = TableSpec(
     "batches",
@@ -147,6 +153,8 @@ ENROLLMENTS = TableSpec(
     ),
     prefix="E",
     counter="enrollment",
+    indexes=(("cadre_id",),),
+    unique_together=(("batch", "cadre_id"),),  # also the index of a batch's enrollments
 )
 BUSINESSES = TableSpec(
     "businesses",
@@ -167,6 +175,7 @@ BUSINESSES = TableSpec(
     prefix="U",
     counter="business",
     since=2,
+    indexes=(("cadre_id",),),
 )
 STEPS = TableSpec(
     "steps",
@@ -181,6 +190,7 @@ STEPS = TableSpec(
     prefix="S",
     counter="step",
     since=2,
+    indexes=(("cadre_id",),),
 )
 INCOMES = TableSpec(
     "incomes",
@@ -195,6 +205,7 @@ INCOMES = TableSpec(
     prefix="I",
     counter="income",
     since=2,
+    indexes=(("cadre_id",),),
 )
 # Every file up2k wrote that holds personal data (UU PDP): where, when, by which command, and
 # whose data, so that an erasure can name the copies it cannot reach.
@@ -228,17 +239,21 @@ HISTORY = TableSpec(
         Field("action", required=True),
         Field("changes", JSON),
         Field("op", INT, optional=True),  # the seq of its command's first entry: one command, one op
-        Field("refs", JSON, optional=True),  # the records of a bulk change
+        Field("refs", JSON, optional=True, items=TEXT),  # the records of a bulk change
         Field("reason", optional=True),
         Field("on", DATE, optional=True),
         Field("record", JSON, optional=True),  # a removed record, whole, so that it can be put back
     ),
     counter="history",
+    indexes=(("ref",), ("refs",)),
 )
 
 TABLES: dict[str, TableSpec] = {
     spec.name: spec for spec in (CADRES, BATCHES, ENROLLMENTS, BUSINESSES, STEPS, INCOMES, FILES, HISTORY)
 }
+# Every ID counter: one per table with serial IDs, the history's sequence numbers, and the
+# waiting list's queue numbers.
+COUNTERS: tuple[str, ...] = (*(spec.counter for spec in TABLES.values() if spec.counter), "queue")
 META = "meta"
 # The meta record (document 1 of the meta table in the file): what it must hold.
 META_FIELDS = ("schema_version", "region", "target", "counters")

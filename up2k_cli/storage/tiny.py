@@ -199,6 +199,9 @@ class TinyRepository:
     def lock(self, key: Any) -> None:
         """Nothing to do: the whole file is locked for the command."""
 
+    def hold(self, field: str, values: Iterable[Any] | None = None) -> None:
+        """Nothing to do: the whole file is locked for the command."""
+
     def _doc_id(self, key: Any) -> int | None:
         doc = self._doc(key)
         return None if doc is None else doc.doc_id

@@ -26,6 +26,12 @@ TABLE_OF = {
     "business": "businesses",
     "step": "steps",
     "income": "incomes",
+    "business-follow-up": "business_follow_ups",
+    "group": "groups",
+    "membership": "memberships",
+    "group-tier": "group_tiers",
+    "referral": "referrals",
+    "referral-update": "referral_updates",
 }
 READS = frozenset({"personal-data-export", "personal-data-access"})  # records of output, not changes
 FINAL = {

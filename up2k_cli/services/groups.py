@@ -351,8 +351,8 @@ def confirm(uow: UnitOfWork, expected: Mapping[str, str], *, on: dt.date, today:
                         "the proposal for {id} changed since it was shown; run 'up2k group assess' again"
                     ).format(id=group_id)
                 )
-            last = found.group["tier_on"]
-            if last and day < last:
+            last = max((t["on"] for t in uow.group_tiers.find(group_id=group_id)), default=None)
+            if last and day < last:  # a tier history is recorded in date order
                 raise ValidationError(
                     "date", day, Msg(N_("is before {id}'s last tier ({date})"), id=group_id,
                                      date=dt.date.fromisoformat(last))

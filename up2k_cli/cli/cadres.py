@@ -12,11 +12,11 @@ from up2k_cli.render.columns import (
     CADRE_BATCHES,
     CADRE_LIST,
     HISTORY,
-    INCOME_EXPORT,
     STEP_EXPORT,
 )
 
 from .context import day, note, registry, stdin_is_terminal, today
+from .follow_ups import WorkStatus
 
 cadre_app = typer.Typer(help="Find, show and correct registered cadres.", no_args_is_help=True)
 
@@ -109,6 +109,7 @@ def register(
     force: Annotated[
         bool, typer.Option("--force", help="Register even if the same person seems registered.")
     ] = False,
+    work_status: WorkStatus = None,
 ) -> None:
     """Register one cadre (kader PKK); prints the new ID, such as K0001, on stdout.
 
@@ -129,6 +130,7 @@ def register(
         "income": income,
         "registered_on": date,
         "consent_method": consent_method,
+        "work_status": work_status,
     }
     missing = [key for key in PROMPTS if raw[key] is None]
     interactive = stdin_is_terminal()
@@ -201,8 +203,9 @@ def show(
     show_nik: Annotated[bool, typer.Option("--show-nik", help="Show the whole NIK.")] = False,
 ) -> None:
     """Everything known about one cadre, with its change history."""
-    from up2k_cli.render.columns import CADRE_EXPORT
     from up2k_cli.services import cadres
+
+    from .programme_columns import CADRE_EXPORT, INCOME_EXPORT, WORK_STATUS, for_people, label_of
 
     page = cadres.page(registry(ctx), cadre, today=today(), show_nik=show_nik)
     record, info, history = page.cadre, dict(page.cadre), page.history
@@ -212,7 +215,7 @@ def show(
         info["nik"] = out.mask_nik(info["nik"])
         info["birth_date"] = None
     if fmt is ShowFormat.json:
-        keys = [c.key for c in CADRE_EXPORT] + ["status_reason"]
+        keys = [c.key for c in CADRE_EXPORT if c is not WORK_STATUS] + ["status_reason", WORK_STATUS.key]
         out.emit(
             out.json_text(
                 {
@@ -242,7 +245,7 @@ def show(
     details.add_column(_("Field"))
     details.add_column(_("Value"), overflow="fold")
     for column in CADRE_EXPORT:
-        details.add_row(column.title, out.human(info.get(column.key), column.kind))
+        details.add_row(column.title, out.human(label_of(column.key, info.get(column.key)), column.kind))
     if info.get("status_reason"):
         details.add_row(_("Status reason"), info["status_reason"])
     rows = [{**h, "changes": out.changes_text(h.get("changes") or {}, show_nik)} for h in history]
@@ -253,7 +256,7 @@ def show(
         ),
         out.render_table(owned, BUSINESS_LIST, title=_("Businesses ({count})").format(count=len(owned))),
         out.render_table(steps, STEP_EXPORT[2:], title=_("7 PAS steps, in the order reached")),
-        out.render_table(incomes, INCOME_EXPORT[3:], title=_("Household income")),
+        out.render_table(for_people(incomes), INCOME_EXPORT[3:], title=_("Household income")),
         out.render_table(rows, HISTORY, title=_("History")),
     )
 
@@ -273,6 +276,7 @@ def update(
     household_size: Household = None,
     income: Income = None,
     date: Annotated[str | None, typer.Option("--date", help="Correct the registration date.")] = None,
+    work_status: WorkStatus = None,
 ) -> None:
     """Correct a cadre's fields, with the same checks as register; the history keeps old values."""
     from up2k_cli.services import cadres
@@ -289,6 +293,7 @@ def update(
         "household_size": household_size,
         "income": income,
         "registered_on": date,
+        "work_status": work_status,
     }
     done = cadres.update(registry(ctx), cadre, {k: x for k, x in raw.items() if x is not None}, today=today())
     changed = ", ".join(done.entry["changes"]) or _("nothing (same values)")

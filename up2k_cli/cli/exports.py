@@ -52,9 +52,10 @@ def write_export(
 def cadres(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     """All cadres, in ID order, with these columns: id, nik, name, sex, birth_date,
     kelurahan_code, kelurahan, rw, rt, address, phone, business_type, household_size, income,
-    registered_on, consent_on, consent_method, status."""
-    from up2k_cli.render.columns import CADRE_EXPORT
+    registered_on, consent_on, consent_method, status, work_status."""
     from up2k_cli.services import cadres as service
+
+    from .programme_columns import CADRE_EXPORT
 
     rows = service.export_cadres(registry(ctx), output=str(output) if output else None)
     write_export(rows, CADRE_EXPORT, fmt, output)
@@ -87,9 +88,12 @@ def enrollments(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = N
 @app.command("businesses")
 def businesses(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     """All businesses: id, cadre_id, kelurahan_code, kelurahan, name, category, started_on,
-    added_on, nib, pirt, halal, address, licensed_on, agency, referrals, lacks."""
-    from up2k_cli.render.columns import BUSINESS_EXPORT
+    added_on, nib, pirt, halal, address, licensed_on, agency, referrals, lacks, and as they stand
+    after their follow-ups: owner_status, family_workers, paid_workers, paid_were_unemployed,
+    paid_local, turnover (monthly), size (micro, small or medium; PP 7/2021), measured_on."""
     from up2k_cli.services import outcomes
+
+    from .programme_columns import BUSINESS_EXPORT
 
     rows = outcomes.list_businesses(registry(ctx), today=today())
     write_export(rows, BUSINESS_EXPORT, fmt, output)
@@ -109,9 +113,10 @@ def steps(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None) -
 @app.command("incomes")
 def incomes(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     """Household incomes: id, cadre_id, kelurahan_code, kind (baseline or follow-up), amount,
-    on, note. Baselines come from registration."""
-    from up2k_cli.render.columns import INCOME_EXPORT
+    on, note, work_status. Baselines come from registration (their work status is the cadre's)."""
     from up2k_cli.services import outcomes
+
+    from .programme_columns import INCOME_EXPORT
 
     rows = outcomes.export_incomes(registry(ctx))
     write_export(rows, INCOME_EXPORT, fmt, output)

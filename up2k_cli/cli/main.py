@@ -14,7 +14,19 @@ from up2k_cli import __version__, i18n
 from up2k_cli.domain.errors import Up2kError, ValidationErrors
 from up2k_cli.i18n import INTERRUPTED, _
 
-from . import batches, cadres, exports, imports, maintenance, outcomes, registry_cmds, reports
+from . import (
+    batches,
+    cadres,
+    exports,
+    follow_ups,
+    groups,
+    imports,
+    maintenance,
+    outcomes,
+    referrals,
+    registry_cmds,
+    reports,
+)
 from .context import Settings, default_db_path
 
 
@@ -168,6 +180,9 @@ registry_cmds.install(app)
 cadres.install(app)
 batches.install(app)
 outcomes.install(app)
+follow_ups.install(app)
+groups.install(app)
+referrals.install(app)
 maintenance.install(app)
 app.add_typer(imports.app, name="import")
 app.add_typer(exports.app, name="export")

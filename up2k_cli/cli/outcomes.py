@@ -11,6 +11,16 @@ from up2k_cli.render import output as out
 from up2k_cli.render.columns import BUSINESS_LIST
 
 from .context import day, note, registry, today
+from .follow_ups import (
+    FamilyWorkers,
+    OwnerStatus,
+    PaidLocal,
+    PaidWereUnemployed,
+    PaidWorkers,
+    Turnover,
+    WorkStatus,
+    measures_input,
+)
 
 business_app = typer.Typer(help="Businesses started by cadres.", no_args_is_help=True)
 income_app = typer.Typer(help="Household income follow-ups.", no_args_is_help=True)
@@ -83,11 +93,20 @@ def add(
     halal: Halal = None,
     address: Address = None,
     licensed_on: LicensedOn = None,
+    owner_status: OwnerStatus = None,
+    family_workers: FamilyWorkers = None,
+    paid_workers: PaidWorkers = None,
+    paid_were_unemployed: PaidWereUnemployed = None,
+    paid_local: PaidLocal = None,
+    turnover: Turnover = None,
 ) -> None:
     """Record a business a cadre started; prints its ID (e.g. U0001)."""
     from up2k_cli.services import outcomes
 
     raw, licence = _business_input(name, category, started, nib, pirt, halal, address, licensed_on)
+    raw |= measures_input(
+        owner_status, family_workers, paid_workers, paid_were_unemployed, paid_local, turnover
+    )
     record = outcomes.add_business(registry(ctx), cadre, raw, today=today(), licensed_on=licence)
     typer.echo(record["id"])
     note(
@@ -109,11 +128,21 @@ def update(
     halal: Halal = None,
     address: Address = None,
     licensed_on: LicensedOn = None,
+    owner_status: OwnerStatus = None,
+    family_workers: FamilyWorkers = None,
+    paid_workers: PaidWorkers = None,
+    paid_were_unemployed: PaidWereUnemployed = None,
+    paid_local: PaidLocal = None,
+    turnover: Turnover = None,
 ) -> None:
-    """Correct or complete a business (add the NIB once issued, ...); history keeps old values."""
+    """Correct or complete a business (add the NIB once issued, its values at the start, ...);
+    history keeps old values. Later changes in workers or turnover: 'business follow-up'."""
     from up2k_cli.services import outcomes
 
     raw, licence = _business_input(name, category, started, nib, pirt, halal, address, licensed_on)
+    raw |= measures_input(
+        owner_status, family_workers, paid_workers, paid_were_unemployed, paid_local, turnover
+    )
     entry = outcomes.update_business(registry(ctx), business, raw, today=today(), licensed_on=licence)
     changed = ", ".join(entry["changes"]) or _("nothing (same values)")
     note(_("Updated {id}: {changes}.").format(id=entry["ref"], changes=changed))
@@ -133,8 +162,9 @@ def list_(
     fmt: Annotated[ListFormat, typer.Option("--format", help="table, csv, json or ids.")] = ListFormat.table,
 ) -> None:
     """Businesses with owner, category, agency and what they still lack."""
-    from up2k_cli.render.columns import BUSINESS_EXPORT
     from up2k_cli.services import outcomes
+
+    from .programme_columns import BUSINESS_EXPORT
 
     first = day(started_from, "from") if started_from else None
     last = day(started_to, "to") if started_to else None
@@ -152,19 +182,22 @@ def show(
     business: Annotated[str, typer.Argument(help="Business ID, e.g. U0001.")],
     fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
 ) -> None:
-    """One business: details, referral agencies, what it lacks, history."""
-    from up2k_cli.render.columns import BUSINESS_EXPORT, HISTORY
+    """One business: details, referral agencies, what it lacks, workers and turnover, history."""
+    from up2k_cli.render.columns import HISTORY
     from up2k_cli.services import outcomes
+
+    from .programme_columns import BUSINESS_EXPORT, FOLLOW_UPS, for_people, label_of
 
     page = outcomes.business_page(registry(ctx), business)
     record = view = page.business
     history = page.history
+    start = {"id": _("start"), "on": view["started"], **page.start}
     if fmt == "json":
         keys = [c.key for c in BUSINESS_EXPORT]
-        out.emit(
-            out.json_text({**{k: view.get(k) for k in keys}, "owner": view["owner"], "history": history}),
-            None,
-        )
+        follow_ups = [{c.key: f.get(c.key) for c in FOLLOW_UPS} for f in page.follow_ups]
+        document = {**{k: view.get(k) for k in keys}, "owner": view["owner"], "start": page.start,
+                    "follow_ups": follow_ups, "history": history}  # fmt: skip
+        out.emit(out.json_text(document), None)
         return
     from rich import box
     from rich.table import Table
@@ -177,14 +210,17 @@ def show(
     )
     details.add_column(_("Field"))
     details.add_column(_("Value"), overflow="fold")
-    details.add_row(_("Owner"), f"{record['cadre_id']} {view['owner'] or ''}")
+    details.add_row(_("Owner"), label_of("owner", f"{record['cadre_id']} {view['owner'] or ''}"))
     for column in BUSINESS_EXPORT[3:]:
-        label = BUSINESS_LABELS.get(column.key) or column.key.replace("_", " ").capitalize()
-        details.add_row(_(label), out.human(view.get(column.key), column.kind))
+        label = BUSINESS_LABELS.get(column.key) or column.header or column.key.replace("_", " ").capitalize()
+        details.add_row(_(label), out.human(label_of(column.key, view.get(column.key)), column.kind))
     rows = [
         {**h, "changes": "; ".join(f"{k}: {o} -> {n}" for k, (o, n) in h["changes"].items())} for h in history
     ]
-    out.print_renderables(details, out.render_table(rows, HISTORY, title=_("History")))
+    measured = out.render_table(
+        for_people([start, *page.follow_ups]), FOLLOW_UPS, title=_("Workers and turnover")
+    )
+    out.print_renderables(details, measured, out.render_table(for_people(rows), HISTORY, title=_("History")))
 
 
 # 'business show' labels: the export's column names, as words.
@@ -244,13 +280,15 @@ def income_add(
     baseline: Annotated[
         bool, typer.Option("--baseline", help="This is the income before the programme.")
     ] = False,
+    work_status: WorkStatus = None,
 ) -> None:
     """Record a household income follow-up (or the baseline, if registration had none)."""
     from up2k_cli.services import outcomes
 
     record = outcomes.add_income(
-        registry(ctx), cadre, amount, on=day(date), today=today(), note=note_text, baseline=baseline
-    )
+        registry(ctx), cadre, amount, on=day(date), today=today(), note=note_text, baseline=baseline,
+        work_status=work_status,
+    )  # fmt: skip
     amount = out.human(record["amount"], "money")
     message = (
         _("Recorded baseline income {amount} for {id}.")

@@ -196,7 +196,7 @@ def update_fields(
                 "date",
                 day,
                 Msg(
-                    N_("is before {id}'s last step ({date}); updates are recorded in date order"),
+                    N_("is before {date}, when {id} was referred or last updated; updates go in date order"),
                     id=referral["id"],
                     date=dt.date.fromisoformat(earliest),
                 ),

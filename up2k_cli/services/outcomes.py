@@ -196,11 +196,15 @@ def business_view(
     uow_settings: Mapping[str, Any],
     owner: Mapping[str, Any],
     names: Mapping[str, str],
+    follow_ups: list[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """A business with what follows from it: owner, kelurahan, agencies, what it lacks."""
+    """A business with what follows from it: owner, kelurahan, agencies, what it lacks, and its
+    owner status, workers and turnover as they stand after its follow-ups, with its size."""
     agencies = rules.referrals(record, uow_settings)
+    state = work.business_state(record, follow_ups or ())
     return {
         **record,
+        **state,
         "owner": owner.get("name"),
         "kelurahan_code": owner.get("kelurahan_code"),
         "kelurahan": names.get(owner.get("kelurahan_code", ""), ""),
@@ -208,20 +212,30 @@ def business_view(
         "referrals": "; ".join(agencies),
         "lacks": ", ".join(rules.lacks(record)),
         "started": rules.business_start(record),
+        "size": work.size_class(state["turnover"]),
+        "measured_on": max((f["on"] for f in follow_ups or ()), default=None),
     }
 
 
 def businesses_of(uow: UnitOfWork, owners: list[Record] | None = None) -> list[dict[str, Any]]:
-    """Businesses as people see them (owner, kelurahan, agencies, what they lack), in ID order:
-    every one, or those of the cadres given. In an open unit of work."""
+    """Businesses as people see them (owner, kelurahan, agencies, what they lack, workers and
+    turnover now), in ID order: every one, or those of the cadres given. In an open unit of work."""
     names = cadre_service.kelurahan_names(uow.meta)
     current = settings(uow)
     if owners is None:
         records, by_id = uow.businesses.all(), {c["id"]: c for c in uow.cadres.all()}
+        measured = uow.business_follow_ups.all()
     else:
         by_id = {c["id"]: c for c in owners}
         records = uow.businesses.find_in("cadre_id", list(by_id))
-    rows = [business_view(b, current, by_id.get(b["cadre_id"], {}), names) for b in records]
+        measured = uow.business_follow_ups.find_in("business_id", [b["id"] for b in records])
+    follow_ups: dict[str, list[Record]] = {}
+    for f in measured:
+        follow_ups.setdefault(f["business_id"], []).append(f)
+    rows = [
+        business_view(b, current, by_id.get(b["cadre_id"], {}), names, follow_ups.get(b["id"]))
+        for b in records
+    ]
     return sorted(rows, key=cadre_service.id_order)
 
 
@@ -270,15 +284,19 @@ class BusinessPage:
     business: dict[str, Any]
     history: list[Record]
     follow_ups: list[Record] = field(default_factory=list)  # dated workers and turnover
+    start: dict[str, Any] = field(default_factory=dict)  # workers and turnover at its start
 
 
 def business_page(uow: UnitOfWork, ref: str) -> BusinessPage:
     with uow:
         record = get_business(uow, ref)
         owner = uow.cadres.get(record["cadre_id"]) or {}
-        view = business_view(record, settings(uow), owner, cadre_service.kelurahan_names(uow.meta))
         follow_ups = sorted(uow.business_follow_ups.find(business_id=record["id"]), key=work.follow_up_order)
-        return BusinessPage(view, cadre_service.history_of(uow, "business", record["id"]), follow_ups)
+        names = cadre_service.kelurahan_names(uow.meta)
+        view = business_view(record, settings(uow), owner, names, follow_ups)
+        start = {name: record.get(name) for name in work.MEASURES}
+        history = cadre_service.history_of(uow, "business", record["id"])
+        return BusinessPage(view, history, follow_ups, start)
 
 
 # --- steps and income ------------------------------------------------------------------------
@@ -445,6 +463,7 @@ def income_rows(uow: UnitOfWork, cadres: list[Record] | None = None) -> list[dic
             "amount": c["income"],
             "on": c["registered_on"],
             "note": None,
+            "work_status": c.get("work_status"),  # at registration, as the baseline
         }
         for c in people
         if c.get("income") is not None

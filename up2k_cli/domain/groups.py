@@ -212,9 +212,10 @@ def group_fields(
     }
     errors: list[ValidationError] = []
     if not partial:
-        for key, option in (("name", "NAME"), ("kelurahan_code", "--kelurahan"), ("formed_on", "--formed")):
+        for key, field, option in (("name", "name", "NAME"), ("kelurahan_code", "kelurahan", "--kelurahan"),
+                                   ("formed_on", "formed", "--formed")):  # fmt: skip
             if raw.get(key) in (None, ""):
-                errors.append(ValidationError(key, None, Msg(N_("required: give the {name}"), name=option)))
+                errors.append(ValidationError(field, None, Msg(N_("required: give the {name}"), name=option)))
     try:
         out = _parsed(raw, parsers)
     except ValidationErrors as exc:

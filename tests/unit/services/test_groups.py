@@ -33,7 +33,7 @@ def test_groups_get_serial_ids_never_reused(uow) -> None:
 def test_a_group_needs_name_kelurahan_and_formation_date(uow) -> None:
     with pytest.raises(ValidationErrors) as caught:
         groups.add_group(uow, {"rw": "1"}, today=TODAY)
-    assert [e.field for e in caught.value.errors] == ["name", "kelurahan_code", "formed_on"]
+    assert [e.field for e in caught.value.errors] == ["name", "kelurahan", "formed"]
 
 
 def test_formed_in_the_future_is_refused(uow) -> None:

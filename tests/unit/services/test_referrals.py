@@ -219,3 +219,26 @@ def test_list_and_page(biz) -> None:
     assert [h["entity"] for h in page.history] == ["referral", "referral-update"]
     with pytest.raises(NotFound, match="referral 'R0009' not found"):
         referrals.referral_page(biz, "r0009", today=TODAY)
+
+
+def test_forget_erases_the_person_from_referrals_follow_ups_and_groups(biz) -> None:
+    from up2k_cli.services import follow_ups, groups, maintenance
+
+    mark = "Zqvmark"
+    follow_ups.add_follow_up(biz, "U0001", {"paid_workers": "1", "note": f"kunjungan {mark}"}, on=TODAY,
+                             today=TODAY)  # fmt: skip
+    groups.add_group(biz, {"name": "Melati", "kelurahan_code": "Pondok Labu", "formed_on": "2026-10-05"},
+                     today=TODAY)  # fmt: skip
+    groups.join(biz, "G0001", ["K0001", "K0002"], on=D(2026, 10, 10), today=TODAY)
+    groups.leave(biz, "G0001", ["K0001"], on=D(2026, 11, 1), today=TODAY, reason=f"pindah {mark}")
+    referrals.refer(biz, "U0001", need="nib", agency="DPMPTSP", on=D(2026, 10, 10), today=TODAY, note=mark)
+    referrals.update(
+        biz, "R0001", {"status": "done", "nib": NIB, "note": mark}, on=D(2026, 10, 20), today=TODAY
+    )
+    assert mark.encode() in repr(biz.data()).encode()
+    maintenance.forget(biz, "K0001", "permintaan", TODAY)
+    assert mark not in repr(biz.data()) and NIB not in repr(biz.data())
+    with biz:  # anonymous counts stay: the referral, its outcome, the membership's dates
+        assert biz.referral_updates.get("RU0001")["outcome"] == "nib"
+        assert biz.memberships.get("M0001")["left_on"] == "2026-11-01"
+        assert biz.business_follow_ups.get("UF0001")["paid_workers"] == 1

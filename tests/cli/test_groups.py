@@ -146,7 +146,7 @@ def test_assess_without_a_terminal_records_nothing(grouped) -> None:
 
 def test_assess_confirm_records_the_tier_with_its_date(grouped) -> None:
     result = grouped("group", "assess", "G0001", "--confirm", "--date", "2026-11-02")
-    assert result.stderr == "Recorded G0001: Madya from 2026-11-02 (T0001).\n"
+    assert result.stderr == "Recorded G0001: Madya from 2 Nov 2026 (T0001).\n"
     assert json.loads(grouped("group", "show", "G0001", "--format", "json").stdout)["tiers"] == [
         {"id": "T0001", "tier": "madya", "on": "2026-11-02"}
     ]
@@ -162,7 +162,7 @@ def test_assess_confirm_records_the_tier_with_its_date(grouped) -> None:
 def test_assess_asks_on_a_terminal(grouped, monkeypatch) -> None:
     monkeypatch.setattr("up2k_cli.cli.groups.stdin_is_terminal", lambda: True)
     refused = grouped("group", "assess", input="n\n")
-    assert "Record G0001 as Madya from 2026-11-27?" in refused.stderr
+    assert "Record G0001 as Madya from 27 Nov 2026?" in refused.stderr
     assert json.loads(grouped("group", "list", "--format", "json").stdout)[0]["tier"] is None
     grouped("group", "assess", input="y\n")
     assert json.loads(grouped("group", "list", "--format", "json").stdout)[0]["tier"] == "madya"

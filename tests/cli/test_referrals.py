@@ -40,7 +40,7 @@ def steps(up2k) -> list[dict]:
 def test_refer_prints_the_id_alone_and_defaults_the_agency(up2k) -> None:
     result = up2k("refer", "U0001", "--need", "P-IRT", "--date", "2026-10-10")
     assert result.stdout == "R0001\n"
-    assert result.stderr == "Referred U0001 to DPMPTSP (PTSP) for pirt (R0001).\n"
+    assert result.stderr == "Referred U0001 to DPMPTSP (PTSP) for P-IRT (R0001).\n"
     assert up2k("refer", "u0001", "--need", "modal", "--agency", "Bank DKI").stdout == "R0002\n"
 
 
@@ -51,7 +51,7 @@ def test_an_issued_nib_fills_the_business_and_perizinan(up2k) -> None:
                   "2026-10-20")  # fmt: skip
     assert result.stdout == ""
     assert result.stderr == (
-        "R0001: done on 2026-10-20 (RU0002).\n"
+        "R0001: done on 20 Oct 2026 (RU0002).\n"
         "Business U0001 updated: nib: None -> 1234567890123; licensed_on: None -> 2026-10-20.\n"
     )
     business = json.loads(up2k("business", "show", "U0001", "--format", "json").stdout)
@@ -64,7 +64,7 @@ def test_capital_received_reaches_permodalan(up2k) -> None:
     up2k("refer", "U0001", "--need", "capital", "--agency", "Bank DKI", "--date", "2026-10-10")
     result = up2k("referral", "update", "R0001", "--status", "done", "--amount", "Rp 10.000.000", "--source",
                   "KUR", "--date", "2026-11-03")  # fmt: skip
-    assert result.stderr.splitlines()[-1] == "K0001 reached permodalan on 2026-11-03."
+    assert result.stderr.splitlines()[-1] == "K0001 reached permodalan on 3 Nov 2026."
     (step,) = [s for s in steps(up2k) if s["step"] == "permodalan"]
     assert (step["on"], step["source"], step["note"]) == ("2026-11-03", "recorded", "R0001 KUR Rp 10.000.000")
     shown = json.loads(up2k("referral", "show", "R0001", "--format", "json").stdout)

@@ -246,6 +246,7 @@ def assess(
     """Propose each group's tier from the criteria ('up2k settings group-tiers'); the proposals
     are recorded, dated, when confirmed (--confirm, or yes at the prompt on a terminal)."""
     from up2k_cli.domain.groups import tier_label
+    from up2k_cli.render import output as out
     from up2k_cli.services import groups
 
     from .programme_columns import ASSESSMENT, show
@@ -258,7 +259,8 @@ def assess(
          else "; ".join(x.localised() for x in a.proposal.lacks)}
         for a in found
     ]  # fmt: skip
-    show(rows, ASSESSMENT, fmt.value, title=_("Proposed tiers on {date}").format(date=on.isoformat()))
+    when = out.human(on, "date")
+    show(rows, ASSESSMENT, fmt.value, title=_("Proposed tiers on {date}").format(date=when))
     proposed = {a.group["id"]: a for a in found if a.changes}
     if not proposed:
         note(_("No group's tier would change."))
@@ -271,7 +273,7 @@ def assess(
             for ident, a in proposed.items()
             if typer.confirm(
                 _("Record {id} as {tier} from {date}?").format(
-                    id=ident, tier=tier_label(a.proposal.tier), date=on.isoformat()
+                    id=ident, tier=tier_label(a.proposal.tier), date=when
                 ),
                 err=True,
             )
@@ -284,7 +286,7 @@ def assess(
             _("Recorded {id}: {tier} from {date} ({tier_id}).").format(
                 id=record["group_id"],
                 tier=tier_label(record["tier"]),
-                date=record["on"],
+                date=when,
                 tier_id=record["id"],
             )
         )

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from up2k_cli.i18n import _
+from up2k_cli.i18n import _, localise
 
 from .context import day, note, registry, today
 
@@ -51,13 +51,18 @@ def refer(
     """Refer a business to an agency for one need; prints the referral's ID (e.g. R0001)."""
     from up2k_cli.services import referrals
 
+    from .programme_columns import label_of
+
     record = referrals.refer(
         registry(ctx), business, need=need, agency=agency, on=day(date), today=today(), note=note_text
     )
     typer.echo(record["id"])
     note(
         _("Referred {business} to {agency} for {need} ({id}).").format(
-            business=record["business_id"], agency=record["agency"], need=record["need"], id=record["id"]
+            business=record["business_id"],
+            agency=record["agency"],
+            need=localise(label_of("need", record["need"])),
+            id=record["id"],
         )
     )
 
@@ -98,7 +103,10 @@ def update(
     """Record a referral's next step. An outcome writes through: an NIB or P-IRT issued fills the
     business's number (and so perizinan), halal its flag; capital received reaches permodalan,
     a market pemasaran."""
+    from up2k_cli.render import output as out
     from up2k_cli.services import referrals
+
+    from .programme_columns import label_of
 
     raw = {"status": status, "outcome": outcome, "nib": nib, "pirt": pirt, "amount": amount, "source": source,
            "note": note_text}  # fmt: skip
@@ -106,7 +114,10 @@ def update(
     record = done.update
     note(
         _("{id}: {status} on {date} ({update}).").format(
-            id=done.referral["id"], status=record["status"], date=record["on"], update=record["id"]
+            id=done.referral["id"],
+            status=localise(label_of("status", record["status"])),
+            date=out.human(record["on"], "date"),
+            update=record["id"],
         )
     )
     if done.business:
@@ -115,7 +126,7 @@ def update(
     if done.step:
         note(
             _("{cadre} reached {step} on {date}.").format(
-                cadre=done.step["cadre_id"], step=done.step["step"], date=done.step["on"]
+                cadre=done.step["cadre_id"], step=done.step["step"], date=out.human(done.step["on"], "date")
             )
         )
 

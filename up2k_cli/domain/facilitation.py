@@ -105,7 +105,7 @@ def facilitation_report(
         t = tally.get(key) or {"counts": {}, "days": [], "capital": 0}
         figures = FacilitationFigures(
             **t["counts"],
-            median_days_to_outcome=statistics.median(t["days"]) if t["days"] else None,
+            median_days_to_outcome=float(statistics.median(t["days"])) if t["days"] else None,
             capital_received=t["capital"],
         )
         return FacilitationLine(key[0], key[1], figures)

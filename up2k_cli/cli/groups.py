@@ -1,36 +1,19 @@
 """group: UP2K groups (kelompok UP2K-PKK), their members, tiers and the tier criteria setting."""
 
-from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
 from up2k_cli.i18n import _
 
+from .batches import TableFormat
+from .cadres import Kelurahan, ListFormat, Rw, ShowFormat
 from .context import day, note, read_refs, registry, stdin_is_terminal, today
 
 group_app = typer.Typer(
     help="UP2K groups (kelompok): members, one group at a time per cadre, tiers Pemula to Mandiri.",
     no_args_is_help=True,
 )
-
-
-class ListFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-    ids = "ids"
-
-
-class ShowFormat(StrEnum):
-    table = "table"
-    json = "json"
-
-
-class TableFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 def install(app: typer.Typer) -> None:
@@ -40,13 +23,6 @@ def install(app: typer.Typer) -> None:
     settings_app.command("group-tiers")(group_tiers)
 
 
-Kelurahan = Annotated[
-    str | None,
-    typer.Option("--kelurahan", help="Kelurahan (urban village) name or code: 'Pondok Labu', 1003."),
-]
-Rw = Annotated[
-    str | None, typer.Option("--rw", help="RW (neighbourhood unit) number, if the group is an RW's.")
-]
 Formed = Annotated[str | None, typer.Option("--formed", help="When the group was formed.")]
 Capital = Annotated[str | None, typer.Option("--capital", help="Joint capital (modal bersama), e.g. '5 jt'.")]
 SavingsLoans = Annotated[

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from up2k_cli.domain import groups, referrals, work
-from up2k_cli.domain.validators import Choice
+from up2k_cli.domain.validators import Choice, choice_label
 from up2k_cli.i18n import N_, Msg
 from up2k_cli.render import columns
 from up2k_cli.render.output import Column
@@ -160,8 +160,7 @@ def label_of(key: str, value: Any) -> Any:
     if isinstance(value, Msg):
         return value
     if key in LABELS:
-        found = next((c for c in LABELS[key] if c.key == value), None)
-        return Msg(found.label) if found else value
+        return choice_label(value, LABELS[key]) or value
     if key in FIXED and value in FIXED[key]:
         return Msg(FIXED[key][value])
     if isinstance(value, bool):

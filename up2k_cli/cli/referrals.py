@@ -1,12 +1,12 @@
 """refer and referral: a business referred to an agency for a need, followed through to an outcome."""
 
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from up2k_cli.i18n import _, localise
 
+from .cadres import ListFormat, ShowFormat
 from .context import day, note, registry, today
 
 referral_app = typer.Typer(
@@ -14,18 +14,6 @@ referral_app = typer.Typer(
 )
 
 NEED_HELP = "nib, pirt (SPP-IRT home food licence), halal, capital, marketing or mentoring."
-
-
-class ListFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-    ids = "ids"
-
-
-class ShowFormat(StrEnum):
-    table = "table"
-    json = "json"
 
 
 def install(app: typer.Typer) -> None:

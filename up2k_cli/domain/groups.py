@@ -151,7 +151,7 @@ def unmet(facts: Facts, wanted: Mapping[str, Any]) -> list[Msg]:
     if wanted["savings_loans"] and not facts.savings_loans:
         missing.append(Msg(N_("savings and loans")))
     if wanted["reach"] and reach_rank(facts.reach) < reach_rank(wanted["reach"]):
-        missing.append(Msg(N_("marketing reach {reach}"), reach=reach_label(wanted["reach"])))
+        missing.append(Msg(N_("marketing reach {reach}"), reach=v.choice_label(wanted["reach"], REACHES)))
     return missing
 
 
@@ -166,14 +166,9 @@ def propose(facts: Facts, criteria: Mapping[str, Mapping[str, Any]]) -> Proposal
     return Proposal(reached, None, ())
 
 
-def reach_label(code: str | None) -> Msg | None:
-    found = next((r for r in REACHES if r.key == code), None)
-    return Msg(found.label) if found else None
-
-
 def tier_label(code: str | None) -> str:
-    found = next((t for t in TIERS if t.key == code), None)
-    return found.label if found else Msg(N_("not classed"))
+    """A tier's name, or 'not classed' for a group without one."""
+    return v.choice_label(code, TIERS) or Msg(N_("not classed"))
 
 
 # --- groups and memberships -------------------------------------------------------------------

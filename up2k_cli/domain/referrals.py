@@ -83,11 +83,6 @@ def parse_source(value: str | None) -> str:
     return v.match_choice(value, SOURCES, "source").key
 
 
-def choice_label(code: str | None, choices: tuple[v.Choice, ...]) -> Msg | None:
-    found = next((c for c in choices if c.key == code), None)
-    return Msg(found.label) if found else None
-
-
 def default_agency(business: Mapping[str, Any], need: str, settings: Mapping[str, Any]) -> str:
     """Who a need goes to when no agency is named: licences to the one-stop service, the rest
     to the agency the registry's map gives the business's category."""

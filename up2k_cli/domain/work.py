@@ -38,12 +38,6 @@ def parse_work_status(value: str | None, field: str = "work_status") -> str:
     return v.match_choice(value, WORK_STATUSES, field).key
 
 
-def label(code: str | None, choices: tuple[v.Choice, ...]) -> Msg | None:
-    """The label people read for a stored code (English in machine output, translated in tables)."""
-    found = next((c for c in choices if c.key == code), None)
-    return Msg(found.label) if found else None
-
-
 # --- a business's owner and workers (Sakernas employment status) -----------------------------
 
 OWN_ACCOUNT, HELPED_TEMPORARY, HELPED_PERMANENT = "own-account", "helped-temporary", "helped-permanent"

@@ -141,7 +141,7 @@ def _reach_step(
     step moves to this day); the note says which referral and what came of it."""
     detail = [update["referral_id"]]
     if update.get("source"):
-        detail.append(str(rules.choice_label(update["source"], rules.SOURCES)))
+        detail.append(str(v.choice_label(update["source"], rules.SOURCES)))
     if update.get("amount") is not None:
         detail.append(v.format_rupiah(update["amount"]))
     if update.get("note"):

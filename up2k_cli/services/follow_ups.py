@@ -32,6 +32,7 @@ def _add_follow_up(
     uow: UnitOfWork, business_ref: str, raw: Mapping[str, Any], *, on: dt.date, today: dt.date
 ) -> Record:
     business = get_business(uow, business_ref)
+    uow.businesses.lock(business["id"])  # its follow-ups are checked together
     fields, errors = work.measures(raw)
     day = on.isoformat()
     try:

@@ -91,6 +91,8 @@ def join(
                     date=dt.date.fromisoformat(group["formed_on"])),
             )  # fmt: skip
         cadres = _cadres(uow, cadre_refs)
+        for cadre in cadres:  # one group at a time: no other command joins them meanwhile
+            uow.cadres.lock(cadre["id"])
         memberships = _by_cadre(uow, [c["id"] for c in cadres])
         result = Joined(group)
         problems = []
@@ -341,6 +343,8 @@ def confirm(uow: UnitOfWork, expected: Mapping[str, str], *, on: dt.date, today:
     a proposal is no longer what was shown (the registry changed since)."""
     day = v.not_in_future(on, "date", today).isoformat()
     with uow:
+        for group_id in expected:
+            uow.groups.lock(group_id)
         now = {a.group["id"]: a for a in _assess(uow, None, day)}
         records = []
         for group_id, tier in expected.items():

@@ -53,6 +53,7 @@ def refer(
     gives. Refused while the business has an open referral for the same need."""
     with uow:
         business = outcome_service.get_business(uow, business_ref)
+        uow.businesses.lock(business["id"])  # one open referral per need, also under concurrency
         key = rules.parse_need(need)
         settings = outcome_service.settings(uow)
         name = (
@@ -96,6 +97,7 @@ def update(uow: UnitOfWork, ref: str, raw: Mapping[str, Any], *, on: dt.date, to
     pemasaran for its owner."""
     with uow:
         referral = get_referral(uow, ref)
+        uow.referrals.lock(referral["id"])  # updates in date order, also under concurrency
         past = updates_of(uow, [referral["id"]])[referral["id"]]
         fields = rules.update_fields(referral, past, raw, on=on, today=today)
         (ident,) = uow.next_ids("referral_update", "RU")

@@ -44,6 +44,12 @@ OUTPUT_COMMANDS: dict[str, list[str]] = {
         for what in ("summary", "kelurahan", "weekly", "target", "pipeline", "income", "agencies")
     },
     "report batch": ["B01"],
+    "group list": [],
+    "group show": ["G0001"],
+    "group assess": [],
+    "settings group-tiers": [],
+    "referral list": [],
+    "referral show": ["R0001"],
 }
 
 

@@ -9,6 +9,7 @@ from up2k_cli.render.formats import Format
 from up2k_cli.render.output import Output
 
 from .context import day, note, registry, stdin_is_terminal, today
+from .follow_ups import WorkStatus
 from .options import output_options
 
 cadre_app = typer.Typer(help="Find, show and correct registered cadres.", no_args_is_help=True)
@@ -91,6 +92,7 @@ def register(
     force: Annotated[
         bool, typer.Option("--force", help="Register even if the same person seems registered.")
     ] = False,
+    work_status: WorkStatus = None,
 ) -> None:
     """Register one cadre (kader PKK); prints the new ID, such as K0001, on stdout.
 
@@ -112,6 +114,7 @@ def register(
         "income": income,
         "registered_on": date,
         "consent_method": consent_method,
+        "work_status": work_status,
     }
     missing = [key for key in REQUIRED_FIELDS if raw[key] is None]
     interactive = stdin_is_terminal()
@@ -213,7 +216,8 @@ def show(
         info["nik"] = mask_nik(info["nik"])
         info["birth_date"] = None
     if out.format is Format.JSON:
-        keys = [c.key for c in CADRE_EXPORT] + ["status_reason"]
+        # work_status came after status_reason: keys are only ever added at the end.
+        keys = [c.key for c in CADRE_EXPORT if c.key != "work_status"] + ["status_reason", "work_status"]
         out.data(
             {
                 **{k: info.get(k) for k in keys},
@@ -266,6 +270,7 @@ def update(
     household_size: Household = None,
     income: Income = None,
     date: Annotated[str | None, typer.Option("--date", help="Correct the registration date.")] = None,
+    work_status: WorkStatus = None,
 ) -> None:
     """Correct a cadre's fields, with the same checks as register; the history keeps old values."""
     from up2k_cli.services import cadres
@@ -282,6 +287,7 @@ def update(
         "household_size": household_size,
         "income": income,
         "registered_on": date,
+        "work_status": work_status,
     }
     done = cadres.update(registry(ctx), cadre, {k: x for k, x in raw.items() if x is not None}, today=today())
     changed = ", ".join(done.entry["changes"]) or _("nothing (same values)")

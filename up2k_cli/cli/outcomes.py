@@ -10,6 +10,17 @@ from up2k_cli.render.formats import Format
 from up2k_cli.render.output import Output
 
 from .context import day, note, registry, today
+from .follow_ups import (
+    FamilyWorkers,
+    OwnerStatus,
+    PaidLocal,
+    PaidWereUnemployed,
+    PaidWorkers,
+    Turnover,
+    WorkStatus,
+    follow_up,
+    measures_input,
+)
 from .options import output_options
 
 business_app = typer.Typer(help="Businesses started by cadres.", no_args_is_help=True)
@@ -19,6 +30,7 @@ settings_app = typer.Typer(help="Registry settings: the agency referral map.", n
 
 def install(app: typer.Typer) -> None:
     app.add_typer(business_app, name="business")
+    business_app.command("follow-up")(follow_up)
     app.command("step")(step)
     app.add_typer(income_app, name="income")
     app.add_typer(settings_app, name="settings")
@@ -76,11 +88,20 @@ def add(
     halal: Halal = None,
     address: Address = None,
     licensed_on: LicensedOn = None,
+    owner_status: OwnerStatus = None,
+    family_workers: FamilyWorkers = None,
+    paid_workers: PaidWorkers = None,
+    paid_were_unemployed: PaidWereUnemployed = None,
+    paid_local: PaidLocal = None,
+    turnover: Turnover = None,
 ) -> None:
     """Record a business a cadre started; prints its ID (e.g. U0001)."""
     from up2k_cli.services import outcomes
 
     raw, licence = _business_input(name, category, started, nib, pirt, halal, address, licensed_on)
+    raw |= measures_input(
+        owner_status, family_workers, paid_workers, paid_were_unemployed, paid_local, turnover
+    )
     record = outcomes.add_business(registry(ctx), cadre, raw, today=today(), licensed_on=licence)
     typer.echo(record["id"])
     note(
@@ -102,11 +123,21 @@ def update(
     halal: Halal = None,
     address: Address = None,
     licensed_on: LicensedOn = None,
+    owner_status: OwnerStatus = None,
+    family_workers: FamilyWorkers = None,
+    paid_workers: PaidWorkers = None,
+    paid_were_unemployed: PaidWereUnemployed = None,
+    paid_local: PaidLocal = None,
+    turnover: Turnover = None,
 ) -> None:
-    """Correct or complete a business (add the NIB once issued, ...); history keeps old values."""
+    """Correct or complete a business (add the NIB once issued, its values at the start, ...);
+    history keeps old values. Later changes in workers or turnover: 'business follow-up'."""
     from up2k_cli.services import outcomes
 
     raw, licence = _business_input(name, category, started, nib, pirt, halal, address, licensed_on)
+    raw |= measures_input(
+        owner_status, family_workers, paid_workers, paid_were_unemployed, paid_local, turnover
+    )
     entry = outcomes.update_business(registry(ctx), business, raw, today=today(), licensed_on=licence)
     changed = ", ".join(entry["changes"]) or _("nothing (same values)")
     note(_("Updated {id}: {changes}.").format(id=entry["ref"], changes=changed))
@@ -153,28 +184,37 @@ def show(
     *,
     out: Output,
 ) -> None:
-    """One business: details, referral agencies, what it lacks, history."""
-    from up2k_cli.render.columns import BUSINESS_DETAILS, BUSINESS_EXPORT, HISTORY
+    """One business: details, referral agencies, what it lacks, workers and turnover, history."""
+    from up2k_cli.render.columns import BUSINESS_DETAILS, BUSINESS_EXPORT, FOLLOW_UPS, HISTORY
     from up2k_cli.render.model import Document, Kind, Table, details, record_fields
     from up2k_cli.render.output import changes_text
+    from up2k_cli.render.writers import records
     from up2k_cli.services import outcomes
 
     page = outcomes.business_page(registry(ctx), business)
     view, history = page.business, page.history
     if out.format is Format.JSON:
         keys = [c.key for c in BUSINESS_EXPORT]
-        out.data({**{k: view.get(k) for k in keys}, "owner": view["owner"], "history": history})
+        follow_ups = records(page.follow_ups, FOLLOW_UPS)
+        document = {**{k: view.get(k) for k in keys}, "owner": view["owner"], "start": page.start,
+                    "follow_ups": follow_ups, "history": history}  # fmt: skip
+        out.data(document)
         return
     owner = f"{view['cadre_id']} {view['owner'] or ''}".strip()
     fields = [(N_("Owner"), owner, Kind.FREE), *record_fields(view, BUSINESS_DETAILS)]
     rows = [{**h, "changes": changes_text(h.get("changes") or {})} for h in history]
+    start = {"id": Msg(N_("start")), "on": view["started"], **page.start}
     out.document(
         Document(
             "business",
             _("Business {id}").format(id=view["id"]),
             "",
             "",
-            [details("business", "", fields), Table("history", _("History"), HISTORY, rows)],
+            [
+                details("business", "", fields),
+                Table("follow_ups", _("Workers and turnover"), FOLLOW_UPS, [start, *page.follow_ups]),
+                Table("history", _("History"), HISTORY, rows),
+            ],
         )
     )
 
@@ -219,13 +259,15 @@ def income_add(
     baseline: Annotated[
         bool, typer.Option("--baseline", help="This is the income before the programme.")
     ] = False,
+    work_status: WorkStatus = None,
 ) -> None:
     """Record a household income follow-up (or the baseline, if registration had none)."""
     from up2k_cli.services import outcomes
 
     record = outcomes.add_income(
-        registry(ctx), cadre, amount, on=day(date), today=today(), note=note_text, baseline=baseline
-    )
+        registry(ctx), cadre, amount, on=day(date), today=today(), note=note_text, baseline=baseline,
+        work_status=work_status,
+    )  # fmt: skip
     from up2k_cli.render.cells import human
 
     amount = human(record["amount"], "money")

@@ -22,6 +22,12 @@ TABLE_OF = {
     "business": "businesses",
     "step": "steps",
     "income": "incomes",
+    "business-follow-up": "business_follow_ups",
+    "group": "groups",
+    "membership": "memberships",
+    "group-tier": "group_tiers",
+    "referral": "referrals",
+    "referral-update": "referral_updates",
 }
 
 

@@ -155,6 +155,15 @@ def test_wrap_breaks_at_spaces_hyphens_and_slashes() -> None:
     assert wrap("Pertanian perkotaan/Perikanan", 20) == ["Pertanian perkotaan/", "Perikanan"]
 
 
+def test_wrap_never_breaks_inside_an_amount_a_date_or_an_option() -> None:
+    assert wrap("modal bersama Rp 0 dari Rp 5.000.000; pembukuan", 15) == [
+        "modal bersama", "Rp 0 dari", "Rp 5.000.000;", "pembukuan"
+    ]  # fmt: skip
+    assert wrap("dicatat 20 Nov 2026 oleh pkk", 12) == ["dicatat", "20 Nov 2026", "oleh pkk"]
+    assert wrap("on: 2026-11-20 -> 2026-11-27", 14) == ["on: 2026-11-20", "-> 2026-11-27"]
+    assert wrap("Sejak (--wide menampilkan semua kolom).", 10)[:2] == ["Sejak", "(--wide"]
+
+
 # --- lists and rows -------------------------------------------------------------------------------
 
 

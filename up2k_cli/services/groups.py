@@ -11,7 +11,7 @@ from typing import Any
 
 from up2k_cli.domain import groups as rules
 from up2k_cli.domain import validators as v
-from up2k_cli.domain.errors import NotFound, RuleViolation, ValidationError
+from up2k_cli.domain.errors import RuleViolation, ValidationError
 from up2k_cli.i18n import N_, Msg, MsgList, _
 from up2k_cli.services import common
 from up2k_cli.services.common import bulk_entry, change_entry, create_entry
@@ -22,11 +22,7 @@ from up2k_cli.storage.protocol import Record, UnitOfWork
 
 def get_group(uow: UnitOfWork, ref: str) -> Record:
     """A group by ID (G0001, any case); in an open unit of work."""
-    key = (ref or "").strip().upper()
-    record = uow.groups.get(key)
-    if record is None:
-        raise NotFound(_("group {id} not found; 'up2k group list' shows the IDs").format(id=repr(key or ref)))
-    return record
+    return common.by_id(uow.groups, ref, _("group {id} not found; 'up2k group list' shows the IDs"))
 
 
 def add_group(uow: UnitOfWork, raw: Mapping[str, Any], *, today: dt.date) -> Record:
@@ -90,7 +86,7 @@ def join(
                 Msg(N_("is before {id} was formed ({date})"), id=group["id"],
                     date=dt.date.fromisoformat(group["formed_on"])),
             )  # fmt: skip
-        cadres = _cadres(uow, cadre_refs)
+        cadres = common.find_cadres(uow, cadre_refs)
         for cadre in cadres:  # one group at a time: no other command joins them meanwhile
             uow.cadres.lock(cadre["id"])
         memberships = _by_cadre(uow, [c["id"] for c in cadres])
@@ -156,7 +152,7 @@ def leave(
     with uow:
         group = get_group(uow, group_ref)
         day = v.not_in_future(on, "date", today).isoformat()
-        cadres = _cadres(uow, cadre_refs)
+        cadres = common.find_cadres(uow, cadre_refs)
         memberships = _by_cadre(uow, [c["id"] for c in cadres])
         leaving: dict[str, str] = {}
         problems = []
@@ -182,24 +178,6 @@ def leave(
         )
         uow.commit()
     return Left(group, list(leaving))
-
-
-def _cadres(uow: UnitOfWork, refs: Sequence[str]) -> list[Record]:
-    """The cadres named (ID or NIK), each once, in the order given; every unknown one reported."""
-    if not refs:
-        raise ValidationError("cadre", None, _("name at least one cadre (ID or NIK), or - to read them"))
-    found: dict[str, Record] = {}
-    problems = []
-    for ref in refs:
-        try:
-            cadre = common.find(uow, ref)
-        except (NotFound, ValidationError) as exc:
-            problems.append(str(exc))
-            continue
-        found.setdefault(cadre["id"], cadre)
-    if problems:
-        raise RuleViolation(_("{problems}; nothing was changed").format(problems="; ".join(problems)))
-    return list(found.values())
 
 
 def _by_cadre(uow: UnitOfWork, cadre_ids: Sequence[str]) -> dict[str, list[Record]]:

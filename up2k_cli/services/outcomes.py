@@ -11,7 +11,7 @@ from typing import Any
 from up2k_cli.domain import outcomes as rules
 from up2k_cli.domain import validators as v
 from up2k_cli.domain import work
-from up2k_cli.domain.errors import NotFound, RuleViolation, ValidationError
+from up2k_cli.domain.errors import RuleViolation, ValidationError
 from up2k_cli.i18n import N_, Msg, _
 from up2k_cli.services import common
 from up2k_cli.services.common import change_entry, create_entry
@@ -147,13 +147,7 @@ def _licence_date(given: dt.date | None, today: dt.date) -> str:
 
 def get_business(uow: UnitOfWork, ref: str) -> Record:
     """A business by ID; in an open unit of work."""
-    key = (ref or "").strip().upper()
-    record = uow.businesses.get(key)
-    if record is None:
-        raise NotFound(
-            _("business {id} not found; 'up2k business list' shows the IDs").format(id=repr(key or ref))
-        )
-    return record
+    return common.by_id(uow.businesses, ref, _("business {id} not found; 'up2k business list' shows the IDs"))
 
 
 def update_business(
@@ -516,13 +510,9 @@ def _take_back(uow: UnitOfWork, entity: str, record: Record, why: str) -> None:
 
 def get_income(uow: UnitOfWork, ref: str) -> Record:
     """An income follow-up by ID (I0001); in an open unit of work."""
-    key = (ref or "").strip().upper()
-    record = uow.incomes.get(key)
-    if record is None:
-        raise NotFound(
-            _("income follow-up {id} not found; 'up2k cadre show' lists a cadre's").format(id=repr(key))
-        )
-    return record
+    return common.by_id(
+        uow.incomes, ref, _("income follow-up {id} not found; 'up2k cadre show' lists a cadre's")
+    )
 
 
 def update_income(

@@ -12,7 +12,7 @@ from typing import Any
 from up2k_cli.domain import outcomes as outcome_rules
 from up2k_cli.domain import referrals as rules
 from up2k_cli.domain import validators as v
-from up2k_cli.domain.errors import NotFound, RuleViolation
+from up2k_cli.domain.errors import RuleViolation
 from up2k_cli.i18n import _
 from up2k_cli.services import common
 from up2k_cli.services import outcomes as outcome_service
@@ -22,13 +22,7 @@ from up2k_cli.storage.protocol import Record, UnitOfWork
 
 def get_referral(uow: UnitOfWork, ref: str) -> Record:
     """A referral by ID (R0001, any case); in an open unit of work."""
-    key = (ref or "").strip().upper()
-    record = uow.referrals.get(key)
-    if record is None:
-        raise NotFound(
-            _("referral {id} not found; 'up2k referral list' shows the IDs").format(id=repr(key or ref))
-        )
-    return record
+    return common.by_id(uow.referrals, ref, _("referral {id} not found; 'up2k referral list' shows the IDs"))
 
 
 def updates_of(uow: UnitOfWork, referral_ids: Sequence[str]) -> dict[str, list[Record]]:

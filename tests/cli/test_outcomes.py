@@ -16,16 +16,13 @@ import json
 
 import pytest
 
-from tests.enrollment_data import cadres_csv
+from tests.enrollment_data import five_cadres
 from tests.helpers import cli_runner
 
 
 @pytest.fixture
 def up2k(tmp_path):
-    run = cli_runner(tmp_path / "r.json")
-    run("init", "--start", "2026-01-05")
-    run("import", "cadres", "-", input=cadres_csv({"Pondok Labu": 3, "Lebak Bulus": 2}))
-    return run
+    return five_cadres(cli_runner(tmp_path / "r.json"))
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import json
 import orjson
 import pytest
 
-from tests.enrollment_data import cadres_csv
+from tests.enrollment_data import five_cadres
 from tests.helpers import cli_runner, edit_registry, register_args
 from up2k_cli.storage import migrations
 
@@ -28,10 +28,7 @@ BUSINESS_COLUMNS = [
 
 @pytest.fixture
 def up2k(tmp_path):
-    run = cli_runner(tmp_path / "r.json")
-    run("init", "--start", "2026-01-05")
-    run("import", "cadres", "-", input=cadres_csv({"Pondok Labu": 3, "Lebak Bulus": 2}))
-    return run
+    return five_cadres(cli_runner(tmp_path / "r.json"))
 
 
 def exported(up2k, what: str) -> list[dict]:

@@ -10,6 +10,7 @@ import typer
 from up2k_cli.i18n import _
 
 from .context import day, note, registry, today
+from .options import field_options
 
 WORK_STATUS_HELP = (
     "Work status: working, unemployed (looking for work), housekeeping, school or other; "
@@ -46,37 +47,26 @@ Turnover = Annotated[
 ]
 
 
-def measures_input(
-    owner_status: str | None,
-    family_workers: str | None,
-    paid_workers: str | None,
-    paid_were_unemployed: str | None,
-    paid_local: str | None,
-    turnover: str | None,
-) -> dict[str, Any]:
-    """The measures given on the command line, by their field names."""
-    values = {
-        "owner_status": owner_status,
-        "family_workers": family_workers,
-        "paid_workers": paid_workers,
-        "paid_were_unemployed": paid_were_unemployed,
-        "paid_local": paid_local,
-        "turnover": turnover,
-    }
-    return {k: x for k, x in values.items() if x is not None}
+# business add, business update and business follow-up: the command takes those given as `measures`.
+measure_options = field_options(
+    "measures",
+    owner_status=OwnerStatus,
+    family_workers=FamilyWorkers,
+    paid_workers=PaidWorkers,
+    paid_were_unemployed=PaidWereUnemployed,
+    paid_local=PaidLocal,
+    turnover=Turnover,
+)
 
 
+@measure_options
 def follow_up(
     ctx: typer.Context,
     business: Annotated[str, typer.Argument(help="Business ID, e.g. U0001.")],
     date: Annotated[str | None, typer.Option("--date", help="When it was measured (default today).")] = None,
-    owner_status: OwnerStatus = None,
-    family_workers: FamilyWorkers = None,
-    paid_workers: PaidWorkers = None,
-    paid_were_unemployed: PaidWereUnemployed = None,
-    paid_local: PaidLocal = None,
-    turnover: Turnover = None,
     note_text: Annotated[str | None, typer.Option("--note", help="A note, e.g. 'kunjungan 2'.")] = None,
+    *,
+    measures: dict[str, Any],
 ) -> None:
     """Record a business measured again on a day; prints the follow-up's ID (e.g. UF0001).
 
@@ -86,9 +76,7 @@ def follow_up(
     from up2k_cli.render.cells import human
     from up2k_cli.services import follow_ups
 
-    raw = measures_input(
-        owner_status, family_workers, paid_workers, paid_were_unemployed, paid_local, turnover
-    )
+    raw = dict(measures)
     if note_text is not None:
         raw["note"] = note_text
     record = follow_ups.add_follow_up(registry(ctx), business, raw, on=day(date), today=today())

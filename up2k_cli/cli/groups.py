@@ -5,12 +5,12 @@ from typing import Annotated, Any
 import typer
 
 from up2k_cli.i18n import _
-from up2k_cli.render.formats import Format
 from up2k_cli.render.output import Output
 
+from .batches import CadresArg, DateOpt
 from .cadres import Kelurahan, Rw
 from .context import day, note, read_refs, registry, stdin_is_terminal, today
-from .options import output_options
+from .options import field_options, list_options, settings_options, show_options
 
 group_app = typer.Typer(
     help="UP2K groups (kelompok): members, one group at a time per cadre, tiers Pemula to Mandiri.",
@@ -25,6 +25,7 @@ def install(app: typer.Typer) -> None:
     settings_app.command("group-tiers")(group_tiers)
 
 
+GroupArg = Annotated[str, typer.Argument(help="Group ID, e.g. G0001.")]
 Formed = Annotated[str | None, typer.Option("--formed", help="When the group was formed.")]
 Capital = Annotated[str | None, typer.Option("--capital", help="Joint capital (modal bersama), e.g. '5 jt'.")]
 SavingsLoans = Annotated[
@@ -39,78 +40,52 @@ Reach = Annotated[
     ),
 ]
 Note = Annotated[str | None, typer.Option("--note", help="A note.")]
-DateOpt = Annotated[str | None, typer.Option("--date", help="When (default today).")]
-CadresArg = Annotated[
-    list[str] | None, typer.Argument(help="Cadre IDs or NIKs; '-' reads them from stdin, one a line.")
-]
 
 
-def _group_input(**values: Any) -> dict[str, Any]:
-    names = {"kelurahan": "kelurahan_code", "formed": "formed_on"}
-    return {names.get(k, k): x for k, x in values.items() if x is not None}
+# group add and group update: the command takes those given as `fields`, by the group's field names.
+group_fields = field_options(
+    "fields",
+    kelurahan_code=Kelurahan,
+    formed_on=Formed,
+    rw=Rw,
+    capital=Capital,
+    savings_loans=SavingsLoans,
+    bookkeeping=Bookkeeping,
+    reach=Reach,
+    note=Note,
+)
 
 
 @group_app.command("add")
+@group_fields
 def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The group's name, e.g. 'Kelompok UP2K Melati'.")],
-    kelurahan: Kelurahan = None,
-    formed: Formed = None,
-    rw: Rw = None,
-    capital: Capital = None,
-    savings_loans: SavingsLoans = None,
-    bookkeeping: Bookkeeping = None,
-    reach: Reach = None,
-    note_text: Note = None,
+    *,
+    fields: dict[str, Any],
 ) -> None:
     """Record a UP2K group; prints its ID (e.g. G0001). --kelurahan and --formed are required."""
     from up2k_cli.services import groups
 
-    raw = _group_input(
-        name=name,
-        kelurahan=kelurahan,
-        formed=formed,
-        rw=rw,
-        capital=capital,
-        savings_loans=savings_loans,
-        bookkeeping=bookkeeping,
-        reach=reach,
-        note=note_text,
-    )
-    record = groups.add_group(registry(ctx), raw, today=today())
+    record = groups.add_group(registry(ctx), {"name": name, **fields}, today=today())
     typer.echo(record["id"])
     note(_("Added group {id} ({name}).").format(id=record["id"], name=record["name"]))
 
 
 @group_app.command("update")
+@group_fields
 def update(
     ctx: typer.Context,
-    group: Annotated[str, typer.Argument(help="Group ID, e.g. G0001.")],
+    group: GroupArg,
     name: Annotated[str | None, typer.Option("--name", help="The group's name.")] = None,
-    kelurahan: Kelurahan = None,
-    formed: Formed = None,
-    rw: Rw = None,
-    capital: Capital = None,
-    savings_loans: SavingsLoans = None,
-    bookkeeping: Bookkeeping = None,
-    reach: Reach = None,
-    note_text: Note = None,
+    *,
+    fields: dict[str, Any],
 ) -> None:
     """Correct or complete a group (capital, savings and loans, bookkeeping, reach, ...); the
     history keeps old values."""
     from up2k_cli.services import groups
 
-    raw = _group_input(
-        name=name,
-        kelurahan=kelurahan,
-        formed=formed,
-        rw=rw,
-        capital=capital,
-        savings_loans=savings_loans,
-        bookkeeping=bookkeeping,
-        reach=reach,
-        note=note_text,
-    )
+    raw = fields if name is None else {"name": name, **fields}
     entry = groups.update_group(registry(ctx), group, raw, today=today())
     changed = ", ".join(entry["changes"]) or _("nothing (same values)")
     note(_("Updated {id}: {changes}.").format(id=entry["ref"], changes=changed))
@@ -119,7 +94,7 @@ def update(
 @group_app.command("join")
 def join(
     ctx: typer.Context,
-    group: Annotated[str, typer.Argument(help="Group ID, e.g. G0001.")],
+    group: GroupArg,
     cadres: CadresArg = None,
     date: DateOpt = None,
 ) -> None:
@@ -139,7 +114,7 @@ def join(
 @group_app.command("leave")
 def leave(
     ctx: typer.Context,
-    group: Annotated[str, typer.Argument(help="Group ID, e.g. G0001.")],
+    group: GroupArg,
     cadres: CadresArg = None,
     date: DateOpt = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Why, e.g. 'pindah domisili'.")] = None,
@@ -158,10 +133,7 @@ def leave(
 
 
 @group_app.command("list")
-@output_options(
-    Format.TABLE, Format.CSV, Format.JSON, Format.JSONL, Format.MARKDOWN, Format.XLSX, Format.IDS,
-    default=Format.TABLE, paging=True,
-)  # fmt: skip
+@list_options
 def list_(
     ctx: typer.Context,
     kelurahan: Annotated[str | None, typer.Option(help="Only this kelurahan (urban village).")] = None,
@@ -182,53 +154,45 @@ def list_(
 
 
 @group_app.command("show")
-@output_options(Format.TABLE, Format.JSON, Format.MARKDOWN, default=Format.TABLE)
+@show_options
 def show(
     ctx: typer.Context,
-    group: Annotated[str, typer.Argument(help="Group ID, e.g. G0001.")],
+    group: GroupArg,
     *,
     out: Output,
 ) -> None:
     """One group: its fields, members now and before (IDs and names only), tiers, history."""
-    from up2k_cli.render.columns import GROUP_DETAILS, GROUP_EXPORT, HISTORY, MEMBERS, TIER_HISTORY
-    from up2k_cli.render.model import Document, Table, details, record_fields
-    from up2k_cli.render.output import changes_text
+    from up2k_cli.render.columns import GROUP_DETAILS, GROUP_EXPORT, MEMBERS, TIER_HISTORY
+    from up2k_cli.render.model import Table, record_fields
+    from up2k_cli.render.output import history_table
     from up2k_cli.render.writers import records
     from up2k_cli.services import groups
 
     page = groups.group_page(registry(ctx), group, today=today())
-    if out.format is Format.JSON:
-        out.data(
-            {
-                **records([page.group], GROUP_EXPORT)[0],
-                "members": records(page.members, MEMBERS),
-                "former_members": records(page.former, MEMBERS),
-                "tiers": records(page.tiers, TIER_HISTORY),
-                "history": page.history,
-            }
-        )
-        return
-    history = [{**h, "changes": changes_text(h.get("changes") or {})} for h in page.history]
-    out.document(
-        Document(
-            "group",
-            _("Group {id}").format(id=page.group["id"]),
-            "",
-            "",
-            [
-                details("group", "", record_fields(page.group, GROUP_DETAILS)),
-                Table("members", _("Members ({count})").format(count=len(page.members)), MEMBERS[:3],
-                      page.members),
-                Table("former_members", _("Former members"), MEMBERS, page.former),
-                Table("tiers", _("Tiers"), TIER_HISTORY, page.tiers),
-                Table("history", _("History"), HISTORY, history),
-            ],
-        )
-    )  # fmt: skip
+    out.page(
+        "group",
+        _("Group {id}").format(id=page.group["id"]),
+        record_fields(page.group, GROUP_DETAILS),
+        [
+            Table(
+                "members", _("Members ({count})").format(count=len(page.members)), MEMBERS[:3], page.members
+            ),
+            Table("former_members", _("Former members"), MEMBERS, page.former),
+            Table("tiers", _("Tiers"), TIER_HISTORY, page.tiers),
+            history_table(page.history),
+        ],
+        {
+            **records([page.group], GROUP_EXPORT)[0],
+            "members": records(page.members, MEMBERS),
+            "former_members": records(page.former, MEMBERS),
+            "tiers": records(page.tiers, TIER_HISTORY),
+            "history": page.history,
+        },
+    )
 
 
 @group_app.command("assess")
-@output_options(Format.TABLE, Format.CSV, Format.JSON, Format.JSONL, Format.MARKDOWN, default=Format.TABLE)
+@settings_options
 def assess(
     ctx: typer.Context,
     group: Annotated[str | None, typer.Argument(help="Group ID; default every group.")] = None,
@@ -283,7 +247,7 @@ def assess(
         )
 
 
-@output_options(Format.TABLE, Format.CSV, Format.JSON, Format.JSONL, Format.MARKDOWN, default=Format.TABLE)
+@settings_options
 def group_tiers(
     ctx: typer.Context,
     tier: Annotated[

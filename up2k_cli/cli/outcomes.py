@@ -6,22 +6,11 @@ from typing import Annotated, Any
 import typer
 
 from up2k_cli.i18n import N_, Msg, _, localise
-from up2k_cli.render.formats import Format
 from up2k_cli.render.output import Output
 
 from .context import day, note, registry, today
-from .follow_ups import (
-    FamilyWorkers,
-    OwnerStatus,
-    PaidLocal,
-    PaidWereUnemployed,
-    PaidWorkers,
-    Turnover,
-    WorkStatus,
-    follow_up,
-    measures_input,
-)
-from .options import output_options
+from .follow_ups import WorkStatus, follow_up, measure_options
+from .options import list_options, settings_options, show_options
 
 business_app = typer.Typer(help="Businesses started by cadres.", no_args_is_help=True)
 income_app = typer.Typer(help="Household income follow-ups.", no_args_is_help=True)
@@ -77,6 +66,7 @@ def _business_input(
 
 
 @business_app.command("add")
+@measure_options
 def add(
     ctx: typer.Context,
     cadre: Annotated[str, typer.Argument(help="Owner: cadre ID or NIK.")],
@@ -88,20 +78,14 @@ def add(
     halal: Halal = None,
     address: Address = None,
     licensed_on: LicensedOn = None,
-    owner_status: OwnerStatus = None,
-    family_workers: FamilyWorkers = None,
-    paid_workers: PaidWorkers = None,
-    paid_were_unemployed: PaidWereUnemployed = None,
-    paid_local: PaidLocal = None,
-    turnover: Turnover = None,
+    *,
+    measures: dict[str, Any],
 ) -> None:
     """Record a business a cadre started; prints its ID (e.g. U0001)."""
     from up2k_cli.services import outcomes
 
     raw, licence = _business_input(name, category, started, nib, pirt, halal, address, licensed_on)
-    raw |= measures_input(
-        owner_status, family_workers, paid_workers, paid_were_unemployed, paid_local, turnover
-    )
+    raw |= measures
     record = outcomes.add_business(registry(ctx), cadre, raw, today=today(), licensed_on=licence)
     typer.echo(record["id"])
     note(
@@ -112,6 +96,7 @@ def add(
 
 
 @business_app.command("update")
+@measure_options
 def update(
     ctx: typer.Context,
     business: Annotated[str, typer.Argument(help="Business ID, e.g. U0001.")],
@@ -123,31 +108,22 @@ def update(
     halal: Halal = None,
     address: Address = None,
     licensed_on: LicensedOn = None,
-    owner_status: OwnerStatus = None,
-    family_workers: FamilyWorkers = None,
-    paid_workers: PaidWorkers = None,
-    paid_were_unemployed: PaidWereUnemployed = None,
-    paid_local: PaidLocal = None,
-    turnover: Turnover = None,
+    *,
+    measures: dict[str, Any],
 ) -> None:
     """Correct or complete a business (add the NIB once issued, its values at the start, ...);
     history keeps old values. Later changes in workers or turnover: 'business follow-up'."""
     from up2k_cli.services import outcomes
 
     raw, licence = _business_input(name, category, started, nib, pirt, halal, address, licensed_on)
-    raw |= measures_input(
-        owner_status, family_workers, paid_workers, paid_were_unemployed, paid_local, turnover
-    )
+    raw |= measures
     entry = outcomes.update_business(registry(ctx), business, raw, today=today(), licensed_on=licence)
     changed = ", ".join(entry["changes"]) or _("nothing (same values)")
     note(_("Updated {id}: {changes}.").format(id=entry["ref"], changes=changed))
 
 
 @business_app.command("list")
-@output_options(
-    Format.TABLE, Format.CSV, Format.JSON, Format.JSONL, Format.MARKDOWN, Format.XLSX, Format.IDS,
-    default=Format.TABLE, paging=True,
-)  # fmt: skip
+@list_options
 def list_(
     ctx: typer.Context,
     kelurahan: Annotated[str | None, typer.Option(help="Only this kelurahan (urban village).")] = None,
@@ -177,7 +153,7 @@ def list_(
 
 
 @business_app.command("show")
-@output_options(Format.TABLE, Format.JSON, Format.MARKDOWN, default=Format.TABLE)
+@show_options
 def show(
     ctx: typer.Context,
     business: Annotated[str, typer.Argument(help="Business ID, e.g. U0001.")],
@@ -185,37 +161,31 @@ def show(
     out: Output,
 ) -> None:
     """One business: details, referral agencies, what it lacks, workers and turnover, history."""
-    from up2k_cli.render.columns import BUSINESS_DETAILS, BUSINESS_EXPORT, FOLLOW_UPS, HISTORY
-    from up2k_cli.render.model import Document, Kind, Table, details, record_fields
-    from up2k_cli.render.output import changes_text
+    from up2k_cli.render.columns import BUSINESS_DETAILS, BUSINESS_EXPORT, FOLLOW_UPS
+    from up2k_cli.render.model import Kind, Table, record_fields
+    from up2k_cli.render.output import history_table
     from up2k_cli.render.writers import records
     from up2k_cli.services import outcomes
 
     page = outcomes.business_page(registry(ctx), business)
-    view, history = page.business, page.history
-    if out.format is Format.JSON:
-        keys = [c.key for c in BUSINESS_EXPORT]
-        follow_ups = records(page.follow_ups, FOLLOW_UPS)
-        document = {**{k: view.get(k) for k in keys}, "owner": view["owner"], "start": page.start,
-                    "follow_ups": follow_ups, "history": history}  # fmt: skip
-        out.data(document)
-        return
+    view = page.business
     owner = f"{view['cadre_id']} {view['owner'] or ''}".strip()
-    fields = [(N_("Owner"), owner, Kind.FREE), *record_fields(view, BUSINESS_DETAILS)]
-    rows = [{**h, "changes": changes_text(h.get("changes") or {})} for h in history]
     start = {"id": Msg(N_("start")), "on": view["started"], **page.start}
-    out.document(
-        Document(
-            "business",
-            _("Business {id}").format(id=view["id"]),
-            "",
-            "",
-            [
-                details("business", "", fields),
-                Table("follow_ups", _("Workers and turnover"), FOLLOW_UPS, [start, *page.follow_ups]),
-                Table("history", _("History"), HISTORY, rows),
-            ],
-        )
+    out.page(
+        "business",
+        _("Business {id}").format(id=view["id"]),
+        [(N_("Owner"), owner, Kind.FREE), *record_fields(view, BUSINESS_DETAILS)],
+        [
+            Table("follow_ups", _("Workers and turnover"), FOLLOW_UPS, [start, *page.follow_ups]),
+            history_table(page.history),
+        ],
+        {
+            **{c.key: view.get(c.key) for c in BUSINESS_EXPORT},
+            "owner": view["owner"],
+            "start": page.start,
+            "follow_ups": records(page.follow_ups, FOLLOW_UPS),
+            "history": page.history,
+        },
     )
 
 
@@ -280,7 +250,7 @@ def income_add(
 
 
 @settings_app.command("agency-map")
-@output_options(Format.TABLE, Format.CSV, Format.JSON, Format.JSONL, Format.MARKDOWN, default=Format.TABLE)
+@settings_options
 def agency_map(
     ctx: typer.Context,
     category: Annotated[str | None, typer.Argument(help="Category to change.")] = None,

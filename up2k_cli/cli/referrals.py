@@ -5,11 +5,10 @@ from typing import Annotated
 import typer
 
 from up2k_cli.i18n import _, localise
-from up2k_cli.render.formats import Format
 from up2k_cli.render.output import Output
 
 from .context import day, note, registry, today
-from .options import output_options
+from .options import list_options, show_options
 
 referral_app = typer.Typer(
     help="Referrals to agencies, followed through: updates, outcomes, lists.", no_args_is_help=True
@@ -122,10 +121,7 @@ def update(
 
 
 @referral_app.command("list")
-@output_options(
-    Format.TABLE, Format.CSV, Format.JSON, Format.JSONL, Format.MARKDOWN, Format.XLSX, Format.IDS,
-    default=Format.TABLE, paging=True,
-)  # fmt: skip
+@list_options
 def list_(
     ctx: typer.Context,
     agency: Annotated[str | None, typer.Option(help="Only this agency.")] = None,
@@ -152,7 +148,7 @@ def list_(
 
 
 @referral_app.command("show")
-@output_options(Format.TABLE, Format.JSON, Format.MARKDOWN, default=Format.TABLE)
+@show_options
 def show(
     ctx: typer.Context,
     referral: Annotated[str, typer.Argument(help="Referral ID, e.g. R0001.")],
@@ -160,33 +156,21 @@ def show(
     out: Output,
 ) -> None:
     """One referral: business, agency, need, its updates and outcome, history."""
-    from up2k_cli.render.columns import HISTORY, REFERRAL_DETAILS, REFERRAL_EXPORT, REFERRAL_UPDATES
-    from up2k_cli.render.model import Document, Table, details, record_fields
-    from up2k_cli.render.output import changes_text
+    from up2k_cli.render.columns import REFERRAL_DETAILS, REFERRAL_EXPORT, REFERRAL_UPDATES
+    from up2k_cli.render.model import Table, record_fields
+    from up2k_cli.render.output import history_table
     from up2k_cli.render.writers import records
     from up2k_cli.services import referrals
 
     page = referrals.referral_page(registry(ctx), referral, today=today())
-    if out.format is Format.JSON:
-        out.data(
-            {
-                **records([page.referral], REFERRAL_EXPORT)[0],
-                "updates": records(page.updates, REFERRAL_UPDATES),
-                "history": page.history,
-            }
-        )
-        return
-    history = [{**h, "changes": changes_text(h.get("changes") or {})} for h in page.history]
-    out.document(
-        Document(
-            "referral",
-            _("Referral {id}").format(id=page.referral["id"]),
-            "",
-            "",
-            [
-                details("referral", "", record_fields(page.referral, REFERRAL_DETAILS)),
-                Table("updates", _("Updates"), REFERRAL_UPDATES, page.updates),
-                Table("history", _("History"), HISTORY, history),
-            ],
-        )
+    out.page(
+        "referral",
+        _("Referral {id}").format(id=page.referral["id"]),
+        record_fields(page.referral, REFERRAL_DETAILS),
+        [Table("updates", _("Updates"), REFERRAL_UPDATES, page.updates), history_table(page.history)],
+        {
+            **records([page.referral], REFERRAL_EXPORT)[0],
+            "updates": records(page.updates, REFERRAL_UPDATES),
+            "history": page.history,
+        },
     )

@@ -169,6 +169,23 @@ class Output:
 
     # --- a report or a show page -----------------------------------------------------------------
 
+    def page(
+        self,
+        key: str,
+        title: str,
+        fields: Sequence[tuple[str, Any, Any]],
+        tables: Sequence[Table],
+        data: Mapping[str, Any],
+    ) -> None:
+        """A record's `show` page: JSON is the record's own document (`data`); the other formats
+        its fields, a line each (model.details), then its tables."""
+        if self.format is Format.JSON:
+            self.data(data)
+            return
+        from .model import details
+
+        self.document(Document(key, title, "", "", [details(key, "", fields), *tables]))
+
     def document(self, doc: Document) -> None:
         """A report or a `show` page in the format asked for (JSON: a report's own shape)."""
         fmt = self.format
@@ -253,6 +270,14 @@ def masked_changes(changes: Mapping[str, Any], show_nik: bool = False) -> dict[s
     if not isinstance(pair, list):
         return {**changes, "nik": mask_nik(pair) if isinstance(pair, str) else pair}
     return {**changes, "nik": [mask_nik(x) if isinstance(x, str) and x else x for x in pair]}
+
+
+def history_table(entries: Sequence[Mapping[str, Any]], show_nik: bool = False) -> Table:
+    """A record's history for its `show` page: when, who, which command, what changed."""
+    from .columns import HISTORY
+
+    rows = [{**h, "changes": changes_text(h.get("changes") or {}, show_nik)} for h in entries]
+    return Table("history", _("History"), HISTORY, rows)
 
 
 def changes_text(changes: Mapping[str, Any], show_nik: bool = False) -> str:

@@ -14,14 +14,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from up2k_cli.domain.errors import Up2kError
-from up2k_cli.domain.validators import mask_nik
 from up2k_cli.i18n import _
 
 from .formats import Format
-from .model import Document, Table, window
+
+if TYPE_CHECKING:  # the model loads with the first table written, not with every command
+    from .model import Document, Table
 
 
 @dataclass
@@ -109,6 +110,8 @@ class Output:
         on a terminal a long table goes through the pager, or shows one screenful and says how to
         see the rest. Only the rows written are formatted, and only they go through `prepare`
         (masking NIKs, say)."""
+        from .model import Table, window
+
         rows = window(table.rows, self.limit, self.offset, from_end=from_end)
         fmt = self.format
         if fmt is Format.TABLE:
@@ -182,7 +185,7 @@ class Output:
         if self.format is Format.JSON:
             self.data(data)
             return
-        from .model import details
+        from .model import Document, details
 
         self.document(Document(key, title, "", "", [details(key, "", fields), *tables]))
 
@@ -266,6 +269,8 @@ def masked_changes(changes: Mapping[str, Any], show_nik: bool = False) -> dict[s
     """A history entry's changes with NIKs masked unless asked."""
     if show_nik or "nik" not in changes:
         return dict(changes)
+    from up2k_cli.domain.validators import mask_nik  # not at start-up: every command imports this module
+
     pair = changes["nik"]
     if not isinstance(pair, list):
         return {**changes, "nik": mask_nik(pair) if isinstance(pair, str) else pair}
@@ -275,6 +280,7 @@ def masked_changes(changes: Mapping[str, Any], show_nik: bool = False) -> dict[s
 def history_table(entries: Sequence[Mapping[str, Any]], show_nik: bool = False) -> Table:
     """A record's history for its `show` page: when, who, which command, what changed."""
     from .columns import HISTORY
+    from .model import Table
 
     rows = [{**h, "changes": changes_text(h.get("changes") or {}, show_nik)} for h in entries]
     return Table("history", _("History"), HISTORY, rows)

@@ -179,7 +179,7 @@ def build_groups_and_referrals(
     """Business follow-ups, groups with members and tiers, referrals with updates, in bulk, each
     with the history entry its command writes, in an open unit of work."""
     from up2k_cli.domain.groups import TIER_CODES
-    from up2k_cli.services.cadres import bulk_entry, create_entry
+    from up2k_cli.services.common import bulk_entry, create_entry
 
     entries: list[dict[str, Any]] = []
     follow_ups = []

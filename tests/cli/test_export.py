@@ -32,6 +32,7 @@ EXPORT_COLUMNS = [
     "consent_on",
     "consent_method",
     "status",
+    "work_status",  # schema 4: added at the end, as every new column
 ]
 
 K0008 = {
@@ -53,6 +54,7 @@ K0008 = {
     "consent_on": "2026-11-27",
     "consent_method": "import of kader-pondok-labu.csv (consent column)",
     "status": "active",
+    "work_status": None,  # the file has no Status Pekerjaan column
 }
 
 
@@ -68,7 +70,7 @@ def test_csv_has_the_exact_columns_in_order_and_full_niks(registry_with_sample: 
     assert rows[0] == EXPORT_COLUMNS
     assert len(rows) == 16
     record = dict(zip(rows[0], rows[8], strict=True))
-    assert record == {k: str(v) for k, v in K0008.items()}
+    assert record == {k: "" if v is None else str(v) for k, v in K0008.items()}
 
 
 def test_csv_is_the_default_format(registry_with_sample: Path, run: Run) -> None:

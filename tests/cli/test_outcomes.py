@@ -16,16 +16,13 @@ import json
 
 import pytest
 
-from tests.enrollment_data import cadres_csv
+from tests.enrollment_data import five_cadres
 from tests.helpers import cli_runner
 
 
 @pytest.fixture
 def up2k(db):
-    run = cli_runner(db)
-    run("init", "--start", "2026-01-05")
-    run("import", "cadres", "-", input=cadres_csv({"Pondok Labu": 3, "Lebak Bulus": 2}))
-    return run
+    return five_cadres(cli_runner(db))
 
 
 @pytest.fixture
@@ -249,6 +246,6 @@ def test_business_list_filters_and_exports(outcomes):
                                     "step": "pendaftaran", "on": "2026-10-01", "source": "automatic",
                                     "note": None}  # fmt: skip
     incomes = outcomes("export", "incomes").stdout.splitlines()
-    assert incomes[0] == "id,cadre_id,kelurahan_code,kind,amount,on,note"
-    assert incomes[1] == ",K0001,31.74.06.1003,baseline,1000000,2026-10-01,"
-    assert incomes[2] == "I0001,K0001,31.74.06.1003,follow-up,1200000,2026-11-01,"
+    assert incomes[0] == "id,cadre_id,kelurahan_code,kind,amount,on,note,work_status"
+    assert incomes[1] == ",K0001,31.74.06.1003,baseline,1000000,2026-10-01,,"
+    assert incomes[2] == "I0001,K0001,31.74.06.1003,follow-up,1200000,2026-11-01,,"

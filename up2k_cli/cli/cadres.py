@@ -5,11 +5,11 @@ from typing import Annotated, Any
 import typer
 
 from up2k_cli.i18n import N_, _
-from up2k_cli.render.formats import Format
 from up2k_cli.render.output import Output
 
 from .context import day, note, registry, stdin_is_terminal, today
-from .options import output_options
+from .follow_ups import WorkStatus
+from .options import list_options, show_options
 
 cadre_app = typer.Typer(help="Find, show and correct registered cadres.", no_args_is_help=True)
 
@@ -91,6 +91,7 @@ def register(
     force: Annotated[
         bool, typer.Option("--force", help="Register even if the same person seems registered.")
     ] = False,
+    work_status: WorkStatus = None,
 ) -> None:
     """Register one cadre (kader PKK); prints the new ID, such as K0001, on stdout.
 
@@ -112,6 +113,7 @@ def register(
         "income": income,
         "registered_on": date,
         "consent_method": consent_method,
+        "work_status": work_status,
     }
     missing = [key for key in REQUIRED_FIELDS if raw[key] is None]
     interactive = stdin_is_terminal()
@@ -148,10 +150,7 @@ def register(
 
 
 @cadre_app.command("list")
-@output_options(
-    Format.TABLE, Format.CSV, Format.JSON, Format.JSONL, Format.MARKDOWN, Format.XLSX, Format.IDS,
-    default=Format.TABLE, paging=True,
-)  # fmt: skip
+@list_options
 def list_(
     ctx: typer.Context,
     kelurahan: Annotated[
@@ -183,7 +182,7 @@ def list_(
 
 
 @cadre_app.command("show")
-@output_options(Format.TABLE, Format.JSON, Format.MARKDOWN, default=Format.TABLE)
+@show_options
 def show(
     ctx: typer.Context,
     cadre: Annotated[str, typer.Argument(help="Cadre ID (K0001) or NIK.")],
@@ -197,12 +196,11 @@ def show(
         BUSINESS_LIST,
         CADRE_BATCHES,
         CADRE_EXPORT,
-        HISTORY,
         INCOME_EXPORT,
         STEP_EXPORT,
     )
-    from up2k_cli.render.model import Document, Kind, Table, details, record_fields
-    from up2k_cli.render.output import changes_text, masked_changes
+    from up2k_cli.render.model import Kind, Table, record_fields
+    from up2k_cli.render.output import history_table, masked_changes
     from up2k_cli.render.writers import records
     from up2k_cli.services import cadres
 
@@ -212,42 +210,32 @@ def show(
         # The masked NIK hides the birth date it holds: showing that date beside it would undo the mask.
         info["nik"] = mask_nik(info["nik"])
         info["birth_date"] = None
-    if out.format is Format.JSON:
-        keys = [c.key for c in CADRE_EXPORT] + ["status_reason"]
-        out.data(
-            {
-                **{k: info.get(k) for k in keys},
-                "batches": records(page.batches, CADRE_BATCHES),
-                "businesses": records(page.businesses, BUSINESS_LIST),
-                "steps": records(page.steps, STEP_EXPORT),
-                "incomes": records(page.incomes, INCOME_EXPORT),
-                "history": [
-                    {**h, "changes": masked_changes(h.get("changes") or {}, show_nik)} for h in history
-                ],
-            }
-        )
-        return
     fields = record_fields(info, CADRE_EXPORT)
     if info.get("status_reason"):
         fields.append((N_("Status reason"), info["status_reason"], Kind.FREE))
-    changes = [{**h, "changes": changes_text(h.get("changes") or {}, show_nik)} for h in history]
-    out.document(
-        Document(
-            "cadre",
-            _("Cadre {id}").format(id=record["id"]),
-            "",
-            "",
-            [
-                details("cadre", "", fields),
-                Table("batches", _("Batches ({count})").format(count=len(page.batches)), CADRE_BATCHES,
-                      page.batches),
-                Table("businesses", _("Businesses ({count})").format(count=len(page.businesses)),
-                      BUSINESS_LIST, page.businesses),
-                Table("steps", _("7 PAS steps, in the order reached"), STEP_EXPORT[2:], page.steps),
-                Table("incomes", _("Household income"), INCOME_EXPORT[3:], page.incomes),
-                Table("history", _("History"), HISTORY, changes),
-            ],
-        )
+    # work_status came after status_reason: keys are only ever added at the end.
+    keys = [c.key for c in CADRE_EXPORT if c.key != "work_status"] + ["status_reason", "work_status"]
+    out.page(
+        "cadre",
+        _("Cadre {id}").format(id=record["id"]),
+        fields,
+        [
+            Table("batches", _("Batches ({count})").format(count=len(page.batches)), CADRE_BATCHES,
+                  page.batches),
+            Table("businesses", _("Businesses ({count})").format(count=len(page.businesses)),
+                  BUSINESS_LIST, page.businesses),
+            Table("steps", _("7 PAS steps, in the order reached"), STEP_EXPORT[2:], page.steps),
+            Table("incomes", _("Household income"), INCOME_EXPORT[3:], page.incomes),
+            history_table(history, show_nik),
+        ],
+        {
+            **{k: info.get(k) for k in keys},
+            "batches": records(page.batches, CADRE_BATCHES),
+            "businesses": records(page.businesses, BUSINESS_LIST),
+            "steps": records(page.steps, STEP_EXPORT),
+            "incomes": records(page.incomes, INCOME_EXPORT),
+            "history": [{**h, "changes": masked_changes(h.get("changes") or {}, show_nik)} for h in history],
+        },
     )  # fmt: skip
 
 
@@ -266,6 +254,7 @@ def update(
     household_size: Household = None,
     income: Income = None,
     date: Annotated[str | None, typer.Option("--date", help="Correct the registration date.")] = None,
+    work_status: WorkStatus = None,
 ) -> None:
     """Correct a cadre's fields, with the same checks as register; the history keeps old values."""
     from up2k_cli.services import cadres
@@ -282,6 +271,7 @@ def update(
         "household_size": household_size,
         "income": income,
         "registered_on": date,
+        "work_status": work_status,
     }
     done = cadres.update(registry(ctx), cadre, {k: x for k, x in raw.items() if x is not None}, today=today())
     changed = ", ".join(done.entry["changes"]) or _("nothing (same values)")

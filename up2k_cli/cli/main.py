@@ -13,7 +13,19 @@ from up2k_cli import __version__, i18n
 from up2k_cli.domain.errors import Up2kError, ValidationErrors
 from up2k_cli.i18n import INTERRUPTED, _
 
-from . import batches, cadres, exports, imports, maintenance, mend, outcomes, registry_cmds, reports
+from . import (
+    batches,
+    cadres,
+    exports,
+    groups,
+    imports,
+    maintenance,
+    mend,
+    outcomes,
+    referrals,
+    registry_cmds,
+    reports,
+)
 from .context import Settings, default_db_path, stdin_is_terminal
 
 INTERACTIVE_LOCK_WAIT = 5.0
@@ -208,6 +220,8 @@ registry_cmds.install(app)
 cadres.install(app)
 batches.install(app)
 outcomes.install(app)
+groups.install(app)
+referrals.install(app)
 maintenance.install(app)
 mend.install(app)
 app.add_typer(imports.app, name="import")

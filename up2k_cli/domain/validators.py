@@ -360,6 +360,12 @@ class Choice:
     aliases: tuple[str, ...] = ()
 
 
+def choice_label(key: str | None, choices: tuple[Choice, ...]) -> Msg | None:
+    """The label people read for a stored key (English in machine output, translated where shown)."""
+    found = next((c for c in choices if c.key == key), None)
+    return Msg(found.label) if found else None
+
+
 _PREFIXES = re.compile(r"^(kelurahan|kel)\s+")
 _ABBREVIATIONS = {"brt": "barat", "sel": "selatan", "slt": "selatan", "tim": "timur"}
 

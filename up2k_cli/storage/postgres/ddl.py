@@ -77,6 +77,13 @@ def create_table(spec: TableSpec) -> list[str]:
                 f"REFERENCES {table(other)} ({q(column)})"
             )
     statements = [f"CREATE TABLE {table(spec.name)} (\n" + ",\n".join(lines) + "\n);"]
+    for unique in spec.uniques:  # unique among some records only: a partial unique index
+        cols = ", ".join(q(n) for n in unique.fields)
+        where = f" WHERE {q(unique.while_none)} IS NULL" if unique.while_none else ""
+        name = constraint_name(
+            spec, (*unique.fields, *((unique.while_none,) if unique.while_none else ())), "key"
+        )
+        statements.append(f"CREATE UNIQUE INDEX {name} ON {table(spec.name)} ({cols}){where};")
     for fields in spec.indexes:
         method = " USING gin" if any(spec.field(n).items for n in fields) else ""
         cols = ", ".join(q(n) for n in fields)

@@ -252,7 +252,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("name the registry with --db or UP2K_DB")
     fixed = os.environ.get("UP2K_TODAY")
     today = dt.date.fromisoformat(fixed) if fixed else dt.date.today()
-    counts = build(Path(args.db), today)
+    from up2k_cli.domain.errors import Up2kError
+
+    try:
+        counts = build(Path(args.db), today)
+    except Up2kError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
     print("Sample programme: " + ", ".join(f"{n} {what}" for what, n in counts.items()), file=sys.stderr)
     return 0
 

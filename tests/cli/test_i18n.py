@@ -233,6 +233,17 @@ CASES: dict[str, Case] = {
         "Recorded follow-up income Rp 2.500.000 for K0001.",
         "Pemantauan pendapatan Rp 2.500.000 dicatat untuk K0001.",
     ),
+    "income update": Case(
+        ("income", "update", "I0001", "--reason", "typo", "--amount", "2,1 jt"),
+        "Updated I0001: amount.",
+        "I0001 diperbarui: amount.",
+    ),
+    "income remove": Case(
+        ("income", "remove", "I0001", "--reason", "entered twice"), "Removed I0001 (K0001).", "I0001 (K0001) dihapus."
+    ),
+    "business remove": Case(
+        ("business", "remove", "U0001", "--reason", "never started"), "Removed U0001 (K0001).", "U0001 (K0001) dihapus."
+    ),
     "business follow-up": Case(
         ("business", "follow-up", "U0001", "--paid-workers", "1", "--owner-status", "helped-permanent"),
         "Recorded follow-up UF0001 of U0001 on 27 Nov 2026: now 0 family and 1 paid workers",

@@ -161,11 +161,28 @@ def list_(
     show_nik: Annotated[
         bool, typer.Option("--show-nik", help="Show whole NIKs (masked by default).")
     ] = False,
+    no_business: Annotated[
+        bool,
+        typer.Option("--no-business", help="Only those who completed training but have no business yet."),
+    ] = False,
+    no_follow_up: Annotated[
+        int | None,
+        typer.Option(
+            "--no-follow-up",
+            metavar="MONTHS",
+            min=1,
+            help="Only those without an income follow-up in the last MONTHS months (e.g. 6).",
+        ),
+    ] = None,
+    incomplete: Annotated[
+        bool, typer.Option("--incomplete", help="Only records without a phone, RT, RW or address.")
+    ] = False,
     *,
     out: Output,
 ) -> None:
-    """List cadres in ID order; NIKs are masked unless --show-nik."""
-    from up2k_cli.domain.validators import mask_nik
+    """List cadres in ID order; NIKs are masked unless --show-nik. The follow-up lists:
+    --no-business, --no-follow-up MONTHS, --incomplete."""
+    from up2k_cli.domain.validators import mask_nik, months_before
     from up2k_cli.render.columns import CADRE_LIST
     from up2k_cli.render.model import Table
     from up2k_cli.services import cadres
@@ -173,8 +190,10 @@ def list_(
     if status and status not in ("active", "inactive"):
         raise typer.BadParameter(_("use active or inactive"), param_hint="--status")
     rows = cadres.list_cadres(
-        registry(ctx), kelurahan=kelurahan, status=status, search=search, show_nik=show_nik
-    )
+        registry(ctx), kelurahan=kelurahan, status=status, search=search, show_nik=show_nik,
+        trained_no_business=no_business, incomplete=incomplete,
+        no_follow_up_since=months_before(today(), no_follow_up) if no_follow_up else None,
+    )  # fmt: skip
     masked = None if show_nik else lambda r: {**r, "nik": mask_nik(r["nik"])}
     out.table(
         Table("cadres", _("Cadres ({count})").format(count=len(rows)), CADRE_LIST, rows), prepare=masked
@@ -225,7 +244,7 @@ def show(
             Table("businesses", _("Businesses ({count})").format(count=len(page.businesses)),
                   BUSINESS_LIST, page.businesses),
             Table("steps", _("7 PAS steps, in the order reached"), STEP_EXPORT[2:], page.steps),
-            Table("incomes", _("Household income"), INCOME_EXPORT[3:], page.incomes),
+            Table("incomes", _("Household income"), (INCOME_EXPORT[0], *INCOME_EXPORT[3:]), page.incomes),
             history_table(history, show_nik),
         ],
         {

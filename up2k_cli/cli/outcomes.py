@@ -201,10 +201,18 @@ def step(
     ],
     date: Annotated[str | None, typer.Option("--date", help="When it was reached (default today).")] = None,
     note_text: Annotated[str | None, typer.Option("--note", help="What happened, e.g. 'KUR BRI'.")] = None,
+    remove: Annotated[
+        bool, typer.Option("--remove", help="Take back a step recorded by mistake (needs --reason).")
+    ] = False,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why, with --remove.")] = None,
 ) -> None:
-    """Record a 7 PAS step a cadre reached (OK OCE's seven steps, in any order)."""
+    """Record a 7 PAS step a cadre reached (OK OCE's seven steps, in any order), or take one back."""
     from up2k_cli.services import outcomes
 
+    if remove:
+        taken = outcomes.remove_step(registry(ctx), cadre, name, reason=reason or "")
+        note(_("Took back step {step} of {id}.").format(step=taken["step"], id=taken["cadre_id"]))
+        return
     record, new = outcomes.record_step(
         registry(ctx), cadre, name, on=day(date), today=today(), note=note_text
     )
@@ -247,6 +255,52 @@ def income_add(
         else _("Recorded follow-up income {amount} for {id}.")
     )
     note(message.format(amount=amount, id=record["cadre_id"]))
+
+
+@income_app.command("update")
+def income_update(
+    ctx: typer.Context,
+    income: Annotated[str, typer.Argument(help="Follow-up ID, e.g. I0001 ('cadre show' lists them).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is corrected (kept in the history).")],
+    amount: Annotated[str | None, typer.Option("--amount", help="The right amount.")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="The right date.")] = None,
+    note_text: Annotated[str | None, typer.Option("--note", help="The right note.")] = None,
+    work_status: WorkStatus = None,
+) -> None:
+    """Correct an income follow-up's amount, date, note or work status."""
+    from up2k_cli.services import outcomes
+
+    raw = {"amount": amount, "on": date, "note": note_text, "work_status": work_status}
+    entry = outcomes.update_income(registry(ctx), income, raw, today=today(), reason=reason)
+    changed = ", ".join(entry["changes"]) or _("nothing (same values)")
+    note(_("Updated {id}: {changes}.").format(id=entry["ref"], changes=changed))
+
+
+@income_app.command("remove")
+def income_remove(
+    ctx: typer.Context,
+    income: Annotated[str, typer.Argument(help="Follow-up ID, e.g. I0001.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it goes (kept in the history).")],
+) -> None:
+    """Take back an income follow-up recorded by mistake (undo can bring it back)."""
+    from up2k_cli.services import outcomes
+
+    record = outcomes.remove_income(registry(ctx), income, reason=reason)
+    note(_("Removed {id} ({cadre}).").format(id=record["id"], cadre=record["cadre_id"]))
+
+
+@business_app.command("remove")
+def business_remove(
+    ctx: typer.Context,
+    business: Annotated[str, typer.Argument(help="Business ID, e.g. U0001.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it goes (kept in the history).")],
+) -> None:
+    """Take back a business recorded by mistake (one never started); refused while follow-ups or
+    referrals rest on it."""
+    from up2k_cli.services import outcomes
+
+    record = outcomes.remove_business(registry(ctx), business, reason=reason)
+    note(_("Removed {id} ({cadre}).").format(id=record["id"], cadre=record["cadre_id"]))
 
 
 @settings_app.command("agency-map")

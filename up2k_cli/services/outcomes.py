@@ -560,6 +560,18 @@ def remove_business(uow: UnitOfWork, ref: str, *, reason: str) -> Record:
     why = v.parse_text(reason, "reason", required=True)
     with uow:
         record = get_business(uow, ref, lock=True)
+        resting = [
+            r["id"]
+            for table in (uow.business_follow_ups, uow.referrals)
+            for r in table.find(business_id=record["id"])
+        ]
+        if resting:
+            raise RuleViolation(
+                _(
+                    "business {id} has follow-ups or referrals ({refs}), so it was started; "
+                    "correct it with 'up2k business update' instead"
+                ).format(id=record["id"], refs=", ".join(sorted(resting)))
+            )
         _take_back(uow, "business", record, why)
         uow.commit()
     return record

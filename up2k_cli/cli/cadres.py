@@ -1,5 +1,6 @@
 """register and the cadre group: list, show, update, deactivate, reactivate."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -64,7 +65,34 @@ PROMPTS = {
     "rw": "RW",
     "rt": "RT",
     "address": N_("Address"),
+    "phone": N_("Mobile phone"),
+    "income": N_("Monthly household income, e.g. 1,5 jt"),
 }
+# Asked too on a terminal when not given, but Enter skips them.
+ASKED_IF_MISSING = ("phone", "income")
+
+
+def _ask(
+    check: Callable[[str, Any], Any], raw: dict[str, Any], required: list[str], optional: list[str]
+) -> None:
+    """Ask for each field at the terminal, checking every answer as it is typed: a wrong one is
+    explained on the spot and asked again; an optional one may be skipped with Enter."""
+    from up2k_cli.domain.errors import Up2kError
+
+    for key in [*required, *optional]:
+        skip = key in optional
+        label = _(PROMPTS[key]) + (_(" (Enter to skip)") if skip else "")
+        while True:
+            answer = typer.prompt(label, default="" if skip else None, show_default=False, err=True)
+            if skip and not answer.strip():
+                break
+            try:
+                check(key, answer)
+            except Up2kError as exc:
+                note(_("  {problem}; try again").format(problem=exc))
+                continue
+            raw[key] = answer
+            break
 
 
 def register(
@@ -95,7 +123,8 @@ def register(
 ) -> None:
     """Register one cadre (kader PKK); prints the new ID, such as K0001, on stdout.
 
-    Missing required fields are asked for when stdin is a terminal.
+    On a terminal, missing fields are asked for, each answer checked as it is typed (and asked
+    again if wrong); phone and income are asked too, Enter skips them.
     """
     from up2k_cli.domain.cadre import REQUIRED_FIELDS, consent_method_given
     from up2k_cli.services import cadres
@@ -124,8 +153,9 @@ def register(
         )
         note(_("Error: {message}").format(message=message))
         raise typer.Exit(2)
-    for key in missing:
-        raw[key] = typer.prompt(_(PROMPTS[key]), err=True)
+    if interactive:
+        optional = [key for key in ASKED_IF_MISSING if raw[key] is None]
+        _ask(cadres.answer_checker(registry(ctx), today=today()), raw, missing, optional)
     asked = False
     if not consent:
         who = raw["name"] or _("the person")

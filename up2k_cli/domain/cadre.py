@@ -158,6 +158,14 @@ class FieldCleaner:
             "work_status": ("work_status", _optional(parse_work_status)),
         }
 
+    def clean_one(self, key: str, value: Any) -> Any:
+        """One input field, checked as `clean` checks it (an answer at a prompt, as it is typed):
+        the cleaned value, None for an optional field left empty; ValidationError otherwise."""
+        _target, parse = self.parsers[key]
+        if key in REQUIRED_FIELDS and not str(value or "").strip():
+            raise ValidationError(key, None, v.required_field(key))
+        return parse(value)
+
     def clean(
         self, raw: Mapping[str, Any], *, partial: bool = False, contact_required: bool = True
     ) -> dict[str, Any]:

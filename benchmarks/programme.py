@@ -116,9 +116,10 @@ def build(location: str | Path, scale: Scale = PROGRAMME, seed: int = 5) -> None
                     uow, code, session, present, on=start + dt.timedelta(days=session), today=today
                 )
             done = [c for i, c in enumerate(chosen) if i % 7 not in (0, 1)]
-            batches._complete(
-                uow, code, done, on=start + dt.timedelta(days=14), today=today, force=False, reason=None
-            )
+            if done:  # a batch of one or two late registrations may have nobody to complete
+                batches._complete(
+                    uow, code, done, on=start + dt.timedelta(days=14), today=today, force=False, reason=None
+                )
         ids = [c["id"] for c in everyone]
         categories = list(outcome_rules.DEFAULT_AGENCY_MAP)
         businesses, incomes, entries = [], [], []

@@ -276,7 +276,8 @@ def test_a_newer_schema_is_refused_by_every_command_and_by_init(url: str, up2k: 
     for args in (["cadre", "list"], register_args(), ["init"]):
         result = up2k(*args)
         assert result.exit_code == 3, args
-        assert "written by a newer up2k (schema 99; this program knows up to 3)" in one_error_line(
+        known = migrations.CURRENT_VERSION
+        assert f"written by a newer up2k (schema 99; this program knows up to {known})" in one_error_line(
             result.stderr
         )
 
@@ -284,22 +285,23 @@ def test_a_newer_schema_is_refused_by_every_command_and_by_init(url: str, up2k: 
 def test_an_older_schema_is_upgraded_by_the_first_command(
     url: str, up2k: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The next schema's SQL (here a made-up 0004) runs once, in a transaction, then the version
+    """The next schema's SQL (here a made-up one) runs once, in a transaction, then the version
     says so; a failing migration leaves the database as it was."""
+    now = migrations.CURRENT_VERSION
     folder = tmp_path / "migrations"
     shutil.copytree(migrate.FOLDER, folder)
-    (folder / "0004.sql").write_text("ALTER TABLE up2k.cadres ADD COLUMN nickname text;\n")
+    (folder / f"{now + 1:04d}.sql").write_text("ALTER TABLE up2k.cadres ADD COLUMN nickname text;\n")
     monkeypatch.setattr(migrate, "FOLDER", folder)
-    monkeypatch.setattr(migrations, "CURRENT_VERSION", 4)
+    monkeypatch.setattr(migrations, "CURRENT_VERSION", now + 1)
     assert up2k("cadre", "list").exit_code == 0
-    assert scalar(url, "SELECT schema_version FROM up2k.meta") == 4
+    assert scalar(url, "SELECT schema_version FROM up2k.meta") == now + 1
     assert scalar(url, "SELECT count(*) FROM pg_attribute WHERE attrelid = 'up2k.cadres'::regclass "
                        "AND attname = 'nickname'") == 1  # fmt: skip
-    (folder / "0005.sql").write_text("ALTER TABLE up2k.cadres ADD COLUMN x text; SELECT 1/0;\n")
-    monkeypatch.setattr(migrations, "CURRENT_VERSION", 5)
+    (folder / f"{now + 2:04d}.sql").write_text("ALTER TABLE up2k.cadres ADD COLUMN x text; SELECT 1/0;\n")
+    monkeypatch.setattr(migrations, "CURRENT_VERSION", now + 2)
     result = up2k("cadre", "list")
     assert result.exit_code == 3 and "division by zero" in one_error_line(result.stderr)
-    assert scalar(url, "SELECT schema_version FROM up2k.meta") == 4
+    assert scalar(url, "SELECT schema_version FROM up2k.meta") == now + 1
 
 
 # --- what the database refuses, also to psql ----------------------------------------------------

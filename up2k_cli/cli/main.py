@@ -13,7 +13,19 @@ from up2k_cli import __version__, i18n
 from up2k_cli.domain.errors import Up2kError, ValidationErrors
 from up2k_cli.i18n import INTERRUPTED, _
 
-from . import batches, cadres, exports, imports, maintenance, mend, outcomes, registry_cmds, reports
+from . import (
+    batches,
+    bundles,
+    cadres,
+    exports,
+    imports,
+    maintenance,
+    mend,
+    offices,
+    outcomes,
+    registry_cmds,
+    reports,
+)
 from .context import Settings, default_db_path, stdin_is_terminal
 
 INTERACTIVE_LOCK_WAIT = 5.0
@@ -210,6 +222,9 @@ batches.install(app)
 outcomes.install(app)
 maintenance.install(app)
 mend.install(app)
+app.command("merge")(bundles.merge)
+exports.app.command("bundle")(bundles.export_bundle)
+app.add_typer(offices.app, name="office")
 app.add_typer(imports.app, name="import")
 app.add_typer(exports.app, name="export")
 app.add_typer(reports.app, name="report")

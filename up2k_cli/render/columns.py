@@ -234,3 +234,17 @@ AGENCY_MAP = (
     Column("category", N_("Category"), priority=KEEP),
     Column("agency", N_("Agency"), priority=KEEP),
 )
+
+# `merge --conflicts FILE`: one row per field the merge left as it is, both values and the day
+# each side last changed the record.
+CONFLICTS = (
+    Column("table", N_("Table"), priority=KEEP),
+    Column("record", N_("Record here"), Kind.ID, priority=KEEP),
+    Column("their_record", N_("Record there"), Kind.ID),
+    Column("field", N_("Field"), priority=KEEP),
+    Column("ours", N_("Here"), Kind.FREE),
+    Column("theirs", N_("There"), Kind.FREE),
+    Column("ours_changed_on", N_("Changed here"), Kind.DATE),
+    Column("theirs_changed_on", N_("Changed there"), Kind.DATE),
+    Column("conflict", N_("Conflict")),
+)

@@ -217,6 +217,7 @@ def show(
         out.data(
             {
                 **{k: info.get(k) for k in keys},
+                "origin": page.origin,
                 "batches": records(page.batches, CADRE_BATCHES),
                 "businesses": records(page.businesses, BUSINESS_LIST),
                 "steps": records(page.steps, STEP_EXPORT),
@@ -230,6 +231,8 @@ def show(
     fields = record_fields(info, CADRE_EXPORT)
     if info.get("status_reason"):
         fields.append((N_("Status reason"), info["status_reason"], Kind.FREE))
+    if page.origin:
+        fields.append((N_("Came from"), page.origin, Kind.FREE))
     changes = [{**h, "changes": changes_text(h.get("changes") or {}, show_nik)} for h in history]
     out.document(
         Document(

@@ -7,11 +7,12 @@ it was made in and its key there. A record that came from elsewhere keeps that i
 it again; cadres are matched by NIK as well. The receiving registry gives new records its own
 IDs (a batch keeps its code when it is free).
 
-Conflicts. After a merge both registries hold, for each record they exchanged, a hash of the
-record as they last agreed on it (table `peers`, per registry merged from; a bundle carries the
-sender's). A record is changed on a side when it differs from that side's base: changed there
-only, it is taken; changed here only, it is kept; changed on both sides (and differently), it
-is a conflict: listed, and left as it is unless --prefer says which side wins. A merge that would
+Conflicts. After a merge the receiving registry holds, for each record exchanged, a hash of the
+record as both sides last agreed on it (table `peers`, per registry merged from; a bundle
+carries the sender's, for the registry it will be merged into). A side changed a record when it
+is neither of the agreed versions: changed there only, it is taken; changed here only, it is
+kept; changed on both sides (and differently), it is a conflict: listed, and left as it is
+unless --prefer says which side wins. A merge that would
 put a batch over its capacity or a kelurahan over its quota leaves those enrollments out and
 lists them as conflicts too. Erasures travel: a cadre erased there is erased here; a cadre
 erased here never takes personal data back.
@@ -162,12 +163,14 @@ def bundle_contents(uow: UnitOfWork, kelurahan: str | None) -> BundleContents:
             name: {k: h for k, h in (peer["bases"].get(name) or {}).items() if k in shipped.get(name, ())}
             for name in shipped
         }
-    kel_name = common.kelurahan_names(meta).get(code or "", "")
-    label = (
-        _("Kelurahan {name}").format(name=kel_name)
-        if code
-        else _("Kecamatan {name}").format(name=meta["region"]["kecamatan"]["name"])
-    )
+    # Named after the one kelurahan all its cadres belong to (an office's registry, or a share),
+    # else after the kecamatan.
+    places = {r["kelurahan_code"] for r in tables.get("cadres", [])} if code is None else {code}
+    kel_name = common.kelurahan_names(meta).get(next(iter(places)), "") if len(places) == 1 else ""
+    if kel_name:
+        label = _("Kelurahan {name}").format(name=kel_name)
+    else:
+        label = _("Kecamatan {name}").format(name=meta["region"]["kecamatan"]["name"])
     payload = {
         "format": PAYLOAD_FORMAT,
         "registry": meta["registry_id"],
@@ -482,8 +485,11 @@ class _Plan:
                     continue
                 if ours.get("erased_on"):
                     continue  # erased here: nothing of theirs comes back
-            theirs_changed = their_base.get(their_key) != h_theirs
-            ours_changed = base.get(key) != h_ours
+            # Changed since the last agreement: the one this side recorded when it merged the
+            # other's bundle, or the one the other side recorded (a bundle carries its bases).
+            agreed = {base.get(key), their_base.get(their_key)} - {None}
+            theirs_changed = h_theirs not in agreed
+            ours_changed = h_ours not in agreed
             if theirs_changed and not ours_changed:
                 self.update(spec, key, ours, translated)
                 self.set_base(base, key, h_theirs)

@@ -263,6 +263,7 @@ class CadrePage:
     steps: list[Record]
     incomes: list[Record]
     history: list[Record]
+    origin: str | None = None  # "K0001 of Kelurahan Pondok Labu (3f2a…)": a cadre merged from a bundle
 
 
 def page(uow: UnitOfWork, ref: str, *, today: dt.date, show_nik: bool = False) -> CadrePage:
@@ -280,6 +281,14 @@ def page(uow: UnitOfWork, ref: str, *, today: dt.date, show_nik: bool = False) -
             incomes=outcomes.income_rows(uow, [record]),
             history=history_of(uow, "cadre", cid),
         )
+        from up2k_cli.services.bundles import origin_of
+
+        found = origin_of(uow, "cadres", cid)
+        if found is not None:
+            registry_id, their_key, label = found
+            page.origin = _("{key} of {label} (registry {registry})").format(
+                key=their_key, label=label, registry=registry_id
+            )
         if show_nik:
             from up2k_cli.services.personal import record_access
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.enrollment_data import cadres_csv
 from tests.backends import FileRegistry
+from tests.enrollment_data import cadres_csv
 from tests.helpers import cli_runner
 
 PASSPHRASE = "kunci rahasia pondok labu"

@@ -187,7 +187,10 @@ def list_cadres(
     leniently as on input. The coordinator's follow-up lists: trained but no business yet, no
     income follow-up since a day, records missing a phone, RT, RW or address. A list with whole
     NIKs is recorded as personal data leaving up2k."""
+    from up2k_cli.services.personal import require_personal_data
+
     with uow:
+        require_personal_data(uow, "cadre list")
         names = kelurahan_names(uow.meta)
         if kelurahan:
             rows = uow.cadres.find(kelurahan_code=kelurahan_code(uow.meta, kelurahan))
@@ -269,8 +272,10 @@ class CadrePage:
 def page(uow: UnitOfWork, ref: str, *, today: dt.date, show_nik: bool = False) -> CadrePage:
     """One cadre's page; with show_nik the whole NIK is shown, which is recorded (UU PDP)."""
     from up2k_cli.services import batches, outcomes
+    from up2k_cli.services.personal import require_personal_data
 
     with uow:
+        require_personal_data(uow, "cadre show")
         record = find(uow, ref)
         cid = record["id"]
         page = CadrePage(

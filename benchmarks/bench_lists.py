@@ -9,18 +9,16 @@ pipe (it took 74 s when every row went through a Rich table) and the same list a
 
 from __future__ import annotations
 
-import fcntl
-import os
-import pty
-import struct
 import subprocess
 import sys
-import termios
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import harness as h
+
+sys.path.insert(0, str(h.REPO))  # the tests' pseudo-terminal runner
+from tests.helpers import run_on_terminal
 
 PAGE_TARGET = 0.5
 DEFAULT_COUNT = 50_000
@@ -46,27 +44,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def on_terminal(argv: list[str], env: dict[str, str]) -> tuple[float, bytes]:
     """Run with stdout on a pseudo-terminal of TERMINAL's size; (seconds to the end, output)."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", TERMINAL[1], TERMINAL[0], 0, 0))
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE, env=env)
-    os.close(slave)
-    out = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        out.append(data)
-    code = proc.wait()
+    code, out, err = run_on_terminal(argv, env, columns=TERMINAL[0], lines=TERMINAL[1])
     elapsed = time.perf_counter() - start
-    os.close(master)
     if code != 0:
-        message = proc.stderr.read().decode() if proc.stderr else ""
-        raise h.BenchError(f"{' '.join(argv)} exited {code}: {message}")
-    return elapsed, b"".join(out)
+        raise h.BenchError(f"{' '.join(argv)} exited {code}: {err.decode(errors='replace')}")
+    return elapsed, out
 
 
 def time_on_terminal(

@@ -111,3 +111,34 @@ def edit_registry(path: Any, change: Callable[[dict[str, Any]], None]) -> None:
     change(data)
     write_plain(path, data)
     path.chmod(0o600)
+
+
+def run_on_terminal(
+    argv: list[str], env: dict[str, str], *, columns: int = 100, lines: int = 40
+) -> tuple[int, bytes, bytes]:
+    """Run a command with its stdout on a pseudo-terminal of that size (stdin empty, stderr a
+    pipe): (exit status, what the terminal got, stderr). POSIX only."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # the terminal's other end closed: the command is done with it
+            break
+        if not data:
+            break
+        chunks.append(data)
+    code = proc.wait(timeout=120)
+    os.close(master)
+    err = proc.stderr.read() if proc.stderr else b""
+    return code, b"".join(chunks), err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -78,5 +79,8 @@ def test_readme_documents_exit_codes_and_location() -> None:
     text = (REPO / "README.md").read_text(encoding="utf-8")
     assert "UP2K_DB" in text
     assert "--db" in text
-    for code in ("0", "1", "2", "3"):
-        assert code in text
+    table = text.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    documented = dict(re.findall(r"^\| (\d) \| (.+?) \|$", table, flags=re.M))
+    assert sorted(documented) == ["0", "1", "2", "3"]
+    assert "refused" in documented["1"] and "usage" in documented["2"] and "registry" in documented["3"]
+    assert "130" in table  # Ctrl-C

@@ -126,7 +126,10 @@ def test_usage_errors_exit_2(registry: Path, run: Run, args: list[str]) -> None:
     assert registry.read_bytes() == before
 
 
-def test_no_arguments_shows_help(run: Run) -> None:
+def test_no_arguments_shows_help_as_a_usage_error(run: Run) -> None:
+    """No command is a usage error (exit 2, so a script notices), with the help on stderr."""
     result = run()
-    assert result.exit_code in (0, 2)
-    assert "Usage:" in result.stdout + result.stderr
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("Usage: ")
+    assert "Commands:" in result.stderr

@@ -9,7 +9,6 @@ import io
 import json
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ import typer.main
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from tests.helpers import CLEARED_ENV, REPO, TODAY
+from tests.helpers import CLEARED_ENV, REPO, TODAY, run_on_terminal
 from tests.output_data import build
 from up2k_cli.cli.main import app
 
@@ -205,11 +204,6 @@ def test_piped_tables_keep_their_natural_width_unless_columns_is_set(up2k: Any) 
 
 def on_terminal(db: Path, args: list[str], *, cols: int = 100, lines: int = 40, **env: str | None) -> str:
     """Run up2k with its stdout on a pseudo-terminal of the given size; what the terminal got."""
-    import fcntl
-    import pty
-    import struct
-    import termios
-
     full = {
         k: v for k, v in os.environ.items() if k not in (*CLEARED_ENV, "COLUMNS", "LINES", "PAGER", "LESS")
     }
@@ -220,25 +214,11 @@ def on_terminal(db: Path, args: list[str], *, cols: int = 100, lines: int = 40, 
             full.pop(key, None)
         else:
             full[key] = value
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, cols, 0, 0))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "up2k_cli", *args], stdin=subprocess.DEVNULL, stdout=slave,
-        stderr=subprocess.PIPE, env=full,
-    )  # fmt: skip
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else b""
-    os.close(master)
-    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+    code, out, err = run_on_terminal(
+        [sys.executable, "-m", "up2k_cli", *args], full, columns=cols, lines=lines
+    )
+    assert code == 0, err
+    return out.decode("utf-8").replace("\r\n", "\n")
 
 
 pty_only = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")

@@ -120,6 +120,21 @@ def test_sigkill_at_random_moments_leaves_before_or_after_never_a_mix(base, tmp_
     assert list(tmp_path.glob(".registry.json.*.tmp")) == []
 
 
+def wait_until_reading_stdin(pid: int, timeout: float = 30.0) -> None:
+    """Until the process sits in read(0, ...) (Linux /proc/PID/syscall: read is syscall 0 on x86-64
+    and 63 on arm64), i.e. up2k has started and is waiting for the rest of its input."""
+    read = {"x86_64": "0", "aarch64": "63"}.get(os.uname().machine)
+    if read is None or not Path(f"/proc/{pid}/syscall").exists():
+        pytest.skip("needs Linux's /proc/PID/syscall to know when the process reads")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        fields = Path(f"/proc/{pid}/syscall").read_text().split()
+        if fields[:2] == [read, "0x0"]:
+            return
+        time.sleep(0.01)
+    raise AssertionError("the import never started reading its input")
+
+
 def test_ctrl_c_during_import_exits_130_with_one_line_and_nothing_half_written(base, tmp_path):
     db = copy_of(base, tmp_path)
     before = db.read_bytes()
@@ -132,7 +147,7 @@ def test_ctrl_c_during_import_exits_130_with_one_line_and_nothing_half_written(b
     assert proc.stdin is not None
     proc.stdin.write(big[: len(big) // 2])  # half the file has arrived; the import is reading
     proc.stdin.flush()
-    time.sleep(1.0)
+    wait_until_reading_stdin(proc.pid)  # not a sleep: signal once it is certainly waiting for more
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130

@@ -256,3 +256,15 @@ def test_seal_is_deterministic(up2k, reg: Path) -> None:
     data = orjson.loads(reg.read_bytes())
     assert b"".join(tiny.serialise(data)) == reg.read_bytes()
     assert re.search(rb'"seal":\{"body":\d+', reg.read_bytes())
+
+
+def test_history_exports_lists_every_personal_data_file(up2k, tmp_path: Path) -> None:
+    up2k("export", "cadres", "--output", str(tmp_path / "kader.csv"))
+    up2k("cadre", "list", "--kelurahan", "Lebak Bulus", "--show-nik", "--format", "csv")
+    files = json.loads(up2k("history", "--exports", "--format", "json").stdout)
+    assert [(f["command"], f["path"], f["records"], f["cadres"]) for f in files] == [
+        ("export cadres", str(tmp_path / "kader.csv"), 5, "K0001-K0005"),
+        ("cadre list", "(stdout)", 2, "K0004-K0005"),
+    ]
+    table = up2k("history", "--exports").stdout
+    assert "Personal-data files written (2)" in table and "kader.csv" in table

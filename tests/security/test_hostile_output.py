@@ -16,7 +16,6 @@ import io
 import json
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,7 +25,7 @@ import pytest
 from markdown_it import MarkdownIt
 from openpyxl import load_workbook
 
-from tests.helpers import REPO
+from tests.helpers import REPO, run_on_terminal
 from tests.security.conftest import FIGURES, HostileRegistry
 from tests.security.corpus import ESCAPE_SEQUENCE, HOSTILE, OWN_STYLES, RENDERED_MARKUP, unsafe_chars
 from up2k_cli.render.escape import FORMULA_START, markdown_text, unguard_formula, visible, xlsx_text
@@ -186,33 +185,16 @@ TERMINAL_COMMANDS = [
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 @pytest.mark.parametrize("args", TERMINAL_COMMANDS, ids=[" ".join(a[:2]) for a in TERMINAL_COMMANDS])
 def test_on_a_terminal_only_up2k_own_styles_are_written(hostile: Any, args: list[str]) -> None:
-    import pty
 
     _reg, _run, db = hostile
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES")}
     env |= {"UP2K_DB": str(db), "UP2K_TODAY": "2026-11-27", "UP2K_LANG": "en", "TERM": "xterm-256color",
             "PAGER": "cat", "LINES": "2000", "COLUMNS": "400", "PYTHONPATH": str(REPO)}  # fmt: skip
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "up2k_cli", *args], stdin=subprocess.DEVNULL, stdout=slave,
-        stderr=subprocess.PIPE, env=env,
-    )  # fmt: skip
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    proc.wait(timeout=60)
-    os.close(master)
-    out = b"".join(chunks).decode("utf-8")
-    if proc.returncode != 0:
+    code, raw, err = run_on_terminal([sys.executable, "-m", "up2k_cli", *args], env, columns=400, lines=2000)
+    out = raw.decode("utf-8")
+    if code != 0:
         FIGURES["crashes"] += 1
-    assert proc.returncode == 0, proc.stderr.read().decode() if proc.stderr else ""
+    assert code == 0, err.decode()
     FIGURES["outputs"] += 1
     sequences = {m.group(0) for m in ESCAPE_SEQUENCE.finditer(out)}
     assert sequences, "a terminal gets the bold titles"

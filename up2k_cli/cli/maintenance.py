@@ -77,15 +77,30 @@ def history(
     since: Annotated[str | None, typer.Option(help="From this day on.")] = None,
     until: Annotated[str | None, typer.Option(help="Up to this day.")] = None,
     show_nik: Annotated[bool, typer.Option("--show-nik", help="Show NIKs in full.")] = False,
+    exports: Annotated[
+        bool,
+        typer.Option(
+            "--exports", help="Instead: every file up2k wrote with personal data (where, when, whose)."
+        ),
+    ] = False,
     *,
     out: Output,
 ) -> None:
     """The change history: when, who (OS user), which command, old -> new per field (oldest first;
-    --limit N shows the last N)."""
-    from up2k_cli.render.columns import CHANGES
+    --limit N shows the last N). --exports lists the personal-data files up2k wrote."""
+    from up2k_cli.render.columns import CHANGES, FILES
     from up2k_cli.render.model import Table, window
     from up2k_cli.render.output import changes_text, masked_changes
     from up2k_cli.services import maintenance
+
+    if exports:
+        from up2k_cli.services.personal import file_rows
+
+        files = file_rows(registry(ctx))
+        count = len(window(files, out.limit, out.offset, from_end=True))
+        title = _("Personal-data files written ({count})").format(count=count)
+        out.table(Table("files", title, FILES, files), from_end=True)
+        return
 
     first = day(since, "since") if since else None
     last = day(until, "until") if until else None

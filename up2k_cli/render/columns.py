@@ -223,6 +223,17 @@ CHANGES = (
     Column("action", N_("Action"), priority=3),
     Column("changes", N_("Changes (old -> new)"), Kind.FREE, priority=KEEP),
 )
+# The personal-data files up2k wrote (history --exports): what an erasure cannot reach.
+FILES = (
+    Column("id", "ID", Kind.ID, priority=LAST),
+    Column("at", N_("When"), Kind.WHEN, priority=KEEP),
+    Column("user", N_("Who"), priority=6),
+    Column("command", N_("Command"), priority=5),
+    Column("path", N_("File"), Kind.FREE, priority=KEEP),
+    Column("records", N_("Records"), Kind.INT, priority=4),
+    Column("cadres", N_("Cadres"), Kind.FREE, priority=7),
+)
+
 BACKUPS = (
     Column("id", "ID", Kind.ID, priority=KEEP),
     Column("taken", N_("Taken"), Kind.WHEN, priority=KEEP),

@@ -59,7 +59,7 @@ def add(
         kind = "office" if code else "viewer"
         uow.add_account(wanted, kind, code, password)  # type: ignore[attr-defined]
         uow.record_changes(
-            [{"entity": "account", "ref": wanted, "action": "create",
+            [{"entity": "account", "ref": wanted, "action": "add-account",
               "changes": {"kind": [None, kind], "kelurahan_code": [None, code]}}]
         )  # fmt: skip
         uow.commit()
@@ -93,7 +93,7 @@ def remove(uow: UnitOfWork, login: str) -> None:
             )
         uow.remove_account(login)  # type: ignore[attr-defined]
         uow.record_changes(
-            [{"entity": "account", "ref": login, "action": "remove",
+            [{"entity": "account", "ref": login, "action": "remove-account",
               "changes": {"kind": [known[login]["kind"], None]}}]
         )  # fmt: skip
         uow.commit()

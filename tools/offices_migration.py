@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from up2k_cli.storage.postgres import ddl
-
 TARGET = Path(__file__).resolve().parents[1] / "up2k_cli/storage/postgres/migrations/0005.sql"
 
 HEAD = """
@@ -49,7 +47,8 @@ BEGIN
     SELECT min(v), max(v) INTO first, last FROM (SELECT nextval(counter) AS v FROM generate_series(1, n)) s;
     PERFORM pg_advisory_unlock(latch);
     IF last - first + 1 <> n THEN
-        RAISE EXCEPTION 'up2k.reserve: counter % was advanced outside up2k at the same moment; run the command again', kind
+        RAISE EXCEPTION 'up2k.reserve: counter % was advanced outside up2k at the same moment; run again',
+                kind
             USING ERRCODE = 'serialization_failure';
     END IF;
     RETURN first;
@@ -108,6 +107,8 @@ REVOKE ALL ON FUNCTION up2k.check_places(), up2k.check_batch_limits() FROM PUBLI
 
 
 def accounts_sql() -> str:
+    from up2k_cli.storage.postgres import ddl
+
     def body(kind: str) -> str:
         return ";\n        ".join(f"EXECUTE format('{g}', login)" for g in ddl.grants(kind))
 
@@ -142,6 +143,8 @@ REVOKE ALL ON FUNCTION up2k.revoke_account(name) FROM PUBLIC;
 
 
 def migration() -> str:
+    from up2k_cli.storage.postgres import ddl
+
     return HEAD.lstrip("\n") + ddl.tables_ddl(5) + "\n" + ACCOUNTS + ddl.security_ddl() + accounts_sql()
 
 

@@ -148,6 +148,14 @@ ON_SERVER = Case(
     "cadangan registri PostgreSQL menjadi urusan server",
     exit_code=1,
 )
+
+
+def _own_bundle(up2k: Up2k) -> dict[str, str]:
+    target = up2k.folder / "own.up2k"
+    assert up2k("export", "bundle", "--output", str(target), "--no-encryption").exit_code == 0
+    return {"bundle": str(target)}
+
+
 CASES: dict[str, Case] = {
     "init": Case(("init",), "Created ", " dibuat: Kecamatan Cilandak (5 kelurahan)", fresh=True),
     "where": Case(("where",), "(it does not exist yet", "(belum ada;", fresh=True),
@@ -250,6 +258,25 @@ CASES: dict[str, Case] = {
     "report pipeline": Case(("report", "pipeline"), "Funnel (all kelurahan)", "Corong (semua kelurahan)", stream="stdout"),
     "report income": Case(("report", "income"), "Median change", "Median perubahan", stream="stdout"),
     "report agencies": Case(("report", "agencies"), "No P-IRT (food)", "Tanpa P-IRT (pangan)", stream="stdout"),
+    "export bundle": Case(
+        ("export", "bundle", "--output", "{target}", "--no-encryption"), "Warning: the bundle is not encrypted",
+        "Peringatan: bundel tidak dienkripsi", prepare=lambda run: {"target": str(run.folder / "b.up2k")},
+    ),
+    "merge": Case(
+        ("merge", "{bundle}"), "was written by this registry itself", "ditulis oleh registri ini sendiri", exit_code=1,
+        prepare=_own_bundle,
+    ),
+    "office add": Case(("office", "add"), "name a kelurahan (an office's login)", "sebutkan kelurahan (login kantor)", exit_code=1),
+    "office list": Case(
+        ("office", "list"), "office accounts are logins of a registry on PostgreSQL", "akun kantor adalah login registri di PostgreSQL",
+        exit_code=1, on_server=Case(("office", "list"), "Accounts (0)", "Akun (0)", stream="stdout"),
+    ),
+    "office remove": Case(
+        ("office", "remove", "kantor_x"), "office accounts are logins of a registry on PostgreSQL",
+        "akun kantor adalah login registri di PostgreSQL", exit_code=1,
+        on_server=Case(("office", "remove", "kantor_x"), "kantor_x is not an account of this registry",
+                       "kantor_x bukan akun registri ini", exit_code=1),
+    ),
 }  # fmt: skip
 IMPORT_CSV = (
     "nik,nama,kelurahan,rt,rw,alamat,persetujuan\n3174064606900006,Fitri,Pondok Labu,3,2,Jl. C 6,ya\n"

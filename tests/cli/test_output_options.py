@@ -43,6 +43,7 @@ OUTPUT_COMMANDS: dict[str, list[str]] = {
         for what in ("summary", "kelurahan", "weekly", "target", "pipeline", "income", "agencies")
     },
     "report batch": ["B01"],
+    "office list": [],
 }
 
 

@@ -97,7 +97,7 @@ def list_(ctx: typer.Context, *, out: Output) -> None:
         Column("created_at", N_("Since"), Kind.WHEN),
     )
     rows = offices.as_rows(offices.accounts(registry(ctx)))
-    out.table(Table("offices", N_("Accounts"), columns, rows))
+    out.table(Table("offices", _("Accounts ({count})").format(count=len(rows)), columns, rows))
 
 
 @app.command("remove")

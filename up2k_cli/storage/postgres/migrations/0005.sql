@@ -33,7 +33,8 @@ BEGIN
     SELECT min(v), max(v) INTO first, last FROM (SELECT nextval(counter) AS v FROM generate_series(1, n)) s;
     PERFORM pg_advisory_unlock(latch);
     IF last - first + 1 <> n THEN
-        RAISE EXCEPTION 'up2k.reserve: counter % was advanced outside up2k at the same moment; run the command again', kind
+        RAISE EXCEPTION 'up2k.reserve: counter % was advanced outside up2k at the same moment; run again',
+                kind
             USING ERRCODE = 'serialization_failure';
     END IF;
     RETURN first;

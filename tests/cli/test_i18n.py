@@ -150,6 +150,15 @@ ON_SERVER = Case(
 )
 
 
+def _own_export(table: str) -> Callable[[Up2k], dict[str, str]]:
+    def prepare(up2k: Up2k) -> dict[str, str]:
+        target = up2k.folder / f"{table}.csv"
+        assert up2k("export", table, "--output", str(target)).exit_code == 0
+        return {"export": str(target)}
+
+    return prepare
+
+
 def _own_bundle(up2k: Up2k) -> dict[str, str]:
     target = up2k.folder / "own.up2k"
     assert up2k("export", "bundle", "--output", str(target), "--no-encryption").exit_code == 0
@@ -266,6 +275,13 @@ CASES: dict[str, Case] = {
         ("merge", "{bundle}"), "was written by this registry itself", "ditulis oleh registri ini sendiri", exit_code=1,
         prepare=_own_bundle,
     ),
+    **{
+        f"import {table}": Case(
+            ("import", table, "{export}"), "Nothing to import: this registry holds every record",
+            "Tidak ada yang diimpor: registri ini sudah memuat setiap catatan", prepare=_own_export(table),
+        )
+        for table in ("batches", "enrollments", "businesses", "steps", "incomes")
+    },
     "office add": Case(("office", "add"), "name a kelurahan (an office's login)", "sebutkan kelurahan (login kantor)", exit_code=1),
     "office list": Case(
         ("office", "list"), "office accounts are logins of a registry on PostgreSQL", "akun kantor adalah login registri di PostgreSQL",

@@ -259,3 +259,30 @@ CONFLICTS = (
     Column("theirs_changed_on", N_("Changed there"), Kind.DATE),
     Column("conflict", N_("Conflict")),
 )
+
+
+# What `export` adds after each table's stable columns (only ever at the end), so that an export
+# of every table, imported into a new registry, loses nothing: status reasons and dates, the
+# nested values as JSON text, the step's own ID, and `registry`, the identity of the registry it
+# came from (what `import` maps the IDs by).
+REGISTRY = Column("registry", kind=Kind.CODE)
+CADRE_EXPORT_FULL = (
+    *CADRE_EXPORT,
+    Column("status_reason", kind=Kind.FREE),
+    Column("status_log", kind=Kind.FREE),
+    Column("erased_on", kind=Kind.DATE),
+    REGISTRY,
+)
+BATCH_EXPORT_FULL = (*BATCH_EXPORT, Column("created_on", kind=Kind.DATE), REGISTRY)
+ENROLLMENT_EXPORT_FULL = (
+    *ENROLLMENT_EXPORT,
+    Column("queue_seq", kind=Kind.INT),
+    Column("withdraw_reason", kind=Kind.FREE),
+    Column("forced_reason", kind=Kind.FREE),
+    Column("attendance", kind=Kind.FREE),
+    Column("events", kind=Kind.FREE),
+    REGISTRY,
+)
+BUSINESS_EXPORT_FULL = (*BUSINESS_EXPORT, REGISTRY)
+STEP_EXPORT_FULL = (*STEP_EXPORT, Column("id", kind=Kind.ID), REGISTRY)
+INCOME_EXPORT_FULL = (*INCOME_EXPORT, REGISTRY)

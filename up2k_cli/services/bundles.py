@@ -311,8 +311,17 @@ class _Plan:
     """One merge, worked out in memory first (nothing is written until `write`)."""
 
     def __init__(
-        self, uow: UnitOfWork, payload: Mapping[str, Any], *, name: str, today: dt.date, prefer: str | None
+        self,
+        uow: UnitOfWork,
+        payload: Mapping[str, Any],
+        *,
+        name: str,
+        today: dt.date,
+        prefer: str | None,
+        importing: str | None = None,
     ) -> None:
+        self.importing = importing  # the table an import of an export fills (no peer, no bases)
+        self.missing_parent: tuple[str, str, Any] | None = None
         self.uow = uow
         self.payload = payload
         self.today = today
@@ -321,7 +330,7 @@ class _Plan:
         self.me: str = meta["registry_id"]
         self.sender: str = str(payload["registry"])
         self.result = Merged(bundle=name, sender=self.sender, label=str(payload["label"]))
-        if self.sender == self.me:
+        if self.sender == self.me and not importing:
             raise RuleViolation(
                 _("{name} was written by this registry itself; merge it into another one").format(name=name)
             )
@@ -331,7 +340,7 @@ class _Plan:
                     name=name, version=payload.get("schema_version")
                 )
             )
-        self.peer = uow.peers.get(self.sender)
+        self.peer = None if importing else uow.peers.get(self.sender)
         seq = int(payload["seq"])
         if self.peer is not None and seq < self.peer["seq"]:
             raise RuleViolation(
@@ -432,6 +441,7 @@ class _Plan:
                 target = self.local_key(table, self.their_identity(table, value))
                 if target is None:
                     missing_parent = True
+                    self.missing_parent = self.missing_parent or (f, table, value)
                     break
                 translated[f] = target
             if missing_parent:
@@ -675,6 +685,8 @@ class _Plan:
         self.result.erased = len(self.erase)
 
     def changes(self) -> bool:
+        if self.importing:
+            return bool(any(self.creates.values()) or any(self.updates.values()) or self.new_links)
         return bool(
             any(self.creates.values())
             or any(self.updates.values())
@@ -706,6 +718,9 @@ class _Plan:
                 changed[link_id] = {"keys": {**row["keys"], **keys}}
         uow.origins.add_many(added)
         uow.origins.update_many(changed)
+        if self.importing:
+            self._import_entry()
+            return
         stamp = uow.now.isoformat(timespec="seconds")
         peer = {
             "label": self.result.label,
@@ -759,6 +774,26 @@ class _Plan:
             entry["refs"] = refs
         uow.record_changes([entry])
 
+    def _import_entry(self) -> None:
+        table = str(self.importing)
+        spec = TABLES[table]
+        made = [str(r[spec.key]) for r in self.creates.get(table) or []]
+        changed = list(self.updates.get(table) or {})
+        refs = sorted(set(made) | set(changed), key=lambda i: common.id_order({"id": i}))
+        changes: dict[str, list[Any]] = {"source": [None, self.result.bundle], "from": [None, self.sender]}
+        changes["records created"] = [None, len(made)]
+        if changed:
+            changes["records updated"] = [None, len(changed)]
+        entry: dict[str, Any] = {
+            "entity": ENTITY_OF.get(table, table),
+            "ref": refs[0] if refs else self.result.bundle,
+            "action": "import-export",
+            "changes": changes,
+        }
+        if refs:
+            entry["refs"] = refs
+        self.uow.record_changes([entry])
+
 
 def _last_change(history: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], str]:
     """(entity, key) -> the day of the last history entry about it."""
@@ -780,3 +815,148 @@ def origin_of(uow: UnitOfWork, table: str, key: str) -> tuple[str, str, str] | N
                 peer = uow.peers.get(row["origin"])
                 return row["origin"], their, (peer or {}).get("label") or row["origin"]
     return None
+
+
+# --- importing an export of a table (lossless) ------------------------------------------------
+
+# Export columns named otherwise than the field they hold.
+EXPORT_NAMES: dict[str, dict[str, str]] = {"enrollments": {"id": "enrollment_id"}}
+# Rows an export shows but the table does not hold: steps reached by themselves, baselines (the
+# registration's income), both made again from the records they follow from.
+DERIVED_ROWS: dict[str, tuple[str, str]] = {"steps": ("source", "automatic"), "incomes": ("kind", "baseline")}
+IMPORTABLE = ("cadres", "batches", "enrollments", "businesses", "steps", "incomes")
+
+
+def is_export(header: Iterable[str]) -> bool:
+    """A file `up2k export` wrote (it names the registry it came from), not a spreadsheet."""
+    names = set(header)
+    return "registry" in names and ("id" in names or "code" in names or "enrollment_id" in names)
+
+
+def records_from_export(
+    table: str, rows: list[tuple[int, dict[str, Any]]], source: str
+) -> tuple[str, list[Record]]:
+    """(the registry the export came from, its records): each row's cells read back as the
+    table's fields (numbers, dates, yes/no, the nested values' JSON text); a row up2k could not
+    have written is refused, naming its line, column, value and the fix."""
+    import orjson
+
+    from up2k_cli.domain.errors import ValidationError
+    from up2k_cli.storage.schema import BOOL, DATE, INT, JSON, record_problems
+
+    spec = TABLES[table]
+    names = EXPORT_NAMES.get(table, {})
+    origins = {str(row.get("registry") or "") for _line, row in rows}
+    if "" in origins or len(origins) > 1:
+        raise ValidationError(
+            "registry",
+            sorted(origins)[0] if origins else "",
+            _(
+                "{source} is not one whole export of one registry: every row must name the same registry"
+            ).format(source=source),
+        )
+    skip = DERIVED_ROWS.get(table)
+    local = LOCAL_FIELDS.get(table, frozenset())
+    records = []
+    for line, row in rows:
+        if skip and row.get(skip[0]) == skip[1]:
+            continue
+        record: Record = {}
+        for f in spec.fields:
+            if f.name in local:
+                continue
+            column = names.get(f.name, f.name)
+            value = row.get(column)
+            if isinstance(value, str):
+                value = value if value != "" else None
+            if value is None:
+                record[f.name] = None
+                continue
+            try:
+                if f.kind == INT and not isinstance(value, int):
+                    value = int(str(value))
+                elif f.kind == BOOL and not isinstance(value, bool):
+                    value = {"true": True, "false": False, "yes": True, "no": False}[str(value).lower()]
+                elif f.kind == DATE:
+                    value = dt.date.fromisoformat(str(value)).isoformat()
+                elif f.kind == JSON and isinstance(value, str):
+                    value = orjson.loads(value)
+            except (ValueError, KeyError, orjson.JSONDecodeError):
+                raise ValidationError(
+                    column,
+                    value,
+                    _("line {line} of {source}: not a {kind} as up2k exports it").format(
+                        line=line, source=source, kind=f.kind
+                    ),
+                ) from None
+            record[f.name] = value
+        problems = record_problems(spec, [record], limit=1)
+        if problems:
+            problem = problems[0]
+            raise ValidationError(
+                names.get(problem.field, problem.field),
+                problem.value,
+                _("line {line} of {source}: expected {expected}").format(
+                    line=line, source=source, expected=problem.expected
+                ),
+            )
+        if table == "cadres":
+            record["name_key"] = v.name_key(record.get("name")) if not record.get("erased_on") else None
+        records.append(record)
+    return origins.pop(), records
+
+
+def import_export(
+    uow: UnitOfWork,
+    table: str,
+    rows: list[tuple[int, dict[str, Any]]],
+    *,
+    source: str,
+    today: dt.date,
+    dry_run: bool = False,
+) -> Merged:
+    """An export of one table into this registry, every field kept: new records get this
+    registry's IDs and the mapping is kept (by the export's `registry` column), so that the
+    tables that refer to them, imported after, point at the right records, and importing the
+    same file again changes nothing. All or nothing, one write."""
+    origin, records = records_from_export(table, rows, source)
+    payload = {
+        "format": PAYLOAD_FORMAT,
+        "registry": origin,
+        "label": source,
+        "seq": 0,
+        "tables": {table: records},
+    }
+    with uow:
+        plan = _Plan(uow, payload, name=source, today=today, prefer=None, importing=table)
+        plan.run()
+        if plan.missing_parent is not None:
+            field_name, parent, value = plan.missing_parent
+            raise RuleViolation(
+                _(
+                    "{field} {value} of {source} is not in this registry: import the {parent} of the same "
+                    "registry first; nothing was imported"
+                ).format(field=field_name, value=value, source=source, parent=parent)
+            )
+        if plan.result.conflicts:
+            c = plan.result.conflicts[0]
+            raise RuleViolation(
+                _(
+                    "{table} {key} of {source} differs from {record} here in {field} ({kind}); nothing was "
+                    "imported (merge a bundle to settle records changed on both sides)"
+                ).format(
+                    table=table,
+                    key=c.theirs_key,
+                    source=source,
+                    record=c.record or "-",
+                    field=c.field,
+                    kind=c.kind,
+                )
+            )
+        result = plan.result
+        result.dry_run = dry_run
+        if not dry_run and plan.changes():
+            plan.write()
+            uow.commit()
+            result.written = True
+    return result

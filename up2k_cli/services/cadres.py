@@ -253,7 +253,8 @@ def export_cadres(uow: UnitOfWork, *, output: str | None) -> list[dict[str, Any]
         rows = sorted(uow.cadres.all(), key=id_order)
         record_file(uow, "export cadres", output, [r["id"] for r in rows], len(rows))
         uow.commit()
-    return [derived(r, names) for r in rows]
+        origin = uow.meta.get("registry_id")
+    return [{**derived(r, names), "registry": origin} for r in rows]
 
 
 @dataclass

@@ -233,7 +233,8 @@ def list_businesses(
     from up2k_cli.services.snapshots import snapshot
 
     with uow:
-        rows = businesses_of(uow)
+        origin = uow.meta.get("registry_id")
+        rows = [{**r, "registry": origin} for r in businesses_of(uow)]
         if kelurahan:
             code = common.kelurahan_code(uow.meta, kelurahan)
             rows = [r for r in rows if r["kelurahan_code"] == code]
@@ -387,6 +388,7 @@ def step_rows(uow: UnitOfWork, today: dt.date, cadres: list[Record] | None = Non
     snap = snapshot(uow, today, cadres)
     reached = steps_by_cadre(snap)
     notes = {(r["cadre_id"], r["step"]): r.get("note") for r in snap.steps}
+    ids = {(r["cadre_id"], r["step"]): r["id"] for r in snap.steps}
     kel_of = {c["id"]: c["kelurahan_code"] for c in snap.cadres}
     rows = []
     for cid in sorted(reached, key=lambda c: common.id_order({"id": c})):
@@ -401,6 +403,7 @@ def step_rows(uow: UnitOfWork, today: dt.date, cadres: list[Record] | None = Non
                     "on": on,
                     "source": "recorded" if recorded else "automatic",
                     "note": notes.get((cid, step)),
+                    "id": ids.get((cid, step)),
                 }
             )
     return rows
@@ -435,12 +438,14 @@ def income_rows(uow: UnitOfWork, cadres: list[Record] | None = None) -> list[dic
 
 def export_steps(uow: UnitOfWork, today: dt.date) -> list[dict[str, Any]]:
     with uow:
-        return step_rows(uow, today)
+        origin = uow.meta.get("registry_id")
+        return [{**r, "registry": origin} for r in step_rows(uow, today)]
 
 
 def export_incomes(uow: UnitOfWork) -> list[dict[str, Any]]:
     with uow:
-        return income_rows(uow)
+        origin = uow.meta.get("registry_id")
+        return [{**r, "registry": origin} for r in income_rows(uow)]
 
 
 # --- corrections ---------------------------------------------------------------------------------

@@ -30,6 +30,9 @@ FINAL = {
         "a merge cannot be undone this way; restore the backup made before it (a file), or settle "
         "what it brought with the next bundle"
     ),
+    "import-export": N_(
+        "an import of an export cannot be undone this way; restore the backup made before it"
+    ),
     "add-account": N_("an account is the server's: remove it with 'up2k office remove'"),
     "remove-account": N_("an account is the server's: add it again with 'up2k office add'"),
 }

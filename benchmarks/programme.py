@@ -2,7 +2,11 @@
 
     scale 1 (the programme's real size x 2): 10,000 cadres; 100 batches of 100 enrollments, each
     with three sessions of attendance and most cadres completed; 5,000 businesses (a third with an
-    NIB); 20,000 income follow-ups; the history those commands write.
+    NIB) with their owner status, workers and turnover; 20,000 income follow-ups (a third with a
+    work status); the history those commands write.
+    FULL (issue 15): the same, and 5,000 business follow-ups, 400 UP2K groups with their members
+    and tiers, 5,000 referrals with their updates (a third more bytes to parse). The timings of
+    issue 12 stay on PROGRAMME, so that they compare with earlier runs.
 
 Cadres come in through `import cadres` (one history entry); batches, enrollment, attendance and
 completion through the services' own steps, in one open unit of work; businesses and incomes are
@@ -15,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +33,23 @@ class Scale:
     per_batch: int = 100
     businesses: int = 5_000
     incomes: int = 20_000
+    follow_ups: int = 0
+    groups: int = 0
+    referrals: int = 0
 
     def __str__(self) -> str:
+        more = (
+            f", {self.follow_ups:,} business follow-ups, {self.groups:,} groups, {self.referrals:,} referrals"
+        )
         return (
             f"{self.cadres:,} cadres, {self.batches} batches x {self.per_batch}, "
             f"{self.businesses:,} businesses, {self.incomes:,} incomes"
+            + (more if self.follow_ups or self.groups or self.referrals else "")
         )
 
 
 PROGRAMME = Scale()
+FULL = replace(PROGRAMME, follow_ups=5_000, groups=400, referrals=5_000)
 STRESS = Scale(cadres=50_000, batches=500, per_batch=100, businesses=25_000, incomes=100_000)
 
 
@@ -121,7 +133,7 @@ def build(location: str | Path, scale: Scale = PROGRAMME, seed: int = 5) -> None
                 "category": rng.choice(categories), "started_on": started.isoformat(),
                 "added_on": started.isoformat(), "nib": f"{9_100_000_000_000 + n}" if licensed else None,
                 "pirt": None, "halal": n % 4 == 0, "address": None,
-                "licensed_on": started.isoformat() if licensed else None,
+                "licensed_on": started.isoformat() if licensed else None, **measures(rng),
             }  # fmt: skip
             businesses.append(record)
             entries.append(create_entry("business", record["id"]))
@@ -133,6 +145,7 @@ def build(location: str | Path, scale: Scale = PROGRAMME, seed: int = 5) -> None
             record = {
                 "id": f"I{n:04d}", "cadre_id": owner["id"], "amount": rng.randrange(5, 80) * 100_000,
                 "on": on.isoformat(), "note": None,
+                "work_status": rng.choice(("working", "unemployed", "housekeeping")) if n % 3 == 0 else None,
             }  # fmt: skip
             incomes.append(record)
             entries.append(create_entry("income", record["id"]))
@@ -140,4 +153,102 @@ def build(location: str | Path, scale: Scale = PROGRAMME, seed: int = 5) -> None
         uow.businesses.add_many(businesses)
         uow.incomes.add_many(incomes)
         uow.record_changes(entries)
+        if scale.follow_ups or scale.groups or scale.referrals:
+            build_groups_and_referrals(uow, scale, rng, everyone, businesses, today)
         uow.commit()
+
+
+def measures(rng: random.Random, start: bool = True) -> dict[str, Any]:
+    """Owner status, workers and turnover that hold together (a follow-up measures some of them)."""
+    paid, family = rng.choice((0, 0, 1, 2, 3, 5)), rng.choice((0, 1, 2))
+    status = "helped-permanent" if paid else ("helped-temporary" if family else "own-account")
+    values = {"owner_status": status, "family_workers": family, "paid_workers": paid,
+              "paid_were_unemployed": rng.randint(0, paid), "paid_local": rng.randint(0, paid),
+              "turnover": rng.choice((2, 4, 8, 15, 40, 180)) * 1_000_000}  # fmt: skip
+    return values if start else {k: values[k] for k in ("owner_status", "paid_workers", "turnover")}
+
+
+def build_groups_and_referrals(
+    uow: Any,
+    scale: Scale,
+    rng: random.Random,
+    everyone: list[dict[str, Any]],
+    businesses: list[dict[str, Any]],
+    today: dt.date,
+) -> None:
+    """Business follow-ups, groups with members and tiers, referrals with updates, in bulk, each
+    with the history entry its command writes, in an open unit of work."""
+    from up2k_cli.domain.groups import TIER_CODES
+    from up2k_cli.services.common import bulk_entry, create_entry
+
+    entries: list[dict[str, Any]] = []
+    follow_ups = []
+    for n in uow.reserve("business_follow_up", scale.follow_ups):
+        business = rng.choice(businesses)
+        on = max(today - dt.timedelta(days=rng.randrange(120)), dt.date.fromisoformat(business["started_on"]))
+        record = {"id": f"UF{n:04d}", "business_id": business["id"], "on": on.isoformat(), "note": None}
+        follow_ups.append({**record, **measures(rng, start=False)})
+        entries.append(create_entry("business-follow-up", record["id"]))
+    by_kelurahan: dict[str, list[dict[str, Any]]] = {}
+    for c in everyone:
+        by_kelurahan.setdefault(c["kelurahan_code"], []).append(c)
+    pools = {k: iter(v) for k, v in by_kelurahan.items()}  # each cadre in one group
+    groups, tiers, members = [], [], []
+    for n in uow.reserve("group", scale.groups):
+        code = rng.choice(sorted(by_kelurahan))
+        formed = today - dt.timedelta(days=rng.randrange(60, 300))
+        ident = f"G{n:04d}"
+        groups.append(
+            {
+                "id": ident, "name": f"Kelompok {n}", "kelurahan_code": code, "rw": f"{n % 12 + 1:03d}",
+                "formed_on": formed.isoformat(), "capital": rng.randrange(1, 120) * 1_000_000,
+                "savings_loans": n % 3 == 0, "bookkeeping": n % 2 == 0, "reach": "kelurahan", "note": None,
+            }
+        )  # fmt: skip
+        entries.append(create_entry("group", ident))
+        joining = [c for c in (next(pools[code], None) for _ in range(rng.randint(5, 20))) if c]
+        members.append((ident, formed, joining))
+        for step, tier in enumerate(TIER_CODES[: rng.randint(0, 3)]):
+            on = min(formed + dt.timedelta(days=30 + 60 * step), today)
+            tiers.append({"group_id": ident, "tier": tier, "on": on.isoformat(), "facts": None})
+    for n, tier in zip(uow.reserve("group_tier", len(tiers)), tiers, strict=True):
+        tier["id"] = f"T{n:04d}"
+        entries.append(create_entry("group-tier", tier["id"]))
+    memberships = []
+    numbers = iter(uow.reserve("membership", sum(len(joining) for _g, _f, joining in members)))
+    for group, formed, joining in members:
+        ids = []
+        for cadre in joining:
+            joined = max(formed, dt.date.fromisoformat(cadre["registered_on"])).isoformat()
+            ids.append(f"M{next(numbers):04d}")
+            memberships.append({"id": ids[-1], "group_id": group, "cadre_id": cadre["id"],
+                                "joined_on": joined, "left_on": None, "leave_reason": None})  # fmt: skip
+        if ids:  # one entry per join, as `group join` writes it
+            entries.append(bulk_entry("membership", ids, "create", {"group": [None, group]}))
+    referrals, updates = [], []
+    agencies = ("Sudin PPKUKM", "Sudin KPKP", "DPMPTSP (PTSP)", "Bank DKI")
+    for n in uow.reserve("referral", scale.referrals):
+        business = rng.choice(businesses)
+        on = max(today - dt.timedelta(days=rng.randrange(240)), dt.date.fromisoformat(business["started_on"]))
+        ident = f"R{n:04d}"
+        need = rng.choice(("nib", "pirt", "halal", "capital", "marketing", "mentoring"))
+        referrals.append({"id": ident, "business_id": business["id"], "agency": rng.choice(agencies),
+                          "need": need, "referred_on": on.isoformat(), "note": None})  # fmt: skip
+        entries.append(create_entry("referral", ident))
+        for status in ("contacted", "in-progress", rng.choice(("done", "closed")))[: rng.randint(0, 3)]:
+            on = min(on + dt.timedelta(days=rng.randrange(1, 30)), today)
+            outcome = {"capital": "capital", "marketing": "market"}.get(need) if status == "done" else None
+            amount = rng.randrange(1, 50) * 1_000_000 if outcome == "capital" else None
+            updates.append({"referral_id": ident, "on": on.isoformat(), "status": status, "outcome": outcome,
+                            "nib": None, "pirt": None, "amount": amount, "source": None,
+                            "note": "-" if status == "closed" else None})  # fmt: skip
+    for n, update in zip(uow.reserve("referral_update", len(updates)), updates, strict=True):
+        update["id"] = f"RU{n:04d}"
+        entries.append(create_entry("referral-update", update["id"]))
+    uow.business_follow_ups.add_many(follow_ups)
+    uow.groups.add_many(groups)
+    uow.memberships.add_many(memberships)
+    uow.group_tiers.add_many(tiers)
+    uow.referrals.add_many(referrals)
+    uow.referral_updates.add_many(updates)
+    uow.record_changes(entries)

@@ -43,6 +43,7 @@ HEADERS = (
     "Penghasilan per Bulan",
     "Tanggal Daftar",
     "Persetujuan",
+    "Status Pekerjaan",  # added with schema 4: the last column, so the others stay as they were
 )
 
 # The five kelurahan of Kecamatan Cilandak in Kemendagri order, each with the spellings people
@@ -132,6 +133,22 @@ BUSINESS_TYPES: tuple[tuple[str, int], ...] = (
     ("Lainnya", 2),
 )
 
+# (status as offices write it, weight): work status at registration, in Sakernas terms
+# (mencari kerja = open unemployment). Drawn from a generator of its own, so that adding the
+# column left every other value of the file as it was.
+WORK_STATUSES: tuple[tuple[str, int], ...] = (
+    ("Mengurus rumah tangga", 18),
+    ("IRT", 12),
+    ("Ibu rumah tangga", 8),
+    ("Bekerja", 14),
+    ("Wiraswasta", 8),
+    ("Karyawan", 5),
+    ("Mencari kerja", 16),
+    ("Menganggur", 8),
+    ("Sekolah", 2),
+    ("Lainnya", 4),
+)
+
 FIRST_DAY = dt.date(2026, 1, 5)
 LAST_DAY = dt.date(2026, 11, 27)
 BIRTH_FIRST = dt.date(1961, 1, 1)
@@ -154,6 +171,7 @@ class CadreFactory:
 
     def __init__(self, seed: int = DEFAULT_SEED) -> None:
         self.rng = random.Random(seed)
+        self.work_rng = random.Random(seed + 1)  # the work status column's own draws
         self.niks: set[str] = set()
         self.phones: set[str] = set()
         self.people: set[tuple[str, str, dt.date]] = set()
@@ -197,6 +215,7 @@ class CadreFactory:
             "Penghasilan per Bulan": _rupiah(rng, round(rng.triangular(8, 120, 36)) * 50_000),
             "Tanggal Daftar": _date(rng, registered),
             "Persetujuan": rng.choice(("Ya", "Ya", "Ya", "ya", "YA")),
+            "Status Pekerjaan": _weighted(self.work_rng, WORK_STATUSES),
         }
         if keep_date:
             row["_registered"] = registered.isoformat()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 KELURAHAN = ["Cilandak Barat", "Lebak Bulus", "Pondok Labu", "Gandaria Selatan", "Cipete Selatan"]
 HEADER = "nik,name,kelurahan,rw,rt,address,phone,registered_on,consent"
 
@@ -25,3 +27,11 @@ def cadres_csv(per_kelurahan: dict[str, int]) -> str:
                 f"0812{serial:08d},2026-10-01,ya"
             )
     return "\n".join(lines) + "\n"
+
+
+def five_cadres(run: Any) -> Any:
+    """`run` (tests.helpers.cli_runner) on a new registry of five cadres: K0001-K0003 in Pondok
+    Labu, K0004-K0005 in Lebak Bulus."""
+    run("init", "--start", "2026-01-05")
+    run("import", "cadres", "-", input=cadres_csv({"Pondok Labu": 3, "Lebak Bulus": 2}))
+    return run

@@ -1,6 +1,8 @@
 """A small programme registry that fills every table people read: long names and addresses,
 every kelurahan, a waitlist, attendance, completions, a withdrawal, businesses of several
-categories with and without licences, steps, income follow-ups, an inactive cadre.
+categories with and without licences, steps, income follow-ups, an inactive cadre; and issue 15's
+records: work statuses, a business's workers and turnover with a follow-up, two UP2K groups with
+a former member and confirmed tiers, referrals open, done and closed.
 
 Its history is made deterministic (fixed times and user) so that output can be compared byte
 for byte (tests/cli/test_goldens.py)."""
@@ -63,10 +65,42 @@ def build(run: Callable[..., Any]) -> None:
     run("step", "K0001", "pemasaran", "--date", "2026-11-25", "--note", "bazar Kecamatan Cilandak")
     run("step", "K0006", "permodalan", "--date", "2026-11-26", "--note", "KUR BRI")
     run("income", "add", "K0001", "--amount", "2.100.000", "--date", "2026-11-26", "--note", "survei 1")
-    run("income", "add", "K0002", "--amount", "2 jt", "--date", "2026-11-26")
+    run("income", "add", "K0002", "--amount", "2 jt", "--date", "2026-11-26", "--work-status", "working")
     run("income", "add", "K0006", "--amount", "2,4 jt", "--date", "2026-11-25", "--note", "survei 1")
     run("cadre", "update", "K0003", "--phone", "0857-9999-1234", "--rt", "8")
     run("cadre", "deactivate", "K0004", "--reason", "pindah domisili ke Depok", "--date", "2026-11-22")
+    programme(run)
+
+
+def programme(run: Callable[..., Any]) -> None:
+    """Issue 15's records, after the rest (their IDs: UF0001, G0001-G0002, T0001-T0002,
+    R0001-R0003): none writes through to a business or a step, so the reports stay as they were."""
+    run("cadre", "update", "K0002", "--work-status", "unemployed")
+    run("cadre", "update", "K0006", "--work-status", "working")
+    run("business", "update", "U0003", "--owner-status", "helped-permanent", "--family-workers", "1",
+        "--paid-workers", "2", "--paid-were-unemployed", "1", "--paid-local", "2", "--turnover", "25 jt")  # fmt: skip
+    run("business", "follow-up", "U0003", "--date", "2026-11-26", "--paid-workers", "4",
+        "--paid-were-unemployed", "3", "--paid-local", "4", "--turnover", "180 jt",
+        "--note", "pesanan seragam sekolah")  # fmt: skip
+    run("group", "add", "Kelompok UP2K Melati Pondok Labu RW 03", "--kelurahan", "Pondok Labu", "--rw", "3",
+        "--formed", "2026-10-05", "--capital", "6 jt", "--savings-loans", "yes", "--bookkeeping", "yes",
+        "--reach", "kelurahan", "--note", "arisan dan simpan pinjam tiap Jumat")  # fmt: skip
+    run("group", "add", "KUB Mawar", "--kelurahan", "Cipete Selatan", "--formed", "2026-10-10")
+    run("group", "join", "G0001", "K0001", "K0002", "K0003", "--date", "2026-10-06")
+    run("group", "join", "G0002", "K0007", "K0008", "--date", "2026-10-12")
+    run("group", "leave", "G0001", "K0003", "--date", "2026-11-15", "--reason", "pindah ke kelompok RW 08")
+    run("settings", "group-tiers", "pemula", "--members", "2")
+    run("group", "assess", "--date", "2026-11-20", "--confirm")
+    run("refer", "U0002", "--need", "nib", "--date", "2026-11-20", "--note", "berkas lengkap, menunggu OSS")
+    run("referral", "update", "R0001", "--status", "contacted", "--date", "2026-11-21")
+    run("referral", "update", "R0001", "--status", "in-progress", "--date", "2026-11-24")
+    run("refer", "U0004", "--need", "mentoring", "--agency", "Sudin PPKUKM", "--date", "2026-11-27")
+    run("referral", "update", "R0002", "--status", "done", "--date", "2026-11-27", "--note", "dua sesi")
+    run(
+        "refer", "U0001", "--need", "capital", "--agency", "Bank DKI Cabang Fatmawati", "--date", "2026-11-22"
+    )
+    run("referral", "update", "R0003", "--status", "closed", "--date", "2026-11-25",
+        "--note", "pemilik belum siap mengajukan")  # fmt: skip
 
 
 def fix_history(db: Path) -> None:

@@ -75,6 +75,22 @@ def localise(text: object) -> str:
     return text.localised() if isinstance(text, Msg) else str(text)
 
 
+class MsgList(Msg):
+    """Messages one after the other ('members 3 of 5; bookkeeping'): English as a str, each part
+    in the current language where people read it."""
+
+    parts: tuple[object, ...]
+    sep: str
+
+    def __new__(cls, parts: Sequence[object], sep: str = "; ") -> MsgList:
+        self = str.__new__(cls, sep.join(str(p) for p in parts))
+        self.msgid, self.kwargs, self.parts, self.sep = str(self), {}, tuple(parts), sep
+        return self
+
+    def localised(self) -> str:
+        return self.sep.join(localise(p) for p in self.parts)
+
+
 class _Number:
     """A number formatted the Indonesian way: 12,5 and 4.000 (English: 12.5 and 4,000)."""
 

@@ -32,6 +32,7 @@ EXPORT_COLUMNS = [
     "consent_on",
     "consent_method",
     "status",
+    "work_status",  # schema 4: added at the end, as every new column
     # added by issue 13, at the end: an export of every table imports back losslessly
     "status_reason",
     "status_log",
@@ -58,6 +59,7 @@ K0008 = {
     "consent_on": "2026-11-27",
     "consent_method": "import of kader-pondok-labu.csv (consent column)",
     "status": "active",
+    "work_status": None,  # the file has no Status Pekerjaan column
     "status_reason": None,
     "status_log": "[]",
     "erased_on": None,

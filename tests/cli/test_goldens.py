@@ -41,6 +41,13 @@ VIEWS: dict[str, list[str]] = {
     "report-income": ["report", "income"],
     "report-agencies": ["report", "agencies"],
     "report-agencies-contacts": ["report", "agencies", "--with-contacts"],
+    "group-list": ["group", "list"],
+    "group-show": ["group", "show", "G0001"],
+    "group-assess": ["group", "assess"],
+    "group-tiers": ["settings", "group-tiers"],
+    "referral-list": ["referral", "list"],
+    "referral-show": ["referral", "show", "R0001"],
+    "referral-show-closed": ["referral", "show", "R0003"],
 }
 WIDTHS = (80, 120)
 LANGS = ("en", "id")
@@ -48,7 +55,7 @@ LANGS = ("en", "id")
 # Values that must never be split across lines: IDs, kelurahan codes, masked or whole NIKs,
 # phones, NIB/P-IRT numbers, dates as people read them, amounts, percentages, timestamps.
 ATOMS = re.compile(
-    r"\b[KBMUE]\d{2,}\b|31\.74\.06\.\d{4}|\d{6}[*\d]{6}\d{4}|\+62\d{8,13}|\b\d{13,15}\b"
+    r"\b(?:[KBMUEGRT]|UF|RU)\d{2,}\b|31\.74\.06\.\d{4}|\d{6}[*\d]{6}\d{4}|\+62\d{8,13}|\b\d{13,15}\b"
     r"|\b\d{1,2} [A-Z][a-z]{2} \d{4}\b|Rp \d{1,3}(?:\.\d{3})*|\b\d+[.,]\d%|\d{4}-\d\d-\d\d(?: \d\d:\d\d)?"
 )
 

@@ -165,6 +165,21 @@ def _own_bundle(up2k: Up2k) -> dict[str, str]:
     return {"bundle": str(target)}
 
 
+def _group(up2k: Up2k, *members: str) -> dict[str, str]:
+    """G0001 in Pondok Labu, with these members since 2026-09-01."""
+    assert (
+        up2k("group", "add", "Melati", "--kelurahan", "Pondok Labu", "--formed", "2026-08-20").exit_code == 0
+    )
+    if members:
+        assert up2k("group", "join", "G0001", *members, "--date", "2026-09-01").exit_code == 0
+    return {}
+
+
+def _referral(up2k: Up2k) -> dict[str, str]:
+    assert up2k("refer", "U0001", "--need", "nib", "--date", "2026-10-15").exit_code == 0
+    return {}
+
+
 CASES: dict[str, Case] = {
     "init": Case(("init",), "Created ", " dibuat: Kecamatan Cilandak (5 kelurahan)", fresh=True),
     "where": Case(("where",), "(it does not exist yet", "(belum ada;", fresh=True),
@@ -233,6 +248,55 @@ CASES: dict[str, Case] = {
         "Recorded follow-up income Rp 2.500.000 for K0001.",
         "Pemantauan pendapatan Rp 2.500.000 dicatat untuk K0001.",
     ),
+    "income update": Case(
+        ("income", "update", "I0001", "--reason", "typo", "--amount", "2,1 jt"),
+        "Updated I0001: amount.",
+        "I0001 diperbarui: amount.",
+    ),
+    "income remove": Case(
+        ("income", "remove", "I0001", "--reason", "entered twice"), "Removed I0001 (K0001).", "I0001 (K0001) dihapus."
+    ),
+    "business remove": Case(
+        ("business", "remove", "U0001", "--reason", "never started"), "Removed U0001 (K0001).", "U0001 (K0001) dihapus."
+    ),
+    "business follow-up": Case(
+        ("business", "follow-up", "U0001", "--paid-workers", "1", "--owner-status", "helped-permanent"),
+        "Recorded follow-up UF0001 of U0001 on 27 Nov 2026: now 0 family and 1 paid workers",
+        "Pemantauan UF0001 untuk U0001 pada 27 Nov 2026 dicatat: kini 0 pekerja keluarga dan 1 pekerja dibayar",
+    ),
+    "group add": Case(
+        ("group", "add", "Melati", "--kelurahan", "Pondok Labu", "--formed", "2026-08-20"),
+        "Added group G0001 (Melati).", "Kelompok G0001 ditambahkan (Melati).",
+    ),
+    "group update": Case(
+        ("group", "update", "G0001", "--capital", "2 jt"), "Updated G0001: capital.", "G0001 diperbarui: capital.",
+        prepare=_group,
+    ),
+    "group join": Case(
+        ("group", "join", "G0001", "K0001", "K0002", "--date", "2026-09-01"), "2 joined G0001.",
+        "2 kader bergabung ke G0001.", prepare=_group,
+    ),
+    "group leave": Case(
+        ("group", "leave", "G0001", "K0001"), "1 left G0001: K0001.", "1 kader keluar dari G0001: K0001.",
+        prepare=lambda up2k: _group(up2k, "K0001"),
+    ),
+    "group list": Case(("group", "list"), "UP2K groups (0)", "Kelompok UP2K (0)", stream="stdout"),
+    "group show": Case(("group", "show", "G0001"), "Former members", "Mantan anggota", stream="stdout",
+                       prepare=_group),
+    "group assess": Case(("group", "assess"), "Nothing recorded: add --confirm", "Tidak ada yang dicatat: tambahkan --confirm",
+                         prepare=lambda up2k: _group(up2k, "K0001", "K0002", "K0003", "K0004", "K0005")),
+    "settings group-tiers": Case(("settings", "group-tiers"), "not national rules", "bukan aturan nasional"),
+    "refer": Case(
+        ("refer", "U0001", "--need", "modal", "--agency", "Bank DKI"),
+        "Referred U0001 to Bank DKI for capital (R0001).", "U0001 dirujuk ke Bank DKI untuk permodalan (R0001).",
+    ),
+    "referral update": Case(
+        ("referral", "update", "R0001", "--status", "contacted"), "R0001: contacted on 27 Nov 2026 (RU0001).",
+        "R0001: sudah dihubungi pada 27 Nov 2026 (RU0001).", prepare=_referral,
+    ),
+    "referral list": Case(("referral", "list"), "Referrals (0)", "Rujukan (0)", stream="stdout"),
+    "referral show": Case(("referral", "show", "R0001"), "Updates", "Perkembangan", stream="stdout",
+                          prepare=_referral),
     "settings agency-map": Case(("settings", "agency-map"), "(food licence, no P-IRT)", "(izin pangan, tanpa P-IRT)", stream="stdout"),
     "backup list": Case(("backup", "list"), "Backups (0)", "Cadangan (0)", stream="stdout", on_server=ON_SERVER),
     "undo": Case(("undo", "--yes"), "Undone: up2k income add", "Dibatalkan: up2k income add"),

@@ -16,16 +16,13 @@ import json
 
 import pytest
 
-from tests.enrollment_data import cadres_csv
+from tests.enrollment_data import five_cadres
 from tests.helpers import cli_runner
 
 
 @pytest.fixture
 def up2k(db):
-    run = cli_runner(db)
-    run("init", "--start", "2026-01-05")
-    run("import", "cadres", "-", input=cadres_csv({"Pondok Labu": 3, "Lebak Bulus": 2}))
-    return run
+    return five_cadres(cli_runner(db))
 
 
 @pytest.fixture
@@ -251,6 +248,99 @@ def test_business_list_filters_and_exports(outcomes):
                      "step": "pendaftaran", "on": "2026-10-01", "source": "automatic",
                      "note": None, "id": None}  # fmt: skip
     incomes = [line.rsplit(",", 1)[0] for line in outcomes("export", "incomes").stdout.splitlines()]
-    assert incomes[0] == "id,cadre_id,kelurahan_code,kind,amount,on,note"
-    assert incomes[1] == ",K0001,31.74.06.1003,baseline,1000000,2026-10-01,"
-    assert incomes[2] == "I0001,K0001,31.74.06.1003,follow-up,1200000,2026-11-01,"
+    assert incomes[0] == "id,cadre_id,kelurahan_code,kind,amount,on,note,work_status"
+    assert incomes[1] == ",K0001,31.74.06.1003,baseline,1000000,2026-10-01,,"
+    assert incomes[2] == "I0001,K0001,31.74.06.1003,follow-up,1200000,2026-11-01,,"
+
+
+# --- corrections and the coordinator's follow-up lists (issue 14) -----------------------------
+
+
+def ids(run, *args: str) -> list[str]:
+    return [r["id"] for r in json.loads(run("cadre", "list", *args, "--format", "json").stdout)]
+
+
+def bulus(run) -> dict:
+    return next(r for r in report(run, "income")["tables"]["income"] if r["kelurahan"] == "Lebak Bulus")
+
+
+def test_income_update_and_remove_keep_the_old_values_in_the_history(outcomes):
+    run = outcomes
+    incomes = json.loads(run("export", "incomes", "--format", "json").stdout)
+    first = next(r for r in incomes if r["cadre_id"] == "K0005" and r["kind"] == "follow-up")
+    assert first["amount"] == 3_600_000
+    done = run("income", "update", first["id"], "--amount", "3,7 jt", "--reason", "salah ketik")
+    assert done.stderr == f"Updated {first['id']}: amount.\n" and done.stdout == ""
+    assert bulus(run)["median_latest"] == 2_300_000  # 0.9 and 3.7 (was 3.6)
+    refused = run("income", "update", first["id"], "--reason", "x", check=False)
+    assert refused.exit_code == 1 and "nothing to change" in refused.stderr
+    future = run("income", "update", first["id"], "--date", "2027-01-01", "--reason", "x", check=False)
+    assert future.exit_code == 1 and "2027-01-01" in future.stderr
+    removed = run("income", "remove", first["id"], "--reason", "dicatat dua kali")
+    assert removed.stderr == f"Removed {first['id']} (K0005).\n"
+    left = json.loads(run("export", "incomes", "--format", "json").stdout)
+    assert first["id"] not in [r["id"] for r in left]
+    history = json.loads(run("history", first["id"], "--format", "json").stdout)
+    reasons = [e.get("reason") for e in history]
+    assert "salah ketik" in reasons and "dicatat dua kali" in reasons
+    assert bulus(run)["with_follow_up"] == 1
+    again = run("income", "remove", first["id"], "--reason", "x", check=False)
+    assert again.exit_code == 1 and "not found" in again.stderr
+
+
+def test_business_remove_only_when_nothing_rests_on_it(outcomes):
+    run = outcomes
+    run("business", "follow-up", "U0001", "--paid-workers", "2", "--date", "2026-11-25")
+    refused = run("business", "remove", "U0001", "--reason", "x", check=False)
+    assert refused.exit_code == 1 and "business U0001 has follow-ups or referrals" in refused.stderr
+    no_reason = run("business", "remove", "U0002", "--reason", " ", check=False)
+    assert no_reason.exit_code == 1 and "reason" in no_reason.stderr
+    assert ids(run, "--no-business") == []  # K1 and K2, trained, both have a business
+    run("business", "remove", "U0002", "--reason", "belum pernah dimulai")
+    listed = json.loads(run("business", "list", "--format", "json").stdout)
+    assert [b["id"] for b in listed] == ["U0001", "U0003"]
+    assert ids(run, "--no-business") == ["K0002"]
+    assert report(run, "pipeline")  # the reports read the registry without it
+    run("undo", "--yes")
+    assert ids(run, "--no-business") == []
+
+
+def test_step_remove_needs_a_recorded_step_and_a_reason(outcomes):
+    run = outcomes
+    no_reason = run("step", "K0001", "pemasaran", "--remove", check=False)
+    assert no_reason.exit_code == 1 and "reason" in no_reason.stderr
+    automatic = run("step", "K0001", "pendaftaran", "--remove", "--reason", "x", check=False)
+    assert automatic.exit_code != 0
+    done = run("step", "K0001", "pemasaran", "--remove", "--reason", "salah orang")
+    assert done.stderr == "Took back step pemasaran of K0001.\n"
+    steps = [s["step"] for s in json.loads(run("cadre", "show", "K0001", "--format", "json").stdout)["steps"]]
+    assert "pemasaran" not in steps
+    again = run("step", "K0001", "pemasaran", "--remove", "--reason", "x", check=False)
+    assert again.exit_code == 1 and "no recorded step pemasaran" in again.stderr
+
+
+def test_follow_up_lists(outcomes):
+    run = outcomes
+    # today 2026-11-27; follow-ups: K1 11-01 and 11-20, K2 11-05, K4 11-05, K5 11-12
+    assert ids(run, "--no-follow-up", "1") == ["K0003"]
+    run("income", "add", "K0003", "--amount", "1,6 jt", "--date", "2026-11-26")
+    assert ids(run, "--no-follow-up", "1") == []
+    assert ids(run, "--incomplete") == []
+    run("cadre", "update", "K0004", "--phone", "")
+    assert ids(run, "--incomplete") == ["K0004"]
+    assert ids(run, "--incomplete", "--kelurahan", "Pondok Labu") == []
+    zero = run("cadre", "list", "--no-follow-up", "0", check=False)
+    assert zero.exit_code == 2 and "--no-follow-up" in zero.stderr
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [("2026-11-27", 6, "2026-05-27"), ("2026-03-31", 1, "2026-02-28"), ("2026-01-15", 13, "2024-12-15"),
+     ("2024-05-31", 3, "2024-02-29")],
+)  # fmt: skip
+def test_months_before(day, months, expected):
+    import datetime as dt
+
+    from up2k_cli.domain.validators import months_before
+
+    assert months_before(dt.date.fromisoformat(day), months).isoformat() == expected

@@ -5,11 +5,12 @@ from __future__ import annotations
 import getpass
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import Run
-from tests.helpers import DEFAULT_FIELDS, make_nik, register_args
+from tests.helpers import DEFAULT_FIELDS, TODAY, make_nik, register_args, up2k_cmd
 from up2k_cli.cli import cadres as cadres_cli
 
 
@@ -199,6 +200,91 @@ def test_on_a_terminal_missing_fields_are_asked_for(registry: Path, run: Run, te
     assert "NIK (16 digits)" in result.stderr
     assert "Has Siti Aminah agreed" in result.stderr
     assert show_json(run, "K0001")["consent_method"] == "confirmed at the up2k prompt"
+
+
+def test_on_a_terminal_each_answer_is_checked_as_it_is_typed(
+    registry: Path, run: Run, terminal: None
+) -> None:
+    run(register_args(nik=make_nik(5)))  # K0001 holds this NIK
+    answers = [
+        "123", make_nik(5), make_nik(102),  # too short, then someone's, then a good one
+        "Rina Wati", "Pondok Labuh", "pondok", "3", "abc", "5", "Jl. Pinang",
+        "0812", "0812-3456-7890",  # phone: too short, then good
+        "",  # income skipped with Enter
+        "y",
+    ]  # fmt: skip
+    result = run("register", input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "K0002"
+    err = result.stderr
+    assert err.count("NIK (16 digits):") == 3 and "must be 16 digits, this has 3; " in err
+    assert "is already registered as K0001" in err
+    assert err.count("Kelurahan:") == 2 and "kelurahan 'Pondok Labuh'" in err
+    assert err.count("RT:") == 2 and "rt 'abc'" in err
+    assert err.count("Mobile phone (Enter to skip):") == 2
+    assert err.count("Monthly household income, e.g. 1,5 jt (Enter to skip):") == 1
+    record = show_json(run, "K0002")
+    assert (record["nik"], record["kelurahan"], record["rt"], record["phone"], record["income"]) == (
+        make_nik(102), "Pondok Labu", "005", "+6281234567890", None
+    )  # fmt: skip
+
+
+def test_on_a_terminal_phone_and_income_are_asked_when_not_given(
+    registry: Path, run: Run, terminal: None
+) -> None:
+    result = run(register_args(phone=None, income=None), input="\n1,5 jt\n")
+    assert result.exit_code == 0, result.stderr
+    record = show_json(run, "K0001")
+    assert (record["phone"], record["income"]) == (None, 1_500_000)
+
+
+def test_a_real_terminal_asks_again_at_once(registry: Any, run: Run) -> None:
+    """On a pseudo-terminal: the error comes right after the wrong answer, before the next prompt."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import time
+
+    env = {
+        **os.environ,
+        "UP2K_DB": registry.location,
+        "UP2K_TODAY": TODAY,
+        "UP2K_LANG": "en",
+        "NO_COLOR": "1",
+    }
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(up2k_cmd("register"), stdin=slave, stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    seen, read_to = b"", 0
+
+    def until(text: bytes) -> bytes:
+        """What the terminal showed since the last call, up to and including `text`."""
+        nonlocal seen, read_to
+        deadline = time.monotonic() + 60
+        while text not in seen[read_to:] and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.2)[0]:
+                try:
+                    seen += os.read(master, 4096)
+                except OSError:
+                    break
+        assert text in seen[read_to:], seen.decode(errors="replace")
+        shown, read_to = seen[read_to:], seen.index(text, read_to) + len(text)
+        return shown[: shown.index(text) + len(text)]
+
+    for prompt, answer in [
+        (b"NIK (16 digits): ", "12345"), (b"NIK (16 digits): ", make_nik(103)), (b"Full name: ", "Rina"),
+        (b"Kelurahan: ", "lebak"), (b"RW: ", "1"), (b"RT: ", "2"), (b"Address: ", "Jl. Kenari"),
+        (b"Mobile phone (Enter to skip): ", ""), (b"jt (Enter to skip): ", "2 jt"), (b"[y/N]: ", "y"),
+    ]:  # fmt: skip
+        shown = until(prompt)
+        if answer == make_nik(103):  # asked again at once, the reason first
+            assert b"nik '12345': must be 16 digits" in shown and b"Full name" not in shown
+        os.write(master, answer.encode() + b"\r")
+    until(b"Registered K0001")
+    assert proc.wait(timeout=60) == 0, seen.decode(errors="replace")
+    os.close(master)
+    assert show_json(run, "K0001")["income"] == 2_000_000
 
 
 def test_on_a_terminal_a_no_to_consent_is_refused(registry: Path, run: Run, terminal: None) -> None:

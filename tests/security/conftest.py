@@ -36,6 +36,8 @@ class HostileRegistry:
     cadres: dict[str, str] = field(default_factory=dict)  # corpus key -> cadre ID
     businesses: dict[str, str] = field(default_factory=dict)
     batches: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
+    referrals: dict[str, str] = field(default_factory=dict)
     agencies: set[str] = field(default_factory=set)  # corpus keys that are agency names at the end
     planted: set[str] = field(default_factory=set)  # corpus keys input refused somewhere
 
@@ -128,6 +130,21 @@ def hostile_registry(tmp_path_factory: pytest.TempPathFactory) -> HostileRegistr
         store(key, i, lambda t, cid=cid: ["income", "add", cid, "--amount=1 jt", "--date=2026-11-20",
               f"--note={t}"])  # fmt: skip
         store(key, i, lambda t, i=i: ["settings", "agency-map", "--", CATEGORIES[i % 7], t])
+        # Issue 15: a follow-up's note; a group's name and note, the reason a member left it; a
+        # referral's agency and note, and an update's note.
+        store(key, i, lambda t, uid=uid: ["business", "follow-up", uid, "--date=2026-11-20", "--turnover=5 jt",
+              f"--note={t}"])  # fmt: skip
+        group = store(key, i, lambda t: ["group", "add", "--kelurahan=Pondok Labu", "--formed=2026-10-01",
+                      f"--note={t}", "--", t])  # fmt: skip
+        gid = built.groups[key] = group.stdout.strip()
+        ok("group", "join", gid, cid, pairs[key][1], "--date", "2026-10-20")
+        store(key, i, lambda t, gid=gid, cid=cid: ["group", "leave", gid, cid, "--date=2026-11-01",
+              f"--reason={t}"])  # fmt: skip
+        referral = store(key, i, lambda t, uid=uid: ["refer", uid, "--need=capital", f"--agency={t}",
+                         "--date=2026-11-18", f"--note={t}"])  # fmt: skip
+        rid = built.referrals[key] = referral.stdout.strip()
+        store(key, i, lambda t, rid=rid: ["referral", "update", rid, "--status=contacted", "--date=2026-11-19",
+              f"--note={t}"])  # fmt: skip
         store(key, i, lambda t, cid=cid: ["cadre", "deactivate", cid, f"--reason={t}", "--date=2026-11-25"])
         gone = ok(*_register_plain(make_nik(600 + i, day=1 + i % 28), f"Lupa {i}")).stdout.strip()
         store(key, i, lambda t, gone=gone: ["cadre", "forget", gone, f"--reason={t}"])

@@ -132,10 +132,13 @@ OUTPUTS: list[tuple[list[str], str, str]] = [
     *((["report", "agencies", "--with-contacts"], fmt, ALL) for fmt in [*REPORTS, "csv"]),
     *((["report", "agencies"], fmt, AGENCIES) for fmt in [*REPORTS, "csv"]),
     *((["report", "summary"], fmt, AGENCIES) for fmt in REPORTS),
+    *((["group", "list"], fmt, ALL) for fmt in [*LISTS, "ids"]),
+    *((["group", "assess"], fmt, ALL) for fmt in ["table", "csv", "json", "jsonl", "markdown"]),
+    *((["referral", "list"], fmt, ALL) for fmt in [*LISTS, "ids"]),
 ]
 # Outputs that carry no free text: the IDs, and a report whose main (CSV) table is figures only.
 NO_STRINGS = {("report", "batch", "BALL", "csv"), ("batch", "list", "ids"), ("cadre", "list", "ids"),
-              ("business", "list", "ids")}  # fmt: skip
+              ("business", "list", "ids"), ("group", "list", "ids"), ("referral", "list", "ids")}  # fmt: skip
 
 
 @pytest.mark.parametrize(("args", "fmt", "which"), OUTPUTS, ids=[f"{' '.join(a)} {f}" for a, f, _ in OUTPUTS])
@@ -150,12 +153,15 @@ SHOWS = [
     ("business", ["table", "json", "markdown"]),
     ("batch", ["table", "csv", "json", "markdown", "xlsx"]),
     ("report-batch", ["table", "json", "markdown"]),
+    ("group", ["table", "json", "markdown"]),
+    ("referral", ["table", "json", "markdown"]),
 ]
 
 
 @pytest.mark.parametrize(("what", "formats"), SHOWS, ids=[w for w, _ in SHOWS])
 def test_show_pages_of_every_record(hostile: Any, what: str, formats: list[str]) -> None:
-    """Each hostile string has its own cadre, business and batch: every one of their pages."""
+    """Each hostile string has its own cadre, business, batch, group and referral: every one of
+    their pages."""
     reg, run, db = hostile
     for key in HOSTILE:
         args = {
@@ -163,6 +169,8 @@ def test_show_pages_of_every_record(hostile: Any, what: str, formats: list[str])
             "business": ["business", "show", reg.businesses[key]],
             "batch": ["batch", "show", reg.batches[key]],
             "report-batch": ["report", "batch", reg.batches[key]],
+            "group": ["group", "show", reg.groups[key]],
+            "referral": ["referral", "show", reg.referrals[key]],
         }[what]
         for fmt in formats:
             # batch show --format csv is the roster: names of cadres whose text is the string.
@@ -179,6 +187,8 @@ TERMINAL_COMMANDS = [
     ["history", "--wide", "--limit", "5000"],
     ["report", "batch", "BALL", "--wide"],
     ["report", "agencies", "--with-contacts", "--wide"],
+    ["group", "list", "--wide", "--no-pager"],
+    ["referral", "list", "--wide", "--no-pager"],
 ]
 
 
@@ -223,3 +233,20 @@ def test_every_hostile_string_was_stored_through_the_commands_or_planted(
     assert refused <= hostile_registry.planted
     assert "rich-close" not in hostile_registry.planted
     assert "md-link" not in hostile_registry.planted
+
+
+def test_issue_15_fields_hold_every_hostile_string(hostile_registry: HostileRegistry) -> None:
+    """The group, referral, update and follow-up of each string hold it in every free-text field
+    they have, so the outputs above show it from there (not only from a cadre's name)."""
+    data = json.loads(hostile_registry.data)
+    tables = {name: list(data[name].values()) for name in
+              ("groups", "memberships", "referrals", "referral_updates", "business_follow_ups")}  # fmt: skip
+    for key, text in HOSTILE.items():
+        gid, rid = hostile_registry.groups[key], hostile_registry.referrals[key]
+        group = next(g for g in tables["groups"] if g["id"] == gid)
+        referral = next(r for r in tables["referrals"] if r["id"] == rid)
+        assert (group["name"], group["note"], referral["agency"], referral["note"]) == (text,) * 4, key
+        assert any(m["group_id"] == gid and m["leave_reason"] == text for m in tables["memberships"]), key
+        assert any(u["referral_id"] == rid and u["note"] == text for u in tables["referral_updates"]), key
+        uid = hostile_registry.businesses[key]
+        assert any(f["business_id"] == uid and f["note"] == text for f in tables["business_follow_ups"]), key

@@ -57,6 +57,7 @@ def test_good_input_becomes_clean_fields_with_defaults() -> None:
         "registered_on": "2026-11-27",
         "consent_on": "2026-11-27",
         "consent_method": "stated",
+        "work_status": None,
     }
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from up2k_cli.render import escape
 from up2k_cli.render.formats import Format, from_extension
-from up2k_cli.render.model import KEEP, Column, Kind, Table, details, per_kelurahan, window
+from up2k_cli.render.model import KEEP, Column, Kind, Table, details, per_kelurahan, record_fields, window
 from up2k_cli.render.text import table_lines, wrap
 
 # --- escaping -------------------------------------------------------------------------------------
@@ -155,7 +155,48 @@ def test_wrap_breaks_at_spaces_hyphens_and_slashes() -> None:
     assert wrap("Pertanian perkotaan/Perikanan", 20) == ["Pertanian perkotaan/", "Perikanan"]
 
 
+def test_wrap_never_breaks_inside_an_amount_a_date_or_an_option() -> None:
+    assert wrap("modal bersama Rp 0 dari Rp 5.000.000; pembukuan", 15) == [
+        "modal bersama", "Rp 0 dari", "Rp 5.000.000;", "pembukuan"
+    ]  # fmt: skip
+    assert wrap("dicatat 20 Nov 2026 oleh pkk", 12) == ["dicatat", "20 Nov 2026", "oleh pkk"]
+    assert wrap("on: 2026-11-20 -> 2026-11-27", 14) == ["on: 2026-11-20", "-> 2026-11-27"]
+    assert wrap("Sejak (--wide menampilkan semua kolom).", 10)[:2] == ["Sejak", "(--wide"]
+
+
 # --- lists and rows -------------------------------------------------------------------------------
+
+
+# --- stored codes, the words people read ----------------------------------------------------------
+
+
+def test_a_labelled_column_shows_words_to_people_and_keeps_the_code_for_tools() -> None:
+    from up2k_cli import i18n
+    from up2k_cli.i18n import N_, MsgList
+    from up2k_cli.render import writers
+
+    status = Column("work_status", N_("Work status"), labels={"unemployed": N_("looking for work")})
+    lacks = Column("lacks", "Lacks", Kind.FREE)
+    rows = [
+        {"work_status": "unemployed", "lacks": MsgList([i18n.Msg(N_("bookkeeping")), "NIB"])},
+        {"work_status": "not-a-code", "lacks": ""},
+    ]
+    table = Table("t", "T", (status, lacks), rows)
+    assert writers.csv_text(rows, table.columns).splitlines() == [
+        "work_status,lacks", "unemployed,bookkeeping; NIB", "not-a-code,"
+    ]  # fmt: skip
+    assert [r["work_status"] for r in json.loads(writers.json_rows(rows, table.columns))] == [
+        "unemployed", "not-a-code"
+    ]  # fmt: skip
+    try:
+        i18n.install("id")
+        drawn = "\n".join("".join(t for t, _ in line) for line in table_lines(table, None))
+        assert "mencari kerja" in drawn and "pembukuan; NIB" in drawn and "not-a-code" in drawn
+        assert "mencari kerja" in writers.markdown_list(table)
+        (field,) = record_fields(rows[0], [status])
+        assert (field[1].localised(), str(field[1])) == ("mencari kerja", "looking for work")
+    finally:
+        i18n.install("en")
 
 
 def test_window() -> None:

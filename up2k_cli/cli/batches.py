@@ -9,7 +9,7 @@ from up2k_cli.render.formats import Format
 from up2k_cli.render.output import Output
 
 from .context import day, note, read_refs, registry, today
-from .options import output_options
+from .options import list_options, output_options
 
 batch_app = typer.Typer(help="Training and mentoring batches.", no_args_is_help=True)
 
@@ -76,10 +76,7 @@ def add(
 
 
 @batch_app.command("list")
-@output_options(
-    Format.TABLE, Format.CSV, Format.JSON, Format.JSONL, Format.MARKDOWN, Format.XLSX, Format.IDS,
-    default=Format.TABLE, paging=True,
-)  # fmt: skip
+@list_options
 def list_(ctx: typer.Context, *, out: Output) -> None:
     """Batches with their fill (enrolled / capacity), waitlist and status."""
     from up2k_cli.render.columns import BATCH_EXPORT, BATCH_LIST

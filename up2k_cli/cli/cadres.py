@@ -1,15 +1,16 @@
 """register and the cadre group: list, show, update, deactivate, reactivate."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 
 from up2k_cli.i18n import N_, _
-from up2k_cli.render.formats import Format
 from up2k_cli.render.output import Output
 
 from .context import day, note, registry, stdin_is_terminal, today
-from .options import output_options
+from .follow_ups import WorkStatus
+from .options import list_options, show_options
 
 cadre_app = typer.Typer(help="Find, show and correct registered cadres.", no_args_is_help=True)
 
@@ -64,7 +65,34 @@ PROMPTS = {
     "rw": "RW",
     "rt": "RT",
     "address": N_("Address"),
+    "phone": N_("Mobile phone"),
+    "income": N_("Monthly household income, e.g. 1,5 jt"),
 }
+# Asked too on a terminal when not given, but Enter skips them.
+ASKED_IF_MISSING = ("phone", "income")
+
+
+def _ask(
+    check: Callable[[str, Any], Any], raw: dict[str, Any], required: list[str], optional: list[str]
+) -> None:
+    """Ask for each field at the terminal, checking every answer as it is typed: a wrong one is
+    explained on the spot and asked again; an optional one may be skipped with Enter."""
+    from up2k_cli.domain.errors import Up2kError
+
+    for key in [*required, *optional]:
+        skip = key in optional
+        label = _(PROMPTS[key]) + (_(" (Enter to skip)") if skip else "")
+        while True:
+            answer = typer.prompt(label, default="" if skip else None, show_default=False, err=True)
+            if skip and not answer.strip():
+                break
+            try:
+                check(key, answer)
+            except Up2kError as exc:
+                note(_("  {problem}; try again").format(problem=exc))
+                continue
+            raw[key] = answer
+            break
 
 
 def register(
@@ -91,10 +119,12 @@ def register(
     force: Annotated[
         bool, typer.Option("--force", help="Register even if the same person seems registered.")
     ] = False,
+    work_status: WorkStatus = None,
 ) -> None:
     """Register one cadre (kader PKK); prints the new ID, such as K0001, on stdout.
 
-    Missing required fields are asked for when stdin is a terminal.
+    On a terminal, missing fields are asked for, each answer checked as it is typed (and asked
+    again if wrong); phone and income are asked too, Enter skips them.
     """
     from up2k_cli.domain.cadre import REQUIRED_FIELDS, consent_method_given
     from up2k_cli.services import cadres
@@ -112,6 +142,7 @@ def register(
         "income": income,
         "registered_on": date,
         "consent_method": consent_method,
+        "work_status": work_status,
     }
     missing = [key for key in REQUIRED_FIELDS if raw[key] is None]
     interactive = stdin_is_terminal()
@@ -122,8 +153,9 @@ def register(
         )
         note(_("Error: {message}").format(message=message))
         raise typer.Exit(2)
-    for key in missing:
-        raw[key] = typer.prompt(_(PROMPTS[key]), err=True)
+    if interactive:
+        optional = [key for key in ASKED_IF_MISSING if raw[key] is None]
+        _ask(cadres.answer_checker(registry(ctx), today=today()), raw, missing, optional)
     asked = False
     if not consent:
         who = raw["name"] or _("the person")
@@ -148,10 +180,7 @@ def register(
 
 
 @cadre_app.command("list")
-@output_options(
-    Format.TABLE, Format.CSV, Format.JSON, Format.JSONL, Format.MARKDOWN, Format.XLSX, Format.IDS,
-    default=Format.TABLE, paging=True,
-)  # fmt: skip
+@list_options
 def list_(
     ctx: typer.Context,
     kelurahan: Annotated[
@@ -162,11 +191,28 @@ def list_(
     show_nik: Annotated[
         bool, typer.Option("--show-nik", help="Show whole NIKs (masked by default).")
     ] = False,
+    no_business: Annotated[
+        bool,
+        typer.Option("--no-business", help="Only those who completed training but have no business yet."),
+    ] = False,
+    no_follow_up: Annotated[
+        int | None,
+        typer.Option(
+            "--no-follow-up",
+            metavar="MONTHS",
+            min=1,
+            help="Only those without an income follow-up in the last MONTHS months (e.g. 6).",
+        ),
+    ] = None,
+    incomplete: Annotated[
+        bool, typer.Option("--incomplete", help="Only records without a phone, RT, RW or address.")
+    ] = False,
     *,
     out: Output,
 ) -> None:
-    """List cadres in ID order; NIKs are masked unless --show-nik."""
-    from up2k_cli.domain.validators import mask_nik
+    """List cadres in ID order; NIKs are masked unless --show-nik. The follow-up lists:
+    --no-business, --no-follow-up MONTHS, --incomplete."""
+    from up2k_cli.domain.validators import mask_nik, months_before
     from up2k_cli.render.columns import CADRE_LIST
     from up2k_cli.render.model import Table
     from up2k_cli.services import cadres
@@ -174,8 +220,10 @@ def list_(
     if status and status not in ("active", "inactive"):
         raise typer.BadParameter(_("use active or inactive"), param_hint="--status")
     rows = cadres.list_cadres(
-        registry(ctx), kelurahan=kelurahan, status=status, search=search, show_nik=show_nik
-    )
+        registry(ctx), kelurahan=kelurahan, status=status, search=search, show_nik=show_nik,
+        trained_no_business=no_business, incomplete=incomplete,
+        no_follow_up_since=months_before(today(), no_follow_up) if no_follow_up else None,
+    )  # fmt: skip
     masked = None if show_nik else lambda r: {**r, "nik": mask_nik(r["nik"])}
     out.table(
         Table("cadres", _("Cadres ({count})").format(count=len(rows)), CADRE_LIST, rows), prepare=masked
@@ -183,7 +231,7 @@ def list_(
 
 
 @cadre_app.command("show")
-@output_options(Format.TABLE, Format.JSON, Format.MARKDOWN, default=Format.TABLE)
+@show_options
 def show(
     ctx: typer.Context,
     cadre: Annotated[str, typer.Argument(help="Cadre ID (K0001) or NIK.")],
@@ -197,12 +245,11 @@ def show(
         BUSINESS_LIST,
         CADRE_BATCHES,
         CADRE_EXPORT,
-        HISTORY,
         INCOME_EXPORT,
         STEP_EXPORT,
     )
-    from up2k_cli.render.model import Document, Kind, Table, details, record_fields
-    from up2k_cli.render.output import changes_text, masked_changes
+    from up2k_cli.render.model import Kind, Table, record_fields
+    from up2k_cli.render.output import history_table, masked_changes
     from up2k_cli.render.writers import records
     from up2k_cli.services import cadres
 
@@ -212,45 +259,34 @@ def show(
         # The masked NIK hides the birth date it holds: showing that date beside it would undo the mask.
         info["nik"] = mask_nik(info["nik"])
         info["birth_date"] = None
-    if out.format is Format.JSON:
-        keys = [c.key for c in CADRE_EXPORT] + ["status_reason"]
-        out.data(
-            {
-                **{k: info.get(k) for k in keys},
-                "origin": page.origin,
-                "batches": records(page.batches, CADRE_BATCHES),
-                "businesses": records(page.businesses, BUSINESS_LIST),
-                "steps": records(page.steps, STEP_EXPORT),
-                "incomes": records(page.incomes, INCOME_EXPORT),
-                "history": [
-                    {**h, "changes": masked_changes(h.get("changes") or {}, show_nik)} for h in history
-                ],
-            }
-        )
-        return
     fields = record_fields(info, CADRE_EXPORT)
     if info.get("status_reason"):
         fields.append((N_("Status reason"), info["status_reason"], Kind.FREE))
     if page.origin:
         fields.append((N_("Came from"), page.origin, Kind.FREE))
-    changes = [{**h, "changes": changes_text(h.get("changes") or {}, show_nik)} for h in history]
-    out.document(
-        Document(
-            "cadre",
-            _("Cadre {id}").format(id=record["id"]),
-            "",
-            "",
-            [
-                details("cadre", "", fields),
-                Table("batches", _("Batches ({count})").format(count=len(page.batches)), CADRE_BATCHES,
-                      page.batches),
-                Table("businesses", _("Businesses ({count})").format(count=len(page.businesses)),
-                      BUSINESS_LIST, page.businesses),
-                Table("steps", _("7 PAS steps, in the order reached"), STEP_EXPORT[2:], page.steps),
-                Table("incomes", _("Household income"), INCOME_EXPORT[3:], page.incomes),
-                Table("history", _("History"), HISTORY, changes),
-            ],
-        )
+    # work_status came after status_reason: keys are only ever added at the end.
+    keys = [c.key for c in CADRE_EXPORT if c.key != "work_status"] + ["status_reason", "work_status"]
+    out.page(
+        "cadre",
+        _("Cadre {id}").format(id=record["id"]),
+        fields,
+        [
+            Table("batches", _("Batches ({count})").format(count=len(page.batches)), CADRE_BATCHES,
+                  page.batches),
+            Table("businesses", _("Businesses ({count})").format(count=len(page.businesses)),
+                  BUSINESS_LIST, page.businesses),
+            Table("steps", _("7 PAS steps, in the order reached"), STEP_EXPORT[2:], page.steps),
+            Table("incomes", _("Household income"), (INCOME_EXPORT[0], *INCOME_EXPORT[3:]), page.incomes),
+            history_table(history, show_nik),
+        ],
+        {
+            **{k: info.get(k) for k in keys},
+            "batches": records(page.batches, CADRE_BATCHES),
+            "businesses": records(page.businesses, BUSINESS_LIST),
+            "steps": records(page.steps, STEP_EXPORT),
+            "incomes": records(page.incomes, INCOME_EXPORT),
+            "history": [{**h, "changes": masked_changes(h.get("changes") or {}, show_nik)} for h in history],
+        },
     )  # fmt: skip
 
 
@@ -269,6 +305,7 @@ def update(
     household_size: Household = None,
     income: Income = None,
     date: Annotated[str | None, typer.Option("--date", help="Correct the registration date.")] = None,
+    work_status: WorkStatus = None,
 ) -> None:
     """Correct a cadre's fields, with the same checks as register; the history keeps old values."""
     from up2k_cli.services import cadres
@@ -285,6 +322,7 @@ def update(
         "household_size": household_size,
         "income": income,
         "registered_on": date,
+        "work_status": work_status,
     }
     done = cadres.update(registry(ctx), cadre, {k: x for k, x in raw.items() if x is not None}, today=today())
     changed = ", ".join(done.entry["changes"]) or _("nothing (same values)")

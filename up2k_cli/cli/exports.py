@@ -36,8 +36,8 @@ def write_export(rows: list[dict[str, Any]], columns: tuple[Any, ...], out: Outp
 def cadres(ctx: typer.Context, *, out: Output) -> None:
     """All cadres, in ID order, with these columns: id, nik, name, sex, birth_date,
     kelurahan_code, kelurahan, rw, rt, address, phone, business_type, household_size, income,
-    registered_on, consent_on, consent_method, status, status_reason, status_log, erased_on,
-    registry."""
+    registered_on, consent_on, consent_method, status, work_status, status_reason, status_log,
+    erased_on, registry."""
     from up2k_cli.render.columns import CADRE_EXPORT_FULL
     from up2k_cli.services import cadres as service
 
@@ -76,7 +76,10 @@ def enrollments(ctx: typer.Context, *, out: Output) -> None:
 @export_options
 def businesses(ctx: typer.Context, *, out: Output) -> None:
     """All businesses: id, cadre_id, kelurahan_code, kelurahan, name, category, started_on,
-    added_on, nib, pirt, halal, address, licensed_on, agency, referrals, lacks, registry."""
+    added_on, nib, pirt, halal, address, licensed_on, agency, referrals, lacks, and as they stand
+    after their follow-ups: owner_status, family_workers, paid_workers, paid_were_unemployed,
+    paid_local, turnover (monthly), size (micro, small or medium; PP 7/2021), measured_on; then
+    registry."""
     from up2k_cli.render.columns import BUSINESS_EXPORT_FULL
     from up2k_cli.services import outcomes
 
@@ -100,7 +103,8 @@ def steps(ctx: typer.Context, *, out: Output) -> None:
 @export_options
 def incomes(ctx: typer.Context, *, out: Output) -> None:
     """Household incomes: id, cadre_id, kelurahan_code, kind (baseline or follow-up), amount,
-    on, note, registry. Baselines come from registration."""
+    on, note, work_status, registry. Baselines come from registration (their work status is the
+    cadre's)."""
     from up2k_cli.render.columns import INCOME_EXPORT_FULL
     from up2k_cli.services import outcomes
 

@@ -18,11 +18,13 @@ from . import (
     bundles,
     cadres,
     exports,
+    groups,
     imports,
     maintenance,
     mend,
     offices,
     outcomes,
+    referrals,
     registry_cmds,
     reports,
 )
@@ -220,6 +222,8 @@ registry_cmds.install(app)
 cadres.install(app)
 batches.install(app)
 outcomes.install(app)
+groups.install(app)
+referrals.install(app)
 maintenance.install(app)
 mend.install(app)
 app.command("merge")(bundles.merge)

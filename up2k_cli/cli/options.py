@@ -75,110 +75,134 @@ def output_options(*formats: Format, default: Format, paging: bool = False) -> C
     `paging` adds --limit, --offset and --no-pager (the lists).
     """
 
-    def decorate(func: F) -> F:
-        signature = inspect.signature(func)
-        added = [
+    # Built once for every command that takes this set (a command's start-up pays only the wrap).
+    added = [
+        _option(
+            "out_format",
+            Annotated[
+                Format | None,
+                typer.Option(
+                    "--format",
+                    "-f",
+                    parser=_parser(formats),
+                    metavar="[" + "|".join(f.value for f in formats) + "]",
+                    help=FORMAT_HELP[default],
+                    show_default=False,
+                ),
+            ],
+            None,
+        ),
+        _option(
+            "out_path",
+            Annotated[
+                Path | None,
+                typer.Option(
+                    "--output",
+                    "-o",
+                    help="Write to this file (atomically, mode 0600; a device or FIFO is written "
+                    "into); - is stdout.",
+                    show_default=False,
+                ),
+            ],
+            None,
+        ),
+    ]
+    if Format.TABLE in formats:
+        added.append(
             _option(
-                "out_format",
+                "out_wide",
                 Annotated[
-                    Format | None,
+                    bool,
+                    typer.Option("--wide", help="Tables: every column and whole texts, whatever the width."),
+                ],
+                False,
+            )
+        )
+    if paging:
+        added += [
+            _option(
+                "out_limit",
+                Annotated[
+                    int | None,
                     typer.Option(
-                        "--format",
-                        "-f",
-                        parser=_parser(formats),
-                        metavar="[" + "|".join(f.value for f in formats) + "]",
-                        help=FORMAT_HELP[default],
+                        "--limit",
+                        min=1,
+                        help="At most N rows (history: the last N changes).",
                         show_default=False,
                     ),
                 ],
                 None,
             ),
             _option(
-                "out_path",
+                "out_offset",
                 Annotated[
-                    Path | None,
-                    typer.Option(
-                        "--output",
-                        "-o",
-                        help="Write to this file (atomically, mode 0600; a device or FIFO is written "
-                        "into); - is stdout.",
-                        show_default=False,
-                    ),
+                    int,
+                    typer.Option("--offset", min=0, help="Skip the first N rows (history: the last N)."),
                 ],
-                None,
+                0,
+            ),
+            _option(
+                "out_no_pager",
+                Annotated[
+                    bool,
+                    typer.Option("--no-pager", help="On a terminal, show one screenful instead of paging."),
+                ],
+                False,
             ),
         ]
-        if Format.TABLE in formats:
-            added.append(
-                _option(
-                    "out_wide",
-                    Annotated[
-                        bool,
-                        typer.Option(
-                            "--wide", help="Tables: every column and whole texts, whatever the width."
-                        ),
-                    ],
-                    False,
-                )
-            )
-        if paging:
-            added += [
-                _option(
-                    "out_limit",
-                    Annotated[
-                        int | None,
-                        typer.Option(
-                            "--limit",
-                            min=1,
-                            help="At most N rows (history: the last N changes).",
-                            show_default=False,
-                        ),
-                    ],
-                    None,
-                ),
-                _option(
-                    "out_offset",
-                    Annotated[
-                        int,
-                        typer.Option("--offset", min=0, help="Skip the first N rows (history: the last N)."),
-                    ],
-                    0,
-                ),
-                _option(
-                    "out_no_pager",
-                    Annotated[
-                        bool,
-                        typer.Option(
-                            "--no-pager", help="On a terminal, show one screenful instead of paging."
-                        ),
-                    ],
-                    False,
-                ),
-            ]
-        params = [p for p in signature.parameters.values() if p.name != "out"]
 
-        @functools.wraps(func)
-        def command(*args: Any, **kwargs: Any) -> Any:
-            ctx = kwargs.get("ctx")
-            out = build(
-                ctx,
-                formats,
-                default,
-                kwargs.pop("out_format"),
-                kwargs.pop("out_path"),
-                wide=kwargs.pop("out_wide", False),
-                limit=kwargs.pop("out_limit", None),
-                offset=kwargs.pop("out_offset", 0),
-                pager=not kwargs.pop("out_no_pager", False),
-                paging=paging,
-            )
-            return func(*args, out=out, **kwargs)
+    def output(given: dict[str, Any], call: dict[str, Any]) -> Any:
+        return build(
+            call.get("ctx"),
+            formats,
+            default,
+            given["out_format"],
+            given["out_path"],
+            wide=given.get("out_wide", False),
+            limit=given.get("out_limit"),
+            offset=given.get("out_offset", 0),
+            pager=not given.get("out_no_pager", False),
+            paging=paging,
+        )
 
-        command.__signature__ = signature.replace(parameters=[*params, *added])  # type: ignore[attr-defined]
-        command.__annotations__ = {p.name: p.annotation for p in [*params, *added]}
-        return command  # type: ignore[return-value]
+    def decorate(func: F) -> F:
+        return _with_options(func, "out", added, output)
 
     return decorate
+
+
+def field_options(into: str, **options: Any) -> Callable[[F], F]:
+    """Options that several commands share, declared once: `field=Annotated[str | None,
+    typer.Option("--option", ...)]`, each named by the field it fills. The command takes those
+    given as one dict, its parameter `into` (options left out are not in it)."""
+
+    added = [_option(name, annotation, None) for name, annotation in options.items()]
+
+    def decorate(func: F) -> F:
+        return _with_options(
+            func, into, added, lambda given, _call: {k: x for k, x in given.items() if x is not None}
+        )
+
+    return decorate
+
+
+def _with_options(
+    func: F, into: str, added: list[inspect.Parameter], make: Callable[[dict[str, Any], dict[str, Any]], Any]
+) -> F:
+    """`func` as Typer sees it: the `added` options in place of its parameter `into`, which gets
+    what `make` builds from their values (and the rest of the call, e.g. its context)."""
+    signature = inspect.signature(func)
+    params = [p for p in signature.parameters.values() if p.name != into]
+    names = [p.name for p in added]
+
+    @functools.wraps(func)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        given = {name: kwargs.pop(name) for name in names if name in kwargs}
+        return func(*args, **{into: make(given, kwargs)}, **kwargs)
+
+    command.__signature__ = signature.replace(parameters=[*params, *added])  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in [*params, *added]}
+    return command  # type: ignore[return-value]
 
 
 def _option(name: str, annotation: Any, default: Any) -> inspect.Parameter:
@@ -221,3 +245,14 @@ def build(
         protected=protected,
         notify=note,
     )
+
+
+# The sets most commands share: a list, a record's page, a short table of settings.
+list_options = output_options(
+    Format.TABLE, Format.CSV, Format.JSON, Format.JSONL, Format.MARKDOWN, Format.XLSX, Format.IDS,
+    default=Format.TABLE, paging=True,
+)  # fmt: skip
+show_options = output_options(Format.TABLE, Format.JSON, Format.MARKDOWN, default=Format.TABLE)
+settings_options = output_options(
+    Format.TABLE, Format.CSV, Format.JSON, Format.JSONL, Format.MARKDOWN, default=Format.TABLE
+)

@@ -6,11 +6,11 @@ from typing import Annotated, Any
 import typer
 
 from up2k_cli.i18n import N_, Msg, _, localise
-from up2k_cli.render.formats import Format
 from up2k_cli.render.output import Output
 
 from .context import day, note, registry, today
-from .options import output_options
+from .follow_ups import WorkStatus, follow_up, measure_options
+from .options import list_options, settings_options, show_options
 
 business_app = typer.Typer(help="Businesses started by cadres.", no_args_is_help=True)
 income_app = typer.Typer(help="Household income follow-ups.", no_args_is_help=True)
@@ -19,6 +19,7 @@ settings_app = typer.Typer(help="Registry settings: the agency referral map.", n
 
 def install(app: typer.Typer) -> None:
     app.add_typer(business_app, name="business")
+    business_app.command("follow-up")(follow_up)
     app.command("step")(step)
     app.add_typer(income_app, name="income")
     app.add_typer(settings_app, name="settings")
@@ -65,6 +66,7 @@ def _business_input(
 
 
 @business_app.command("add")
+@measure_options
 def add(
     ctx: typer.Context,
     cadre: Annotated[str, typer.Argument(help="Owner: cadre ID or NIK.")],
@@ -76,11 +78,14 @@ def add(
     halal: Halal = None,
     address: Address = None,
     licensed_on: LicensedOn = None,
+    *,
+    measures: dict[str, Any],
 ) -> None:
     """Record a business a cadre started; prints its ID (e.g. U0001)."""
     from up2k_cli.services import outcomes
 
     raw, licence = _business_input(name, category, started, nib, pirt, halal, address, licensed_on)
+    raw |= measures
     record = outcomes.add_business(registry(ctx), cadre, raw, today=today(), licensed_on=licence)
     typer.echo(record["id"])
     note(
@@ -91,6 +96,7 @@ def add(
 
 
 @business_app.command("update")
+@measure_options
 def update(
     ctx: typer.Context,
     business: Annotated[str, typer.Argument(help="Business ID, e.g. U0001.")],
@@ -102,21 +108,22 @@ def update(
     halal: Halal = None,
     address: Address = None,
     licensed_on: LicensedOn = None,
+    *,
+    measures: dict[str, Any],
 ) -> None:
-    """Correct or complete a business (add the NIB once issued, ...); history keeps old values."""
+    """Correct or complete a business (add the NIB once issued, its values at the start, ...);
+    history keeps old values. Later changes in workers or turnover: 'business follow-up'."""
     from up2k_cli.services import outcomes
 
     raw, licence = _business_input(name, category, started, nib, pirt, halal, address, licensed_on)
+    raw |= measures
     entry = outcomes.update_business(registry(ctx), business, raw, today=today(), licensed_on=licence)
     changed = ", ".join(entry["changes"]) or _("nothing (same values)")
     note(_("Updated {id}: {changes}.").format(id=entry["ref"], changes=changed))
 
 
 @business_app.command("list")
-@output_options(
-    Format.TABLE, Format.CSV, Format.JSON, Format.JSONL, Format.MARKDOWN, Format.XLSX, Format.IDS,
-    default=Format.TABLE, paging=True,
-)  # fmt: skip
+@list_options
 def list_(
     ctx: typer.Context,
     kelurahan: Annotated[str | None, typer.Option(help="Only this kelurahan (urban village).")] = None,
@@ -146,36 +153,39 @@ def list_(
 
 
 @business_app.command("show")
-@output_options(Format.TABLE, Format.JSON, Format.MARKDOWN, default=Format.TABLE)
+@show_options
 def show(
     ctx: typer.Context,
     business: Annotated[str, typer.Argument(help="Business ID, e.g. U0001.")],
     *,
     out: Output,
 ) -> None:
-    """One business: details, referral agencies, what it lacks, history."""
-    from up2k_cli.render.columns import BUSINESS_DETAILS, BUSINESS_EXPORT, HISTORY
-    from up2k_cli.render.model import Document, Kind, Table, details, record_fields
-    from up2k_cli.render.output import changes_text
+    """One business: details, referral agencies, what it lacks, workers and turnover, history."""
+    from up2k_cli.render.columns import BUSINESS_DETAILS, BUSINESS_EXPORT, FOLLOW_UPS
+    from up2k_cli.render.model import Kind, Table, record_fields
+    from up2k_cli.render.output import history_table
+    from up2k_cli.render.writers import records
     from up2k_cli.services import outcomes
 
     page = outcomes.business_page(registry(ctx), business)
-    view, history = page.business, page.history
-    if out.format is Format.JSON:
-        keys = [c.key for c in BUSINESS_EXPORT]
-        out.data({**{k: view.get(k) for k in keys}, "owner": view["owner"], "history": history})
-        return
+    view = page.business
     owner = f"{view['cadre_id']} {view['owner'] or ''}".strip()
-    fields = [(N_("Owner"), owner, Kind.FREE), *record_fields(view, BUSINESS_DETAILS)]
-    rows = [{**h, "changes": changes_text(h.get("changes") or {})} for h in history]
-    out.document(
-        Document(
-            "business",
-            _("Business {id}").format(id=view["id"]),
-            "",
-            "",
-            [details("business", "", fields), Table("history", _("History"), HISTORY, rows)],
-        )
+    start = {"id": Msg(N_("start")), "on": view["started"], **page.start}
+    out.page(
+        "business",
+        _("Business {id}").format(id=view["id"]),
+        [(N_("Owner"), owner, Kind.FREE), *record_fields(view, BUSINESS_DETAILS)],
+        [
+            Table("follow_ups", _("Workers and turnover"), FOLLOW_UPS, [start, *page.follow_ups]),
+            history_table(page.history),
+        ],
+        {
+            **{c.key: view.get(c.key) for c in BUSINESS_EXPORT},
+            "owner": view["owner"],
+            "start": page.start,
+            "follow_ups": records(page.follow_ups, FOLLOW_UPS),
+            "history": page.history,
+        },
     )
 
 
@@ -191,10 +201,18 @@ def step(
     ],
     date: Annotated[str | None, typer.Option("--date", help="When it was reached (default today).")] = None,
     note_text: Annotated[str | None, typer.Option("--note", help="What happened, e.g. 'KUR BRI'.")] = None,
+    remove: Annotated[
+        bool, typer.Option("--remove", help="Take back a step recorded by mistake (needs --reason).")
+    ] = False,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why, with --remove.")] = None,
 ) -> None:
-    """Record a 7 PAS step a cadre reached (OK OCE's seven steps, in any order)."""
+    """Record a 7 PAS step a cadre reached (OK OCE's seven steps, in any order), or take one back."""
     from up2k_cli.services import outcomes
 
+    if remove:
+        taken = outcomes.remove_step(registry(ctx), cadre, name, reason=reason or "")
+        note(_("Took back step {step} of {id}.").format(step=taken["step"], id=taken["cadre_id"]))
+        return
     record, new = outcomes.record_step(
         registry(ctx), cadre, name, on=day(date), today=today(), note=note_text
     )
@@ -219,13 +237,15 @@ def income_add(
     baseline: Annotated[
         bool, typer.Option("--baseline", help="This is the income before the programme.")
     ] = False,
+    work_status: WorkStatus = None,
 ) -> None:
     """Record a household income follow-up (or the baseline, if registration had none)."""
     from up2k_cli.services import outcomes
 
     record = outcomes.add_income(
-        registry(ctx), cadre, amount, on=day(date), today=today(), note=note_text, baseline=baseline
-    )
+        registry(ctx), cadre, amount, on=day(date), today=today(), note=note_text, baseline=baseline,
+        work_status=work_status,
+    )  # fmt: skip
     from up2k_cli.render.cells import human
 
     amount = human(record["amount"], "money")
@@ -237,8 +257,54 @@ def income_add(
     note(message.format(amount=amount, id=record["cadre_id"]))
 
 
+@income_app.command("update")
+def income_update(
+    ctx: typer.Context,
+    income: Annotated[str, typer.Argument(help="Follow-up ID, e.g. I0001 ('cadre show' lists them).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is corrected (kept in the history).")],
+    amount: Annotated[str | None, typer.Option("--amount", help="The right amount.")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="The right date.")] = None,
+    note_text: Annotated[str | None, typer.Option("--note", help="The right note.")] = None,
+    work_status: WorkStatus = None,
+) -> None:
+    """Correct an income follow-up's amount, date, note or work status."""
+    from up2k_cli.services import outcomes
+
+    raw = {"amount": amount, "on": date, "note": note_text, "work_status": work_status}
+    entry = outcomes.update_income(registry(ctx), income, raw, today=today(), reason=reason)
+    changed = ", ".join(entry["changes"]) or _("nothing (same values)")
+    note(_("Updated {id}: {changes}.").format(id=entry["ref"], changes=changed))
+
+
+@income_app.command("remove")
+def income_remove(
+    ctx: typer.Context,
+    income: Annotated[str, typer.Argument(help="Follow-up ID, e.g. I0001.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it goes (kept in the history).")],
+) -> None:
+    """Take back an income follow-up recorded by mistake (undo can bring it back)."""
+    from up2k_cli.services import outcomes
+
+    record = outcomes.remove_income(registry(ctx), income, reason=reason)
+    note(_("Removed {id} ({cadre}).").format(id=record["id"], cadre=record["cadre_id"]))
+
+
+@business_app.command("remove")
+def business_remove(
+    ctx: typer.Context,
+    business: Annotated[str, typer.Argument(help="Business ID, e.g. U0001.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it goes (kept in the history).")],
+) -> None:
+    """Take back a business recorded by mistake (one never started); refused while follow-ups or
+    referrals rest on it."""
+    from up2k_cli.services import outcomes
+
+    record = outcomes.remove_business(registry(ctx), business, reason=reason)
+    note(_("Removed {id} ({cadre}).").format(id=record["id"], cadre=record["cadre_id"]))
+
+
 @settings_app.command("agency-map")
-@output_options(Format.TABLE, Format.CSV, Format.JSON, Format.JSONL, Format.MARKDOWN, default=Format.TABLE)
+@settings_options
 def agency_map(
     ctx: typer.Context,
     category: Annotated[str | None, typer.Argument(help="Category to change.")] = None,

@@ -11,6 +11,7 @@ from up2k_cli.i18n import N_, Msg
 
 from . import validators as v
 from .errors import ValidationError, ValidationErrors
+from .work import parse_work_status
 
 BUSINESS_CATEGORIES: tuple[v.Choice, ...] = (
     v.Choice("kuliner", "Kuliner", ("makanan", "minuman", "food", "culinary", "katering", "kue")),
@@ -76,6 +77,7 @@ class Cadre:
     # Dated status changes [{"status", "on", "reason"}], so reports can look back in time.
     status_log: list[dict[str, Any]] = field(default_factory=list)
     name_key: str | None = None  # derived from the name: how names are compared and searched
+    work_status: str | None = None  # at registration: working, unemployed, ... (domain/work.py)
 
     def __post_init__(self) -> None:
         self.name_key = v.name_key(self.name)
@@ -122,8 +124,8 @@ def clean_fields(
     """Validate raw input into cadre fields, collecting every bad field before refusing.
 
     Input keys: nik, name, kelurahan, rw, rt, address, phone, business_type, household_size,
-    income, registered_on, consent, consent_on, consent_method. With partial=True (an update)
-    only the keys present are checked and required fields may be absent.
+    income, registered_on, consent, consent_on, consent_method, work_status. With partial=True
+    (an update) only the keys present are checked and required fields may be absent.
     """
     return FieldCleaner(kelurahan, today).clean(raw, partial=partial)
 
@@ -153,7 +155,16 @@ class FieldCleaner:
                 "consent_method",
                 _optional(lambda x: v.parse_text(x, "consent_method", limit=100)),
             ),
+            "work_status": ("work_status", _optional(parse_work_status)),
         }
+
+    def clean_one(self, key: str, value: Any) -> Any:
+        """One input field, checked as `clean` checks it (an answer at a prompt, as it is typed):
+        the cleaned value, None for an optional field left empty; ValidationError otherwise."""
+        _target, parse = self.parsers[key]
+        if key in REQUIRED_FIELDS and not str(value or "").strip():
+            raise ValidationError(key, None, v.required_field(key))
+        return parse(value)
 
     def clean(
         self, raw: Mapping[str, Any], *, partial: bool = False, contact_required: bool = True

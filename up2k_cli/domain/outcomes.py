@@ -14,6 +14,7 @@ from up2k_cli.i18n import N_, Msg
 from . import validators as v
 from .cadre import BUSINESS_CATEGORIES
 from .errors import ValidationError, ValidationErrors
+from .work import measures
 
 # --- 7 PAS (7 Langkah Pasti Akan Sukses), in order -------------------------------------------
 STEPS: tuple[tuple[str, str], ...] = (
@@ -81,7 +82,8 @@ def parse_pirt(value: str | None) -> str:
 
 
 def business_fields(raw: Mapping[str, Any], today: dt.date, *, partial: bool) -> dict[str, Any]:
-    """Validate business input, reporting every bad field at once."""
+    """Validate business input, reporting every bad field at once (the owner status, workers and
+    turnover too: domain/work.py)."""
     parsers = {
         "name": lambda x: v.parse_text(x, "name", required=True, limit=120),
         "category": parse_category,
@@ -102,6 +104,9 @@ def business_fields(raw: Mapping[str, Any], today: dt.date, *, partial: bool) ->
             out[key] = parse(raw[key])
         except ValidationError as exc:
             errors.append(exc)
+    measured, bad = measures(raw)
+    out.update(measured)
+    errors += bad
     if errors:
         raise ValidationErrors(errors)
     return out
@@ -137,6 +142,20 @@ def lacks(business: Mapping[str, Any]) -> list[str]:
 def business_start(business: Mapping[str, Any]) -> str:
     """When a business counts as started: its start date, or the day it was added."""
     return business.get("started_on") or business["added_on"]
+
+
+def since_start(business: Mapping[str, Any], on: dt.date, today: dt.date, field: str = "date") -> str:
+    """A day in a business's life (a follow-up, a referral): not in the future, not before it
+    started. Returns the ISO date."""
+    day = v.not_in_future(on, field, today).isoformat()
+    start = business_start(business)
+    if day < start:
+        raise ValidationError(
+            field,
+            day,
+            Msg(N_("is before {id} started ({date})"), id=business["id"], date=dt.date.fromisoformat(start)),
+        )
+    return day
 
 
 def licensed_on(business: Mapping[str, Any]) -> str | None:

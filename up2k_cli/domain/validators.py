@@ -239,6 +239,15 @@ def parse_date(value: str | dt.date | None, field: str = "date") -> dt.date:
     raise ValidationError(field, value, Msg(N_("write dates as 2026-11-27 or 27/11/2026")))
 
 
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day `months` months earlier (the month's last day when it is shorter)."""
+    import calendar
+
+    month = day.month - 1 - months
+    year, month = day.year + month // 12, month % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def format_date(value: str | dt.date | None) -> str:
     """27 Nov 2026, for tables people read."""
     if not value:
@@ -358,6 +367,12 @@ class Choice:
     key: str
     label: str
     aliases: tuple[str, ...] = ()
+
+
+def choice_label(key: str | None, choices: tuple[Choice, ...]) -> Msg | None:
+    """The label people read for a stored key (English in machine output, translated where shown)."""
+    found = next((c for c in choices if c.key == key), None)
+    return Msg(found.label) if found else None
 
 
 _PREFIXES = re.compile(r"^(kelurahan|kel)\s+")

@@ -71,6 +71,8 @@ def row_cells(row: Mapping[str, Any], columns: Sequence[Column]) -> list[str]:
 
 def _text(row: Mapping[str, Any], column: Column) -> str:
     value = row.get(column.key)
+    if column.labels is not None:
+        value = column.label(value)
     kind = column.kind if column.kind is not Kind.AUTO else kind_of(row, column)
     if type(value) is str and kind in AS_STORED:
         return value

@@ -6,9 +6,33 @@ give way first on a narrow screen (KEEP: never; LAST: first).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
+
+from up2k_cli.domain import groups, referrals, work
+from up2k_cli.domain.validators import Choice
 from up2k_cli.i18n import N_
 
 from .model import KEEP, LAST, Column, Kind
+
+
+def labels(choices: Iterable[Choice]) -> dict[str, str]:
+    """Stored code -> the words people read, from a field's choices."""
+    return {c.key: c.label for c in choices}
+
+
+# Issue 15's fields, added at the end of the exports that carry them (keys are a promise).
+WORK_STATUS = Column("work_status", N_("Work status"), labels=labels(work.WORK_STATUSES))
+MEASURES = (
+    Column("owner_status", N_("Owner status"), labels=labels(work.OWNER_STATUSES)),
+    Column("family_workers", N_("Family workers"), Kind.INT),
+    Column("paid_workers", N_("Paid workers"), Kind.INT),
+    Column("paid_were_unemployed", N_("Paid, unemployed before"), Kind.INT),
+    Column("paid_local", N_("Paid, living in the kecamatan"), Kind.INT),
+    Column("turnover", N_("Monthly turnover"), Kind.MONEY),
+)
+SIZE = Column("size", N_("Size (PP 7/2021)"), labels=work.SIZE_LABELS)
+MEASURED_ON = Column("measured_on", N_("Measured on"), Kind.DATE)
 
 KELURAHAN_CODE = Column("kelurahan_code", N_("Code"), Kind.CODE, priority=LAST)
 KELURAHAN = Column("kelurahan", "Kelurahan", Kind.TEXT, priority=KEEP)
@@ -32,6 +56,7 @@ CADRE_EXPORT = (
     Column("consent_on", N_("Consent on"), Kind.DATE),
     Column("consent_method", N_("Consent method"), Kind.FREE),
     Column("status", N_("Status")),
+    WORK_STATUS,
 )
 
 CADRE_LIST = (
@@ -169,6 +194,9 @@ BUSINESS_EXPORT = (
     Column("agency"),
     Column("referrals"),
     Column("lacks"),
+    *MEASURES,  # as the business stands after its follow-ups
+    SIZE,
+    MEASURED_ON,
 )
 
 # 'business show': the export's fields, labelled in words.
@@ -185,6 +213,9 @@ BUSINESS_DETAILS = (
     Column("agency", N_("Agency")),
     Column("referrals", N_("Referrals")),
     Column("lacks", N_("Lacks")),
+    *MEASURES,
+    SIZE,
+    MEASURED_ON,
 )
 
 STEP_EXPORT = (
@@ -205,6 +236,7 @@ INCOME_EXPORT = (
     Column("amount", N_("Amount"), Kind.MONEY, priority=KEEP),
     Column("on", N_("Date"), Kind.DATE, priority=2),
     Column("note", N_("Note"), Kind.FREE, priority=3),
+    replace(WORK_STATUS, priority=4),
 )
 
 # check, history and backup list
@@ -245,6 +277,124 @@ AGENCY_MAP = (
     Column("category", N_("Category"), priority=KEEP),
     Column("agency", N_("Agency"), priority=KEEP),
 )
+
+# --- issue 15: business follow-ups, UP2K groups, referrals ----------------------------------------
+
+# 'business show': the business at its start, then each dated follow-up.
+FOLLOW_UPS = (
+    Column("id", "ID", Kind.ID, priority=KEEP),
+    Column("on", N_("Date"), Kind.DATE, priority=KEEP),
+    # owner status, family workers, paid, paid unemployed before, paid local, turnover
+    *(replace(c, priority=p) for c, p in zip(MEASURES, (5, 3, 2, 6, 6, KEEP), strict=True)),
+    Column("note", N_("Note"), Kind.FREE, priority=4),
+)
+
+TIER_LABELS = labels(groups.TIERS)
+REACH_LABELS = labels(groups.REACHES)
+
+GROUP_LIST = (
+    Column("id", "ID", Kind.ID, priority=KEEP),
+    Column("name", N_("Group"), Kind.FREE, priority=KEEP),
+    Column("kelurahan", "Kelurahan", priority=3),
+    Column("rw", "RW", Kind.CODE, priority=7),
+    Column("members", N_("Members"), Kind.INT, priority=2),
+    Column("tier", N_("Tier"), priority=2, labels=TIER_LABELS),
+    Column("tier_on", N_("Since"), Kind.DATE, priority=5),
+    Column("capital", N_("Joint capital"), Kind.MONEY, priority=4),
+)
+GROUP_EXPORT = (
+    Column("id", "ID", Kind.ID),
+    Column("name", N_("Group"), Kind.FREE),
+    Column("kelurahan_code", N_("Code"), Kind.CODE),
+    Column("kelurahan", "Kelurahan"),
+    Column("rw", "RW", Kind.CODE),
+    Column("formed_on", N_("Formed"), Kind.DATE),
+    Column("members", N_("Members"), Kind.INT),
+    Column("tier", N_("Tier"), labels=TIER_LABELS),
+    Column("tier_on", N_("Since"), Kind.DATE),
+    Column("capital", N_("Joint capital"), Kind.MONEY),
+    Column("savings_loans", N_("Savings and loans")),
+    Column("bookkeeping", N_("Bookkeeping")),
+    Column("reach", N_("Marketing reach"), labels=REACH_LABELS),
+    Column("note", N_("Note"), Kind.FREE),
+)
+GROUP_DETAILS = GROUP_EXPORT[1:]  # 'group show': one field a line
+MEMBERS = (
+    Column("cadre_id", "ID", Kind.ID, priority=KEEP),
+    Column("name", N_("Name"), Kind.FREE, priority=KEEP),
+    Column("joined_on", N_("Joined"), Kind.DATE, priority=2),
+    Column("left_on", N_("Left"), Kind.DATE, priority=2),
+    Column("leave_reason", N_("Reason"), Kind.FREE, priority=3),
+)
+TIER_HISTORY = (
+    Column("id", "ID", Kind.ID, priority=KEEP),
+    Column("tier", N_("Tier"), priority=KEEP, labels=TIER_LABELS),
+    Column("on", N_("Since"), Kind.DATE, priority=KEEP),
+)
+ASSESSMENT = (
+    Column("id", "ID", Kind.ID, priority=KEEP),
+    Column("name", N_("Group"), Kind.FREE, priority=3),
+    Column("members", N_("Members"), Kind.INT, priority=4),
+    Column("capital", N_("Joint capital"), Kind.MONEY, priority=5),
+    Column("tier", N_("Tier now"), priority=2, labels=TIER_LABELS),
+    Column("proposed", N_("Proposed"), priority=KEEP, labels=TIER_LABELS),
+    Column("lacks", N_("Lacks for the next tier"), Kind.FREE, priority=KEEP, wrap=True),
+)
+CRITERIA = (
+    Column("tier", N_("Tier"), priority=KEEP, labels=TIER_LABELS),
+    Column("members", N_("Members"), Kind.INT, priority=KEEP),
+    Column("capital", N_("Joint capital"), Kind.MONEY, priority=KEEP),
+    Column("bookkeeping", N_("Bookkeeping"), priority=3),
+    Column("savings_loans", N_("Savings and loans"), priority=3),
+    Column("reach", N_("Marketing reach"), priority=2, labels=REACH_LABELS),
+)
+
+NEED_LABELS = labels(referrals.NEEDS)
+STATUS_LABELS = referrals.STATUS_LABELS
+OUTCOME_LABELS = labels(referrals.OUTCOMES)
+
+REFERRAL_LIST = (
+    Column("id", "ID", Kind.ID, priority=KEEP),
+    Column("business_id", N_("Business"), Kind.ID, priority=6),
+    Column("business", N_("Name"), Kind.FREE, priority=3),
+    Column("kelurahan", "Kelurahan", priority=7),
+    Column("agency", N_("Agency"), Kind.FREE, priority=4),
+    Column("need", N_("Need"), priority=KEEP, labels=NEED_LABELS),
+    Column("referred_on", N_("Referred"), Kind.DATE, priority=5),
+    Column("status", N_("Status"), priority=KEEP, labels=STATUS_LABELS),
+    Column("since", N_("Since"), Kind.DATE, priority=6),
+    Column("days", N_("Days"), Kind.INT, priority=2),
+)
+REFERRAL_EXPORT = (
+    Column("id", "ID", Kind.ID),
+    Column("business_id", N_("Business"), Kind.ID),
+    Column("business", N_("Name"), Kind.FREE),
+    Column("cadre_id", N_("Owner"), Kind.ID),
+    Column("kelurahan_code", N_("Code"), Kind.CODE),
+    Column("kelurahan", "Kelurahan"),
+    Column("agency", N_("Agency"), Kind.FREE),
+    Column("need", N_("Need"), labels=NEED_LABELS),
+    Column("referred_on", N_("Referred"), Kind.DATE),
+    Column("status", N_("Status"), labels=STATUS_LABELS),
+    Column("since", N_("Since"), Kind.DATE),
+    Column("days", N_("Days"), Kind.INT),
+    Column("outcome", N_("Outcome"), labels=OUTCOME_LABELS),
+    Column("amount", N_("Capital received"), Kind.MONEY),
+    Column("note", N_("Note"), Kind.FREE),
+)
+REFERRAL_DETAILS = REFERRAL_EXPORT[1:]  # 'referral show': one field a line
+REFERRAL_UPDATES = (
+    Column("id", "ID", Kind.ID, priority=KEEP),
+    Column("on", N_("Date"), Kind.DATE, priority=KEEP),
+    Column("status", N_("Status"), priority=KEEP, labels=STATUS_LABELS),
+    Column("outcome", N_("Outcome"), priority=3, labels=OUTCOME_LABELS),
+    Column("nib", "NIB", Kind.CODE, priority=5),
+    Column("pirt", "P-IRT", Kind.CODE, priority=5),
+    Column("amount", N_("Amount"), Kind.MONEY, priority=4),
+    Column("source", N_("Source"), priority=6, labels=labels(referrals.SOURCES)),
+    Column("note", N_("Note"), Kind.FREE, priority=2),
+)
+
 
 # `merge --conflicts FILE`: one row per field the merge left as it is, both values and the day
 # each side last changed the record.

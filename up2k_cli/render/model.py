@@ -55,6 +55,9 @@ class Column:
     justify: str = ""  # "left" or "right"; by default from the kind
     priority: int = 5
     wrap: bool = False  # long text wraps onto more lines instead of ending in an ellipsis
+    # Stored code -> the words people read (N_-marked msgids): tables, Markdown and `show` pages
+    # say "looking for work" / "mencari kerja" where CSV, JSON and workbooks keep "unemployed".
+    labels: Mapping[str, str] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", Kind(self.kind))
@@ -65,6 +68,13 @@ class Column:
     def title(self) -> str:
         """The header in the current language."""
         return _(self.header) if self.header else self.key
+
+    def label(self, value: Any) -> Any:
+        """A stored code as people read it (a Msg: English in machine output), any other value
+        as it is."""
+        if self.labels is not None and isinstance(value, str) and value in self.labels:
+            return Msg(self.labels[value])
+        return value
 
 
 def kind_of(row: Mapping[str, Any], column: Column) -> Kind:
@@ -132,8 +142,9 @@ def details(key: str, title: str, fields: Iterable[tuple[str, Any, Kind | str]])
 
 
 def record_fields(record: Mapping[str, Any], columns: Iterable[Column]) -> list[tuple[str, Any, Kind]]:
-    """A record's fields as `details` takes them, labelled by the columns' headers."""
-    return [(c.header or c.key, record.get(c.key), c.kind) for c in columns]
+    """A record's fields as `details` takes them, labelled by the columns' headers (stored codes
+    as words, as the columns say)."""
+    return [(c.header or c.key, c.label(record.get(c.key)), c.kind) for c in columns]
 
 
 # --- rows per kelurahan ---------------------------------------------------------------------------

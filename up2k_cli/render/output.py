@@ -14,14 +14,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from up2k_cli.domain.errors import Up2kError
-from up2k_cli.domain.validators import mask_nik
 from up2k_cli.i18n import _
 
 from .formats import Format
-from .model import Document, Table, window
+
+if TYPE_CHECKING:  # the model loads with the first table written, not with every command
+    from .model import Document, Table
 
 
 @dataclass
@@ -109,6 +110,8 @@ class Output:
         on a terminal a long table goes through the pager, or shows one screenful and says how to
         see the rest. Only the rows written are formatted, and only they go through `prepare`
         (masking NIKs, say)."""
+        from .model import Table, window
+
         rows = window(table.rows, self.limit, self.offset, from_end=from_end)
         fmt = self.format
         if fmt is Format.TABLE:
@@ -168,6 +171,23 @@ class Output:
         self.lines(draw_table(table, width, rows=rows).lines() + below)
 
     # --- a report or a show page -----------------------------------------------------------------
+
+    def page(
+        self,
+        key: str,
+        title: str,
+        fields: Sequence[tuple[str, Any, Any]],
+        tables: Sequence[Table],
+        data: Mapping[str, Any],
+    ) -> None:
+        """A record's `show` page: JSON is the record's own document (`data`); the other formats
+        its fields, a line each (model.details), then its tables."""
+        if self.format is Format.JSON:
+            self.data(data)
+            return
+        from .model import Document, details
+
+        self.document(Document(key, title, "", "", [details(key, "", fields), *tables]))
 
     def document(self, doc: Document) -> None:
         """A report or a `show` page in the format asked for (JSON: a report's own shape)."""
@@ -251,10 +271,21 @@ def masked_changes(changes: Mapping[str, Any], show_nik: bool = False) -> dict[s
     """A history entry's changes with NIKs masked unless asked."""
     if show_nik or "nik" not in changes:
         return dict(changes)
+    from up2k_cli.domain.validators import mask_nik  # not at start-up: every command imports this module
+
     pair = changes["nik"]
     if not isinstance(pair, list):
         return {**changes, "nik": mask_nik(pair) if isinstance(pair, str) else pair}
     return {**changes, "nik": [mask_nik(x) if isinstance(x, str) and x else x for x in pair]}
+
+
+def history_table(entries: Sequence[Mapping[str, Any]], show_nik: bool = False) -> Table:
+    """A record's history for its `show` page: when, who, which command, what changed."""
+    from .columns import HISTORY
+    from .model import Table
+
+    rows = [{**h, "changes": changes_text(h.get("changes") or {}, show_nik)} for h in entries]
+    return Table("history", _("History"), HISTORY, rows)
 
 
 def changes_text(changes: Mapping[str, Any], show_nik: bool = False) -> str:

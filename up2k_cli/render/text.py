@@ -55,8 +55,12 @@ def truncate(text: str, width: int) -> str:
     return set_cell_size(text, width - 1).rstrip() + ELLIPSIS
 
 
-# Where a word may break when a line is full: after a hyphen or a slash (pelaporan-/keuangan).
-_PIECE = re.compile(r"[^-/]*[-/]+|[^-/]+")
+# Where a word may break when a line is full: after a hyphen or a slash between letters
+# (pelaporan-/keuangan, Perikanan/Kelautan); never inside a date (2026-11-20) or an option (--wide).
+_PIECE = re.compile(r".*?[^\W\d_][-/]+(?=[^\W\d_])|.+")
+# Values written with spaces that a line never breaks inside: amounts and dates as people read them.
+_WHOLE = re.compile(r"\bRp \d|\b\d{1,2} [^\W\d_]{3} \d{4}\b")
+_GLUE = "\u00a0"  # stands for the spaces inside a value while wrapping (shown as a space)
 
 
 def pieces(word: str) -> list[str]:
@@ -64,10 +68,13 @@ def pieces(word: str) -> list[str]:
 
 
 def wrap(text: str, width: int) -> list[str]:
-    """Word-wrapped lines of at most `width` columns, broken at spaces, hyphens and slashes; a piece
-    longer than that is folded."""
+    """Word-wrapped lines of at most `width` columns, broken at spaces, and at hyphens and slashes
+    between letters, never inside an amount or a date; a piece longer than that is folded."""
     if width <= 0 or cell_len(text) <= width:
         return [text]
+    if _WHOLE.search(text):
+        glued = _WHOLE.sub(lambda m: m.group().replace(" ", _GLUE), text)
+        return [line.replace(_GLUE, " ") for line in wrap(glued, width)]
     from rich.cells import chop_cells
 
     lines: list[str] = []

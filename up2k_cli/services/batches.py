@@ -17,8 +17,6 @@ from up2k_cli.services import common
 from up2k_cli.services.common import bulk_entry, change_entry, create_entry
 from up2k_cli.storage.protocol import Record, UnitOfWork
 
-NAME_A_CADRE = N_("name at least one cadre (ID or NIK), or - for stdin")
-
 
 def add(uow: UnitOfWork, today: dt.date, **fields: Any) -> Record:
     record = rules.new_batch(created_on=today, **fields)
@@ -225,26 +223,14 @@ class EnrollResult:
 
 
 def _active_cadres(uow: UnitOfWork, refs: Sequence[str]) -> list[Record]:
-    if not refs:
-        raise ValidationError("cadre", None, Msg(NAME_A_CADRE))
-    found, problems = [], []
-    for ref in refs:
-        try:
-            cadre = common.find(uow, ref)
-        except (NotFound, ValidationError) as exc:
-            problems.append(str(exc))
-            continue
-        if cadre["status"] != "active":
-            problems.append(
-                _("cadre {id} is inactive ({reason})").format(
-                    id=cadre["id"], reason=cadre.get("status_reason")
-                )
-            )
-            continue
-        found.append(cadre)
-    if problems:
-        raise RuleViolation(_("{problems}; nothing was changed").format(problems="; ".join(problems)))
-    return found
+    def inactive(cadre: Record) -> str | None:
+        if cadre["status"] == "active":
+            return None
+        return _("cadre {id} is inactive ({reason})").format(
+            id=cadre["id"], reason=cadre.get("status_reason")
+        )
+
+    return common.find_cadres(uow, refs, inactive)
 
 
 def _event(e: Mapping[str, Any], status: str, on: str, **extra: Any) -> list[dict[str, Any]]:
@@ -453,7 +439,7 @@ def _participants(
     uow: UnitOfWork, batch: Record, refs: Sequence[str], allowed: tuple[str, ...], verb: str
 ) -> list[tuple[str, Record]]:
     if not refs:
-        raise ValidationError("cadre", None, Msg(NAME_A_CADRE))
+        raise ValidationError("cadre", None, Msg(common.NAME_A_CADRE))
     by_cadre = {e["cadre_id"]: e for e in enrollments_of(uow, batch["code"])}
     out, problems = [], []
     for ref in refs:

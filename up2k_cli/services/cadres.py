@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from up2k_cli.domain import validators as v
-from up2k_cli.domain.cadre import ACTIVE, INACTIVE, Cadre, birth_key, clean_fields
+from up2k_cli.domain.cadre import ACTIVE, INACTIVE, Cadre, FieldCleaner, birth_key, clean_fields
 from up2k_cli.domain.errors import DuplicateWarning, RuleViolation, ValidationError
 from up2k_cli.i18n import N_, Msg, _
 from up2k_cli.storage.protocol import Record, UnitOfWork
@@ -45,6 +45,24 @@ def check_new_nik(uow: UnitOfWork, nik: str) -> None:
                 "nik {nik} is already registered as {id} ({name}); use 'up2k cadre update {id}' to change it"
             ).format(nik=v.mask_nik(nik), id=other["id"], name=other.get("name", "?"))
         )
+
+
+def answer_checker(uow: UnitOfWork, *, today: dt.date) -> Callable[[str, Any], Any]:
+    """Check a registration's answers one at a time, as they are typed at a prompt: each field by
+    register's own rules and, for an NIK, that nobody has it yet. The checker returns the cleaned
+    value (None for an optional field left empty) or raises the error register would; register
+    checks everything again when it writes."""
+    with uow:
+        cleaner = FieldCleaner(kelurahan_choices(uow.meta), today)
+
+    def check(key: str, value: Any) -> Any:
+        cleaned = cleaner.clean_one(key, value)
+        if key == "nik":
+            with uow:
+                check_new_nik(uow, cleaned)
+        return cleaned
+
+    return check
 
 
 def find_twin(uow: UnitOfWork, fields: Mapping[str, Any]) -> str | None:

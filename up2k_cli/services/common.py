@@ -4,14 +4,14 @@ kelurahan, the order of IDs, and the history entries that describe a change."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from up2k_cli.domain import validators as v
 from up2k_cli.domain.cadre import DERIVED_FIELDS
-from up2k_cli.domain.errors import NotFound, ValidationError
-from up2k_cli.i18n import _
-from up2k_cli.storage.protocol import Record, UnitOfWork
+from up2k_cli.domain.errors import NotFound, RuleViolation, ValidationError
+from up2k_cli.i18n import N_, Msg, _
+from up2k_cli.storage.protocol import Record, Repository, UnitOfWork
 
 _CADRE_ID = re.compile(r"^[Kk]\d{4,}$")
 # The history names a record's kind ("cadre"); the unit of work names its table ("cadres").
@@ -22,6 +22,12 @@ TABLE_OF = {
     "business": "businesses",
     "step": "steps",
     "income": "incomes",
+    "business-follow-up": "business_follow_ups",
+    "group": "groups",
+    "membership": "memberships",
+    "group-tier": "group_tiers",
+    "referral": "referrals",
+    "referral-update": "referral_updates",
 }
 
 
@@ -63,6 +69,47 @@ def find(uow: UnitOfWork, ref: str, *, lock: bool = False) -> Record:
             return find(uow, same[-1]["id"], lock=True)
         return same[-1]
     raise ValidationError("cadre", ref, _("name a cadre by ID (e.g. K0001) or 16-digit NIK"))
+
+
+NAME_A_CADRE = N_("name at least one cadre (ID or NIK), or - for stdin")
+
+
+def find_cadres(
+    uow: UnitOfWork, refs: Sequence[str], refuse: Callable[[Record], str | None] | None = None
+) -> list[Record]:
+    """The cadres named (ID or NIK), each once, in the order given; in an open unit of work.
+    Refused whole, naming every reference that finds no cadre or that `refuse` refuses (it says
+    why, or None), so that a command changes all of them or none."""
+    if not refs:
+        raise ValidationError("cadre", None, Msg(NAME_A_CADRE))
+    found: dict[str, Record] = {}
+    problems: list[str] = []
+    for ref in refs:
+        try:
+            cadre = find(uow, ref)
+        except (NotFound, ValidationError) as exc:
+            problems.append(str(exc))
+            continue
+        refused = refuse(cadre) if refuse is not None else None
+        if refused:
+            problems.append(refused)
+        else:
+            found.setdefault(cadre["id"], cadre)
+    if problems:
+        raise RuleViolation(_("{problems}; nothing was changed").format(problems="; ".join(problems)))
+    return list(found.values())
+
+
+def by_id(table: Repository, ref: str, not_found: str, *, lock: bool = False) -> Record:
+    """A record by its ID, in any case (U0001, g0001); `not_found` (translated, with {id}) says
+    where the IDs are listed. In an open unit of work; with `lock`, held, then read."""
+    key = (ref or "").strip().upper()
+    if lock:
+        table.lock(key)
+    record = table.get(key)
+    if record is None:
+        raise NotFound(not_found.format(id=repr(key or ref)))
+    return record
 
 
 # --- history entries ---------------------------------------------------------------------------

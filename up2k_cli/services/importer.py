@@ -63,6 +63,9 @@ HEADER_ALIASES: dict[str, str] = {
     "consent method": "consent_method",
     "cara persetujuan": "consent_method",
     "status": "status",
+    "work status": "work_status",
+    "status pekerjaan": "work_status",
+    "status kerja": "work_status",
 }
 # Columns that are read but not imported: row numbers, and values the registry derives itself.
 IGNORED_HEADERS = {"no", "nomor", "id", "sex", "birth date", "jenis kelamin", "tanggal lahir"}

@@ -133,6 +133,7 @@ def _consistency(uow: UnitOfWork, today: dt.date) -> list[Problem]:
     for nib, ids in nibs.items():
         if len(ids) > 1:
             bad("businesses", ", ".join(ids), N_("NIB {nib} is used twice"), nib=nib)
+    _check_programme(uow, cadres, bad)
     for s in uow.steps.all():
         if s.get("cadre_id") not in cadres:
             bad("steps", s["id"], NO_CADRE, value=repr(s.get("cadre_id")))
@@ -157,22 +158,53 @@ def _iso(value: Any) -> bool:
 
 def _check_counters(uow: UnitOfWork, bad: Any) -> None:
     """New IDs come from counters: a counter behind the records would hand out an ID again."""
+    from up2k_cli.storage.schema import TABLES
+
+    serial = [spec for spec in TABLES.values() if spec.prefix is not None and spec.counter is not None]
     highest_ids = {
-        kind: max((common.id_number(r["id"]) for r in records.all()), default=0)
-        for kind, records in (("cadre", uow.cadres), ("enrollment", uow.enrollments),
-                              ("business", uow.businesses), ("step", uow.steps),
-                              ("income", uow.incomes), ("file", uow.files))
-    }  # fmt: skip
+        spec.counter: max((common.id_number(r[spec.key]) for r in getattr(uow, spec.name).all()), default=0)
+        for spec in serial
+    }
     counters = uow.counters()  # read after the records: a record added meanwhile is no problem
-    for kind, highest in highest_ids.items():
-        if counters.get(kind, 0) < highest:
+    for counter, highest in highest_ids.items():
+        if counters.get(counter, 0) < highest:
             bad(
                 "meta",
-                f"counters.{kind}",
+                f"counters.{counter}",
                 N_("is {value} but IDs go up to {highest}"),
-                value=str(counters.get(kind, 0)),
+                value=str(counters.get(counter, 0)),
                 highest=str(highest),
             )
+
+
+def _check_programme(uow: UnitOfWork, cadres: Mapping[str, Record], bad: Any) -> None:
+    """Business follow-ups, groups, memberships, tiers and referrals point at records that
+    exist, and a cadre is in one group at a time."""
+    businesses = {b["id"] for b in uow.businesses.all()}
+    groups = {g["id"] for g in uow.groups.all()}
+    referrals = {r["id"] for r in uow.referrals.all()}
+    for table, key, known, what in (
+        ("business_follow_ups", "business_id", businesses, N_("business {value} does not exist")),
+        ("memberships", "group_id", groups, N_("group {value} does not exist")),
+        ("memberships", "cadre_id", cadres, NO_CADRE),
+        ("group_tiers", "group_id", groups, N_("group {value} does not exist")),
+        ("referrals", "business_id", businesses, N_("business {value} does not exist")),
+        ("referral_updates", "referral_id", referrals, N_("referral {value} does not exist")),
+    ):
+        for record in getattr(uow, table).all():
+            if record.get(key) not in known:
+                bad(table, record["id"], what, value=repr(record.get(key)))
+    open_groups: dict[str, list[str]] = defaultdict(list)
+    for m in uow.memberships.all():
+        if m.get("left_on") is None:
+            open_groups[m["cadre_id"]].append(m["id"])
+        elif m["left_on"] < m["joined_on"]:
+            bad("memberships", m["id"], N_("left ({left}) before joining ({joined})"), left=m["left_on"],
+                joined=m["joined_on"])  # fmt: skip
+    for cadre_id, ids in open_groups.items():
+        if len(ids) > 1:
+            bad("memberships", ", ".join(ids), N_("cadre {value} is in {count} groups at once"),
+                value=cadre_id, count=str(len(ids)))  # fmt: skip
 
 
 def _check_enrollments(
@@ -306,6 +338,9 @@ KEPT_FIELDS = frozenset(
         "registered_on", "consent_on", "enrolled_on", "waitlisted_on", "completed_on", "withdrawn_on",
         "started_on", "added_on", "licensed_on", "on", "erased_on", "queue_seq", "attendance", "events",
         "status_log", "completion_forced",
+        "work_status", "owner_status", "family_workers", "paid_workers", "paid_were_unemployed", "paid_local",
+        "turnover", "business_id", "group", "group_id", "joined_on", "left_on", "referral_id", "agency",
+        "need", "referred_on", "outcome", "source",
     }
 )  # fmt: skip
 # Free text and identifiers, per table: erased wherever the person appears.
@@ -316,6 +351,10 @@ ERASED_FIELDS: dict[str, tuple[str, ...]] = {
     "businesses": ("name", "address", "nib", "pirt"),
     "steps": ("note",),
     "incomes": ("note",),
+    "memberships": ("leave_reason",),
+    "business_follow_ups": ("note",),
+    "referrals": ("note",),
+    "referral_updates": ("note", "nib", "pirt"),
 }  # fmt: skip
 
 
@@ -367,21 +406,33 @@ def erase(uow: UnitOfWork, cadre_id: str, today: dt.date) -> bool:
     fields |= {"name": ERASED, "erased_on": cadre.get("erased_on") or today.isoformat()}
     fields["status_log"] = [{**e, "reason": None} for e in cadre.get("status_log") or []]
     uow.cadres.update_many({cadre_id: fields})
-    for table in ("enrollments", "businesses", "steps", "incomes"):
-        repo = getattr(uow, table)
-        owned = repo.find(cadre_id=cadre_id)
-        changes = {}
-        for record in owned:
-            refs.add(record["id"])
-            change = dict.fromkeys(ERASED_FIELDS[table])
-            if table == "businesses":
-                change["name"] = ERASED
-            if record.get("events"):
-                change["events"] = [{k: x for k, x in e.items() if k != "reason"} for e in record["events"]]
-            changes[record["id"]] = change
-        repo.update_many(changes)
+    owned: dict[str, list[str]] = {}
+    for table in ("enrollments", "businesses", "steps", "incomes", "memberships"):
+        owned[table] = _erase_in(uow, table, "cadre_id", [cadre_id])
+    # Records about the person's businesses, and about the referrals of those.
+    owned["business_follow_ups"] = _erase_in(uow, "business_follow_ups", "business_id", owned["businesses"])
+    owned["referrals"] = _erase_in(uow, "referrals", "business_id", owned["businesses"])
+    owned["referral_updates"] = _erase_in(uow, "referral_updates", "referral_id", owned["referrals"])
+    refs.update(ident for ids in owned.values() for ident in ids)
     uow.redact_history(refs, redacted)
     return True
+
+
+def _erase_in(uow: UnitOfWork, table: str, field: str, values: list[str]) -> list[str]:
+    """Erase the free text and identifiers of a table's records whose `field` is one of
+    `values`; returns their IDs."""
+    if not values:
+        return []
+    changes = {}
+    for record in getattr(uow, table).find_in(field, values):
+        change: Record = dict.fromkeys(ERASED_FIELDS[table])
+        if table == "businesses":
+            change["name"] = ERASED
+        if record.get("events"):
+            change["events"] = [{k: x for k, x in e.items() if k != "reason"} for e in record["events"]]
+        changes[record["id"]] = change
+    getattr(uow, table).update_many(changes)
+    return list(changes)
 
 
 FREE_TEXT_INSIDE = frozenset({"reason", "note"})  # free text within kept values (status_log, events)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from up2k_cli.domain import outcomes as rules
 from up2k_cli.domain import validators as v
-from up2k_cli.domain.errors import NotFound, RuleViolation, ValidationError
+from up2k_cli.domain import work
+from up2k_cli.domain.errors import RuleViolation, ValidationError
 from up2k_cli.i18n import N_, Msg, _
 from up2k_cli.services import common
 from up2k_cli.services.common import change_entry, create_entry
@@ -51,8 +52,14 @@ def change_agency_map(
     with uow:
         entries = []
         change = None
-        if reset:
-            old, new = settings(uow), default_settings()
+        if reset:  # the referral map only: other settings (tier criteria, backups kept) stay
+            old = settings(uow)
+            defaults = default_settings()
+            new = {
+                **old,
+                "agency_map": defaults["agency_map"],
+                "licensing_agency": defaults["licensing_agency"],
+            }
             uow.update_meta({"settings": new})
             entries.append(change_entry("settings", "agency_map", "reset", old, new))
         if category is not None and agency is not None:
@@ -125,7 +132,9 @@ def _add_business(
         "halal": fields.get("halal", False),
         "address": fields.get("address"),
         "licensed_on": None,
+        **{name: fields.get(name) for name in work.MEASURES},
     }
+    work.check_workers(record)
     if record["nib"] or record["pirt"]:
         record["licensed_on"] = _licence_date(licensed_on, today)
     uow.businesses.add_many([record])
@@ -139,15 +148,8 @@ def _licence_date(given: dt.date | None, today: dt.date) -> str:
 
 def get_business(uow: UnitOfWork, ref: str, *, lock: bool = False) -> Record:
     """A business by ID; in an open unit of work (with `lock`: held, then read)."""
-    key = (ref or "").strip().upper()
-    if lock:
-        uow.businesses.lock(key)
-    record = uow.businesses.get(key)
-    if record is None:
-        raise NotFound(
-            _("business {id} not found; 'up2k business list' shows the IDs").format(id=repr(key or ref))
-        )
-    return record
+    not_found = _("business {id} not found; 'up2k business list' shows the IDs")
+    return common.by_id(uow.businesses, ref, not_found, lock=lock)
 
 
 def update_business(
@@ -169,6 +171,8 @@ def _update_business(
         raise ValidationError("fields", None, _("nothing to change; give at least one --option"))
     if "nib" in fields:
         _check_nib_free(uow, fields["nib"], business["id"])
+    if fields.keys() & set(work.MEASURES):
+        work.check_workers({**business, **fields})
     was_licensed = bool(business.get("nib") or business.get("pirt"))
     after = {**business, **fields}
     now_licensed = bool(after.get("nib") or after.get("pirt"))
@@ -188,11 +192,15 @@ def business_view(
     uow_settings: Mapping[str, Any],
     owner: Mapping[str, Any],
     names: Mapping[str, str],
+    follow_ups: list[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """A business with what follows from it: owner, kelurahan, agencies, what it lacks."""
+    """A business with what follows from it: owner, kelurahan, agencies, what it lacks, and its
+    owner status, workers and turnover as they stand after its follow-ups, with its size."""
     agencies = rules.referrals(record, uow_settings)
+    state = work.business_state(record, follow_ups or ())
     return {
         **record,
+        **state,
         "owner": owner.get("name"),
         "kelurahan_code": owner.get("kelurahan_code"),
         "kelurahan": names.get(owner.get("kelurahan_code", ""), ""),
@@ -200,20 +208,30 @@ def business_view(
         "referrals": "; ".join(agencies),
         "lacks": ", ".join(rules.lacks(record)),
         "started": rules.business_start(record),
+        "size": work.size_class(state["turnover"]),
+        "measured_on": max((f["on"] for f in follow_ups or ()), default=None),
     }
 
 
 def businesses_of(uow: UnitOfWork, owners: list[Record] | None = None) -> list[dict[str, Any]]:
-    """Businesses as people see them (owner, kelurahan, agencies, what they lack), in ID order:
-    every one, or those of the cadres given. In an open unit of work."""
+    """Businesses as people see them (owner, kelurahan, agencies, what they lack, workers and
+    turnover now), in ID order: every one, or those of the cadres given. In an open unit of work."""
     names = common.kelurahan_names(uow.meta)
     current = settings(uow)
     if owners is None:
         records, by_id = uow.businesses.all(), {c["id"]: c for c in uow.cadres.all()}
+        measured = uow.business_follow_ups.all()
     else:
         by_id = {c["id"]: c for c in owners}
         records = uow.businesses.find_in("cadre_id", list(by_id))
-    rows = [business_view(b, current, by_id.get(b["cadre_id"], {}), names) for b in records]
+        measured = uow.business_follow_ups.find_in("business_id", [b["id"] for b in records])
+    follow_ups: dict[str, list[Record]] = {}
+    for f in measured:
+        follow_ups.setdefault(f["business_id"], []).append(f)
+    rows = [
+        business_view(b, current, by_id.get(b["cadre_id"], {}), names, follow_ups.get(b["id"]))
+        for b in records
+    ]
     return sorted(rows, key=common.id_order)
 
 
@@ -262,14 +280,20 @@ def list_businesses(
 class BusinessPage:
     business: dict[str, Any]
     history: list[Record]
+    follow_ups: list[Record] = field(default_factory=list)  # dated workers and turnover
+    start: dict[str, Any] = field(default_factory=dict)  # workers and turnover at its start
 
 
 def business_page(uow: UnitOfWork, ref: str) -> BusinessPage:
     with uow:
         record = get_business(uow, ref)
         owner = uow.cadres.get(record["cadre_id"]) or {}
-        view = business_view(record, settings(uow), owner, common.kelurahan_names(uow.meta))
-        return BusinessPage(view, common.history_of(uow, "business", record["id"]))
+        follow_ups = sorted(uow.business_follow_ups.find(business_id=record["id"]), key=work.follow_up_order)
+        names = common.kelurahan_names(uow.meta)
+        view = business_view(record, settings(uow), owner, names, follow_ups)
+        start = {name: record.get(name) for name in work.MEASURES}
+        history = common.history_of(uow, "business", record["id"])
+        return BusinessPage(view, history, follow_ups, start)
 
 
 # --- steps and income ------------------------------------------------------------------------
@@ -336,20 +360,33 @@ def add_income(
     today: dt.date,
     note: str | None,
     baseline: bool = False,
+    work_status: str | None = None,
 ) -> Record:
-    """A dated household income follow-up; or, with baseline, the income before the programme."""
+    """A dated household income follow-up, with the person's work status then if known; or,
+    with baseline, the income before the programme."""
     with uow:
-        record = _add_income(uow, cadre_ref, amount, on=on, today=today, note=note, baseline=baseline)
+        record = _add_income(
+            uow, cadre_ref, amount, on=on, today=today, note=note, baseline=baseline, work_status=work_status
+        )
         uow.commit()
     return record
 
 
 def _add_income(
     uow: UnitOfWork, cadre_ref: str, amount: str, *, on: dt.date, today: dt.date, note: str | None,
-    baseline: bool,
+    baseline: bool, work_status: str | None = None,
 ) -> Record:  # fmt: skip
     cadre = common.find(uow, cadre_ref, lock=baseline)  # one baseline per cadre
     value = v.parse_money(amount, "amount")
+    status = work.parse_work_status(work_status) if work_status else None
+    if baseline and status:
+        raise ValidationError(
+            "work_status",
+            work_status,
+            _(
+                "the work status at registration is the cadre's: 'up2k cadre update {id} --work-status'"
+            ).format(id=cadre["id"]),
+        )
     day = v.not_in_future(on, "date", today)
     if baseline:
         if cadre.get("income") is not None:
@@ -370,6 +407,7 @@ def _add_income(
         "amount": value,
         "on": _not_before_registration(cadre, day, "date"),
         "note": v.parse_text(note, "note") or None,
+        "work_status": status,
     }
     uow.incomes.add_many([record])
     uow.record_changes([create_entry("income", ident, record)])
@@ -424,6 +462,7 @@ def income_rows(uow: UnitOfWork, cadres: list[Record] | None = None) -> list[dic
             "amount": c["income"],
             "on": c["registered_on"],
             "note": None,
+            "work_status": c.get("work_status"),  # at registration, as the baseline
         }
         for c in people
         if c.get("income") is not None
@@ -478,21 +517,15 @@ def _take_back(uow: UnitOfWork, entity: str, record: Record, why: str) -> None:
 
 def get_income(uow: UnitOfWork, ref: str, *, lock: bool = False) -> Record:
     """An income follow-up by ID (I0001); in an open unit of work (with `lock`: held, then read)."""
-    key = (ref or "").strip().upper()
-    if lock:
-        uow.incomes.lock(key)
-    record = uow.incomes.get(key)
-    if record is None:
-        raise NotFound(
-            _("income follow-up {id} not found; 'up2k cadre show' lists a cadre's").format(id=repr(key))
-        )
-    return record
+    not_found = _("income follow-up {id} not found; 'up2k cadre show' lists a cadre's")
+    return common.by_id(uow.incomes, ref, not_found, lock=lock)
 
 
 def update_income(
     uow: UnitOfWork, ref: str, raw: Mapping[str, Any], *, today: dt.date, reason: str
 ) -> Record:
-    """Correct an income follow-up's amount, date or note; the history keeps the old values."""
+    """Correct an income follow-up's amount, date, note or work status; the history keeps the old
+    values."""
     why = v.parse_text(reason, "reason", required=True)
     with uow:
         record = get_income(uow, ref, lock=True)
@@ -505,6 +538,8 @@ def update_income(
             fields["on"] = _not_before_registration(cadre, day, "date")
         if raw.get("note") is not None:
             fields["note"] = v.parse_text(raw["note"], "note") or None
+        if raw.get("work_status") is not None:
+            fields["work_status"] = work.parse_work_status(raw["work_status"])
         if not fields:
             raise ValidationError("fields", None, _("nothing to change; give at least one --option"))
         entry = {**change_entry("income", record["id"], "correct", record, fields), "reason": why}
@@ -530,6 +565,18 @@ def remove_business(uow: UnitOfWork, ref: str, *, reason: str) -> Record:
     why = v.parse_text(reason, "reason", required=True)
     with uow:
         record = get_business(uow, ref, lock=True)
+        resting = [
+            r["id"]
+            for table in (uow.business_follow_ups, uow.referrals)
+            for r in table.find(business_id=record["id"])
+        ]
+        if resting:
+            raise RuleViolation(
+                _(
+                    "business {id} has follow-ups or referrals ({refs}), so it was started; "
+                    "correct it with 'up2k business update' instead"
+                ).format(id=record["id"], refs=", ".join(sorted(resting)))
+            )
         _take_back(uow, "business", record, why)
         uow.commit()
     return record

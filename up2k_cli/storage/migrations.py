@@ -44,7 +44,23 @@ def _v2_to_v3(data: Data) -> None:
 
 
 def _v3_to_v4(data: Data) -> None:
-    """Schema 4 is issue 15's (branch `port`): this stands in for it until that lands here."""
+    """Jobs, UP2K groups and facilitation: work status of cadres and income follow-ups; owner
+    status, workers and turnover of businesses (and their dated follow-ups); groups, their
+    memberships and tiers; referrals and their updates; the tier criteria setting."""
+    from up2k_cli.domain.groups import DEFAULT_TIER_CRITERIA
+    from up2k_cli.storage.schema import TABLES
+
+    for name in ("cadres", "businesses", "incomes"):  # the new fields, in the schema's order
+        spec = TABLES[name]
+        table = data.setdefault(name, {})
+        for doc_id, record in table.items():
+            known = {k: record.get(k) for k in spec.field_names}
+            table[doc_id] = {**spec.shaped(known), **{k: v for k, v in record.items() if k not in known}}
+    for name, spec in TABLES.items():
+        if spec.since == 4:
+            data.setdefault(name, {})
+    settings = data["meta"]["1"].setdefault("settings", default_settings())
+    settings.setdefault("group_tiers", {t: dict(c) for t, c in DEFAULT_TIER_CRITERIA.items()})
 
 
 def _v4_to_v5(data: Data) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from up2k_cli.domain.groups import DEFAULT_TIER_CRITERIA
 from up2k_cli.domain.outcomes import DEFAULT_AGENCY_MAP, DEFAULT_LICENSING_AGENCY
 
 # Kemendagri codes, Kepmendagri 300.2.2-2138/2025 (see shared/docs/domain.md).
@@ -53,5 +54,10 @@ def new_registry_id() -> str:
 
 
 def default_settings() -> dict[str, Any]:
-    """Which agency facilitates each business category; changeable with `up2k settings`."""
-    return {"agency_map": dict(DEFAULT_AGENCY_MAP), "licensing_agency": DEFAULT_LICENSING_AGENCY}
+    """Which agency facilitates each business category, and the criteria of the UP2K group
+    tiers (a starting point); changeable with `up2k settings`."""
+    return {
+        "agency_map": dict(DEFAULT_AGENCY_MAP),
+        "licensing_agency": DEFAULT_LICENSING_AGENCY,
+        "group_tiers": {tier: dict(criteria) for tier, criteria in DEFAULT_TIER_CRITERIA.items()},
+    }

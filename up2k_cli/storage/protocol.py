@@ -83,6 +83,12 @@ class UnitOfWork(Protocol):
     incomes: Repository
     files: Repository
     history: Repository
+    business_follow_ups: Repository
+    groups: Repository
+    memberships: Repository
+    group_tiers: Repository
+    referrals: Repository
+    referral_updates: Repository
     location: str  # the registry, for messages: a path or a database name, never a password
     backend: str  # "file", "postgresql" or "memory"
     command: str

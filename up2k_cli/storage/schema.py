@@ -13,7 +13,10 @@ from up2k_cli.domain.batch import CLOSED, OPEN
 from up2k_cli.domain.batch import KINDS as BATCH_KINDS
 from up2k_cli.domain.batch import STATUSES as ENROLLMENT_STATUSES
 from up2k_cli.domain.cadre import ACTIVE, BUSINESS_CATEGORIES, INACTIVE
+from up2k_cli.domain.groups import REACH_CODES, TIER_CODES
 from up2k_cli.domain.outcomes import STEP_NAMES
+from up2k_cli.domain.referrals import NEED_CODES, OUTCOME_CODES, SOURCE_CODES, STATUS_CODES
+from up2k_cli.domain.work import OWNER_STATUS_CODES, WORK_STATUS_CODES
 
 # Field kinds: text, int, bool, date (ISO text), stamp (ISO date-time text), json (nested).
 TEXT, INT, BOOL, DATE, STAMP, JSON = "text", "int", "bool", "date", "stamp", "json"
@@ -32,6 +35,15 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Unique:
+    """Fields unique together among the records whose `while_none` field is None: a cadre's
+    one open membership (PostgreSQL: a partial unique index; the services keep it on files)."""
+
+    fields: tuple[str, ...]
+    while_none: str | None = None
+
+
+@dataclass(frozen=True)
 class TableSpec:
     """One table: its key field, the prefix of its serial IDs (K0001), and its fields."""
 
@@ -45,6 +57,7 @@ class TableSpec:
     # indexes and UNIQUE constraints from them; a file is searched whole).
     indexes: tuple[tuple[str, ...], ...] = ()
     unique_together: tuple[tuple[str, ...], ...] = ()
+    uniques: tuple[Unique, ...] = ()
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -107,6 +120,7 @@ CADRES = TableSpec(
         Field("status_log", JSON),
         Field("name_key"),  # the name as compared and searched (validators.name_key)
         Field("erased_on", DATE),
+        Field("work_status", choices=WORK_STATUS_CODES),  # at registration (since 4)
     ),
     prefix="K",
     counter="cadre",
@@ -156,6 +170,15 @@ ENROLLMENTS = TableSpec(
     indexes=(("cadre_id",),),
     unique_together=(("batch", "cadre_id"),),  # also the index of a batch's enrollments
 )
+# A business's measured figures: at its start (in the business) and at each dated follow-up.
+MEASURES = (
+    Field("owner_status", choices=OWNER_STATUS_CODES),  # Sakernas employment status
+    Field("family_workers", INT),  # unpaid family workers
+    Field("paid_workers", INT),
+    Field("paid_were_unemployed", INT),  # of the paid workers: unemployed before
+    Field("paid_local", INT),  # of the paid workers: living in the kecamatan
+    Field("turnover", INT),  # monthly, Rupiah (PP 7/2021 size: 12 x this)
+)
 BUSINESSES = TableSpec(
     "businesses",
     "id",
@@ -171,6 +194,7 @@ BUSINESSES = TableSpec(
         Field("halal", BOOL),
         Field("address"),
         Field("licensed_on", DATE),
+        *MEASURES,  # what the business was at its start (since 4); changes: business_follow_ups
     ),
     prefix="U",
     counter="business",
@@ -201,11 +225,119 @@ INCOMES = TableSpec(
         Field("amount", INT, required=True),
         Field("on", DATE, required=True),
         Field("note"),
+        Field("work_status", choices=WORK_STATUS_CODES),  # at this follow-up (since 4)
     ),
     prefix="I",
     counter="income",
     since=2,
     indexes=(("cadre_id",),),
+)
+# A business measured again on a day: only what was measured is set (the rest carries over).
+BUSINESS_FOLLOW_UPS = TableSpec(
+    "business_follow_ups",
+    "id",
+    (
+        Field("id", required=True, unique=True),
+        Field("business_id", required=True, references="businesses.id"),
+        Field("on", DATE, required=True),
+        *MEASURES,
+        Field("note"),
+    ),
+    prefix="UF",
+    counter="business_follow_up",
+    since=4,
+    indexes=(("business_id",),),
+)
+GROUPS = TableSpec(
+    "groups",
+    "id",
+    (
+        Field("id", required=True, unique=True),
+        Field("name", required=True),
+        Field("kelurahan_code", required=True),
+        Field("rw"),
+        Field("formed_on", DATE, required=True),
+        Field("capital", INT),  # joint capital, Rupiah
+        Field("savings_loans", BOOL),  # runs savings and loans (simpan pinjam)
+        Field("bookkeeping", BOOL),
+        Field("reach", choices=REACH_CODES),  # marketing reach
+        Field("note"),
+    ),
+    prefix="G",
+    counter="group",
+    since=4,
+    indexes=(("kelurahan_code",),),
+)
+# A cadre's time in a group: at most one open (left_on None) per cadre; history kept.
+MEMBERSHIPS = TableSpec(
+    "memberships",
+    "id",
+    (
+        Field("id", required=True, unique=True),
+        Field("group_id", required=True, references="groups.id"),
+        Field("cadre_id", required=True, references="cadres.id"),
+        Field("joined_on", DATE, required=True),
+        Field("left_on", DATE),
+        Field("leave_reason"),
+    ),
+    prefix="M",
+    counter="membership",
+    since=4,
+    indexes=(("group_id",), ("cadre_id",)),
+    uniques=(Unique(("cadre_id",), while_none="left_on"),),
+)
+# Each tier a group reached, confirmed by the coordinator on a day; the last one is in force.
+GROUP_TIERS = TableSpec(
+    "group_tiers",
+    "id",
+    (
+        Field("id", required=True, unique=True),
+        Field("group_id", required=True, references="groups.id"),
+        Field("tier", required=True, choices=TIER_CODES),
+        Field("on", DATE, required=True),
+        Field("facts", JSON),  # what the group had when assessed: members, capital, ...
+    ),
+    prefix="T",
+    counter="group_tier",
+    since=4,
+    indexes=(("group_id",),),
+)
+REFERRALS = TableSpec(
+    "referrals",
+    "id",
+    (
+        Field("id", required=True, unique=True),
+        Field("business_id", required=True, references="businesses.id"),
+        Field("agency", required=True),
+        Field("need", required=True, choices=NEED_CODES),
+        Field("referred_on", DATE, required=True),
+        Field("note"),
+    ),
+    prefix="R",
+    counter="referral",
+    since=4,
+    indexes=(("business_id",),),
+)
+# A referral's dated steps; its status is the last one's (referred before any).
+REFERRAL_UPDATES = TableSpec(
+    "referral_updates",
+    "id",
+    (
+        Field("id", required=True, unique=True),
+        Field("referral_id", required=True, references="referrals.id"),
+        Field("on", DATE, required=True),
+        Field("status", required=True, choices=STATUS_CODES[1:]),
+        Field("outcome", choices=OUTCOME_CODES),  # with status done
+        Field("nib"),  # outcome nib: the number issued
+        Field("pirt"),  # outcome pirt: the number issued
+        Field("amount", INT),  # outcome capital: Rupiah received
+        Field("source", choices=SOURCE_CODES),  # outcome capital: KUR, a city programme, ...
+        Field("note"),  # why it closed without result (required then)
+    ),
+    prefix="RU",
+    counter="referral_update",
+    since=4,
+    indexes=(("referral_id",),),
 )
 # Every file up2k wrote that holds personal data (UU PDP): where, when, by which command, and
 # whose data, so that an erasure can name the copies it cannot reach.
@@ -280,8 +412,12 @@ HISTORY = TableSpec(
 
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
-    for spec in (CADRES, BATCHES, ENROLLMENTS, BUSINESSES, STEPS, INCOMES, FILES, ORIGINS, PEERS, HISTORY)
-}
+    for spec in (
+        CADRES, BATCHES, ENROLLMENTS, BUSINESSES, STEPS, INCOMES, FILES, HISTORY,
+        BUSINESS_FOLLOW_UPS, GROUPS, MEMBERSHIPS, GROUP_TIERS, REFERRALS, REFERRAL_UPDATES,
+        ORIGINS, PEERS,
+    )
+}  # fmt: skip
 # Every ID counter: one per table with serial IDs, the history's sequence numbers, and the
 # waiting list's queue numbers, and the bundles this registry wrote (schema 5).
 COUNTERS: tuple[str, ...] = (*(spec.counter for spec in TABLES.values() if spec.counter), "queue", "bundle")

@@ -35,6 +35,23 @@ def test_a_known_nik_is_refused_naming_who_has_it(uow) -> None:
         cadres.register(uow, {**NEW, "nik": nik}, today=TODAY)
 
 
+def test_answers_are_checked_one_at_a_time_and_nothing_is_written(uow) -> None:
+    check = cadres.answer_checker(uow, today=TODAY)
+    with uow:
+        taken = uow.cadres.get("K0001")["nik"]
+    assert check("kelurahan", "cipete") == "31.74.06.1005"
+    assert check("rt", "7") == "007"
+    assert check("phone", " ") is None and check("income", "1,5 jt") == 1_500_000
+    with pytest.raises(ValidationError, match="nik '123'"):
+        check("nik", "123")
+    with pytest.raises(RuleViolation, match="already registered as K0001"):
+        check("nik", taken)
+    with pytest.raises(ValidationError, match="address"):
+        check("address", "  ")
+    assert check("nik", NEW["nik"]) == NEW["nik"]
+    assert uow.committed == 1  # only the fixture's import
+
+
 def test_a_likely_twin_needs_force(uow) -> None:
     with uow:
         first = uow.cadres.get("K0001")

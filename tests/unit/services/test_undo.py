@@ -12,7 +12,17 @@ import pytest
 from tests.enrollment_data import cadres_csv
 from tests.unit.services.conftest import TODAY, tables
 from up2k_cli.domain.errors import RuleViolation
-from up2k_cli.services import batches, cadres, importer, maintenance, outcomes, undo
+from up2k_cli.services import (
+    batches,
+    cadres,
+    follow_ups,
+    groups,
+    importer,
+    maintenance,
+    outcomes,
+    referrals,
+    undo,
+)
 
 D = dt.date(2026, 11, 2)
 # Two new cadres and a changed phone for K0002 (by its NIK).
@@ -47,6 +57,25 @@ STEPS: list[Step] = [
     ("income update", lambda u: outcomes.update_income(u, "I0001", {"amount": "2,5 jt"}, today=TODAY,
                                                        reason="salah ketik")),
     ("income remove", lambda u: outcomes.remove_income(u, "I0001", reason="ganda")),
+    ("income add --work-status", lambda u: outcomes.add_income(u, "K0002", "1 jt", on=D, today=TODAY, note=None,
+                                                               work_status="working")),
+    ("business follow-up", lambda u: follow_ups.add_follow_up(u, "U0001", {"paid_workers": "2",
+                                                                           "owner_status": "helped-permanent"},
+                                                              on=TODAY, today=TODAY)),
+    ("group add", lambda u: groups.add_group(u, {"name": "Melati", "kelurahan_code": "Pondok Labu",
+                                                 "formed_on": "2026-10-05"}, today=TODAY)),
+    ("group join", lambda u: groups.join(u, "G0001", ["K0001", "K0002"], on=D, today=TODAY)),
+    ("group leave", lambda u: groups.leave(u, "G0001", ["K0002"], on=TODAY, today=TODAY, reason="pindah")),
+    ("group update", lambda u: groups.update_group(u, "G0001", {"capital": "2 jt", "bookkeeping": "ya"},
+                                                   today=TODAY)),
+    ("group-tiers", lambda u: groups.change_tier_criteria(u, "pemula", {"members": "1"})),
+    ("group assess --confirm", lambda u: groups.confirm(u, {"G0001": "pemula"}, on=TODAY, today=TODAY)),
+    ("refer", lambda u: referrals.refer(u, "U0001", need="capital", agency="Bank DKI", on=TODAY, today=TODAY)),
+    ("referral update capital", lambda u: referrals.update(u, "R0001", {"status": "done", "amount": "5 jt",
+                                                                        "source": "kur"}, on=TODAY, today=TODAY)),
+    ("refer pirt", lambda u: referrals.refer(u, "U0001", need="pirt", agency=None, on=TODAY, today=TODAY)),
+    ("referral update pirt", lambda u: referrals.update(u, "R0002", {"status": "done", "pirt": "206317401234567"},
+                                                        on=TODAY, today=TODAY)),
     ("agency map", lambda u: outcomes.change_agency_map(u, category="kuliner", agency="Sudin KPKP",
                                                         licensing="PTSP Kecamatan")),
     ("import", lambda u: importer.import_cadres(u, importer.read_csv(MORE), today=TODAY, source_name="more.csv",

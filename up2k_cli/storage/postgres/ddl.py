@@ -77,6 +77,13 @@ def create_table(spec: TableSpec) -> list[str]:
                 f"REFERENCES {table(other)} ({q(column)})"
             )
     statements = [f"CREATE TABLE {table(spec.name)} (\n" + ",\n".join(lines) + "\n);"]
+    for unique in spec.uniques:  # unique among some records only: a partial unique index
+        cols = ", ".join(q(n) for n in unique.fields)
+        where = f" WHERE {q(unique.while_none)} IS NULL" if unique.while_none else ""
+        name = constraint_name(
+            spec, (*unique.fields, *((unique.while_none,) if unique.while_none else ())), "key"
+        )
+        statements.append(f"CREATE UNIQUE INDEX {name} ON {table(spec.name)} ({cols}){where};")
     for fields in spec.indexes:
         method = " USING gin" if any(spec.field(n).items for n in fields) else ""
         cols = ", ".join(q(n) for n in fields)
@@ -132,6 +139,15 @@ VIEWER_COLUMNS: dict[str, dict[str, str]] = {
     },
     "steps": {"note": "NULL"},
     "incomes": {"note": "NULL"},
+    "business_follow_ups": {"note": "NULL"},
+    "groups": {"note": "NULL"},
+    "memberships": {"leave_reason": "NULL"},
+    "referrals": {"note": "NULL"},
+    "referral_updates": {
+        "note": "NULL",
+        "nib": f"CASE WHEN nib IS NULL THEN NULL ELSE {HIDDEN} END",
+        "pirt": f"CASE WHEN pirt IS NULL THEN NULL ELSE {HIDDEN} END",
+    },
 }  # fmt: skip
 VIEWER_NOTHING = frozenset({"history", "files", "origins", "peers"})
 # The history's record kinds and their tables (services/common.py TABLE_OF): an office reads an
@@ -142,6 +158,12 @@ HISTORY_ENTITIES = {
     "business": "businesses",
     "step": "steps",
     "income": "incomes",
+    "business-follow-up": "business_follow_ups",
+    "group": "groups",
+    "membership": "memberships",
+    "group-tier": "group_tiers",
+    "referral": "referrals",
+    "referral-update": "referral_updates",
 }
 
 

@@ -120,6 +120,12 @@ LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
         WHEN 'business' THEN (SELECT count(*) FROM up2k."businesses" t WHERE t."id" = ANY(x.keys))
         WHEN 'step' THEN (SELECT count(*) FROM up2k."steps" t WHERE t."id" = ANY(x.keys))
         WHEN 'income' THEN (SELECT count(*) FROM up2k."incomes" t WHERE t."id" = ANY(x.keys))
+        WHEN 'business-follow-up' THEN (SELECT count(*) FROM up2k."business_follow_ups" t WHERE t."id" = ANY(x.keys))
+        WHEN 'group' THEN (SELECT count(*) FROM up2k."groups" t WHERE t."id" = ANY(x.keys))
+        WHEN 'membership' THEN (SELECT count(*) FROM up2k."memberships" t WHERE t."id" = ANY(x.keys))
+        WHEN 'group-tier' THEN (SELECT count(*) FROM up2k."group_tiers" t WHERE t."id" = ANY(x.keys))
+        WHEN 'referral' THEN (SELECT count(*) FROM up2k."referrals" t WHERE t."id" = ANY(x.keys))
+        WHEN 'referral-update' THEN (SELECT count(*) FROM up2k."referral_updates" t WHERE t."id" = ANY(x.keys))
         ELSE -1 END = cardinality(x.keys)
       FROM (SELECT ARRAY(SELECT DISTINCT k FROM unnest(coalesce(refs, ARRAY[ref])) k
                           WHERE k IS NOT NULL) AS keys) x
@@ -174,6 +180,56 @@ ALTER TABLE up2k."files" FORCE ROW LEVEL SECURITY;
 CREATE POLICY files_read ON up2k."files" FOR SELECT USING ((SELECT up2k.scope()) = '*');
 CREATE POLICY files_add ON up2k."files" FOR INSERT WITH CHECK (true);
 
+ALTER TABLE up2k."history" ENABLE ROW LEVEL SECURITY;
+ALTER TABLE up2k."history" FORCE ROW LEVEL SECURITY;
+
+CREATE POLICY history_read ON up2k."history" FOR SELECT USING ((SELECT up2k.scope()) = '*' OR up2k.sees_history("entity", "ref", "refs"));
+CREATE POLICY history_add ON up2k."history" FOR INSERT
+    WITH CHECK ((SELECT up2k.scope()) = '*' OR "entity" = 'export' OR up2k.sees_history("entity", "ref", "refs"));
+CREATE POLICY history_erase ON up2k."history" FOR UPDATE USING ((SELECT up2k.scope()) = '*' OR up2k.sees_history("entity", "ref", "refs")) WITH CHECK ((SELECT up2k.scope()) = '*' OR up2k.sees_history("entity", "ref", "refs"));
+
+ALTER TABLE up2k."business_follow_ups" ENABLE ROW LEVEL SECURITY;
+ALTER TABLE up2k."business_follow_ups" FORCE ROW LEVEL SECURITY;
+
+CREATE POLICY business_follow_ups_kelurahan ON up2k."business_follow_ups"
+    USING ((SELECT up2k.scope()) = '*' OR ("business_id" IN (SELECT "id" FROM up2k."businesses")))
+    WITH CHECK ((SELECT up2k.scope()) = '*' OR ("business_id" IN (SELECT "id" FROM up2k."businesses")));
+
+ALTER TABLE up2k."groups" ENABLE ROW LEVEL SECURITY;
+ALTER TABLE up2k."groups" FORCE ROW LEVEL SECURITY;
+
+CREATE POLICY groups_kelurahan ON up2k."groups"
+    USING ((SELECT up2k.scope()) = '*' OR ("kelurahan_code" = (SELECT up2k.scope())))
+    WITH CHECK ((SELECT up2k.scope()) = '*' OR ("kelurahan_code" = (SELECT up2k.scope())));
+
+ALTER TABLE up2k."memberships" ENABLE ROW LEVEL SECURITY;
+ALTER TABLE up2k."memberships" FORCE ROW LEVEL SECURITY;
+
+CREATE POLICY memberships_kelurahan ON up2k."memberships"
+    USING ((SELECT up2k.scope()) = '*' OR ("group_id" IN (SELECT "id" FROM up2k."groups") AND "cadre_id" IN (SELECT "id" FROM up2k."cadres")))
+    WITH CHECK ((SELECT up2k.scope()) = '*' OR ("group_id" IN (SELECT "id" FROM up2k."groups") AND "cadre_id" IN (SELECT "id" FROM up2k."cadres")));
+
+ALTER TABLE up2k."group_tiers" ENABLE ROW LEVEL SECURITY;
+ALTER TABLE up2k."group_tiers" FORCE ROW LEVEL SECURITY;
+
+CREATE POLICY group_tiers_kelurahan ON up2k."group_tiers"
+    USING ((SELECT up2k.scope()) = '*' OR ("group_id" IN (SELECT "id" FROM up2k."groups")))
+    WITH CHECK ((SELECT up2k.scope()) = '*' OR ("group_id" IN (SELECT "id" FROM up2k."groups")));
+
+ALTER TABLE up2k."referrals" ENABLE ROW LEVEL SECURITY;
+ALTER TABLE up2k."referrals" FORCE ROW LEVEL SECURITY;
+
+CREATE POLICY referrals_kelurahan ON up2k."referrals"
+    USING ((SELECT up2k.scope()) = '*' OR ("business_id" IN (SELECT "id" FROM up2k."businesses")))
+    WITH CHECK ((SELECT up2k.scope()) = '*' OR ("business_id" IN (SELECT "id" FROM up2k."businesses")));
+
+ALTER TABLE up2k."referral_updates" ENABLE ROW LEVEL SECURITY;
+ALTER TABLE up2k."referral_updates" FORCE ROW LEVEL SECURITY;
+
+CREATE POLICY referral_updates_kelurahan ON up2k."referral_updates"
+    USING ((SELECT up2k.scope()) = '*' OR ("referral_id" IN (SELECT "id" FROM up2k."referrals")))
+    WITH CHECK ((SELECT up2k.scope()) = '*' OR ("referral_id" IN (SELECT "id" FROM up2k."referrals")));
+
 ALTER TABLE up2k."origins" ENABLE ROW LEVEL SECURITY;
 ALTER TABLE up2k."origins" FORCE ROW LEVEL SECURITY;
 
@@ -183,14 +239,6 @@ ALTER TABLE up2k."peers" ENABLE ROW LEVEL SECURITY;
 ALTER TABLE up2k."peers" FORCE ROW LEVEL SECURITY;
 
 CREATE POLICY peers_coordinator ON up2k."peers" USING ((SELECT up2k.scope()) = '*') WITH CHECK ((SELECT up2k.scope()) = '*');
-
-ALTER TABLE up2k."history" ENABLE ROW LEVEL SECURITY;
-ALTER TABLE up2k."history" FORCE ROW LEVEL SECURITY;
-
-CREATE POLICY history_read ON up2k."history" FOR SELECT USING ((SELECT up2k.scope()) = '*' OR up2k.sees_history("entity", "ref", "refs"));
-CREATE POLICY history_add ON up2k."history" FOR INSERT
-    WITH CHECK ((SELECT up2k.scope()) = '*' OR "entity" = 'export' OR up2k.sees_history("entity", "ref", "refs"));
-CREATE POLICY history_erase ON up2k."history" FOR UPDATE USING ((SELECT up2k.scope()) = '*' OR up2k.sees_history("entity", "ref", "refs")) WITH CHECK ((SELECT up2k.scope()) = '*' OR up2k.sees_history("entity", "ref", "refs"));
 
 CREATE VIEW up2k."viewer_cadres" AS
 SELECT "id",
@@ -211,7 +259,8 @@ SELECT "id",
        NULL::text AS "status_reason",
        (SELECT json_agg((e::jsonb || '{"reason": null}')::json) FROM json_array_elements(status_log) e)::json AS "status_log",
        ''::text AS "name_key",
-       "erased_on", pos
+       "erased_on",
+       "work_status", pos
   FROM up2k."cadres";
 
 CREATE VIEW up2k."viewer_batches" AS
@@ -259,7 +308,13 @@ SELECT "id",
        CASE WHEN pirt IS NULL THEN NULL ELSE '(hidden)' END::text AS "pirt",
        "halal",
        NULL::text AS "address",
-       "licensed_on", pos
+       "licensed_on",
+       "owner_status",
+       "family_workers",
+       "paid_workers",
+       "paid_were_unemployed",
+       "paid_local",
+       "turnover", pos
   FROM up2k."businesses";
 
 CREATE VIEW up2k."viewer_steps" AS
@@ -275,7 +330,8 @@ SELECT "id",
        "cadre_id",
        "amount",
        "on",
-       NULL::text AS "note", pos
+       NULL::text AS "note",
+       "work_status", pos
   FROM up2k."incomes";
 
 CREATE VIEW up2k."viewer_files" AS
@@ -288,24 +344,6 @@ SELECT "id",
        "records",
        "cadres", pos
   FROM up2k."files"
- WHERE false;
-
-CREATE VIEW up2k."viewer_origins" AS
-SELECT "id",
-       "origin",
-       "table",
-       "keys", pos
-  FROM up2k."origins"
- WHERE false;
-
-CREATE VIEW up2k."viewer_peers" AS
-SELECT "id",
-       "label",
-       "seq",
-       "merged_at",
-       "bundle",
-       "bases", pos
-  FROM up2k."peers"
  WHERE false;
 
 CREATE VIEW up2k."viewer_history" AS
@@ -325,6 +363,89 @@ SELECT "seq",
   FROM up2k."history"
  WHERE false;
 
+CREATE VIEW up2k."viewer_business_follow_ups" AS
+SELECT "id",
+       "business_id",
+       "on",
+       "owner_status",
+       "family_workers",
+       "paid_workers",
+       "paid_were_unemployed",
+       "paid_local",
+       "turnover",
+       NULL::text AS "note", pos
+  FROM up2k."business_follow_ups";
+
+CREATE VIEW up2k."viewer_groups" AS
+SELECT "id",
+       "name",
+       "kelurahan_code",
+       "rw",
+       "formed_on",
+       "capital",
+       "savings_loans",
+       "bookkeeping",
+       "reach",
+       NULL::text AS "note", pos
+  FROM up2k."groups";
+
+CREATE VIEW up2k."viewer_memberships" AS
+SELECT "id",
+       "group_id",
+       "cadre_id",
+       "joined_on",
+       "left_on",
+       NULL::text AS "leave_reason", pos
+  FROM up2k."memberships";
+
+CREATE VIEW up2k."viewer_group_tiers" AS
+SELECT "id",
+       "group_id",
+       "tier",
+       "on",
+       "facts", pos
+  FROM up2k."group_tiers";
+
+CREATE VIEW up2k."viewer_referrals" AS
+SELECT "id",
+       "business_id",
+       "agency",
+       "need",
+       "referred_on",
+       NULL::text AS "note", pos
+  FROM up2k."referrals";
+
+CREATE VIEW up2k."viewer_referral_updates" AS
+SELECT "id",
+       "referral_id",
+       "on",
+       "status",
+       "outcome",
+       CASE WHEN nib IS NULL THEN NULL ELSE '(hidden)' END::text AS "nib",
+       CASE WHEN pirt IS NULL THEN NULL ELSE '(hidden)' END::text AS "pirt",
+       "amount",
+       "source",
+       NULL::text AS "note", pos
+  FROM up2k."referral_updates";
+
+CREATE VIEW up2k."viewer_origins" AS
+SELECT "id",
+       "origin",
+       "table",
+       "keys", pos
+  FROM up2k."origins"
+ WHERE false;
+
+CREATE VIEW up2k."viewer_peers" AS
+SELECT "id",
+       "label",
+       "seq",
+       "merged_at",
+       "bundle",
+       "bases", pos
+  FROM up2k."peers"
+ WHERE false;
+
 -- What `up2k office add` gives an account (run as the coordinator; a migration that adds a table
 -- calls it again for every account). Nothing else is granted: no CREATE, no ownership, no
 -- function that runs with another role's rights.
@@ -333,10 +454,10 @@ LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 BEGIN
     EXECUTE format('GRANT USAGE ON SCHEMA up2k TO %I', login);
     IF kind = 'viewer' THEN
-        EXECUTE format('GRANT SELECT ON up2k.meta, up2k.offices, up2k."viewer_cadres", up2k."viewer_batches", up2k."viewer_enrollments", up2k."viewer_businesses", up2k."viewer_steps", up2k."viewer_incomes", up2k."viewer_files", up2k."viewer_origins", up2k."viewer_peers", up2k."viewer_history" TO %I', login);
+        EXECUTE format('GRANT SELECT ON up2k.meta, up2k.offices, up2k."viewer_cadres", up2k."viewer_batches", up2k."viewer_enrollments", up2k."viewer_businesses", up2k."viewer_steps", up2k."viewer_incomes", up2k."viewer_files", up2k."viewer_history", up2k."viewer_business_follow_ups", up2k."viewer_groups", up2k."viewer_memberships", up2k."viewer_group_tiers", up2k."viewer_referrals", up2k."viewer_referral_updates", up2k."viewer_origins", up2k."viewer_peers" TO %I', login);
     ELSE
         EXECUTE format('GRANT SELECT ON up2k.meta, up2k.offices TO %I', login);
-        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON up2k."cadres", up2k."enrollments", up2k."businesses", up2k."steps", up2k."incomes" TO %I', login);
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON up2k."cadres", up2k."enrollments", up2k."businesses", up2k."steps", up2k."incomes", up2k."business_follow_ups", up2k."groups", up2k."memberships", up2k."group_tiers", up2k."referrals", up2k."referral_updates" TO %I', login);
         EXECUTE format('GRANT SELECT, UPDATE ON up2k.batches TO %I', login);
         EXECUTE format('GRANT SELECT, INSERT, UPDATE ON up2k.history TO %I', login);
         EXECUTE format('GRANT INSERT ON up2k.files TO %I', login);

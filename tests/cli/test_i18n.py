@@ -344,7 +344,14 @@ CASES: dict[str, Case] = {
             ("import", table, "{export}"), "Nothing to import: this registry holds every record",
             "Tidak ada yang diimpor: registri ini sudah memuat setiap catatan", prepare=_own_export(table),
         )
-        for table in ("batches", "enrollments", "businesses", "steps", "incomes")
+        for table in (
+            "batches", "enrollments", "businesses", "steps", "incomes",
+            "business-follow-ups", "groups", "memberships", "group-tiers", "referrals", "referral-updates",
+        )
+    },
+    **{
+        f"export {table}": Case(("export", table), ",registry", ",registry", stream="stdout")
+        for table in ("business-follow-ups", "groups", "memberships", "group-tiers", "referrals", "referral-updates")
     },
     "office add": Case(("office", "add"), "name a kelurahan (an office's login)", "sebutkan kelurahan (login kantor)", exit_code=1),
     "office list": Case(

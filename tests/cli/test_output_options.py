@@ -36,7 +36,20 @@ OUTPUT_COMMANDS: dict[str, list[str]] = {
     "backup list": [],
     **{
         f"export {what}": []
-        for what in ("cadres", "batches", "enrollments", "businesses", "steps", "incomes")
+        for what in (
+            "cadres",
+            "batches",
+            "enrollments",
+            "businesses",
+            "steps",
+            "incomes",
+            "business-follow-ups",
+            "groups",
+            "memberships",
+            "group-tiers",
+            "referrals",
+            "referral-updates",
+        )
     },
     **{
         f"report {what}": []

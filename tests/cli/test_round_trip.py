@@ -11,7 +11,10 @@ from typing import Any
 from tests.enrollment_data import cadres_csv
 from tests.helpers import cli_runner
 
-TABLES = ("cadres", "batches", "enrollments", "businesses", "steps", "incomes")
+TABLES = (
+    "cadres", "batches", "enrollments", "businesses", "steps", "incomes",
+    "business-follow-ups", "groups", "memberships", "group-tiers", "referrals", "referral-updates",
+)  # fmt: skip
 
 
 def _programme(run: Any) -> None:
@@ -23,9 +26,30 @@ def _programme(run: Any) -> None:
     run("complete", "--batch", "B01", "--date", "2026-10-30", "K0001")
     run("withdraw", "--batch", "B01", "K0003", "--reason", "sakit", "--date", "2026-10-05")
     run("cadre", "deactivate", "K0020", "--reason", "pindah ke Depok", "--date", "2026-11-02")
-    run("business", "add", "K0001", "--name", "Kue Basah", "--category", "Kuliner", "--nib", "1234567890123")
+    run(
+        "business",
+        "add",
+        "K0001",
+        "--name",
+        "Kue Basah",
+        "--category",
+        "Kuliner",
+        "--nib",
+        "1234567890123",
+        "--started",
+        "2026-09-01",
+    )
     run("step", "K0001", "pemasaran", "--date", "2026-11-03", "--note", "bazar RW")
     run("income", "add", "K0001", "--amount", "2500000", "--date", "2026-11-20", "--note", "naik")
+    run("business", "follow-up", "U0001", "--paid-workers", "1", "--owner-status", "helped-permanent",
+        "--date", "2026-11-21")  # fmt: skip
+    run("group", "add", "Melati", "--kelurahan", "Pondok Labu", "--formed", "2026-10-02")
+    run("group", "join", "G0001", "K0001", "K0002", "K0003", "K0004", "K0005", "K0006",
+        "--date", "2026-10-02")  # fmt: skip
+    run("group", "leave", "G0001", "K0005", "--reason", "pindah", "--date", "2026-10-10")
+    run("group", "assess", "--confirm")
+    run("refer", "U0001", "--need", "nib", "--date", "2026-10-15")
+    run("referral", "update", "R0001", "--status", "contacted", "--date", "2026-10-20")
 
 
 def _exports(run: Any, folder: Path, fmt: str) -> dict[str, Path]:

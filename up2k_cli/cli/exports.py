@@ -15,7 +15,7 @@ app = typer.Typer(help="Write records for other tools (CSV, JSON, JSON lines).",
 export_options = output_options(Format.CSV, Format.JSON, Format.JSONL, Format.XLSX, default=Format.CSV)
 
 
-NESTED = ("status_log", "attendance", "events")  # written as JSON text, in every format
+NESTED = ("status_log", "attendance", "events", "facts")  # written as JSON text, in every format
 
 
 def write_export(rows: list[dict[str, Any]], columns: tuple[Any, ...], out: Output) -> None:
@@ -110,3 +110,40 @@ def incomes(ctx: typer.Context, *, out: Output) -> None:
 
     rows = outcomes.export_incomes(registry(ctx))
     write_export(rows, INCOME_EXPORT_FULL, out)
+
+
+def raw_columns(table: str) -> tuple[Any, ...]:
+    """Issue 15's tables are exported as they are stored: every field of schema.py in order,
+    nested values as JSON text, then the registry they came from."""
+    from up2k_cli.render.columns import REGISTRY
+    from up2k_cli.render.model import Column, Kind
+    from up2k_cli.storage.schema import TABLES
+
+    spec = TABLES[table]
+    fields = (Column(f.name, kind=Kind.ID if f.name == spec.key else Kind.FREE) for f in spec.fields)
+    return (*fields, REGISTRY)
+
+
+def _raw_export(command: str, table: str) -> Any:
+    @export_options
+    def export(ctx: typer.Context, *, out: Output) -> None:
+        from up2k_cli.services import bundles
+
+        write_export(bundles.raw_rows(registry(ctx), table), raw_columns(table), out)
+
+    from up2k_cli.storage.schema import TABLES
+
+    fields = ", ".join(TABLES[table].field_names)
+    export.__doc__ = f"Every record of {command.replace('-', ' ')}, as stored: {fields}, registry."
+    return export
+
+
+for _command, _table in (
+    ("business-follow-ups", "business_follow_ups"),
+    ("groups", "groups"),
+    ("memberships", "memberships"),
+    ("group-tiers", "group_tiers"),
+    ("referrals", "referrals"),
+    ("referral-updates", "referral_updates"),
+):
+    app.command(_command)(_raw_export(_command, _table))

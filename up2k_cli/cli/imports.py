@@ -157,7 +157,9 @@ def _import_export(
     note(line.format(created=created, updated=updated, table=table, source=name))
 
 
-def _import_table(table: str) -> Any:
+def _import_table(table: str, command: str | None = None) -> Any:
+    shown = command or table
+
     def command(
         ctx: typer.Context,
         file: Annotated[
@@ -178,12 +180,12 @@ def _import_table(table: str) -> Any:
                 _(
                     "file {name}: not an export of {table} (it has no registry column); write it with "
                     "'up2k export {table}'"
-                ).format(name=repr(file), table=table)
+                ).format(name=repr(file), table=shown)
             )
         _import_export(ctx, table, rows, "stdin" if file == "-" else Path(file).name, dry_run)
 
     command.__doc__ = (
-        f"Import an export of {table} (from 'up2k export {table}'), every field kept: new records get "
+        f"Import an export of {shown} (from 'up2k export {shown}'), every field kept: new records get "
         "this registry's IDs, and the IDs they refer to are read through the mapping kept when "
         "the records they belong to were imported."
     )
@@ -192,6 +194,15 @@ def _import_table(table: str) -> Any:
 
 for _table in ("batches", "enrollments", "businesses", "steps", "incomes"):
     app.command(_table)(_import_table(_table))
+for _command, _table in (
+    ("business-follow-ups", "business_follow_ups"),
+    ("groups", "groups"),
+    ("memberships", "memberships"),
+    ("group-tiers", "group_tiers"),
+    ("referrals", "referrals"),
+    ("referral-updates", "referral_updates"),
+):
+    app.command(_command)(_import_table(_table, _command))
 
 
 def _read_source(file: str) -> bytes:

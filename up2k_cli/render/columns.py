@@ -433,6 +433,14 @@ ENROLLMENT_EXPORT_FULL = (
     Column("events", kind=Kind.FREE),
     REGISTRY,
 )
-BUSINESS_EXPORT_FULL = (*BUSINESS_EXPORT, REGISTRY)
+# The business as it was at its start (what its record holds; the columns before show it as it
+# stands after its follow-ups).
+BUSINESS_EXPORT_FULL = (
+    *BUSINESS_EXPORT,
+    *(Column(f"start_{name}", kind=Kind.INT if name != "owner_status" else Kind.TEXT) for name in (
+        "owner_status", "family_workers", "paid_workers", "paid_were_unemployed", "paid_local", "turnover"
+    )),
+    REGISTRY,
+)  # fmt: skip
 STEP_EXPORT_FULL = (*STEP_EXPORT, Column("id", kind=Kind.ID), REGISTRY)
 INCOME_EXPORT_FULL = (*INCOME_EXPORT, REGISTRY)

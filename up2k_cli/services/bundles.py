@@ -820,11 +820,51 @@ def origin_of(uow: UnitOfWork, table: str, key: str) -> tuple[str, str, str] | N
 # --- importing an export of a table (lossless) ------------------------------------------------
 
 # Export columns named otherwise than the field they hold.
-EXPORT_NAMES: dict[str, dict[str, str]] = {"enrollments": {"id": "enrollment_id"}}
+EXPORT_NAMES: dict[str, dict[str, str]] = {
+    "enrollments": {"id": "enrollment_id"},
+    # the business's own record holds it as it was at its start; the export's plain columns
+    # show it as it stands after its follow-ups
+    "businesses": {
+        m: f"start_{m}"
+        for m in (
+            "owner_status",
+            "family_workers",
+            "paid_workers",
+            "paid_were_unemployed",
+            "paid_local",
+            "turnover",
+        )
+    },
+}
+# Tables exported as they are stored (`raw_rows`), by their command names.
+RAW_EXPORTS = {
+    "business-follow-ups": "business_follow_ups",
+    "groups": "groups",
+    "memberships": "memberships",
+    "group-tiers": "group_tiers",
+    "referrals": "referrals",
+    "referral-updates": "referral_updates",
+}
 # Rows an export shows but the table does not hold: steps reached by themselves, baselines (the
 # registration's income), both made again from the records they follow from.
 DERIVED_ROWS: dict[str, tuple[str, str]] = {"steps": ("source", "automatic"), "incomes": ("kind", "baseline")}
-IMPORTABLE = ("cadres", "batches", "enrollments", "businesses", "steps", "incomes")
+IMPORTABLE = ("cadres", "batches", "enrollments", "businesses", "steps", "incomes", *RAW_EXPORTS)
+
+
+def raw_rows(uow: UnitOfWork, table: str) -> list[Record]:
+    """Every record of a table as stored, with the registry's identity (`export groups`, ...)."""
+    with uow:
+        origin = uow.meta["registry_id"]
+        spec = TABLES[table]
+        return [
+            {**r, "registry": origin}
+            for r in sorted(getattr(uow, table).all(), key=lambda r: _order(r, spec))
+        ]
+
+
+def _order(record: Mapping[str, Any], spec: TableSpec) -> tuple[int, str]:
+    key = str(record[spec.key])
+    return (len(key), key)
 
 
 def is_export(header: Iterable[str]) -> bool:
@@ -846,6 +886,8 @@ def records_from_export(
 
     spec = TABLES[table]
     names = EXPORT_NAMES.get(table, {})
+    if not rows:
+        return "", []
     origins = {str(row.get("registry") or "") for _line, row in rows}
     if "" in origins or len(origins) > 1:
         raise ValidationError(
@@ -920,6 +962,8 @@ def import_export(
     tables that refer to them, imported after, point at the right records, and importing the
     same file again changes nothing. All or nothing, one write."""
     origin, records = records_from_export(table, rows, source)
+    if not records:
+        return Merged(bundle=source, sender=origin, label=source, dry_run=dry_run)
     payload = {
         "format": PAYLOAD_FORMAT,
         "registry": origin,

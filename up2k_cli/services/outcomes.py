@@ -213,6 +213,16 @@ def business_view(
     }
 
 
+MEASURE_FIELDS = (
+    "owner_status",
+    "family_workers",
+    "paid_workers",
+    "paid_were_unemployed",
+    "paid_local",
+    "turnover",
+)
+
+
 def businesses_of(uow: UnitOfWork, owners: list[Record] | None = None) -> list[dict[str, Any]]:
     """Businesses as people see them (owner, kelurahan, agencies, what they lack, workers and
     turnover now), in ID order: every one, or those of the cadres given. In an open unit of work."""
@@ -252,7 +262,11 @@ def list_businesses(
 
     with uow:
         origin = uow.meta.get("registry_id")
-        rows = [{**r, "registry": origin} for r in businesses_of(uow)]
+        start = {b["id"]: b for b in uow.businesses.all()}  # as stored: the business at its start
+        rows = [
+            {**r, **{f"start_{m}": start[r["id"]].get(m) for m in MEASURE_FIELDS}, "registry": origin}
+            for r in businesses_of(uow)
+        ]
         if kelurahan:
             code = common.kelurahan_code(uow.meta, kelurahan)
             rows = [r for r in rows if r["kelurahan_code"] == code]

@@ -281,6 +281,7 @@ def show(
         ],
         {
             **{k: info.get(k) for k in keys},
+            "origin": page.origin,
             "batches": records(page.batches, CADRE_BATCHES),
             "businesses": records(page.businesses, BUSINESS_LIST),
             "steps": records(page.steps, STEP_EXPORT),

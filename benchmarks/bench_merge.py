@@ -32,19 +32,26 @@ sys.path.insert(0, str(h.REPO))
 KELURAHAN = "Pondok Labu"
 CODE = "31.74.06.1003"
 PASSPHRASE = "bench passphrase for the bundle"
-HANGING = ("enrollments", "businesses", "steps", "incomes")
 
 
 def split(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """(the programme without Pondok Labu's records, Pondok Labu's records by table)."""
+    """(the programme without Pondok Labu's records, Pondok Labu's records by table): its cadres
+    and every record that hangs from them, followed through schema.py's references."""
+    from up2k_cli.services.bundles import merged_tables
+
     share: dict[str, dict[str, Any]] = {}
-    gone = {r["id"] for r in data["cadres"].values() if r["kelurahan_code"] == CODE}
-    share["cadres"] = {d: r for d, r in data["cadres"].items() if r["id"] in gone}
-    data["cadres"] = {d: r for d, r in data["cadres"].items() if r["id"] not in gone}
-    for table in HANGING:
-        share[table] = {d: r for d, r in data[table].items() if r["cadre_id"] in gone}
-        data[table] = {d: r for d, r in data[table].items() if r["cadre_id"] not in gone}
-    return data, share
+    gone: dict[str, set[str]] = {}
+    for spec in merged_tables():
+        refs = [(f.name, f.references.split(".")[0]) for f in spec.fields if f.references]
+        table = data.get(spec.name) or {}
+
+        def theirs(r: dict[str, Any], refs: list[tuple[str, str]] = refs) -> bool:
+            return r.get("kelurahan_code") == CODE or any(r.get(f) in gone.get(t, ()) for f, t in refs)
+
+        share[spec.name] = {d: r for d, r in table.items() if theirs(r)}
+        gone[spec.name] = {str(r[spec.key]) for r in share[spec.name].values()}
+        data[spec.name] = {d: r for d, r in table.items() if d not in share[spec.name]}
+    return data, {t: r for t, r in share.items() if r}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,9 +89,12 @@ def main(argv: list[str] | None = None) -> int:
         for table, records in share.items():
             mine[table].update(records)
         counters = mine["meta"]["1"]["counters"]
-        for table, kind in (("cadres", "cadre"), ("enrollments", "enrollment"), ("businesses", "business"),
-                            ("steps", "step"), ("incomes", "income")):  # fmt: skip
-            counters[kind] = max([counters.get(kind, 0), *(int(d) for d in mine[table])])
+        from up2k_cli.storage.schema import TABLES
+
+        for table in share:
+            kind = TABLES[table].counter
+            if kind:
+                counters[kind] = max([counters.get(kind, 0), *(int(d) for d in mine[table])])
         counters["queue"] = max(
             [counters.get("queue", 0), *(r.get("queue_seq") or 0 for r in mine["enrollments"].values())]
         )

@@ -8,7 +8,7 @@ from up2k_cli.i18n import N_, _
 from up2k_cli.render.formats import Format
 from up2k_cli.render.output import Output
 
-from .context import day, note, read_refs, registry, today
+from .context import day, note, note_updated, read_refs, registry, today
 from .options import list_options, output_options
 
 batch_app = typer.Typer(help="Training and mentoring batches.", no_args_is_help=True)
@@ -170,8 +170,7 @@ def update(
            "quota_per_kelurahan": quota_per_kelurahan, "sessions": sessions,
            "min_attendance": min_attendance, "mentor": mentor, "venue": venue}  # fmt: skip
     entry = batches.update(registry(ctx), code, raw, reason=reason)
-    changed = ", ".join(entry["changes"]) or _("nothing (same values)")
-    note(_("Updated {id}: {changes}.").format(id=entry["ref"], changes=changed))
+    note_updated(entry)
 
 
 @batch_app.command("reopen")

@@ -8,7 +8,7 @@ import typer
 from up2k_cli.i18n import N_, _
 from up2k_cli.render.output import Output
 
-from .context import day, note, registry, stdin_is_terminal, today
+from .context import day, note, note_updated, registry, stdin_is_terminal, today
 from .follow_ups import WorkStatus
 from .options import list_options, show_options
 
@@ -326,8 +326,7 @@ def update(
         "work_status": work_status,
     }
     done = cadres.update(registry(ctx), cadre, {k: x for k, x in raw.items() if x is not None}, today=today())
-    changed = ", ".join(done.entry["changes"]) or _("nothing (same values)")
-    note(_("Updated {id}: {changes}.").format(id=done.entry["ref"], changes=changed))
+    note_updated(done.entry)
     for warning in done.warnings:
         note(warning)
 

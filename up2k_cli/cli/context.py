@@ -84,6 +84,14 @@ def note(message: str) -> None:
     typer.echo(visible_lines(message), err=True)
 
 
+def note_updated(entry: dict[str, Any]) -> None:
+    """Say which fields a change entry changed ('Updated K0001: phone, rt.')."""
+    from up2k_cli.i18n import _
+
+    changed = ", ".join(entry["changes"]) or _("nothing (same values)")
+    note(_("Updated {id}: {changes}.").format(id=entry["ref"], changes=changed))
+
+
 def protected_paths(ctx: typer.Context, inputs: Iterable[str | Path] = ()) -> tuple[Protected, ...]:
     """What this command's --output or --rejects must never overwrite: the registry file, its lock
     (and the lock's holder file), its backups folder, and the command's own input files. A

@@ -9,7 +9,7 @@ from up2k_cli.render.output import Output
 
 from .batches import CadresArg, DateOpt
 from .cadres import Kelurahan, Rw
-from .context import day, note, read_refs, registry, stdin_is_terminal, today
+from .context import day, note, note_updated, read_refs, registry, stdin_is_terminal, today
 from .options import field_options, list_options, settings_options, show_options
 
 group_app = typer.Typer(
@@ -87,8 +87,7 @@ def update(
 
     raw = fields if name is None else {"name": name, **fields}
     entry = groups.update_group(registry(ctx), group, raw, today=today())
-    changed = ", ".join(entry["changes"]) or _("nothing (same values)")
-    note(_("Updated {id}: {changes}.").format(id=entry["ref"], changes=changed))
+    note_updated(entry)
 
 
 @group_app.command("join")

@@ -8,7 +8,7 @@ import typer
 from up2k_cli.i18n import N_, Msg, _, localise
 from up2k_cli.render.output import Output
 
-from .context import day, note, registry, today
+from .context import day, note, note_updated, registry, today
 from .follow_ups import WorkStatus, follow_up, measure_options
 from .options import list_options, settings_options, show_options
 
@@ -118,8 +118,7 @@ def update(
     raw, licence = _business_input(name, category, started, nib, pirt, halal, address, licensed_on)
     raw |= measures
     entry = outcomes.update_business(registry(ctx), business, raw, today=today(), licensed_on=licence)
-    changed = ", ".join(entry["changes"]) or _("nothing (same values)")
-    note(_("Updated {id}: {changes}.").format(id=entry["ref"], changes=changed))
+    note_updated(entry)
 
 
 @business_app.command("list")
@@ -272,8 +271,7 @@ def income_update(
 
     raw = {"amount": amount, "on": date, "note": note_text, "work_status": work_status}
     entry = outcomes.update_income(registry(ctx), income, raw, today=today(), reason=reason)
-    changed = ", ".join(entry["changes"]) or _("nothing (same values)")
-    note(_("Updated {id}: {changes}.").format(id=entry["ref"], changes=changed))
+    note_updated(entry)
 
 
 @income_app.command("remove")

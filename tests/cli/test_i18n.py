@@ -150,6 +150,21 @@ ON_SERVER = Case(
 )
 
 
+def _own_export(table: str) -> Callable[[Up2k], dict[str, str]]:
+    def prepare(up2k: Up2k) -> dict[str, str]:
+        target = up2k.folder / f"{table}.csv"
+        assert up2k("export", table, "--output", str(target)).exit_code == 0
+        return {"export": str(target)}
+
+    return prepare
+
+
+def _own_bundle(up2k: Up2k) -> dict[str, str]:
+    target = up2k.folder / "own.up2k"
+    assert up2k("export", "bundle", "--output", str(target), "--no-encryption").exit_code == 0
+    return {"bundle": str(target)}
+
+
 def _group(up2k: Up2k, *members: str) -> dict[str, str]:
     """G0001 in Pondok Labu, with these members since 2026-09-01."""
     assert (
@@ -316,6 +331,39 @@ CASES: dict[str, Case] = {
     "report pipeline": Case(("report", "pipeline"), "Funnel (all kelurahan)", "Corong (semua kelurahan)", stream="stdout"),
     "report income": Case(("report", "income"), "Median change", "Median perubahan", stream="stdout"),
     "report agencies": Case(("report", "agencies"), "No P-IRT (food)", "Tanpa P-IRT (pangan)", stream="stdout"),
+    "export bundle": Case(
+        ("export", "bundle", "--output", "{target}", "--no-encryption"), "Warning: the bundle is not encrypted",
+        "Peringatan: bundel tidak dienkripsi", prepare=lambda run: {"target": str(run.folder / "b.up2k")},
+    ),
+    "merge": Case(
+        ("merge", "{bundle}"), "was written by this registry itself", "ditulis oleh registri ini sendiri", exit_code=1,
+        prepare=_own_bundle,
+    ),
+    **{
+        f"import {table}": Case(
+            ("import", table, "{export}"), "Nothing to import: this registry holds every record",
+            "Tidak ada yang diimpor: registri ini sudah memuat setiap catatan", prepare=_own_export(table),
+        )
+        for table in (
+            "batches", "enrollments", "businesses", "steps", "incomes",
+            "business-follow-ups", "groups", "memberships", "group-tiers", "referrals", "referral-updates",
+        )
+    },
+    **{
+        f"export {table}": Case(("export", table), ",registry", ",registry", stream="stdout")
+        for table in ("business-follow-ups", "groups", "memberships", "group-tiers", "referrals", "referral-updates")
+    },
+    "office add": Case(("office", "add"), "name a kelurahan (an office's login)", "sebutkan kelurahan (login kantor)", exit_code=1),
+    "office list": Case(
+        ("office", "list"), "office accounts are logins of a registry on PostgreSQL", "akun kantor adalah login registri di PostgreSQL",
+        exit_code=1, on_server=Case(("office", "list"), "Accounts (0)", "Akun (0)", stream="stdout"),
+    ),
+    "office remove": Case(
+        ("office", "remove", "kantor_x"), "office accounts are logins of a registry on PostgreSQL",
+        "akun kantor adalah login registri di PostgreSQL", exit_code=1,
+        on_server=Case(("office", "remove", "kantor_x"), "kantor_x is not an account of this registry",
+                       "kantor_x bukan akun registri ini", exit_code=1),
+    ),
 }  # fmt: skip
 IMPORT_CSV = (
     "nik,nama,kelurahan,rt,rw,alamat,persetujuan\n3174064606900006,Fitri,Pondok Labu,3,2,Jl. C 6,ya\n"

@@ -36,13 +36,27 @@ OUTPUT_COMMANDS: dict[str, list[str]] = {
     "backup list": [],
     **{
         f"export {what}": []
-        for what in ("cadres", "batches", "enrollments", "businesses", "steps", "incomes")
+        for what in (
+            "cadres",
+            "batches",
+            "enrollments",
+            "businesses",
+            "steps",
+            "incomes",
+            "business-follow-ups",
+            "groups",
+            "memberships",
+            "group-tiers",
+            "referrals",
+            "referral-updates",
+        )
     },
     **{
         f"report {what}": []
         for what in ("summary", "kelurahan", "weekly", "target", "pipeline", "income", "agencies")
     },
     "report batch": ["B01"],
+    "office list": [],
     "group list": [],
     "group show": ["G0001"],
     "group assess": [],

@@ -262,6 +262,8 @@ def show(
     fields = record_fields(info, CADRE_EXPORT)
     if info.get("status_reason"):
         fields.append((N_("Status reason"), info["status_reason"], Kind.FREE))
+    if page.origin:
+        fields.append((N_("Came from"), page.origin, Kind.FREE))
     # work_status came after status_reason: keys are only ever added at the end.
     keys = [c.key for c in CADRE_EXPORT if c.key != "work_status"] + ["status_reason", "work_status"]
     out.page(
@@ -279,6 +281,7 @@ def show(
         ],
         {
             **{k: info.get(k) for k in keys},
+            "origin": page.origin,
             "batches": records(page.batches, CADRE_BATCHES),
             "businesses": records(page.businesses, BUSINESS_LIST),
             "steps": records(page.steps, STEP_EXPORT),

@@ -60,8 +60,14 @@ def cadres(
     from up2k_cli.services import importer
 
     data = _read_source(file)
-    source = importer.read_table(data, file, encoding=encoding, sheet=sheet)
     name = "stdin" if file == "-" else Path(file).name
+    header, rows = _export_rows(data, file, encoding=encoding, sheet=sheet)
+    from up2k_cli.services.bundles import is_export
+
+    if is_export(header):
+        _import_export(ctx, "cadres", rows, name, dry_run)
+        return
+    source = importer.read_table(data, file, encoding=encoding, sheet=sheet)
     try:
         with _progress(len(source.rows)) as advance:
             result = importer.import_cadres(
@@ -97,6 +103,106 @@ def cadres(
     note("; ".join(parts) + (_("; nothing written (dry run).") if dry_run else "."))
     if dry_run and result.errors and not skip_invalid:
         raise typer.Exit(1)
+
+
+def _export_rows(
+    data: bytes, file: str, *, encoding: str | None = None, sheet: str | None = None
+) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    """The header and the rows of a file `up2k export` wrote: CSV, a workbook, JSON or JSON lines."""
+    import orjson
+
+    from up2k_cli.domain.errors import Up2kError
+    from up2k_cli.services import importer
+
+    stripped = data.lstrip()
+    if file.lower().endswith((".json", ".jsonl")) or stripped[:1] in (b"[", b"{"):
+        try:
+            if stripped[:1] == b"[":
+                found = orjson.loads(data)
+            else:
+                found = [orjson.loads(line) for line in data.splitlines() if line.strip()]
+        except orjson.JSONDecodeError as exc:
+            raise Up2kError(
+                _("file {name}: not JSON up2k can read ({reason})").format(name=repr(file), reason=exc)
+            ) from None
+        if not all(isinstance(r, dict) for r in found):
+            raise Up2kError(_("file {name}: not a list of records").format(name=repr(file)))
+        header = list(found[0]) if found else []
+        return header, [(i, row) for i, row in enumerate(found, start=1)]
+    source = importer.read_table(data, file, encoding=encoding, sheet=sheet)
+    header = [h.strip().lstrip("\ufeff") for h in source.header]
+    rows = [
+        (line, {h: importer.cell_text(c, h)[0] for h, c in zip(header, cells, strict=False)})
+        for line, cells in source.rows
+    ]
+    return header, rows
+
+
+def _import_export(
+    ctx: typer.Context, table: str, rows: list[tuple[int, dict[str, Any]]], name: str, dry_run: bool
+) -> None:
+    from up2k_cli.services import bundles
+
+    result = bundles.import_export(registry(ctx), table, rows, source=name, today=today(), dry_run=dry_run)
+    created, updated = result.created.get(table, 0), result.updated.get(table, 0)
+    if dry_run:
+        line = _(
+            "Would import {created} new and update {updated} {table} from {source}; "
+            "nothing written (dry run)."
+        )
+    elif result.written:
+        line = _("Imported {created} new and updated {updated} {table} from {source}, every field kept.")
+    else:
+        line = _("Nothing to import: this registry holds every record of {source} already.")
+    note(line.format(created=created, updated=updated, table=table, source=name))
+
+
+def _import_table(table: str, command: str | None = None) -> Any:
+    shown = command or table
+
+    def command(
+        ctx: typer.Context,
+        file: Annotated[
+            str,
+            typer.Argument(
+                help="A file 'up2k export' wrote (CSV, .xlsx, JSON or JSON lines), or - for stdin."
+            ),
+        ],
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything, write nothing.")] = False,
+    ) -> None:
+        data = _read_source(file)
+        header, rows = _export_rows(data, file)
+        from up2k_cli.domain.errors import Up2kError
+        from up2k_cli.services.bundles import is_export
+
+        if not is_export(header):
+            raise Up2kError(
+                _(
+                    "file {name}: not an export of {table} (it has no registry column); write it with "
+                    "'up2k export {table}'"
+                ).format(name=repr(file), table=shown)
+            )
+        _import_export(ctx, table, rows, "stdin" if file == "-" else Path(file).name, dry_run)
+
+    command.__doc__ = (
+        f"Import an export of {shown} (from 'up2k export {shown}'), every field kept: new records get "
+        "this registry's IDs, and the IDs they refer to are read through the mapping kept when "
+        "the records they belong to were imported."
+    )
+    return command
+
+
+for _table in ("batches", "enrollments", "businesses", "steps", "incomes"):
+    app.command(_table)(_import_table(_table))
+for _command, _table in (
+    ("business-follow-ups", "business_follow_ups"),
+    ("groups", "groups"),
+    ("memberships", "memberships"),
+    ("group-tiers", "group_tiers"),
+    ("referrals", "referrals"),
+    ("referral-updates", "referral_updates"),
+):
+    app.command(_command)(_import_table(_table, _command))
 
 
 def _read_source(file: str) -> bytes:

@@ -15,12 +15,14 @@ from up2k_cli.i18n import INTERRUPTED, _
 
 from . import (
     batches,
+    bundles,
     cadres,
     exports,
     groups,
     imports,
     maintenance,
     mend,
+    offices,
     outcomes,
     referrals,
     registry_cmds,
@@ -224,6 +226,9 @@ groups.install(app)
 referrals.install(app)
 maintenance.install(app)
 mend.install(app)
+app.command("merge")(bundles.merge)
+exports.app.command("bundle")(bundles.export_bundle)
+app.add_typer(offices.app, name="office")
 app.add_typer(imports.app, name="import")
 app.add_typer(exports.app, name="export")
 app.add_typer(reports.app, name="report")

@@ -394,3 +394,53 @@ REFERRAL_UPDATES = (
     Column("source", N_("Source"), priority=6, labels=labels(referrals.SOURCES)),
     Column("note", N_("Note"), Kind.FREE, priority=2),
 )
+
+
+# `merge --conflicts FILE`: one row per field the merge left as it is, both values and the day
+# each side last changed the record.
+CONFLICTS = (
+    Column("table", N_("Table"), priority=KEEP),
+    Column("record", N_("Record here"), Kind.ID, priority=KEEP),
+    Column("their_record", N_("Record there"), Kind.ID),
+    Column("field", N_("Field"), priority=KEEP),
+    Column("ours", N_("Here"), Kind.FREE),
+    Column("theirs", N_("There"), Kind.FREE),
+    Column("ours_changed_on", N_("Changed here"), Kind.DATE),
+    Column("theirs_changed_on", N_("Changed there"), Kind.DATE),
+    Column("conflict", N_("Conflict")),
+)
+
+
+# What `export` adds after each table's stable columns (only ever at the end), so that an export
+# of every table, imported into a new registry, loses nothing: status reasons and dates, the
+# nested values as JSON text, the step's own ID, and `registry`, the identity of the registry it
+# came from (what `import` maps the IDs by).
+REGISTRY = Column("registry", kind=Kind.CODE)
+CADRE_EXPORT_FULL = (
+    *CADRE_EXPORT,
+    Column("status_reason", kind=Kind.FREE),
+    Column("status_log", kind=Kind.FREE),
+    Column("erased_on", kind=Kind.DATE),
+    REGISTRY,
+)
+BATCH_EXPORT_FULL = (*BATCH_EXPORT, Column("created_on", kind=Kind.DATE), REGISTRY)
+ENROLLMENT_EXPORT_FULL = (
+    *ENROLLMENT_EXPORT,
+    Column("queue_seq", kind=Kind.INT),
+    Column("withdraw_reason", kind=Kind.FREE),
+    Column("forced_reason", kind=Kind.FREE),
+    Column("attendance", kind=Kind.FREE),
+    Column("events", kind=Kind.FREE),
+    REGISTRY,
+)
+# The business as it was at its start (what its record holds; the columns before show it as it
+# stands after its follow-ups).
+BUSINESS_EXPORT_FULL = (
+    *BUSINESS_EXPORT,
+    *(Column(f"start_{name}", kind=Kind.INT if name != "owner_status" else Kind.TEXT) for name in (
+        "owner_status", "family_workers", "paid_workers", "paid_were_unemployed", "paid_local", "turnover"
+    )),
+    REGISTRY,
+)  # fmt: skip
+STEP_EXPORT_FULL = (*STEP_EXPORT, Column("id", kind=Kind.ID), REGISTRY)
+INCOME_EXPORT_FULL = (*INCOME_EXPORT, REGISTRY)

@@ -100,7 +100,9 @@ def list_batches(uow: UnitOfWork) -> list[dict[str, Any]]:
     """Every batch with its counts, in the order they start."""
     with uow:
         found = fills(uow)
-    return [batch_row(f) for f in sorted(found.values(), key=lambda f: (f.batch["start"], f.batch["code"]))]
+        origin = uow.meta.get("registry_id")
+    rows = [batch_row(f) for f in sorted(found.values(), key=lambda f: (f.batch["start"], f.batch["code"]))]
+    return [{**r, "registry": origin} for r in rows]
 
 
 @dataclass
@@ -146,6 +148,7 @@ def batch_row(fill: BatchFill) -> dict[str, Any]:
         "waitlisted": fill.by_status[rules.WAITLISTED],
         "withdrawn": fill.by_status[rules.WITHDRAWN],
         "not_placed": fill.by_status[rules.NOT_PLACED],
+        "created_on": b.get("created_on"),
     }
 
 
@@ -707,5 +710,16 @@ def all_enrollment_rows(uow: UnitOfWork) -> list[dict[str, Any]]:
         names = common.kelurahan_names(uow.meta)
         batches = {b["code"]: b for b in uow.batches.all()}
         enrollments = uow.enrollments.all()
-    rows = [enrollment_row(batches[e["batch"]], e, names, None) for e in enrollments if e["batch"] in batches]
+        origin = uow.meta.get("registry_id")
+    rows = [
+        {
+            **enrollment_row(batches[e["batch"]], e, names, None),
+            "registry": origin,
+            **{
+                k: e.get(k) for k in ("queue_seq", "withdraw_reason", "forced_reason", "attendance", "events")
+            },
+        }
+        for e in enrollments
+        if e["batch"] in batches
+    ]
     return sorted(rows, key=lambda r: (r["batch"], common.id_order({"id": r["enrollment_id"]})))

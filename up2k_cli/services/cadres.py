@@ -205,7 +205,10 @@ def list_cadres(
     leniently as on input. The coordinator's follow-up lists: trained but no business yet, no
     income follow-up since a day, records missing a phone, RT, RW or address. A list with whole
     NIKs is recorded as personal data leaving up2k."""
+    from up2k_cli.services.personal import require_personal_data
+
     with uow:
+        require_personal_data(uow, "cadre list")
         names = kelurahan_names(uow.meta)
         if kelurahan:
             rows = uow.cadres.find(kelurahan_code=kelurahan_code(uow.meta, kelurahan))
@@ -268,7 +271,8 @@ def export_cadres(uow: UnitOfWork, *, output: str | None) -> list[dict[str, Any]
         rows = sorted(uow.cadres.all(), key=id_order)
         record_file(uow, "export cadres", output, [r["id"] for r in rows], len(rows))
         uow.commit()
-    return [derived(r, names) for r in rows]
+        origin = uow.meta.get("registry_id")
+    return [{**derived(r, names), "registry": origin} for r in rows]
 
 
 @dataclass
@@ -281,13 +285,16 @@ class CadrePage:
     steps: list[Record]
     incomes: list[Record]
     history: list[Record]
+    origin: str | None = None  # "K0001 of Kelurahan Pondok Labu (3f2a…)": a cadre merged from a bundle
 
 
 def page(uow: UnitOfWork, ref: str, *, today: dt.date, show_nik: bool = False) -> CadrePage:
     """One cadre's page; with show_nik the whole NIK is shown, which is recorded (UU PDP)."""
     from up2k_cli.services import batches, outcomes
+    from up2k_cli.services.personal import require_personal_data
 
     with uow:
+        require_personal_data(uow, "cadre show")
         record = find(uow, ref)
         cid = record["id"]
         page = CadrePage(
@@ -298,6 +305,14 @@ def page(uow: UnitOfWork, ref: str, *, today: dt.date, show_nik: bool = False) -
             incomes=outcomes.income_rows(uow, [record]),
             history=history_of(uow, "cadre", cid),
         )
+        from up2k_cli.services.bundles import origin_of
+
+        found = origin_of(uow, "cadres", cid)
+        if found is not None:
+            registry_id, their_key, label = found
+            page.origin = _("{key} of {label} (registry {registry})").format(
+                key=their_key, label=label, registry=registry_id
+            )
         if show_nik:
             from up2k_cli.services.personal import record_access
 

@@ -296,7 +296,10 @@ def history(
 ) -> list[Record]:
     """Change history, oldest first, filtered; an ID matches the record it concerns. Showing
     whole NIKs is itself recorded (UU PDP)."""
+    from up2k_cli.services.personal import require_personal_data
+
     with uow:
+        require_personal_data(uow, "history")
         if ref:
             wanted = ref.strip().upper()
             found = {h["seq"]: h for h in uow.history.find(ref=wanted)}

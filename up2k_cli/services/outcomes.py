@@ -213,6 +213,16 @@ def business_view(
     }
 
 
+MEASURE_FIELDS = (
+    "owner_status",
+    "family_workers",
+    "paid_workers",
+    "paid_were_unemployed",
+    "paid_local",
+    "turnover",
+)
+
+
 def businesses_of(uow: UnitOfWork, owners: list[Record] | None = None) -> list[dict[str, Any]]:
     """Businesses as people see them (owner, kelurahan, agencies, what they lack, workers and
     turnover now), in ID order: every one, or those of the cadres given. In an open unit of work."""
@@ -251,7 +261,12 @@ def list_businesses(
     from up2k_cli.services.snapshots import snapshot
 
     with uow:
-        rows = businesses_of(uow)
+        origin = uow.meta.get("registry_id")
+        start = {b["id"]: b for b in uow.businesses.all()}  # as stored: the business at its start
+        rows = [
+            {**r, **{f"start_{m}": start[r["id"]].get(m) for m in MEASURE_FIELDS}, "registry": origin}
+            for r in businesses_of(uow)
+        ]
         if kelurahan:
             code = common.kelurahan_code(uow.meta, kelurahan)
             rows = [r for r in rows if r["kelurahan_code"] == code]
@@ -425,6 +440,7 @@ def step_rows(uow: UnitOfWork, today: dt.date, cadres: list[Record] | None = Non
     snap = snapshot(uow, today, cadres)
     reached = steps_by_cadre(snap)
     notes = {(r["cadre_id"], r["step"]): r.get("note") for r in snap.steps}
+    ids = {(r["cadre_id"], r["step"]): r["id"] for r in snap.steps}
     kel_of = {c["id"]: c["kelurahan_code"] for c in snap.cadres}
     rows = []
     for cid in sorted(reached, key=lambda c: common.id_order({"id": c})):
@@ -439,6 +455,7 @@ def step_rows(uow: UnitOfWork, today: dt.date, cadres: list[Record] | None = Non
                     "on": on,
                     "source": "recorded" if recorded else "automatic",
                     "note": notes.get((cid, step)),
+                    "id": ids.get((cid, step)),
                 }
             )
     return rows
@@ -474,12 +491,14 @@ def income_rows(uow: UnitOfWork, cadres: list[Record] | None = None) -> list[dic
 
 def export_steps(uow: UnitOfWork, today: dt.date) -> list[dict[str, Any]]:
     with uow:
-        return step_rows(uow, today)
+        origin = uow.meta.get("registry_id")
+        return [{**r, "registry": origin} for r in step_rows(uow, today)]
 
 
 def export_incomes(uow: UnitOfWork) -> list[dict[str, Any]]:
     with uow:
-        return income_rows(uow)
+        origin = uow.meta.get("registry_id")
+        return [{**r, "registry": origin} for r in income_rows(uow)]
 
 
 # --- corrections ---------------------------------------------------------------------------------

@@ -33,10 +33,26 @@ def holds(ranges: Iterable[Iterable[str]] | None, cadre_id: str) -> bool:
     return any(id_number(first) <= number <= id_number(last) for first, last in ranges or ())
 
 
+def require_personal_data(uow: UnitOfWork, what: str) -> None:
+    """A viewer account (agencies, the city) reads no personal data: what needs it is refused
+    with one line, before anything is read or written."""
+    if not getattr(uow, "personal_data", True):
+        from up2k_cli.domain.errors import RuleViolation
+        from up2k_cli.i18n import _
+
+        raise RuleViolation(
+            _(
+                "'{what}' shows personal data, which the viewer account {user} may not read; ask the "
+                "kecamatan coordinator, or use the aggregate reports"
+            ).format(what=what, user=getattr(uow, "login", uow.user))
+        )
+
+
 def record_file(
     uow: UnitOfWork, what: str, path: str | None, cadre_ids: Iterable[str], records: int
 ) -> Record:
     """A file (or stdout) that leaves up2k with personal data; in an open unit of work."""
+    require_personal_data(uow, what)
     (ident,) = uow.next_ids("file", "F")
     entry = {
         "id": ident,
@@ -58,6 +74,7 @@ def record_file(
 
 def record_access(uow: UnitOfWork, what: str, cadre_ids: Iterable[str]) -> None:
     """Whole NIKs shown on a screen: recorded as an access; in an open unit of work."""
+    require_personal_data(uow, what)
     ids = sorted(set(cadre_ids))
     uow.record_changes(
         [{"entity": "export", "ref": what, "refs": ids[:1000], "action": "personal-data-access",

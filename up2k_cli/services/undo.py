@@ -4,7 +4,7 @@ Every history entry of one command carries the same `op` number. Undo takes the 
 changed something and has not been undone yet, and plays its entries backwards: created records
 are removed, changed fields get their old values, removed records come back. The undo itself is
 an op in the history, so undo again walks further back. An erasure, an accepted hand edit and a
-restored backup cannot be undone.
+restored backup, a merge and office accounts cannot be undone.
 """
 
 from __future__ import annotations
@@ -26,6 +26,15 @@ FINAL = {
     "erase": N_("an erasure cannot be undone: the data is gone"),
     "accept-edits": N_("accepting edits made outside up2k cannot be undone; restore a backup instead"),
     "restore": N_("a restored backup cannot be undone this way; restore the backup made before it"),
+    "merge": N_(
+        "a merge cannot be undone this way; restore the backup made before it (a file), or settle "
+        "what it brought with the next bundle"
+    ),
+    "import-export": N_(
+        "an import of an export cannot be undone this way; restore the backup made before it"
+    ),
+    "add-account": N_("an account is the server's: remove it with 'up2k office remove'"),
+    "remove-account": N_("an account is the server's: add it again with 'up2k office add'"),
 }
 UNDO = "undo"
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from up2k_cli.domain.errors import RegistryDamaged
 from up2k_cli.i18n import _
-from up2k_cli.storage.presets import default_settings
+from up2k_cli.storage.presets import default_settings, new_registry_id
 
 Data = MutableMapping[str, Any]
 
@@ -63,8 +63,19 @@ def _v3_to_v4(data: Data) -> None:
     settings.setdefault("group_tiers", {t: dict(c) for t, c in DEFAULT_TIER_CRITERIA.items()})
 
 
-MIGRATIONS: dict[int, Callable[[Data], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
-CURRENT_VERSION = 4
+def _v4_to_v5(data: Data) -> None:
+    """Working as several offices: the registry's own identity (which bundles and exports name as
+    their origin), where records from other registries came from, and the registries merged."""
+    from up2k_cli.storage.schema import TABLES
+
+    data["meta"]["1"].setdefault("registry_id", new_registry_id())
+    for name, spec in TABLES.items():
+        if spec.since == 5:
+            data.setdefault(name, {})
+
+
+MIGRATIONS: dict[int, Callable[[Data], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
+CURRENT_VERSION = 5
 
 
 def schema_version(data: Data) -> int:

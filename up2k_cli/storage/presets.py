@@ -41,7 +41,16 @@ def new_meta(start: dt.date, now: dt.datetime, schema_version: int) -> dict[str,
         },
         "counters": {},
         "settings": default_settings(),
+        "registry_id": new_registry_id(),
     }
+
+
+def new_registry_id() -> str:
+    """A registry's identity, which bundles and exports name as their origin: random, so that two
+    offices never pick the same one."""
+    import secrets
+
+    return secrets.token_hex(8)
 
 
 def default_settings() -> dict[str, Any]:

@@ -164,6 +164,28 @@ class BaseUnitOfWork:
     def reserve(self, kind: str, count: int) -> range:  # pragma: no cover - each backend's own
         raise NotImplementedError
 
+    # Accounts (`up2k office`) are logins of a database server; a file is one office's registry.
+    def _no_accounts(self) -> None:
+        from up2k_cli.domain.errors import RuleViolation
+        from up2k_cli.i18n import _
+
+        raise RuleViolation(
+            _(
+                "office accounts are logins of a registry on PostgreSQL; {location} is a file, which one "
+                "office keeps: send its work to the kecamatan with 'up2k export bundle' instead"
+            ).format(location=self.location)
+        )
+
+    def accounts(self) -> list[Record]:
+        self._no_accounts()
+        return []
+
+    def add_account(self, login: str, kind: str, kelurahan_code: str | None, password: str) -> None:
+        self._no_accounts()
+
+    def remove_account(self, login: str) -> None:
+        self._no_accounts()
+
     def next_ids(self, kind: str, prefix: str, count: int = 1) -> list[str]:
         """New IDs short enough to type: K0001, K0002, ... (more digits once past 9999)."""
         return [f"{prefix}{n:04d}" for n in self.reserve(kind, count)]

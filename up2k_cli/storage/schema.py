@@ -358,6 +358,36 @@ FILES = TableSpec(
     counter="file",
     since=3,
 )
+# Working as several offices (schema 5). Each registry has an identity (meta `registry_id`); a
+# record that came from another registry (a bundle, an import of an export) keeps where it came
+# from, so that the next bundle from there updates it instead of adding it again.
+ORIGINS = TableSpec(
+    "origins",
+    "id",
+    (
+        Field("id", required=True, unique=True),  # "<origin registry>/<table>"
+        Field("origin", required=True),  # the registry_id of the registry the records came from
+        Field("table", required=True),
+        Field("keys", JSON, required=True),  # {key there: key here}, e.g. {"K0001": "K0035"}
+    ),
+    since=5,
+)
+# The registries whose bundles were merged here: the last bundle's number, and what both sides
+# held of each record after that merge (a hash per record), so that the next merge tells a
+# record changed there, here, or on both sides since.
+PEERS = TableSpec(
+    "peers",
+    "id",
+    (
+        Field("id", required=True, unique=True),  # the peer's registry_id
+        Field("label", required=True),  # what its bundles call it: "Kelurahan Pondok Labu"
+        Field("seq", INT, required=True),  # the number of the last bundle merged from it
+        Field("merged_at", STAMP, required=True),
+        Field("bundle", required=True),  # the file name of that bundle
+        Field("bases", JSON, required=True),  # {table: {key here: hash of the record agreed}}
+    ),
+    since=5,
+)
 HISTORY = TableSpec(
     "history",
     "seq",
@@ -385,11 +415,12 @@ TABLES: dict[str, TableSpec] = {
     for spec in (
         CADRES, BATCHES, ENROLLMENTS, BUSINESSES, STEPS, INCOMES, FILES, HISTORY,
         BUSINESS_FOLLOW_UPS, GROUPS, MEMBERSHIPS, GROUP_TIERS, REFERRALS, REFERRAL_UPDATES,
+        ORIGINS, PEERS,
     )
 }  # fmt: skip
 # Every ID counter: one per table with serial IDs, the history's sequence numbers, and the
-# waiting list's queue numbers.
-COUNTERS: tuple[str, ...] = (*(spec.counter for spec in TABLES.values() if spec.counter), "queue")
+# waiting list's queue numbers, and the bundles this registry wrote (schema 5).
+COUNTERS: tuple[str, ...] = (*(spec.counter for spec in TABLES.values() if spec.counter), "queue", "bundle")
 META = "meta"
 # The meta record (document 1 of the meta table in the file): what it must hold.
 META_FIELDS = ("schema_version", "region", "target", "counters")

@@ -97,11 +97,197 @@ def create_table(spec: TableSpec) -> list[str]:
     return statements
 
 
-def tables_ddl() -> str:
-    """Every table of schema.py, parents before the tables that refer to them."""
+def tables_ddl(since: int | None = None) -> str:
+    """Every table of schema.py (or those a schema version added), parents before the tables
+    that refer to them."""
     order = sorted(TABLES.values(), key=lambda s: any(f.references for f in s.fields))
-    return "\n\n".join("\n".join(create_table(spec)) for spec in order) + "\n"
+    chosen = [spec for spec in order if since is None or spec.since == since]
+    return "\n\n".join("\n".join(create_table(spec)) for spec in chosen) + "\n"
+
+
+# --- offices: row-level security and the viewer's views (schema 5) ------------------------------
+#
+# Who sees what is decided by up2k.scope(): '*' for the schema's owner (the coordinator) and for
+# a viewer (who has no privilege on any table, only on the views below), the kelurahan code for
+# an office, NULL (nothing) for anyone else. Every table's policies are written from schema.py:
+# a table with a kelurahan_code, or referring to a table so scoped, is scoped; a reference's
+# subquery is itself filtered by the policies of the table it reads, so a step is an office's
+# when its cadre is.
+
+ALL = "(SELECT up2k.scope()) = '*'"
+SHARED = frozenset({"batches"})  # every office reads them (and locks one to enroll)
+COORDINATOR_ONLY = frozenset({"origins", "peers"})
+# What a viewer reads instead of a table: the same columns, personal data left out. Text that
+# names or locates a person is NULL ('' where it is required), identifiers that matter only by
+# being there (a NIB, a P-IRT number) are '(hidden)', free text inside nested values is dropped.
+HIDDEN = "'(hidden)'"
+VIEWER_COLUMNS: dict[str, dict[str, str]] = {
+    "cadres": {
+        "nik": "NULL", "name": "''", "rt": "NULL", "address": "NULL", "phone": "NULL",
+        "consent_method": "NULL", "status_reason": "NULL", "name_key": "''",
+        "status_log": "(SELECT json_agg((e::jsonb || '{\"reason\": null}')::json) "
+        "FROM json_array_elements(status_log) e)",
+    },
+    "enrollments": {
+        "withdraw_reason": "NULL", "forced_reason": "NULL",
+        "events": "(SELECT json_agg((e::jsonb - 'reason')::json) FROM json_array_elements(events) e)",
+    },
+    "businesses": {
+        "name": "''", "address": "NULL",
+        "nib": f"CASE WHEN nib IS NULL THEN NULL ELSE {HIDDEN} END",
+        "pirt": f"CASE WHEN pirt IS NULL THEN NULL ELSE {HIDDEN} END",
+    },
+    "steps": {"note": "NULL"},
+    "incomes": {"note": "NULL"},
+    "business_follow_ups": {"note": "NULL"},
+    "groups": {"note": "NULL"},
+    "memberships": {"leave_reason": "NULL"},
+    "referrals": {"note": "NULL"},
+    "referral_updates": {
+        "note": "NULL",
+        "nib": f"CASE WHEN nib IS NULL THEN NULL ELSE {HIDDEN} END",
+        "pirt": f"CASE WHEN pirt IS NULL THEN NULL ELSE {HIDDEN} END",
+    },
+}  # fmt: skip
+VIEWER_NOTHING = frozenset({"history", "files", "origins", "peers"})
+# The history's record kinds and their tables (services/common.py TABLE_OF): an office reads an
+# entry when every record it names is one of its own.
+HISTORY_ENTITIES = {
+    "cadre": "cadres",
+    "enrollment": "enrollments",
+    "business": "businesses",
+    "step": "steps",
+    "income": "incomes",
+    "business-follow-up": "business_follow_ups",
+    "group": "groups",
+    "membership": "memberships",
+    "group-tier": "group_tiers",
+    "referral": "referrals",
+    "referral-update": "referral_updates",
+}
+
+
+def scoped_tables() -> dict[str, list[str]]:
+    """{table: the conditions that make a row an office's}, for every scoped table."""
+    found: dict[str, list[str]] = {}
+    changed = True
+    while changed:
+        changed = False
+        for spec in TABLES.values():
+            if (
+                spec.name in found
+                or spec.name in SHARED | COORDINATOR_ONLY
+                or spec.name in ("history", "files")
+            ):
+                continue
+            terms = []
+            if "kelurahan_code" in spec.field_names:
+                terms.append(f"{q('kelurahan_code')} = (SELECT up2k.scope())")
+            for f in spec.fields:
+                if f.references:
+                    other, column = f.references.split(".")
+                    if other in found:
+                        terms.append(f"{q(f.name)} IN (SELECT {q(column)} FROM {table(other)})")
+                    elif other not in SHARED:
+                        break
+            else:
+                if terms:
+                    found[spec.name] = terms
+                    changed = True
+    return found
+
+
+def viewer_view(spec: TableSpec) -> str:
+    hidden = VIEWER_COLUMNS.get(spec.name, {})
+    cols = ",\n       ".join(
+        f"{hidden[f.name]}::{sql_type(f)} AS {q(f.name)}" if f.name in hidden else q(f.name)
+        for f in spec.fields
+    )
+    where = "\n WHERE false" if spec.name in VIEWER_NOTHING else ""
+    view = f"up2k.{q('viewer_' + spec.name)}"
+    return f"CREATE VIEW {view} AS\nSELECT {cols}, {POS}\n  FROM {table(spec.name)}{where};"
+
+
+def security_ddl() -> str:
+    """Row-level security (enabled and forced) on every table, and the viewer's views."""
+    out: list[str] = []
+    scoped = scoped_tables()
+    cases = "\n".join(
+        f"        WHEN {literal(entity)} THEN (SELECT count(*) FROM {table(name)} t "
+        f"WHERE t.{q(TABLES[name].key)} = ANY(x.keys))"
+        for entity, name in HISTORY_ENTITIES.items()
+    )
+    out.insert(
+        0,
+        "-- An office reads a history entry when every record it names is its own.\n"
+        "CREATE FUNCTION up2k.sees_history(entity text, ref text, refs text[]) RETURNS boolean\n"
+        "LANGUAGE sql STABLE SET search_path = pg_catalog AS $$\n"
+        "    SELECT cardinality(x.keys) > 0 AND CASE entity\n"
+        f"{cases}\n"
+        "        ELSE -1 END = cardinality(x.keys)\n"
+        "      FROM (SELECT ARRAY(SELECT DISTINCT k FROM unnest(coalesce(refs, ARRAY[ref])) k\n"
+        "                          WHERE k IS NOT NULL) AS keys) x\n"
+        "$$;",
+    )
+    for spec in TABLES.values():
+        name = table(spec.name)
+        out.append(
+            f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;\nALTER TABLE {name} FORCE ROW LEVEL SECURITY;"
+        )
+        if spec.name in scoped:
+            own = " AND ".join(scoped[spec.name])
+            out.append(
+                f"CREATE POLICY {spec.name}_kelurahan ON {name}\n"
+                f"    USING ({ALL} OR ({own}))\n    WITH CHECK ({ALL} OR ({own}));"
+            )
+        elif spec.name in SHARED:
+            out.append(
+                f"CREATE POLICY {spec.name}_read ON {name} FOR SELECT USING (true);\n"
+                f"CREATE POLICY {spec.name}_lock ON {name} FOR UPDATE USING (true) WITH CHECK ({ALL});\n"
+                f"CREATE POLICY {spec.name}_add ON {name} FOR INSERT WITH CHECK ({ALL});\n"
+                f"CREATE POLICY {spec.name}_remove ON {name} FOR DELETE USING ({ALL});"
+            )
+        elif spec.name == "history":
+            sees = f"up2k.sees_history({q('entity')}, {q('ref')}, {q('refs')})"
+            out.append(
+                f"CREATE POLICY history_read ON {name} FOR SELECT USING ({ALL} OR {sees});\n"
+                f"CREATE POLICY history_add ON {name} FOR INSERT\n"
+                f"    WITH CHECK ({ALL} OR {q('entity')} = 'export' OR {sees});\n"
+                f"CREATE POLICY history_erase ON {name} FOR UPDATE USING ({ALL} OR {sees}) "
+                f"WITH CHECK ({ALL} OR {sees});"
+            )
+        elif spec.name == "files":
+            out.append(
+                f"CREATE POLICY files_read ON {name} FOR SELECT USING ({ALL});\n"
+                f"CREATE POLICY files_add ON {name} FOR INSERT WITH CHECK (true);"
+            )
+        else:
+            out.append(f"CREATE POLICY {spec.name}_coordinator ON {name} USING ({ALL}) WITH CHECK ({ALL});")
+    out += [viewer_view(spec) for spec in TABLES.values()]
+    return "\n\n".join(out) + "\n"
+
+
+def grants(kind: str) -> list[str]:
+    """What an account of this kind may touch (as `%I` for its login in up2k.grant_account)."""
+    scoped = scoped_tables()
+    if kind == "viewer":
+        views = ", ".join(f"up2k.{q('viewer_' + name)}" for name in TABLES)
+        return [f"GRANT SELECT ON up2k.meta, up2k.offices, {views} TO %I"]
+    tables = ", ".join(table(name) for name in scoped)
+    return [
+        "GRANT SELECT ON up2k.meta, up2k.offices TO %I",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {tables} TO %I",
+        "GRANT SELECT, UPDATE ON up2k.batches TO %I",
+        "GRANT SELECT, INSERT, UPDATE ON up2k.history TO %I",
+        "GRANT INSERT ON up2k.files TO %I",
+        "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA up2k TO %I",
+    ]
 
 
 if __name__ == "__main__":  # pragma: no cover - a tool for writing a migration
-    print(tables_ddl(), end="")
+    import sys
+
+    if sys.argv[1:2] == ["--security"]:
+        print(security_ddl(), end="")
+    else:
+        print(tables_ddl(int(sys.argv[1]) if sys.argv[1:] else None), end="")

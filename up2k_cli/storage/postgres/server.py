@@ -165,7 +165,15 @@ def translate(exc: psycopg.Error, server: Server, *, lock_timeout: float) -> Up2
             _("the database refused the change: {reason}; nothing was written").format(reason=message)
         )
     if isinstance(exc, pg_errors.InsufficientPrivilege):
-        return RegistryUnusable(
+        if "row-level security" in message:
+            found = re.search(r'table "([^"]+)"', message)
+            return RuleViolation(
+                _(
+                    "role {user} may not write this record into table {table}: it is not of the "
+                    "kelurahan the account is for (row-level security); nothing was written"
+                ).format(user=server.user, table=found[1] if found else "?")
+            )
+        return RuleViolation(
             _("{where}: role {user} may not do this: {reason}; nothing was written").format(
                 where=where, user=server.user, reason=message
             )

@@ -25,6 +25,7 @@ from psycopg.types.json import Json
 from up2k_cli.domain.errors import RegistryDamaged, RegistryMissing, RegistryUnusable, RuleViolation
 from up2k_cli.i18n import _
 from up2k_cli.storage import migrations
+from up2k_cli.storage.presets import new_registry_id
 from up2k_cli.storage.protocol import BaseUnitOfWork, Record
 from up2k_cli.storage.schema import COUNTERS, INT, JSON, META, TABLES, TableSpec
 
@@ -33,8 +34,8 @@ from .ddl import POS, pos_is_generated, q, sql_type, table
 from .server import Server, connect, described, first_line, no_registry, translate, translated
 
 # The meta record's fields in the order `up2k init` writes them (a file copy keeps its own).
-META_ORDER = ("schema_version", "created_at", "region", "target", "counters", "settings")
-META_COLUMNS = ("schema_version", "created_at", "region", "target", "settings")
+META_ORDER = ("schema_version", "created_at", "region", "target", "counters", "settings", "registry_id")
+META_COLUMNS = ("schema_version", "created_at", "region", "target", "settings", "registry_id")
 NESTED_META = frozenset({"region", "target", "settings"})
 HOLD_MANY = 64  # more values than this: the whole field is held (advisory locks are finite)
 INSERT_MANY = 10  # more records than this go in with COPY
@@ -53,15 +54,21 @@ class PostgresRepository:
         self.key = spec.key
         self.table = table(spec.name)
         self.names = spec.field_names
-        self.select = f"SELECT {', '.join(q(n) for n in self.names)} FROM {self.table} "
+        self.columns = ", ".join(q(n) for n in self.names)
+        self.view = f"up2k.{q('viewer_' + spec.name)}"
         self.types = {f.name: sql_type(f) for f in spec.fields}
         self.json = frozenset(f.name for f in spec.fields if f.kind == JSON and f.items is None)
         self.key_python = int if spec.field(spec.key).kind == INT else str
 
     # -- reading ---------------------------------------------------------------------------
 
+    @property
+    def source(self) -> str:
+        """What reading commands read: the table, or for a viewer its view without personal data."""
+        return self.view if self.uow.account == "viewer" else self.table
+
     def rows(self, where: str = "", params: Iterable[Any] = ()) -> list[Record]:
-        found = self.uow.fetch(f"{self.select}{where} ORDER BY {POS}", params)
+        found = self.uow.fetch(f"SELECT {self.columns} FROM {self.source} {where} ORDER BY {POS}", params)
         return records_of(self.spec, found)
 
     def _keys(self, keys: Iterable[Any]) -> list[Any]:
@@ -112,12 +119,12 @@ class PostgresRepository:
         return self.rows()
 
     def count(self) -> int:
-        return int(self.uow.fetch(f"SELECT count(*) FROM {self.table}")[0][0])
+        return int(self.uow.fetch(f"SELECT count(*) FROM {self.source}")[0][0])
 
     def __contains__(self, key: object) -> bool:
         if type(key) is not self.key_python:
             return False
-        return bool(self.uow.fetch(f"SELECT 1 FROM {self.table} WHERE {q(self.key)} = %s", (key,)))
+        return bool(self.uow.fetch(f"SELECT 1 FROM {self.source} WHERE {q(self.key)} = %s", (key,)))
 
     def _field(self, name: str) -> Any:
         if name not in self.types:
@@ -246,6 +253,8 @@ class PostgresUnitOfWork(BaseUnitOfWork):
         self._conn: psycopg.Connection[Any] | None = None
         self._meta: dict[str, Any] = {}
         self._snapshot = False
+        self._row_security: bool | None = None
+        self.account: str | None = None  # 'office' or 'viewer' for an account of `office add`
         for name, spec in TABLES.items():
             setattr(self, name, PostgresRepository(self, spec))
 
@@ -320,7 +329,90 @@ class PostgresUnitOfWork(BaseUnitOfWork):
 
     def insert(self, spec: TableSpec, columns: list[str], rows: list[list[Any]]) -> None:
         with self._translated():
-            insert_rows(self._connection(), spec, columns, rows)
+            insert_rows(self._connection(), spec, columns, rows, copy=not self.row_security)
+
+    # -- accounts (`up2k office`) ------------------------------------------------------------------
+
+    def accounts(self) -> list[Record]:
+        rows = self.fetch(
+            "SELECT login, kind, kelurahan_code, created_at FROM up2k.offices ORDER BY created_at, login"
+        )
+        return [
+            dict(zip(("login", "kind", "kelurahan_code", "created_at"), row, strict=True)) for row in rows
+        ]
+
+    def add_account(self, login: str, kind: str, kelurahan_code: str | None, password: str) -> None:
+        """A login role that can do nothing but what up2k.grant_account gives its kind. The
+        password reaches the server as a SCRAM verifier, never as text a log could keep."""
+        from psycopg import sql
+
+        self.writing()
+        conn = self._connection()
+        try:
+            with conn.transaction():
+                conn.execute(
+                    sql.SQL("CREATE ROLE {} LOGIN NOINHERIT PASSWORD {}").format(
+                        sql.Identifier(login), sql.Literal(scram_verifier(password))
+                    )
+                )
+                conn.execute(
+                    "INSERT INTO up2k.offices (login, kind, kelurahan_code, created_at) "
+                    "VALUES (%s, %s, %s, %s)",
+                    (login, kind, kelurahan_code, self.now.isoformat(timespec="seconds")),
+                )
+                conn.execute("SELECT up2k.grant_account(%s, %s)", (login, kind))
+        except psycopg.errors.DuplicateObject:
+            raise RuleViolation(
+                _("login {login} exists already on {where}; choose another name with --login").format(
+                    login=login, where=self.server.where()
+                )
+            ) from None
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise RuleViolation(
+                _(
+                    "role {user} may not create logins on {where} ({reason}): the coordinator's role needs "
+                    "CREATEROLE (ALTER ROLE {user} CREATEROLE, as a superuser)"
+                ).format(user=self.server.user, where=self.server.where(), reason=first_line(str(exc)))
+            ) from None
+        except psycopg.Error as exc:
+            raise translate(exc, self.server, lock_timeout=self.lock_timeout) from None
+
+    def remove_account(self, login: str) -> None:
+        from psycopg import sql
+
+        self.writing()
+        conn = self._connection()
+        try:
+            with conn.transaction():
+                conn.execute("SELECT up2k.revoke_account(%s)", (login,))
+                conn.execute("DELETE FROM up2k.offices WHERE login = %s", (login,))
+                conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(login)))
+        except psycopg.errors.DependentObjectsStillExist as exc:
+            raise RuleViolation(
+                _(
+                    "login {login} still holds rights elsewhere on the server ({reason}); nothing was removed"
+                ).format(login=login, reason=first_line(exc.diag.message_detail or str(exc)))
+            ) from None
+        except psycopg.Error as exc:
+            raise translate(exc, self.server, lock_timeout=self.lock_timeout) from None
+
+    @property
+    def personal_data(self) -> bool:
+        """Does this account read personal data (every account but a viewer)?"""
+        return self.account != "viewer"
+
+    @property
+    def login(self) -> str:
+        return self.server.user
+
+    @property
+    def row_security(self) -> bool:
+        """Does row-level security apply to this role (an office; the schema's owner, as it is
+        forced)? Then rows go in with INSERT, as PostgreSQL refuses COPY there."""
+        if self._row_security is None:
+            (active,) = self.fetch("SELECT row_security_active('up2k.cadres')")[0]
+            self._row_security = bool(active)
+        return self._row_security
 
     def _open(self) -> dict[str, Any]:
         """The meta row, in a transaction of its own (autocommit). A registry of an older schema
@@ -346,6 +438,8 @@ class PostgresUnitOfWork(BaseUnitOfWork):
                         )
                         migrate.apply(conn, read_meta(conn)["schema_version"])
                     meta = read_meta(conn)
+                found = conn.execute("SELECT kind FROM up2k.offices WHERE login = current_user").fetchone()
+                self.account = found[0] if found else None
         finally:
             conn.autocommit = False
         return meta
@@ -355,6 +449,7 @@ class PostgresUnitOfWork(BaseUnitOfWork):
     @property
     def meta(self) -> Record:
         order = (self._meta.get("layout") or {}).get("meta") or META_ORDER
+        order = [*order, *(k for k in META_ORDER if k not in order)]
         record = {k: self._meta[k] for k in order if k in META_COLUMNS and self._meta.get(k) is not None}
         return orjson.loads(orjson.dumps(record))
 
@@ -415,16 +510,35 @@ class PostgresUnitOfWork(BaseUnitOfWork):
             conn.close()
 
 
+def scram_verifier(password: str, iterations: int = 4096) -> str:
+    """PostgreSQL's SCRAM-SHA-256 verifier of a password (RFC 5802/7677), as CREATE ROLE takes it."""
+    import base64
+    import hashlib
+    import hmac
+    import os
+
+    salt = os.urandom(16)
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+    stored_key = hashlib.sha256(client_key).digest()
+    server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+
+    def b64(data: bytes) -> str:
+        return base64.b64encode(data).decode("ascii")
+
+    return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
+
+
 # --- whole registries: read, create, copy in ---------------------------------------------------
 
 
 def read_meta(conn: psycopg.Connection[Any]) -> dict[str, Any]:
-    row = conn.execute(
-        "SELECT schema_version, created_at, region, target, settings, layout FROM up2k.meta"
-    ).fetchone()
+    """The meta row, whatever the schema version (registry_id came with schema 5)."""
+    row = conn.execute("SELECT row_to_json(m) FROM up2k.meta m").fetchone()
     if row is None:
         raise RegistryDamaged(_("the registry's meta table is empty"))
-    return dict(zip((*META_COLUMNS, "layout"), row, strict=True))
+    found = row[0]
+    return {name: found.get(name) for name in (*META_COLUMNS, "layout")}
 
 
 def read_counters(conn: psycopg.Connection[Any], layout: Mapping[str, Any] | None) -> dict[str, int]:
@@ -449,6 +563,7 @@ def dump(conn: psycopg.Connection[Any]) -> dict[str, Any]:
     counters = read_counters(conn, layout)
     record: dict[str, Any] = {}
     keys = layout.get("meta") or [k for k in META_ORDER if k == "counters" or meta.get(k) is not None]
+    keys = [*keys, *(k for k in META_ORDER if k not in keys and meta.get(k) is not None)]
     for key in keys:
         record[key] = counters if key == "counters" else meta.get(key)
     out[META] = {"1": record}
@@ -476,13 +591,18 @@ def read_table(conn: psycopg.Connection[Any], spec: TableSpec) -> dict[str, Reco
 
 
 def insert_rows(
-    conn: psycopg.Connection[Any], spec: TableSpec, columns: list[str], rows: list[list[Any]]
+    conn: psycopg.Connection[Any],
+    spec: TableSpec,
+    columns: list[str],
+    rows: list[list[Any]],
+    *,
+    copy: bool = True,
 ) -> None:
-    """A few rows with INSERT (one round trip each, pipelined); many with COPY."""
+    """A few rows with INSERT (one round trip each, pipelined); many with COPY (`copy`)."""
     json_fields = {i for i, n in enumerate(columns) if n in spec.field_names and spec.field(n).kind == JSON
                    and spec.field(n).items is None}  # fmt: skip
     names = ", ".join(q(n) if n != POS else POS for n in columns)
-    if len(rows) <= INSERT_MANY:
+    if len(rows) <= INSERT_MANY or not copy:
         marks = ", ".join(["%s"] * len(columns))
         params = [
             [Json(v) if i in json_fields and v is not None else v for i, v in enumerate(row)] for row in rows
@@ -529,8 +649,8 @@ def create(url: str, data: Mapping[str, Any], *, lock_timeout: float = 5.0, layo
                 "counters": list(meta.get("counters") or {}),
             }
             conn.execute(
-                "INSERT INTO up2k.meta (schema_version, created_at, region, target, settings, layout) "
-                "VALUES (%s, %s, %s, %s, %s, %s)",
+                "INSERT INTO up2k.meta (schema_version, created_at, region, target, settings, layout, "
+                "registry_id) VALUES (%s, %s, %s, %s, %s, %s, %s)",
                 (
                     meta["schema_version"],
                     meta.get("created_at"),
@@ -538,8 +658,13 @@ def create(url: str, data: Mapping[str, Any], *, lock_timeout: float = 5.0, layo
                     Json(meta["target"]),
                     Json(meta["settings"]) if meta.get("settings") is not None else None,
                     Json(shape) if layout else None,
+                    meta.get("registry_id") or new_registry_id(),
                 ),
             )
+            # COPY is refused where row-level security applies (to the schema's owner, as it is
+            # forced): the new tables are filled before it is, in this same transaction.
+            for spec in TABLES.values():
+                conn.execute(f"ALTER TABLE {table(spec.name)} NO FORCE ROW LEVEL SECURITY")
         for spec, columns, table_rows in rows:
             try:
                 insert_rows(conn, spec, columns, table_rows)
@@ -552,6 +677,8 @@ def create(url: str, data: Mapping[str, Any], *, lock_timeout: float = 5.0, layo
                     )
                 ) from None
         with translated(server, lock_timeout=lock_timeout):
+            for spec in TABLES.values():
+                conn.execute(f"ALTER TABLE {table(spec.name)} FORCE ROW LEVEL SECURITY")
             for kind, value in (data[META]["1"].get("counters") or {}).items():
                 conn.execute(f"SELECT setval('up2k.{q('counter_' + kind)}', %s, true)", (value,))
             for spec in TABLES.values():

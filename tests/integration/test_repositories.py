@@ -107,6 +107,8 @@ def exercise(make: Callable[[], UnitOfWork]) -> list[Any]:
                 uow.cadres.page(2, 0, phone=None),
                 uow.history.find_with("refs", "K0003", entity="cadre"),
                 uow.history.find_with("refs", "K0003", entity="batch"),
+                uow.cadres.values("id", "phone", "status_log"),
+                uow.batches.values("code"),
             ]
         )
         uow.cadres.lock("K0002")

@@ -47,6 +47,11 @@ class Repository(Protocol):
 
     def all(self) -> list[Record]: ...
 
+    def values(self, *fields: str) -> list[tuple[Any, ...]]:
+        """These fields of every record, as tuples, in the order the records were added: what a
+        check against the whole table needs (an import's known NIKs), without whole records."""
+        ...
+
     def page(self, limit: int, offset: int = 0, **equal: Any) -> tuple[list[Record], int]:
         """One page of the records whose fields equal the values given, in the order of their
         serial IDs (K9999 before K10000): rows offset+1 to offset+limit, and how many there are

@@ -192,6 +192,12 @@ class TinyRepository:
     def all(self) -> list[Record]:
         return self.table.all()
 
+    def values(self, *fields: str) -> list[tuple[Any, ...]]:
+        unknown = [f for f in fields if f not in self.spec.field_names]
+        if unknown:
+            raise ValueError(f"table {self.spec.name} has no field {unknown[0]!r}")
+        return [tuple(doc.get(f) for f in fields) for doc in self.table.all()]
+
     def page(self, limit: int, offset: int = 0, **equal: Any) -> tuple[list[Record], int]:
         found = self.find(**equal) if equal else self.all()
         serial = self.spec.serial

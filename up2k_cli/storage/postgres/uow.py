@@ -94,6 +94,12 @@ class PostgresRepository:
             return self.all()
         return self.rows(*self._where(equal))
 
+    def values(self, *fields: str) -> list[tuple[Any, ...]]:
+        for name in fields:
+            self._field(name)
+        cols = ", ".join(q(n) for n in fields)
+        return [tuple(row) for row in self.uow.fetch(f"SELECT {cols} FROM {self.source} ORDER BY {POS}")]
+
     def page(self, limit: int, offset: int = 0, **equal: Any) -> tuple[list[Record], int]:
         """LIMIT and OFFSET in the database (a serial ID's number is its record's place, `pos`),
         through an index on the field and `pos` (migration 0006)."""
@@ -619,16 +625,28 @@ def insert_rows(
     *,
     copy: bool = True,
 ) -> None:
-    """A few rows with INSERT (one round trip each, pipelined); many with COPY (`copy`)."""
+    """A few rows with INSERT (one round trip each, pipelined); many with COPY (`copy`), or where
+    COPY is refused (row-level security) with one INSERT of them all."""
     json_fields = {i for i, n in enumerate(columns) if n in spec.field_names and spec.field(n).kind == JSON
                    and spec.field(n).items is None}  # fmt: skip
     names = ", ".join(q(n) if n != POS else POS for n in columns)
     if len(rows) <= INSERT_MANY or not copy:
-        marks = ", ".join(["%s"] * len(columns))
+        marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
         params = [
             [Json(v) if i in json_fields and v is not None else v for i, v in enumerate(row)] for row in rows
         ]
-        conn.cursor().executemany(f"INSERT INTO {table(spec.name)} ({names}) VALUES ({marks})", params)
+        insert = f"INSERT INTO {table(spec.name)} ({names}) VALUES "
+        if len(rows) <= INSERT_MANY:
+            conn.cursor().executemany(insert + marks, params)
+            return
+        # One statement, the rows as one JSON array read into the table's row type.
+        payload = orjson.dumps([dict(zip(columns, row, strict=True)) for row in rows]).decode()
+        target = table(spec.name)
+        conn.execute(
+            f"INSERT INTO {target} ({names}) "
+            f"SELECT {names} FROM json_populate_recordset(NULL::{target}, %s::json)",
+            (payload,),
+        )
         return
     types = [
         "int8" if n == POS else _COPY_TYPES.get(sql_type(spec.field(n)), sql_type(spec.field(n)))

@@ -89,7 +89,8 @@ def test_the_database_holds_what_schema_py_describes(url: str) -> None:
         for spec in TABLES.values():
             columns = rows(
                 "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull FROM pg_attribute a "
-                "WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+                "WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped "
+                "AND a.attgenerated = '' ORDER BY a.attnum",
                 f"up2k.{spec.name}",
             )
             expected = [(f.name, ddl.sql_type(f), f.required) for f in spec.fields] + [
@@ -123,6 +124,12 @@ def test_the_database_holds_what_schema_py_describes(url: str) -> None:
                 definition = indexes[f"{spec.name}_{'_'.join(fields)}_idx"]
                 assert definition.endswith(f"({', '.join(fields)})"), definition
         assert "USING gin (refs)" in indexes["history_refs_idx"]
+        # The database's own columns for the reports in SQL (migration 0006): generated, never written.
+        generated = rows("SELECT attrelid::regclass::text, attname FROM pg_attribute WHERE attgenerated = 's' "
+                         "AND attrelid::regclass::text LIKE 'up2k.%%' ORDER BY 1, 2")  # fmt: skip
+        assert generated == [("up2k.cadres", "status_dates"), ("up2k.cadres", "status_last"),
+                             ("up2k.enrollments", "attendance_short"), ("up2k.enrollments", "event_dates"),
+                             ("up2k.enrollments", "event_last")]  # fmt: skip
         sequences = {
             name for (name,) in rows("SELECT sequencename FROM pg_sequences WHERE schemaname = 'up2k'")
         }

@@ -107,7 +107,12 @@ class PostgresRepository:
         (total,) = self.uow.fetch(f"SELECT count(*) FROM {self.source} {where}", params)[0]
         if not total or offset >= total:
             return [], int(total)
-        found = self.rows(f"{where} ORDER BY {POS} LIMIT %s OFFSET %s", [*params, limit, offset], order=False)
+        if offset:  # the page's first place from the index alone, then only the page is read
+            first = f"SELECT {POS} FROM {self.source} {where} ORDER BY {POS} OFFSET %s LIMIT 1"
+            where = f"{where} AND" if where else "WHERE"
+            where = f"{where} {POS} >= ({first})"
+            params = [*params, *params, offset]
+        found = self.rows(f"{where} ORDER BY {POS} LIMIT %s", [*params, limit], order=False)
         return found, int(total)
 
     def _where(self, equal: Mapping[str, Any]) -> tuple[str, list[Any]]:
@@ -343,9 +348,12 @@ class PostgresUnitOfWork(BaseUnitOfWork):
         with translated(self.server, lock_timeout=self.lock_timeout):
             yield
 
-    def fetch(self, query: str, params: Iterable[Any] = (), *, rows: bool = True) -> list[tuple[Any, ...]]:
+    def fetch(
+        self, query: str, params: Iterable[Any] | Mapping[str, Any] = (), *, rows: bool = True
+    ) -> list[tuple[Any, ...]]:
+        values = params if isinstance(params, Mapping) else tuple(params)
         with self._translated():
-            cur = self._connection().execute(query, tuple(params))  # type: ignore[arg-type]
+            cur = self._connection().execute(query, values)  # type: ignore[arg-type]
             return cur.fetchall() if rows and cur.description else []
 
     def execute_many(self, query: str, params: list[list[Any]]) -> int:
@@ -357,6 +365,12 @@ class PostgresUnitOfWork(BaseUnitOfWork):
     def insert(self, spec: TableSpec, columns: list[str], rows: list[list[Any]]) -> None:
         with self._translated():
             insert_rows(self._connection(), spec, columns, rows, copy=not self.row_security)
+
+    def read_model(self, name: str, **params: Any) -> Any | None:
+        """A report's figures computed in SQL (read_models.py), or None: the Python read model's."""
+        from .read_models import read_model
+
+        return read_model(self, name, **params)
 
     # -- accounts (`up2k office`) ------------------------------------------------------------------
 

@@ -46,6 +46,7 @@ FAST, REPORT, IMPORT, VERSION = 0.3, 1.0, 5.0, 0.15
 COPY_SIZE = 10_000  # cadres in one copy of the programme
 TEMPLATE = "up2k_template"
 KELURAHAN = "Pondok Labu"
+REFERENCE = "psql count"
 REPORTS = (
     ["summary"],
     ["target"],
@@ -282,19 +283,23 @@ def time_each(
     warmup: int,
     target: float | None,
     label: str,
-    reference: str,
+    reference: h.Measurement,
+    reference_argv: list[str],
     setup: Callable[[], None] | None = None,
-    check: Callable[[subprocess.CompletedProcess[bytes]], None] | None = None,
 ) -> h.Measurement:
-    """As harness.time_command, with each run's own arguments (a new NIK, other cadres)."""
-    result = h.Measurement(name, label, target=target, reference=reference)
-    h.progress(f"  {name}: {warmup} warm-up + {runs} timed run(s)")
+    """As harness.time_command, with each run's own arguments (a new NIK, other cadres), and the
+    reference timed just before each run: the machine is shared, and the ratio of the medians
+    then compares times taken under the same load."""
+    result = h.Measurement(name, label, target=target, reference=reference.name)
+    h.progress(f"  {name}: {warmup} warm-up + {runs} timed run(s), each after the reference")
     env = h.bench_env()
     for i in range(warmup + runs):
         if setup is not None:
             setup()
-        elapsed = h._run_once(argv_of(i), env, check)
+        before = h._run_once(reference_argv, env, None)
+        elapsed = h._run_once(argv_of(i), env, None)
         if i >= warmup:
+            reference.times.append(before)
             result.times.append(elapsed)
     h.progress(f"    median {result.median:.3f} s (min {result.min:.3f}, max {result.max:.3f})")
     return result
@@ -317,16 +322,11 @@ def measure_commands(
 ) -> list[h.Measurement]:
     url = database(pg, "timed")
     up2k = [*h.up2k_argv(), "--db", url]
-    ref = "psql count"
-    results = [
-        h.time_command(
-            ref,
-            psql_count(pg, "timed"),
-            runs=runs,
-            warmup=warmup,
-            label="psql -c 'select count(*) from up2k.cadres' (reference)",
-        )
-    ]
+    reference = h.Measurement(
+        REFERENCE, "psql -c 'select count(*) from up2k.cadres' (reference, before each run)"
+    )
+    reference_argv = psql_count(pg, "timed")
+    results = [reference]
     with _connect(pg, "timed") as conn:
         free = [
             r[0]
@@ -376,44 +376,18 @@ def measure_commands(
         *((f"report {r[0]}", ["report", *r], REPORT) for r in REPORTS),
     ]
     wanted = (lambda name: True) if not only else (lambda name: name in only)
-    if wanted("register"):
-        results.append(
-            time_each(
-                "register",
-                register,
-                runs=runs,
-                warmup=warmup,
-                target=FAST,
-                label="up2k register",
-                reference=ref,
-            )
-        )
-    if wanted("enroll 20"):
-        results.append(
-            time_each(
-                "enroll 20",
-                enroll,
-                runs=runs,
-                warmup=warmup,
-                target=FAST,
-                label="up2k enroll --batch NEW (20 cadres)",
-                reference=ref,
-            )
-        )
-    for label, args, target in fixed:
-        if not wanted(label):
-            continue
-        results.append(
-            h.time_command(
-                label,
-                [*up2k, *args],
-                runs=runs,
-                warmup=warmup,
-                target=target,
-                reference=ref,
-                label=f"up2k {' '.join(args)}",
-            )
-        )
+    timed = [
+        ("register", register, "up2k register"),
+        ("enroll 20", enroll, "up2k enroll --batch NEW (20 cadres)"),
+        *((name, (lambda i, a=args: [*up2k, *a]), f"up2k {' '.join(args)}") for name, args, _t in fixed),
+    ]
+    targets = {"register": FAST, "enroll 20": FAST, **{name: t for name, _a, t in fixed}}
+    for name, argv_of, label in timed:
+        if wanted(name):
+            results.append(
+                time_each(name, argv_of, runs=runs, warmup=warmup, target=targets[name], label=label,
+                          reference=reference, reference_argv=reference_argv)
+            )  # fmt: skip
     return results
 
 
@@ -433,16 +407,20 @@ def measure_import(pg: PostgresCluster, work: Path, runs: int, warmup: int) -> l
         day, month, serial = 41 + n % 28, 1 + n // 28 % 12, 9000 + n // 336
         row["NIK"] = f"317406{day:02d}{month:02d}00{serial:04d}"
     csv.write_bytes(gen.to_bytes(rows))
-    ref = "psql count"
+    reference = h.Measurement(
+        "psql count (import)", "psql -c 'select count(*) from up2k.cadres' (reference, before each import)"
+    )
+    reference_argv = psql_count(pg, "timed")
     url = coordinator_url(pg, "imported")
-    big = h.time_command(
+    big = time_each(
         "import 50k",
-        [*h.up2k_argv(), "--db", url, "import", "cadres", csv],
+        lambda i: [*h.up2k_argv(), "--db", url, "import", "cadres", str(csv)],
         runs=runs,
         warmup=warmup,
-        setup=lambda: database(pg, "imported"),
+        setup=lambda: database(pg, "imported") and None,
         target=IMPORT,
-        reference=ref,
+        reference=reference,
+        reference_argv=reference_argv,
         label=f"up2k import cadres ({count:,} rows into the big registry)",
     )
 
@@ -451,17 +429,18 @@ def measure_import(pg: PostgresCluster, work: Path, runs: int, warmup: int) -> l
         pg.create_database("empty", template="template0", owner=COORDINATOR)
         h.run([*h.up2k_argv(), "--db", coordinator_url(pg, "empty"), "init", "--start", "2026-01-01"])
 
-    small = h.time_command(
+    small = time_each(
         "import 50k (new)",
-        [*h.up2k_argv(), "--db", coordinator_url(pg, "empty"), "import", "cadres", csv],
+        lambda i: [*h.up2k_argv(), "--db", coordinator_url(pg, "empty"), "import", "cadres", str(csv)],
         runs=runs,
         warmup=warmup,
         setup=empty,
         target=IMPORT,
-        reference=ref,
+        reference=reference,
+        reference_argv=reference_argv,
         label=f"up2k import cadres ({count:,} rows into a new registry)",
     )
-    return [big, small]
+    return [reference, big, small]
 
 
 def measure_version(runs: int, warmup: int) -> list[h.Measurement]:
@@ -554,11 +533,13 @@ def measure_concurrency(
         )
         batches.append(code)
     with _connect(pg, "concurrent") as conn:
-        pool = [
+        pool = [  # 12 active cadres of each kelurahan: 60 for 48 places, 3 per kelurahan a batch
             r[0]
             for r in conn.execute(
-                "SELECT id FROM up2k.cadres WHERE status = 'active' AND registered_on <= '2026-11-25' "
-                "ORDER BY pos DESC LIMIT 60"
+                "SELECT id FROM (SELECT id, pos, "
+                "row_number() OVER (PARTITION BY kelurahan_code ORDER BY pos DESC) AS n FROM up2k.cadres "
+                "WHERE status = 'active' AND registered_on <= '2026-11-25') c "
+                "WHERE n <= 12 ORDER BY pos"
             ).fetchall()
         ]
         before = conn.execute("SELECT count(*) FROM up2k.cadres").fetchone()[0]

@@ -826,18 +826,24 @@ INCOME_COLUMNS = (
 )
 
 
-def income(uow: UnitOfWork, as_of: dt.date) -> Document:
-    snap = snapshot(uow, as_of)
+def households(snap: Snapshot) -> dict[str, list[tuple[int | None, int | None]]]:
+    """(baseline, latest follow-up) of every household, by kelurahan: what the income figures
+    (and the dashboard's distribution) are taken from."""
     latest: dict[str, tuple[str, int, str, int]] = {}  # cadre -> (on, id order, amount): the newest
     for r in snap.incomes:
         key = (r["on"], len(r["id"]), r["id"], r["amount"])
         if key > latest.get(r["cadre_id"], ("",)):
             latest[r["cadre_id"]] = key
-    households: dict[str, list[tuple[int | None, int | None]]] = defaultdict(list)
-    for c in snap.cadres:  # one pass: (baseline, latest follow-up) per household, by kelurahan
+    found: dict[str, list[tuple[int | None, int | None]]] = defaultdict(list)
+    for c in snap.cadres:  # one pass, by kelurahan
         newest = latest.get(c["id"])
-        households[c["kelurahan_code"]].append((c.get("income"), newest[3] if newest else None))
-    figures = {code: _income_figures(pairs) for code, pairs in households.items()}
+        found[c["kelurahan_code"]].append((c.get("income"), newest[3] if newest else None))
+    return found
+
+
+def income(uow: UnitOfWork, as_of: dt.date) -> Document:
+    snap = snapshot(uow, as_of)
+    figures = {code: _income_figures(pairs) for code, pairs in households(snap).items()}
     whole = IncomeFigures.merged(figures.values())  # each household walked once
     rows = per_kelurahan(
         kelurahan_rows(snap), lambda code: figures.get(code, IncomeFigures()).row(), whole.row()

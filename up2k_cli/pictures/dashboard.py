@@ -40,12 +40,16 @@ figcaption p{margin:0 0 .3em;color:#444;font-size:.9em}
 table{border-collapse:collapse;width:100%;font-size:.85em;margin-top:.4em}
 caption{text-align:left;font-weight:600;padding:.2em 0}
 th,td{padding:2px 6px;border-bottom:1px solid #e4e4e4;text-align:left;vertical-align:top}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}
+th{overflow-wrap:anywhere;hyphens:auto}
 details summary{cursor:pointer;font-size:.85em;color:#2166ac}
 footer{margin-top:2em;color:#555;font-size:.85em}
+@media (max-width:520px){body{padding:8px}figure.chart{padding:6px}table{font-size:.72em}
+th,td{padding:2px 3px}}
 @page{size:A4;margin:12mm}
 @media print{body{max-width:none;padding:0;font-size:10.5pt}nav{display:none}
 .grid{display:block}figure.chart{margin:0 0 6mm;border-color:#999}
+figure.chart svg{width:auto;max-width:100%;max-height:85mm;margin:0 auto}
 section.area{break-before:page}section.area:first-of-type{break-before:auto}
 details:not([open]) table{display:none}}
 """

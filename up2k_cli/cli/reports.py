@@ -1,7 +1,6 @@
 """report: summary, kelurahan, batch, weekly, target, for people, cron and pipes."""
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -34,10 +33,17 @@ AsOfOpt = Annotated[
 ]
 
 
-def _emit(build: Callable[[Any], Any], ctx: typer.Context, out: Output) -> None:
-    from up2k_cli.services.reports import build as run
+def _emit(report: Any, out: Output) -> None:
+    """A report's figures (services/reporting.py) drawn in the format asked for."""
+    from up2k_cli.render.reports import document
 
-    out.document(run(registry(ctx), build))
+    out.document(document(report.name, report.figures, report.kecamatan, report.settings))
+
+
+def _run(ctx: typer.Context, name: str, **params: Any) -> Any:
+    from up2k_cli.services import reporting
+
+    return reporting.run(registry(ctx), name, **params)
 
 
 def _as_of(value: str | None) -> dt.date:
@@ -50,10 +56,7 @@ def _as_of(value: str | None) -> dt.date:
 @report_options
 def summary(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
     """Cadres, batches, enrollments by status, attendance rate and the target, on one screen."""
-    from up2k_cli.services import reports
-
-    when = _as_of(as_of)
-    _emit(lambda uow: reports.summary(uow, when), ctx, out)
+    _emit(_run(ctx, "summary", as_of=_as_of(as_of)), out)
 
 
 @app.command("kelurahan")
@@ -61,10 +64,7 @@ def summary(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
 def kelurahan(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
     """One row per kelurahan (urban village) and a total: cadres, enrolled, completed, waitlisted,
     completion."""
-    from up2k_cli.services import reports
-
-    when = _as_of(as_of)
-    _emit(lambda uow: reports.kelurahan(uow, when), ctx, out)
+    _emit(_run(ctx, "kelurahan", as_of=_as_of(as_of)), out)
 
 
 @app.command("batch")
@@ -78,10 +78,9 @@ def batch(
 ) -> None:
     """One batch: fill per kelurahan (urban village) against the quota, attendance per session, who is below
     the minimum attendance (IDs and names only), completion."""
-    from up2k_cli.services import reports
+    from up2k_cli.services import reporting
 
-    when = _as_of(as_of)
-    _emit(lambda uow: reports.batch(uow, code, when), ctx, out)
+    _emit(reporting.batch(registry(ctx), code, as_of=_as_of(as_of)), out)
 
 
 @app.command("weekly")
@@ -101,10 +100,7 @@ def weekly(
 ) -> None:
     """What happened in a week, per kelurahan (urban village), against the week before, and the cumulative
     figures against the target. Made for cron: stable plain text or Markdown."""
-    from up2k_cli.services import reports
-
-    when = _as_of(as_of)
-    _emit(lambda uow: reports.weekly(uow, week, when), ctx, out)
+    _emit(_run(ctx, "weekly", week=week, as_of=_as_of(as_of)), out)
 
 
 @app.command("target")
@@ -113,10 +109,7 @@ def target(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
     """Progress toward 4,000 (minimum) and 5,000 (stretch) new entrepreneurs: share reached,
     time elapsed, weekly pace needed, pace of the last 12 weeks, projection; per kelurahan (urban
     village)."""
-    from up2k_cli.services import reports
-
-    when = _as_of(as_of)
-    _emit(lambda uow: reports.target(uow, when), ctx, out)
+    _emit(_run(ctx, "target", as_of=_as_of(as_of)), out)
 
 
 @app.command("pipeline")
@@ -125,10 +118,7 @@ def pipeline(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
     """How many cadres reached each of OK OCE's 7 PAS steps (7 Langkah Pasti Akan Sukses, the
     entrepreneurship programme's seven steps), per kelurahan (urban village) and in total, with a
     funnel."""
-    from up2k_cli.services import reports
-
-    when = _as_of(as_of)
-    _emit(lambda uow: reports.pipeline(uow, when), ctx, out)
+    _emit(_run(ctx, "pipeline", as_of=_as_of(as_of)), out)
 
 
 @app.command("income")
@@ -136,10 +126,7 @@ def pipeline(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
 def income(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
     """Household income per kelurahan (urban village): baselines, follow-ups, median change, share that rose.
     Change figures count only households with both a baseline and a follow-up."""
-    from up2k_cli.services import reports
-
-    when = _as_of(as_of)
-    _emit(lambda uow: reports.income(uow, when), ctx, out)
+    _emit(_run(ctx, "income", as_of=_as_of(as_of)), out)
 
 
 @app.command("agencies")
@@ -161,14 +148,9 @@ def agencies(
 ) -> None:
     """Businesses referred to each agency (Sudin PPKUKM, Sudin KPKP, ...) and what they still lack
     (NIB business number; P-IRT home food licence and halal certificate for food)."""
-    from up2k_cli.services import reports
+    from up2k_cli.services import reporting
 
-    when = _as_of(as_of)
-
-    def build(uow: Any) -> Any:
-        report = reports.agencies(uow, when, agency, with_contacts)
-        if with_contacts:
-            reports.record_contacts(uow, report, out.file)
-        return report
-
-    _emit(build, ctx, out)
+    report = reporting.agencies(
+        registry(ctx), as_of=_as_of(as_of), agency=agency, with_contacts=with_contacts, output=out.file
+    )
+    _emit(report, out)

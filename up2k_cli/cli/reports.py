@@ -10,7 +10,7 @@ from up2k_cli.render.formats import Format
 from up2k_cli.render.output import Output
 
 from .context import day, registry, today
-from .options import output_options
+from .options import PICTURE_HELP, output_options
 
 app = typer.Typer(
     help="Reports: summary, kelurahan (per urban village), batch, weekly, target, pipeline, income, "
@@ -27,6 +27,11 @@ ALIASES = {"laporan": "report"}
 report_options = output_options(
     Format.TABLE, Format.CSV, Format.JSON, Format.MARKDOWN, Format.XLSX, default=Format.TABLE
 )
+# target, pipeline and income: also one chart picture for a phone screen (png, svg).
+picture_options = output_options(
+    Format.TABLE, Format.CSV, Format.JSON, Format.MARKDOWN, Format.XLSX, Format.PNG, Format.SVG,
+    default=Format.TABLE, help=PICTURE_HELP,
+)  # fmt: skip
 
 AsOfOpt = Annotated[
     str | None,
@@ -35,8 +40,19 @@ AsOfOpt = Annotated[
 
 
 def _emit(build: Callable[[Any], Any], ctx: typer.Context, out: Output) -> None:
+    from up2k_cli.render.formats import PICTURES
     from up2k_cli.services.reports import build as run
 
+    if out.format in PICTURES:
+        from up2k_cli.pictures.share import report_picture
+
+        out.bytes(report_picture(registry(ctx), build, out.format))
+        return
+    if out.format is Format.XLSX:
+        from up2k_cli.render.charts import with_charts
+
+        out.document(with_charts(run(registry(ctx), build)))
+        return
     out.document(run(registry(ctx), build))
 
 
@@ -108,7 +124,7 @@ def weekly(
 
 
 @app.command("target")
-@report_options
+@picture_options
 def target(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
     """Progress toward 4,000 (minimum) and 5,000 (stretch) new entrepreneurs: share reached,
     time elapsed, weekly pace needed, pace of the last 12 weeks, projection; per kelurahan (urban
@@ -120,7 +136,7 @@ def target(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
 
 
 @app.command("pipeline")
-@report_options
+@picture_options
 def pipeline(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
     """How many cadres reached each of OK OCE's 7 PAS steps (7 Langkah Pasti Akan Sukses, the
     entrepreneurship programme's seven steps), per kelurahan (urban village) and in total, with a
@@ -132,7 +148,7 @@ def pipeline(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
 
 
 @app.command("income")
-@report_options
+@picture_options
 def income(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
     """Household income per kelurahan (urban village): baselines, follow-ups, median change, share that rose.
     Change figures count only households with both a baseline and a follow-up."""

@@ -9,7 +9,7 @@ from up2k_cli.render.formats import Format
 from up2k_cli.render.output import Output
 
 from .context import day, registry, today
-from .options import output_options
+from .options import PICTURE_HELP, output_options
 
 app = typer.Typer(
     help="Reports: summary, kelurahan (per urban village), batch, weekly, target, pipeline, income, "
@@ -26,6 +26,11 @@ ALIASES = {"laporan": "report"}
 report_options = output_options(
     Format.TABLE, Format.CSV, Format.JSON, Format.MARKDOWN, Format.XLSX, default=Format.TABLE
 )
+# target, pipeline and income: also one chart picture for a phone screen (png, svg).
+picture_options = output_options(
+    Format.TABLE, Format.CSV, Format.JSON, Format.MARKDOWN, Format.XLSX, Format.PNG, Format.SVG,
+    default=Format.TABLE, help=PICTURE_HELP,
+)  # fmt: skip
 
 AsOfOpt = Annotated[
     str | None,
@@ -34,10 +39,22 @@ AsOfOpt = Annotated[
 
 
 def _emit(report: Any, out: Output) -> None:
-    """A report's figures (services/reporting.py) drawn in the format asked for."""
+    """A report's figures (services/reporting.py) drawn in the format asked for: a chart picture
+    (png, svg), a workbook with its charts, or the Document."""
+    from up2k_cli.render.formats import PICTURES
     from up2k_cli.render.reports import document
 
-    out.document(document(report.name, report.figures, report.kecamatan, report.settings))
+    doc = document(report.name, report.figures, report.kecamatan, report.settings)
+    if out.format in PICTURES:
+        from up2k_cli.pictures.share import document_picture
+
+        out.bytes(document_picture(doc, {"region": report.region}, out.format))
+        return
+    if out.format is Format.XLSX:
+        from up2k_cli.render.charts import with_charts
+
+        doc = with_charts(doc)
+    out.document(doc)
 
 
 def _run(ctx: typer.Context, name: str, **params: Any) -> Any:
@@ -104,7 +121,7 @@ def weekly(
 
 
 @app.command("target")
-@report_options
+@picture_options
 def target(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
     """Progress toward 4,000 (minimum) and 5,000 (stretch) new entrepreneurs: share reached,
     time elapsed, weekly pace needed, pace of the last 12 weeks, projection; per kelurahan (urban
@@ -113,7 +130,7 @@ def target(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
 
 
 @app.command("pipeline")
-@report_options
+@picture_options
 def pipeline(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
     """How many cadres reached each of OK OCE's 7 PAS steps (7 Langkah Pasti Akan Sukses, the
     entrepreneurship programme's seven steps), per kelurahan (urban village) and in total, with a
@@ -122,7 +139,7 @@ def pipeline(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
 
 
 @app.command("income")
-@report_options
+@picture_options
 def income(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
     """Household income per kelurahan (urban village): baselines, follow-ups, median change, share that rose.
     Change figures count only households with both a baseline and a follow-up."""

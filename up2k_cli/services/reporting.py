@@ -19,6 +19,7 @@ class Report:
     name: str
     figures: Any  # the read model's dataclass
     kecamatan: str  # the region, for titles: from the registry's settings
+    region: dict[str, Any]  # the whole region (kecamatan, city, kelurahan): captions
     settings: dict[str, Any]  # the registry's settings (the Pokja II signature block)
 
 
@@ -40,7 +41,7 @@ def run(uow: UnitOfWork, name: str, **params: Any) -> Report:
     """Report `name` in its own read of the registry."""
     with uow:
         found = figures(uow, name, **params)
-        return Report(name, found, kecamatan_name(uow.meta), dict(uow.meta["settings"]))
+        return Report(name, found, kecamatan_name(uow.meta), uow.meta["region"], dict(uow.meta["settings"]))
 
 
 def batch(uow: UnitOfWork, code: str, **params: Any) -> Report:
@@ -50,7 +51,11 @@ def batch(uow: UnitOfWork, code: str, **params: Any) -> Report:
     with uow:
         found = batches.get(uow, code)
         return Report(
-            "batch", figures(uow, "batch", code=found["code"], **params), kecamatan_name(uow.meta), {}
+            "batch",
+            figures(uow, "batch", code=found["code"], **params),
+            kecamatan_name(uow.meta),
+            uow.meta["region"],
+            {},
         )
 
 
@@ -67,4 +72,4 @@ def agencies(uow: UnitOfWork, *, output: str | None = None, **params: Any) -> Re
             contacts = found.contacts
             record_file(uow, CONTACTS, output, [c.cadre_id for c in contacts], len(contacts))
             uow.commit()
-        return Report("agencies", found, kecamatan_name(uow.meta), {})
+        return Report("agencies", found, kecamatan_name(uow.meta), uow.meta["region"], {})

@@ -1,7 +1,6 @@
 """report: summary, kelurahan, batch, weekly, target, for people, cron and pipes."""
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -39,21 +38,29 @@ AsOfOpt = Annotated[
 ]
 
 
-def _emit(build: Callable[[Any], Any], ctx: typer.Context, out: Output) -> None:
+def _emit(report: Any, out: Output) -> None:
+    """A report's figures (services/reporting.py) drawn in the format asked for: a chart picture
+    (png, svg), a workbook with its charts, or the Document."""
     from up2k_cli.render.formats import PICTURES
-    from up2k_cli.services.reports import build as run
+    from up2k_cli.render.reports import document
 
+    doc = document(report.name, report.figures, report.kecamatan, report.settings)
     if out.format in PICTURES:
-        from up2k_cli.pictures.share import report_picture
+        from up2k_cli.pictures.share import document_picture
 
-        out.bytes(report_picture(registry(ctx), build, out.format))
+        out.bytes(document_picture(doc, {"region": report.region}, out.format))
         return
     if out.format is Format.XLSX:
         from up2k_cli.render.charts import with_charts
 
-        out.document(with_charts(run(registry(ctx), build)))
-        return
-    out.document(run(registry(ctx), build))
+        doc = with_charts(doc)
+    out.document(doc)
+
+
+def _run(ctx: typer.Context, name: str, **params: Any) -> Any:
+    from up2k_cli.services import reporting
+
+    return reporting.run(registry(ctx), name, **params)
 
 
 def _as_of(value: str | None) -> dt.date:
@@ -66,10 +73,7 @@ def _as_of(value: str | None) -> dt.date:
 @report_options
 def summary(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
     """Cadres, batches, enrollments by status, attendance rate and the target, on one screen."""
-    from up2k_cli.services import reports
-
-    when = _as_of(as_of)
-    _emit(lambda uow: reports.summary(uow, when), ctx, out)
+    _emit(_run(ctx, "summary", as_of=_as_of(as_of)), out)
 
 
 @app.command("kelurahan")
@@ -77,10 +81,7 @@ def summary(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
 def kelurahan(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
     """One row per kelurahan (urban village) and a total: cadres, enrolled, completed, waitlisted,
     completion."""
-    from up2k_cli.services import reports
-
-    when = _as_of(as_of)
-    _emit(lambda uow: reports.kelurahan(uow, when), ctx, out)
+    _emit(_run(ctx, "kelurahan", as_of=_as_of(as_of)), out)
 
 
 @app.command("batch")
@@ -94,10 +95,9 @@ def batch(
 ) -> None:
     """One batch: fill per kelurahan (urban village) against the quota, attendance per session, who is below
     the minimum attendance (IDs and names only), completion."""
-    from up2k_cli.services import reports
+    from up2k_cli.services import reporting
 
-    when = _as_of(as_of)
-    _emit(lambda uow: reports.batch(uow, code, when), ctx, out)
+    _emit(reporting.batch(registry(ctx), code, as_of=_as_of(as_of)), out)
 
 
 @app.command("weekly")
@@ -117,10 +117,7 @@ def weekly(
 ) -> None:
     """What happened in a week, per kelurahan (urban village), against the week before, and the cumulative
     figures against the target. Made for cron: stable plain text or Markdown."""
-    from up2k_cli.services import reports
-
-    when = _as_of(as_of)
-    _emit(lambda uow: reports.weekly(uow, week, when), ctx, out)
+    _emit(_run(ctx, "weekly", week=week, as_of=_as_of(as_of)), out)
 
 
 @app.command("target")
@@ -129,10 +126,7 @@ def target(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
     """Progress toward 4,000 (minimum) and 5,000 (stretch) new entrepreneurs: share reached,
     time elapsed, weekly pace needed, pace of the last 12 weeks, projection; per kelurahan (urban
     village)."""
-    from up2k_cli.services import reports
-
-    when = _as_of(as_of)
-    _emit(lambda uow: reports.target(uow, when), ctx, out)
+    _emit(_run(ctx, "target", as_of=_as_of(as_of)), out)
 
 
 @app.command("pipeline")
@@ -141,10 +135,7 @@ def pipeline(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
     """How many cadres reached each of OK OCE's 7 PAS steps (7 Langkah Pasti Akan Sukses, the
     entrepreneurship programme's seven steps), per kelurahan (urban village) and in total, with a
     funnel."""
-    from up2k_cli.services import reports
-
-    when = _as_of(as_of)
-    _emit(lambda uow: reports.pipeline(uow, when), ctx, out)
+    _emit(_run(ctx, "pipeline", as_of=_as_of(as_of)), out)
 
 
 @app.command("income")
@@ -152,10 +143,7 @@ def pipeline(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
 def income(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
     """Household income per kelurahan (urban village): baselines, follow-ups, median change, share that rose.
     Change figures count only households with both a baseline and a follow-up."""
-    from up2k_cli.services import reports
-
-    when = _as_of(as_of)
-    _emit(lambda uow: reports.income(uow, when), ctx, out)
+    _emit(_run(ctx, "income", as_of=_as_of(as_of)), out)
 
 
 @app.command("agencies")
@@ -177,17 +165,12 @@ def agencies(
 ) -> None:
     """Businesses referred to each agency (Sudin PPKUKM, Sudin KPKP, ...) and what they still lack
     (NIB business number; P-IRT home food licence and halal certificate for food)."""
-    from up2k_cli.services import reports
+    from up2k_cli.services import reporting
 
-    when = _as_of(as_of)
-
-    def build(uow: Any) -> Any:
-        report = reports.agencies(uow, when, agency, with_contacts)
-        if with_contacts:
-            reports.record_contacts(uow, report, out.file)
-        return report
-
-    _emit(build, ctx, out)
+    report = reporting.agencies(
+        registry(ctx), as_of=_as_of(as_of), agency=agency, with_contacts=with_contacts, output=out.file
+    )
+    _emit(report, out)
 
 
 @app.command("dashboard")

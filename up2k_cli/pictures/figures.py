@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from up2k_cli.domain.groups import TIER_CODES, UNCLASSED, parse_period
+from up2k_cli.domain.groups import TIER_CODES, UNCLASSED
 from up2k_cli.domain.jobs import JobFigures, jobs_report
 from up2k_cli.domain.outcomes import STEP_NAMES
-from up2k_cli.domain.pokja2 import Pokja2Line, pokja2_report
+from up2k_cli.domain.pokja2 import Pokja2Line
 
 if TYPE_CHECKING:
     from up2k_cli.storage.protocol import UnitOfWork
@@ -90,58 +90,61 @@ class Dashboard:
 
 
 def gather(uow: UnitOfWork, as_of: dt.date, registry: str, made: str) -> Dashboard:
-    """Every figure of the dashboard, in one read of the registry."""
-    from up2k_cli.services import reports
-    from up2k_cli.services.snapshots import snapshot
+    """Every figure of the dashboard, from one read of the registry and one snapshot of the day,
+    handed to the reports' own read models (reports/)."""
+    from up2k_cli.domain.timeline import new_entrepreneurs
+    from up2k_cli.reports.income import households, income_figures
+    from up2k_cli.reports.jobs import jobs_total
+    from up2k_cli.reports.load import snapshot
+    from up2k_cli.reports.pipeline import pipeline_figures
+    from up2k_cli.reports.pokja2 import pokja2
+    from up2k_cli.reports.target import add_years, target_figures
+    from up2k_cli.reports.weekly import activity
 
     from .share import region_label
 
     with uow:
-        target = reports.target(uow, as_of)
-        pipeline = reports.pipeline(uow, as_of)
-        income = reports.income(uow, as_of)
         snap = snapshot(uow, as_of)
-        achieved = reports.definition_for(uow).dates(snap, snap.iso)
-        households = reports.households(snap)
-        jobs = jobs_report(snap, uow.business_follow_ups.all())
-        period = parse_period(None, as_of)
-        groups = pokja2_report(
-            period, snap.kelurahan, uow.groups.all(), uow.memberships.all(), uow.group_tiers.all()
-        )
+        follow_ups = uow.business_follow_ups.all()
+        groups = pokja2(uow, as_of=as_of)
         region = region_label(uow.meta)
-        goal = snap.meta["target"]
+    jobs = jobs_report(snap, follow_ups)
+    target = target_figures(snap, jobs_total(snap, follow_ups))
+    pipeline = pipeline_figures(snap)
+    income = income_figures(snap)
+    incomes = households(snap)
+    achieved = new_entrepreneurs(snap)
+    goal = snap.meta["target"]
     start = dt.date.fromisoformat(goal["start"])
-    end = reports.add_years(start, goal["years"])
+    end = add_years(start, goal["years"])
     mondays = [as_of - dt.timedelta(days=as_of.weekday() + 7 * (WEEKS - 1 - i)) for i in range(WEEKS)]
     windows = [(m.isoformat(), min(m + dt.timedelta(days=6), as_of).isoformat()) for m in mondays]
-    activity = reports._activity(snap, achieved, windows)
+    per_week = activity(snap, achieved, windows)
     kel_of = {c["id"]: c["kelurahan_code"] for c in snap.cadres}
     sundays = _sundays(start, as_of)
 
-    def rows(doc: Any, key: str) -> dict[str, Mapping[str, Any]]:
-        table = next(t for t in doc.tables if t.key == key)
-        return {r["kelurahan_code"]: r for r in table.rows}
-
-    progress, steps, incomes = rows(target, "target"), rows(pipeline, "kelurahan"), rows(income, "income")
+    progress = {line.code: asdict(line) for line in (*target.kelurahan, target.total)}
+    steps = {line.code: line.steps for line in (*pipeline.kelurahan, pipeline.total)}
+    lines = {line.code: asdict(line) for line in (*income.kelurahan, income.total)}
     job_lines = {line.key: line.figures for line in (*jobs.kelurahan, jobs.total)}
     group_lines = {line.key: line for line in (*groups.kelurahan, groups.total)}
 
     def area(code: str, name: str) -> Area:
         mine = sorted(d for cid, d in achieved.items() if not code or kel_of.get(cid) == code)
-        pairs = [p for k, ps in households.items() if not code or k == code for p in ps]
+        pairs = [p for k, ps in incomes.items() if not code or k == code for p in ps]
         return Area(
             code=code,
             name=name,
             progress=progress[code],
             cumulative=tuple((day, _count_to(mine, day)) for day in sundays),
             funnel=tuple((s, steps[code][s]) for s in STEP_NAMES),
-            income=incomes[code],
+            income=lines[code],
             incomes=bins([b for b, _ in pairs if b is not None], [n for _, n in pairs if n is not None]),
             jobs=job_lines[code],
             groups=group_lines[code],
             weeks=tuple(
                 Week(m.isoformat(), {k: _sum(out[k], code) for k in ACTIVITY})
-                for m, out in zip(mondays, activity, strict=True)
+                for m, out in zip(mondays, per_week, strict=True)
             ),
         )
 

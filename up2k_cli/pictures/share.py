@@ -15,7 +15,7 @@ from up2k_cli.render.formats import Format
 from up2k_cli.render.model import TOTAL_CODE, Document, Table
 
 if TYPE_CHECKING:
-    from up2k_cli.storage.protocol import UnitOfWork
+    pass
 
 
 def region_label(meta: Mapping[str, Any]) -> str:
@@ -26,11 +26,9 @@ def region_label(meta: Mapping[str, Any]) -> str:
     return f"{name}, {city}" if city else name
 
 
-def report_picture(uow: UnitOfWork, build: Callable[[UnitOfWork], Document], fmt: Format) -> bytes:
-    """The report's chart as PNG or SVG bytes."""
-    with uow:
-        doc = build(uow)
-        region = region_label(uow.meta)
+def document_picture(doc: Document, meta: Mapping[str, Any], fmt: Format) -> bytes:
+    """A report's chart as PNG or SVG bytes, captioned with the region of `meta`."""
+    region = region_label(meta)
     from . import draw
 
     fig = draw.figure(draw.PHONE[0] / draw.PHONE_DPI, draw.PHONE[1] / draw.PHONE_DPI)

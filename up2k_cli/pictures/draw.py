@@ -35,9 +35,10 @@ PHONE = (1080, 1350)  # pixels: a phone screen, WhatsApp shows it whole (4:5)
 PHONE_DPI = 150
 
 
-def figure(width: float, height: float) -> Any:
-    """A figure of this size in inches, no window, laid out to fit its labels."""
-    return Figure(figsize=(width, height), layout="constrained")
+def figure(width: float, height: float, layout: str | None = "constrained") -> Any:
+    """A figure of this size in inches, no window; laid out to fit its labels unless the caller
+    places its parts itself (layout None)."""
+    return Figure(figsize=(width, height), layout=layout)
 
 
 def svg_text(fig: Any) -> str:

@@ -331,6 +331,7 @@ CASES: dict[str, Case] = {
     "report pipeline": Case(("report", "pipeline"), "Funnel (all kelurahan)", "Corong (semua kelurahan)", stream="stdout"),
     "report income": Case(("report", "income"), "Median change", "Median perubahan", stream="stdout"),
     "report agencies": Case(("report", "agencies"), "No P-IRT (food)", "Tanpa P-IRT (pangan)", stream="stdout"),
+    "report dashboard": Case(("report", "dashboard"), "Progress toward the target", "Kemajuan menuju target", stream="stdout"),
     "export bundle": Case(
         ("export", "bundle", "--output", "{target}", "--no-encryption"), "Warning: the bundle is not encrypted",
         "Peringatan: bundel tidak dienkripsi", prepare=lambda run: {"target": str(run.folder / "b.up2k")},

@@ -53,7 +53,16 @@ OUTPUT_COMMANDS: dict[str, list[str]] = {
     },
     **{
         f"report {what}": []
-        for what in ("summary", "kelurahan", "weekly", "target", "pipeline", "income", "agencies")
+        for what in (
+            "summary",
+            "kelurahan",
+            "weekly",
+            "target",
+            "pipeline",
+            "income",
+            "agencies",
+            "dashboard",
+        )
     },
     "report batch": ["B01"],
     "office list": [],

@@ -177,6 +177,8 @@ def test_weekly_with_no_activity(up2k):
         "new_entrepreneurs": 1,
         "target_minimum_pct": 0.0,
         "target_stretch_pct": 0.0,
+        "jobs": 1,  # the one business's owner, no workers reported
+        "jobs_were_unemployed": 0,
     }
     text = up2k("report", "weekly", "--week", "2026-W45").stdout
     assert "ISO week 2026-W45: 2026-11-02 to 2026-11-08" in text

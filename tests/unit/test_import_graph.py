@@ -8,7 +8,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "up2k_cli"
 # Each layer may import the ones after it, never those before.
-LAYERS = ("entry", "cli", "services", "reports", "render", "storage", "domain", "i18n")
+LAYERS = ("entry", "cli", "pictures", "services", "reports", "render", "storage", "domain", "i18n")
 
 
 def module_name(path: Path) -> str:

@@ -24,7 +24,13 @@ FORMAT_HELP = {
     ".jsonl, .md, .xlsx). xlsx needs --output; ids is one ID a line.",
     Format.CSV: "Output format; default csv, or what --output's extension says (.csv, .json, .jsonl, "
     ".xlsx). xlsx needs --output.",
+    Format.HTML: "Output format: html, a page that needs no network or script.",
 }
+# The reports that can also be one chart picture.
+PICTURE_HELP = (
+    "Output format; default table, or what --output's extension says (.csv, .json, .md, .xlsx, "
+    ".png, .svg). png and svg are one chart for a phone screen; xlsx and png need --output."
+)
 
 
 def _parser(allowed: tuple[Format, ...]) -> Callable[[str], Format]:
@@ -69,10 +75,13 @@ def choose(allowed: tuple[Format, ...], default: Format, given: Format | None, p
     return chosen
 
 
-def output_options(*formats: Format, default: Format, paging: bool = False) -> Callable[[F], F]:
+def output_options(
+    *formats: Format, default: Format, paging: bool = False, help: str | None = None
+) -> Callable[[F], F]:
     """Give a command the shared output options; it takes them as its `out` parameter.
 
-    `paging` adds --limit, --offset and --no-pager (the lists).
+    `paging` adds --limit, --offset and --no-pager (the lists); `help` replaces the --format help
+    of the command's default format.
     """
 
     # Built once for every command that takes this set (a command's start-up pays only the wrap).
@@ -86,7 +95,7 @@ def output_options(*formats: Format, default: Format, paging: bool = False) -> C
                     "-f",
                     parser=_parser(formats),
                     metavar="[" + "|".join(f.value for f in formats) + "]",
-                    help=FORMAT_HELP[default],
+                    help=help or FORMAT_HELP[default],
                     show_default=False,
                 ),
             ],

@@ -1,7 +1,6 @@
 """report: summary, kelurahan, batch, weekly, target, for people, cron and pipes."""
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -10,7 +9,7 @@ from up2k_cli.render.formats import Format
 from up2k_cli.render.output import Output
 
 from .context import day, registry, today
-from .options import output_options
+from .options import PICTURE_HELP, output_options
 
 app = typer.Typer(
     help="Reports: summary, kelurahan (per urban village), batch, weekly, target, pipeline, income, "
@@ -27,6 +26,11 @@ ALIASES = {"laporan": "report"}
 report_options = output_options(
     Format.TABLE, Format.CSV, Format.JSON, Format.MARKDOWN, Format.XLSX, default=Format.TABLE
 )
+# target, pipeline and income: also one chart picture for a phone screen (png, svg).
+picture_options = output_options(
+    Format.TABLE, Format.CSV, Format.JSON, Format.MARKDOWN, Format.XLSX, Format.PNG, Format.SVG,
+    default=Format.TABLE, help=PICTURE_HELP,
+)  # fmt: skip
 
 AsOfOpt = Annotated[
     str | None,
@@ -34,10 +38,29 @@ AsOfOpt = Annotated[
 ]
 
 
-def _emit(build: Callable[[Any], Any], ctx: typer.Context, out: Output) -> None:
-    from up2k_cli.services.reports import build as run
+def _emit(report: Any, out: Output) -> None:
+    """A report's figures (services/reporting.py) drawn in the format asked for: a chart picture
+    (png, svg), a workbook with its charts, or the Document."""
+    from up2k_cli.render.formats import PICTURES
+    from up2k_cli.render.reports import document
 
-    out.document(run(registry(ctx), build))
+    doc = document(report.name, report.figures, report.kecamatan, report.settings)
+    if out.format in PICTURES:
+        from up2k_cli.pictures.share import document_picture
+
+        out.bytes(document_picture(doc, {"region": report.region}, out.format))
+        return
+    if out.format is Format.XLSX:
+        from up2k_cli.render.charts import with_charts
+
+        doc = with_charts(doc)
+    out.document(doc)
+
+
+def _run(ctx: typer.Context, name: str, **params: Any) -> Any:
+    from up2k_cli.services import reporting
+
+    return reporting.run(registry(ctx), name, **params)
 
 
 def _as_of(value: str | None) -> dt.date:
@@ -50,10 +73,7 @@ def _as_of(value: str | None) -> dt.date:
 @report_options
 def summary(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
     """Cadres, batches, enrollments by status, attendance rate and the target, on one screen."""
-    from up2k_cli.services import reports
-
-    when = _as_of(as_of)
-    _emit(lambda uow: reports.summary(uow, when), ctx, out)
+    _emit(_run(ctx, "summary", as_of=_as_of(as_of)), out)
 
 
 @app.command("kelurahan")
@@ -61,10 +81,7 @@ def summary(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
 def kelurahan(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
     """One row per kelurahan (urban village) and a total: cadres, enrolled, completed, waitlisted,
     completion."""
-    from up2k_cli.services import reports
-
-    when = _as_of(as_of)
-    _emit(lambda uow: reports.kelurahan(uow, when), ctx, out)
+    _emit(_run(ctx, "kelurahan", as_of=_as_of(as_of)), out)
 
 
 @app.command("batch")
@@ -78,10 +95,9 @@ def batch(
 ) -> None:
     """One batch: fill per kelurahan (urban village) against the quota, attendance per session, who is below
     the minimum attendance (IDs and names only), completion."""
-    from up2k_cli.services import reports
+    from up2k_cli.services import reporting
 
-    when = _as_of(as_of)
-    _emit(lambda uow: reports.batch(uow, code, when), ctx, out)
+    _emit(reporting.batch(registry(ctx), code, as_of=_as_of(as_of)), out)
 
 
 @app.command("weekly")
@@ -101,45 +117,33 @@ def weekly(
 ) -> None:
     """What happened in a week, per kelurahan (urban village), against the week before, and the cumulative
     figures against the target. Made for cron: stable plain text or Markdown."""
-    from up2k_cli.services import reports
-
-    when = _as_of(as_of)
-    _emit(lambda uow: reports.weekly(uow, week, when), ctx, out)
+    _emit(_run(ctx, "weekly", week=week, as_of=_as_of(as_of)), out)
 
 
 @app.command("target")
-@report_options
+@picture_options
 def target(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
     """Progress toward 4,000 (minimum) and 5,000 (stretch) new entrepreneurs: share reached,
     time elapsed, weekly pace needed, pace of the last 12 weeks, projection; per kelurahan (urban
     village)."""
-    from up2k_cli.services import reports
-
-    when = _as_of(as_of)
-    _emit(lambda uow: reports.target(uow, when), ctx, out)
+    _emit(_run(ctx, "target", as_of=_as_of(as_of)), out)
 
 
 @app.command("pipeline")
-@report_options
+@picture_options
 def pipeline(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
     """How many cadres reached each of OK OCE's 7 PAS steps (7 Langkah Pasti Akan Sukses, the
     entrepreneurship programme's seven steps), per kelurahan (urban village) and in total, with a
     funnel."""
-    from up2k_cli.services import reports
-
-    when = _as_of(as_of)
-    _emit(lambda uow: reports.pipeline(uow, when), ctx, out)
+    _emit(_run(ctx, "pipeline", as_of=_as_of(as_of)), out)
 
 
 @app.command("income")
-@report_options
+@picture_options
 def income(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
     """Household income per kelurahan (urban village): baselines, follow-ups, median change, share that rose.
     Change figures count only households with both a baseline and a follow-up."""
-    from up2k_cli.services import reports
-
-    when = _as_of(as_of)
-    _emit(lambda uow: reports.income(uow, when), ctx, out)
+    _emit(_run(ctx, "income", as_of=_as_of(as_of)), out)
 
 
 @app.command("agencies")
@@ -161,14 +165,26 @@ def agencies(
 ) -> None:
     """Businesses referred to each agency (Sudin PPKUKM, Sudin KPKP, ...) and what they still lack
     (NIB business number; P-IRT home food licence and halal certificate for food)."""
-    from up2k_cli.services import reports
+    from up2k_cli.services import reporting
+
+    report = reporting.agencies(
+        registry(ctx), as_of=_as_of(as_of), agency=agency, with_contacts=with_contacts, output=out.file
+    )
+    _emit(report, out)
+
+
+@app.command("dashboard")
+@output_options(Format.HTML, default=Format.HTML)
+def dashboard(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
+    """One self-contained HTML page of charts and their numbers, for the kecamatan and each
+    kelurahan (urban village): progress toward the target, 7 PAS funnel, household income, jobs and
+    groups, the last 12 weeks. No personal data, no script, nothing fetched from the network: it
+    opens offline, travels as an attachment and prints on A4. --lang id|en chooses its language."""
+    from up2k_cli.pictures.dashboard import made_now, page
+    from up2k_cli.pictures.figures import gather, registry_label
+
+    from .context import settings
 
     when = _as_of(as_of)
-
-    def build(uow: Any) -> Any:
-        report = reports.agencies(uow, when, agency, with_contacts)
-        if with_contacts:
-            reports.record_contacts(uow, report, out.file)
-        return report
-
-    _emit(build, ctx, out)
+    figures = gather(registry(ctx), when, registry_label(settings(ctx).db), made_now())
+    out.text(page(figures))

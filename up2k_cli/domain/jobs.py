@@ -15,8 +15,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from up2k_cli.i18n import N_, Msg
-
 from .cadre import BUSINESS_CATEGORIES
 from .outcomes import business_start
 from .timeline import Snapshot
@@ -66,7 +64,7 @@ class JobFigures:
 class JobsLine:
     kind: str  # kelurahan, category or total
     key: str  # the kelurahan code, the category, or "" for the total
-    label: str
+    label: str  # the kelurahan's name or the category; "" on the total line
     figures: JobFigures
     before: JobFigures | None = None  # on the past day, when asked
 
@@ -107,7 +105,7 @@ def jobs_report(
         since=before.iso if before is not None else None,
         kelurahan=tuple(line(KELURAHAN, code, name) for code, name in sorted(now.kelurahan.items())),
         categories=tuple(line(CATEGORY, c.label, c.label) for c in BUSINESS_CATEGORIES),
-        total=line(TOTAL, "", Msg(N_("Total"))),
+        total=line(TOTAL, "", ""),
     )
 
 

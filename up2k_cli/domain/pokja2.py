@@ -9,8 +9,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from up2k_cli.i18n import N_, Msg
-
 from .groups import TIER_CODES, UNCLASSED, Period, member_on, tier_on
 
 COLUMNS = (*TIER_CODES, UNCLASSED)
@@ -25,7 +23,7 @@ class TierCount:
 @dataclass(frozen=True)
 class Pokja2Line:
     key: str  # the kelurahan code, or "" for the total
-    label: str
+    label: str  # the kelurahan's name or the category; "" on the total line
     tiers: Mapping[str, TierCount]  # every tier of COLUMNS, in that order
 
     @property
@@ -84,5 +82,5 @@ def pokja2_report(
         end=period.end.isoformat(),
         as_of=day,
         kelurahan=tuple(line(code, name) for code, name in sorted(kelurahan.items())),
-        total=line("", Msg(N_("Total"))),
+        total=line("", ""),
     )

@@ -16,14 +16,18 @@ class Format(StrEnum):
     MARKDOWN = "markdown"  # for e-mail
     XLSX = "xlsx"  # an Excel workbook (binary: needs --output)
     IDS = "ids"  # one ID a line, for pipes into other commands
+    PNG = "png"  # one chart picture for a phone screen (binary: needs --output)
+    SVG = "svg"  # the same chart as scalable vector text
+    HTML = "html"  # a self-contained page (the dashboard)
 
     @property
     def binary(self) -> bool:
-        """Bytes that no terminal or text pipe should receive unasked (charts will join xlsx)."""
+        """Bytes that no terminal or text pipe should receive unasked."""
         return self in BINARY
 
 
-BINARY = frozenset({Format.XLSX})
+BINARY = frozenset({Format.XLSX, Format.PNG})
+PICTURES = frozenset({Format.PNG, Format.SVG})  # one chart instead of the tables
 
 EXTENSIONS = {
     ".csv": Format.CSV,
@@ -33,6 +37,10 @@ EXTENSIONS = {
     ".md": Format.MARKDOWN,
     ".markdown": Format.MARKDOWN,
     ".xlsx": Format.XLSX,
+    ".png": Format.PNG,
+    ".svg": Format.SVG,
+    ".html": Format.HTML,
+    ".htm": Format.HTML,
 }
 
 

@@ -87,10 +87,31 @@ def kind_of(row: Mapping[str, Any], column: Column) -> Kind:
     return column.kind
 
 
+class ChartKind(StrEnum):
+    BAR = "bar"  # horizontal bars: long labels (kelurahan, steps) read well down the side
+    COLUMN = "column"  # vertical bars: a few categories side by side
+    LINE = "line"  # values over time
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart of a table's own figures, said neutrally: which column names the categories and
+    which numeric columns are its series. Writers that can draw (render/xlsx.py: a native Excel
+    chart beside the table) do; the others ignore it. The total row of a per-kelurahan table is
+    left out unless `total` (it would dwarf the kelurahan)."""
+
+    kind: ChartKind
+    title: str  # N_-marked, translated where drawn
+    category: str
+    series: tuple[str, ...]
+    total: bool = False
+
+
 @dataclass
 class Table:
     """Rows under columns, with a title. `display` is what people see when it differs from the
-    machine columns (CSV, JSON, xlsx); `header=False` makes a details view (label, value)."""
+    machine columns (CSV, JSON, xlsx); `header=False` makes a details view (label, value);
+    `chart` a chart of its figures, for the writers that draw."""
 
     key: str
     title: str  # a Msg where it also goes into machine output: English there, localised for people
@@ -98,6 +119,7 @@ class Table:
     rows: list[dict[str, Any]]
     display: tuple[Column, ...] | None = None
     header: bool = True
+    chart: Chart | None = None
 
     @property
     def shown(self) -> tuple[Column, ...]:

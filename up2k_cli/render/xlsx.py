@@ -12,10 +12,10 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-from up2k_cli.i18n import localise
+from up2k_cli.i18n import _, localise
 
 from .escape import FORMULA_START, xlsx_text
-from .model import Column, Kind, Table, kind_of
+from .model import TOTAL_CODE, ChartKind, Column, Kind, Table, kind_of
 
 TEXT_KEYS = {"nik", "phone", "nib", "pirt", "kelurahan_code", "rt", "rw", "id", "cadre_id"}
 TEXT_KINDS = frozenset({Kind.NIK, Kind.CODE, Kind.ID})
@@ -78,6 +78,48 @@ def add_sheet(workbook: Any, table: Table, heading: tuple[str, ...] = ()) -> Non
     for i, width in enumerate(widths):
         sheet.column_dimensions[_letter(i + 1)].width = min(width + 2, MAX_WIDTH)
     sheet.freeze_panes = f"A{top + 1}"
+    if table.chart is not None and table.rows:
+        add_chart(sheet, table, columns, top)
+
+
+CHART_TYPES = {ChartKind.BAR: "bar", ChartKind.COLUMN: "col"}
+
+
+def add_chart(sheet: Any, table: Table, columns: list[Column], top: int) -> None:
+    """The table's chart hint as a native Excel chart beside it, over the cells themselves (a
+    kelurahan office can restyle it or copy it into its slides). Series are the hinted columns,
+    categories the hinted column; a per-kelurahan table's total row is left out unless asked."""
+    from openpyxl.chart import BarChart, LineChart, Reference
+
+    hint = table.chart
+    assert hint is not None
+    keys = [c.key for c in columns]
+    if hint.category not in keys or not all(s in keys for s in hint.series):
+        return
+    last = top + len(table.rows)
+    if not hint.total and table.rows[-1].get("kelurahan_code") == TOTAL_CODE and "kelurahan_code" in keys:
+        last -= 1
+    if last <= top:
+        return
+    if hint.kind is ChartKind.LINE:
+        chart: Any = LineChart()
+    else:
+        chart = BarChart()
+        chart.type = CHART_TYPES[hint.kind]
+        chart.grouping = "clustered"
+        if hint.kind is ChartKind.BAR:
+            chart.y_axis.majorGridlines = None
+    chart.title = xlsx_text(_(hint.title))
+    chart.height = max(7.5, 0.9 * (last - top) * len(hint.series) / 2 + 4)
+    chart.width = 18
+    for key in hint.series:
+        col = keys.index(key) + 1
+        chart.add_data(Reference(sheet, min_col=col, min_row=top, max_row=last), titles_from_data=True)
+    cat = keys.index(hint.category) + 1
+    chart.set_categories(Reference(sheet, min_col=cat, min_row=top + 1, max_row=last))
+    if hint.kind is ChartKind.BAR:
+        chart.x_axis.scaling.orientation = "maxMin"  # first row on top, as in the table
+    sheet.add_chart(chart, f"{_letter(len(columns) + 2)}{top}")
 
 
 def _text_cell(sheet: Any, row: int, column: int, text: str) -> Any:

@@ -11,7 +11,10 @@ from up2k_cli.domain import validators as v
 from up2k_cli.domain.cadre import DERIVED_FIELDS
 from up2k_cli.domain.errors import NotFound, RuleViolation, ValidationError
 from up2k_cli.i18n import N_, Msg, _
+from up2k_cli.reports.load import kelurahan_names
 from up2k_cli.storage.protocol import Record, Repository, UnitOfWork
+
+__all__ = ["kelurahan_names"]  # the services find it here, with the other lookups
 
 _CADRE_ID = re.compile(r"^[Kk]\d{4,}$")
 # The history names a record's kind ("cadre"); the unit of work names its table ("cadres").
@@ -37,10 +40,6 @@ def kelurahan_choices(meta: Mapping[str, Any]) -> tuple[v.Choice, ...]:
         v.Choice(k["code"], k["name"], (k["code"].rsplit(".", 1)[-1], *k.get("aliases", ())))
         for k in meta["region"]["kelurahan"]
     )
-
-
-def kelurahan_names(meta: Mapping[str, Any]) -> dict[str, str]:
-    return {k["code"]: k["name"] for k in meta["region"]["kelurahan"]}
 
 
 def kelurahan_code(meta: Mapping[str, Any], text: str) -> str:

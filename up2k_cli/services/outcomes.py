@@ -258,7 +258,7 @@ def list_businesses(
 ) -> list[dict[str, Any]]:
     """Businesses in ID order, with the filters of `business list`."""
     from up2k_cli.domain.timeline import steps_by_cadre
-    from up2k_cli.services.snapshots import snapshot
+    from up2k_cli.reports.load import snapshot
 
     with uow:
         origin = uow.meta.get("registry_id")
@@ -435,7 +435,7 @@ def step_rows(uow: UnitOfWork, today: dt.date, cadres: list[Record] | None = Non
     """Every step each cadre (or each of the cadres given) reached, in the order reached, and
     whether it was recorded by hand; in an open unit of work."""
     from up2k_cli.domain.timeline import steps_by_cadre
-    from up2k_cli.services.snapshots import snapshot
+    from up2k_cli.reports.load import snapshot
 
     snap = snapshot(uow, today, cadres)
     reached = steps_by_cadre(snap)

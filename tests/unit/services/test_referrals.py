@@ -13,8 +13,8 @@ import pytest
 from tests.unit.services.conftest import TODAY
 from up2k_cli.domain.errors import NotFound, RuleViolation, ValidationError, ValidationErrors
 from up2k_cli.domain.timeline import steps_by_cadre
+from up2k_cli.reports.load import snapshot
 from up2k_cli.services import outcomes, referrals
-from up2k_cli.services.snapshots import snapshot
 
 D = dt.date
 NIB = "1234567890123"

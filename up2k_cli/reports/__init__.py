@@ -1,0 +1,68 @@
+"""Reports as read models: each report is a function from an open unit of work and its
+parameters to frozen dataclasses of plain figures (ints, floats, text, ISO dates, tuples and
+mappings of those): no titles, columns, bars or messages. render/reports/ presents them.
+
+The contract both backends meet
+-------------------------------
+`READ_MODELS[name]` is the Python read model: `compute(uow, **params)` in an open unit of work,
+reading the registry as it stood at the end of the day asked for (domain/timeline.py). Every
+report takes `as_of` (a date); the others, by report:
+
+    summary       as_of
+    kelurahan     as_of
+    batch         as_of, code (a batch code as stored)
+    weekly        as_of, week ('2026-W48', 'current' or None: the last complete week)
+    target        as_of
+    pipeline      as_of
+    income        as_of
+    agencies      as_of, agency (None: all), with_contacts
+    jobs          as_of, since (None, or a date before as_of)
+    pokja2        as_of, period ('2027', '2027-03' or None: the month of as_of)
+    facilitation  as_of
+
+A backend may compute the same figures its own way (PostgreSQL in SQL): a unit of work that has
+`read_model(name, **params)` is asked first (services/reporting.py) and returns the same
+dataclass, or None to leave that report to Python. `check(**params)` refuses bad parameters
+before either runs, so both backends refuse them alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from . import (
+    agencies,
+    batch,
+    facilitation,
+    income,
+    jobs,
+    kelurahan,
+    pipeline,
+    pokja2,
+    summary,
+    target,
+    weekly,
+)
+
+
+@dataclass(frozen=True)
+class ReadModel:
+    compute: Callable[..., Any]  # (uow in an open unit of work, **params) -> figures
+    check: Callable[..., None] | None = None  # (**params): refuses bad parameters
+
+
+READ_MODELS: dict[str, ReadModel] = {
+    "summary": ReadModel(summary.summary),
+    "kelurahan": ReadModel(kelurahan.kelurahan),
+    "batch": ReadModel(batch.batch),
+    "weekly": ReadModel(weekly.weekly, weekly.check),
+    "target": ReadModel(target.target),
+    "pipeline": ReadModel(pipeline.pipeline),
+    "income": ReadModel(income.income),
+    "agencies": ReadModel(agencies.agencies),
+    "jobs": ReadModel(jobs.jobs, jobs.check),
+    "pokja2": ReadModel(pokja2.pokja2, pokja2.check),
+    "facilitation": ReadModel(facilitation.facilitation),
+}

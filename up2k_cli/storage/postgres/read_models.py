@@ -1,12 +1,14 @@
 """Reports in SQL: the figures of up2k_cli/reports/ computed by the database, for registries
 too big to read whole into Python (issue 12: every report <= 1 s at 500,000 cadres).
 
-`read_model(uow, name, **params)` returns the same frozen dataclass as the Python read model
-(reports/), or None to leave the report to it (a report not written here, a viewer, whose
-views leave out what these queries read, or data these queries do not model). The database
-aggregates; Python only puts a few dozen rows of counts together with the domain's own rules
-(agencies, percentages). tests/integration/test_pg_read_models.py holds each one to the Python
-read model's figures on tricky registries and several days.
+`read_model(uow, name, **params)` returns the figures of the Python read model (reports/) as
+plain values, a mapping of its dataclass's fields (storage may not import reports/; the services
+make the dataclass with reports/common.py from_values), or None to leave the report to it (a
+report not written here, a viewer, whose views leave out what these queries read, or data these
+queries do not model). The database aggregates; Python only puts a few dozen rows of counts
+together with the domain's own rules (agencies, percentages). tests/integration/
+test_pg_read_models.py holds each one to the Python read model's figures on a tricky registry,
+as of several days.
 
 The as-of rules are domain/timeline.py's: a record's dated events (status log, enrollment
 events, attendance) say what was true at the end of a day. Migration 0006's generated columns
@@ -17,28 +19,43 @@ JSON is not read; only records changed after the day are.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from up2k_cli.domain import batch as rules
 from up2k_cli.domain import outcomes as outcome_rules
 from up2k_cli.domain.cadre import ACTIVE, BUSINESS_CATEGORIES, INACTIVE
 
-if TYPE_CHECKING:
-    from .uow import PostgresUnitOfWork
 
-HOLDS = tuple(sorted(rules.HOLDS_PLACE))
+class PostgresUnitOfWork(Protocol):
+    """What these queries use of uow.PostgresUnitOfWork (not imported: it imports this module)."""
+
+    account: str | None
+    meta: dict[str, Any]
+    cadres: Any
+    batches: Any
+    enrollments: Any
+    businesses: Any
+    business_follow_ups: Any
+    incomes: Any
+
+    def fetch(self, query: str, params: Any = (), *, rows: bool = True) -> list[tuple[Any, ...]]: ...
+
+
+FIRST_BUSINESS = "first_business"  # reports/common.py: the definition every report counts by
+
+
+def pct(part: float, whole: float) -> float | None:
+    """reports/common.py pct: a share in percent with one decimal."""
+    return round(100.0 * part / whole, 1) if whole else None
 
 
 def read_model(uow: PostgresUnitOfWork, name: str, **params: Any) -> Any | None:
     if uow.account == "viewer":  # a viewer reads views without the events these queries need
         return None
     compute = MODELS.get(name)
-    if compute is None or importlib.util.find_spec("up2k_cli.reports") is None:
-        return None
-    return compute(uow, **params)
+    return None if compute is None else compute(uow, **params)
 
 
 def _day(as_of: dt.date) -> dict[str, Any]:
@@ -204,19 +221,8 @@ def jobs_total(uow: PostgresUnitOfWork, day: dict[str, Any]) -> dict[str, int]:
 # --- the reports -----------------------------------------------------------------------------------
 
 
-def summary(uow: PostgresUnitOfWork, *, as_of: dt.date) -> Any:
-    from up2k_cli.reports.jobs import JobsTotal
-    from up2k_cli.reports.summary import SummaryFigures
-
-    values = summary_values(uow, as_of)
-    if values is None:
-        return None
-    return SummaryFigures(**{**values, "jobs": JobsTotal(**values["jobs"])})
-
-
-def summary_values(uow: PostgresUnitOfWork, as_of: dt.date) -> dict[str, Any] | None:
-    from up2k_cli.reports.common import FIRST_BUSINESS, batch_open_on, pct
-
+def summary(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any] | None:
+    """reports/summary.py SummaryFigures, as plain values."""
     day = _day(as_of)
     iso = day["d"]
     uow.fetch("SET LOCAL work_mem = '64MB'", rows=False)  # a few hashes of 500,000 rows, in memory
@@ -257,7 +263,8 @@ def summary_values(uow: PostgresUnitOfWork, as_of: dt.date) -> dict[str, Any] | 
         batches=len(batches),
         batches_training=kinds[rules.TRAINING],
         batches_mentoring=kinds[rules.MENTORING],
-        batches_open=sum(1 for _code, _kind, closed in batches if batch_open_on({"closed_on": closed}, iso)),
+        # reports/common.py batch_open_on: not closed on or before the day
+        batches_open=sum(1 for _code, _kind, closed in batches if not (closed and closed <= iso)),
         enrollments_enrolled=by_status[rules.ENROLLED],
         enrollments_completed=by_status[rules.COMPLETED],
         enrollments_waitlisted=by_status[rules.WAITLISTED],

@@ -53,7 +53,18 @@ OUTPUT_COMMANDS: dict[str, list[str]] = {
     },
     **{
         f"report {what}": []
-        for what in ("summary", "kelurahan", "weekly", "target", "pipeline", "income", "agencies")
+        for what in (
+            "summary",
+            "kelurahan",
+            "weekly",
+            "target",
+            "pipeline",
+            "income",
+            "agencies",
+            "jobs",
+            "pokja2",
+            "facilitation",
+        )
     },
     "report batch": ["B01"],
     "office list": [],
@@ -61,6 +72,7 @@ OUTPUT_COMMANDS: dict[str, list[str]] = {
     "group show": ["G0001"],
     "group assess": [],
     "settings group-tiers": [],
+    "settings pokja2": [],
     "referral list": [],
     "referral show": ["R0001"],
 }

@@ -9,7 +9,7 @@ from typing import Any
 
 from up2k_cli.render.model import Document
 
-from . import activity, money, programme, progress
+from . import activity, facilitation, money, programme, progress
 
 # name -> (figures, kecamatan, settings) -> Document
 PRESENTERS: dict[str, Callable[[Any, str, Mapping[str, Any]], Document]] = {
@@ -23,7 +23,7 @@ PRESENTERS: dict[str, Callable[[Any, str, Mapping[str, Any]], Document]] = {
     "agencies": money.agencies,
     "jobs": programme.jobs,
     "pokja2": programme.pokja2,
-    "facilitation": programme.facilitation,
+    "facilitation": facilitation.facilitation,
 }
 
 

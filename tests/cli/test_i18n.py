@@ -339,6 +339,7 @@ CASES: dict[str, Case] = {
         ("report", "facilitation"), "Referrals per agency and need", "Rujukan per instansi dan kebutuhan", stream="stdout"
     ),
     "settings pokja2": Case(("settings", "pokja2"), "Signer's title", "Jabatan penanda tangan", stream="stdout"),
+    "report dashboard": Case(("report", "dashboard"), "Progress toward the target", "Kemajuan menuju target", stream="stdout"),
     "export bundle": Case(
         ("export", "bundle", "--output", "{target}", "--no-encryption"), "Warning: the bundle is not encrypted",
         "Peringatan: bundel tidak dienkripsi", prepare=lambda run: {"target": str(run.folder / "b.up2k")},

@@ -64,6 +64,7 @@ OUTPUT_COMMANDS: dict[str, list[str]] = {
             "jobs",
             "pokja2",
             "facilitation",
+            "dashboard",
         )
     },
     "report batch": ["B01"],

@@ -8,6 +8,7 @@ import importlib.util
 import struct
 import sys
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -166,3 +167,193 @@ def test_workbooks_carry_native_charts(
         ]
     if report == "pipeline":
         assert labels[0] == "pendaftaran" and len(labels) == 7
+
+
+# --- the dashboard --------------------------------------------------------------------------------
+
+
+class Page(HTMLParser):
+    """The dashboard parsed: its tags with their attributes, its text, its tables and charts."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+    def count(self, tag: str, **attrs: str) -> int:
+        return sum(1 for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items()))
+
+    @property
+    def words(self) -> str:
+        return " ".join(self.text)
+
+
+@pytest.fixture(scope="module")
+def dashboard(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    out = tmp_path_factory.mktemp("dashboard") / "dashboard.html"
+    result = invoke(sample, "report", "dashboard", "--output", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    return out.read_text(encoding="utf-8")
+
+
+def test_the_dashboard_has_every_area_and_every_chart_with_its_numbers(dashboard: str) -> None:
+    page = Page(dashboard)
+    assert page.count("section", **{"class": "area"}) == 6  # the kecamatan and 5 kelurahan
+    charts = [a for t, a in page.tags if t == "figure"]
+    assert len(charts) == 30
+    assert page.count("svg", role="img") == 30
+    assert all(a.get("aria-label") for t, a in page.tags if t == "svg")
+    assert page.count("table") >= 30 + 6 * 3  # every chart's table(s)
+    for area in ("kecamatan", "kel-31-74-06-1001", "kel-31-74-06-1005"):
+        for chart in ("progress", "funnel", "income", "jobs", "weeks"):
+            assert page.count("figure", id=f"{area}-{chart}") == 1
+    words = page.words
+    for heading in ("Kelurahan Pondok Labu", "Progress toward the target", "OK OCE 7 PAS steps",
+                    "Household income", "Jobs and groups", "The last 12 weeks", "As of 27 Nov 2026"):  # fmt: skip
+        assert heading in words
+
+
+def test_the_dashboard_shows_the_reports_figures(sample: Path, dashboard: str) -> None:
+    import json
+
+    target = json.loads(invoke(sample, "report", "target", "--format", "json").stdout)
+    total = target["tables"]["target"][-1]
+    income = json.loads(invoke(sample, "report", "income", "--format", "json").stdout)["tables"]["income"][-1]
+    section = dashboard.split('id="kecamatan"')[1].split("</section>")[0]
+    words = Page(section).words
+    assert f"Achieved {total['achieved']:,}" in " ".join(words.split())
+    assert f"Projected at the end {total['projected_at_end']:,}" in " ".join(words.split())
+    assert f"Median change +{income['median_change']:,}" in " ".join(words.split())
+
+
+def test_the_dashboard_holds_no_personal_data(sample: Path, dashboard: str) -> None:
+    from up2k_cli.storage import open_registry
+
+    with open_registry(sample) as uow:
+        cadres = uow.cadres.all()
+        businesses = uow.businesses.all()
+    assert cadres
+    for c in cadres:
+        for field in ("nik", "name", "phone", "address"):
+            value = c.get(field)
+            if value and len(str(value)) >= 6:
+                assert str(value) not in dashboard, (field, c["id"])
+        assert c["id"] not in dashboard
+    for b in businesses:
+        assert b["name"] not in dashboard
+
+
+def test_the_dashboard_fetches_nothing_and_runs_nothing(dashboard: str) -> None:
+    page = Page(dashboard)
+    assert "http://" not in dashboard and "https://" not in dashboard
+    assert "@import" not in dashboard and "url(" not in dashboard
+    assert not {"script", "link", "img", "iframe", "object", "embed", "image", "use"} & {
+        t for t, _ in page.tags
+    }
+    assert all(not k.startswith("on") for _t, a in page.tags for k in a)
+    assert all((a.get("href") or "#").startswith("#") for _t, a in page.tags)
+    (csp,) = [a for t, a in page.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    assert csp["content"] == "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+def test_the_dashboard_prints_on_a4_without_cutting_a_chart(dashboard: str) -> None:
+    assert "@page{size:A4" in dashboard
+    assert "break-inside:avoid" in dashboard.split("figure.chart{")[1].split("}")[0]
+
+
+def test_the_dashboard_names_its_registry_never_credentials() -> None:
+    from up2k_cli.pictures.figures import registry_label
+
+    shown = registry_label("postgresql://kecamatan:rahasia%21@db.example:5433/up2k?sslmode=require")
+    assert shown == "database up2k on db.example:5433"
+    shown = registry_label("postgresql:///up2k?user=ani&password=rahasia&host=/run/postgresql")
+    assert "rahasia" not in shown and "ani" not in shown and "up2k" in shown
+    assert registry_label("/srv/up2k/registry.json") == "/srv/up2k/registry.json"
+
+
+def test_the_dashboard_names_its_registry_file(sample: Path, dashboard: str) -> None:
+    assert f"Registry: {sample}" in Page(dashboard).words
+
+
+def test_the_dashboard_to_stdout_and_in_indonesian(sample: Path) -> None:
+    result = invoke(sample, "report", "dashboard", "--as-of", "2026-09-30", "--lang", "id")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("<!DOCTYPE html>")
+    page = Page(result.stdout)
+    assert ("html", {"lang": "id"}) in page.tags
+    assert "Per 30 Sep 2026" in page.words
+    assert "Progress toward the target" not in page.words
+
+
+def test_the_dashboard_as_of_a_day_counts_that_day(sample: Path) -> None:
+    result = invoke(sample, "report", "dashboard", "--as-of", "2026-03-31")
+    assert result.exit_code == 0, result.stderr
+    assert "As of 31 Mar 2026" in Page(result.stdout).words
+    assert invoke(sample, "report", "dashboard", "--as-of", "2027-01-01").exit_code == 1
+
+
+def test_the_dashboard_writes_only_html(sample: Path, tmp_path: Path) -> None:
+    result = invoke(sample, "report", "dashboard", "-o", str(tmp_path / "d.csv"))
+    assert result.exit_code == 2
+    assert "means --format csv" in result.stderr
+
+
+def test_the_dashboard_and_pictures_on_either_backend(registry_with_sample: Any, tmp_path: Path) -> None:
+    """The same commands on a registry file and on PostgreSQL (tests/backends.py): the page names
+    the database without its credentials."""
+    from tests.helpers import location
+
+    run = cli_runner(registry_with_sample)
+    page = run("report", "dashboard").stdout
+    assert Page(page).count("figure") == 30
+    assert "Cadres per step" in page
+    url = location(registry_with_sample)
+    if url.startswith("postgresql"):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        assert "Registry: database " in Page(page).words
+        for secret in (parts.password, f"{parts.username}:"):
+            if secret:
+                assert secret not in page
+    out = tmp_path / "pipeline.png"
+    run("report", "pipeline", "-o", str(out))
+    assert png_size(out.read_bytes()) == (1080, 1350)
+
+
+PROBE = """
+import sys
+from up2k_cli.cli.main import app
+try:
+    app(sys.argv[1:], standalone_mode=False)
+finally:
+    print("matplotlib" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "loaded"),
+    [
+        (["--version"], False),
+        (["report", "summary"], False),
+        (["report", "dashboard", "-o", "{tmp}/d.html"], False),
+        (["report", "target", "-o", "{tmp}/t.png"], True),  # so that the other cases can fail
+    ],
+)
+def test_only_the_pictures_load_matplotlib(
+    sample: Path, tmp_path: Path, args: list[str], loaded: bool
+) -> None:
+    import subprocess
+
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "UP2K_DB": str(sample), "UP2K_TODAY": TODAY}
+    argv = [sys.executable, "-c", PROBE, *(a.format(tmp=tmp_path) for a in args)]
+    done = subprocess.run(argv, capture_output=True, text=True, cwd=REPO, env=env, timeout=120)
+    assert done.stdout.strip().splitlines()[-1] == str(loaded), done.stderr

@@ -253,3 +253,61 @@ def test_issue_15_fields_hold_every_hostile_string(hostile_registry: HostileRegi
         assert any(u["referral_id"] == rid and u["note"] == text for u in tables["referral_updates"]), key
         uid = hostile_registry.businesses[key]
         assert any(f["business_id"] == uid and f["note"] == text for f in tables["business_follow_ups"]), key
+
+
+# --- the dashboard (HTML) ---------------------------------------------------------------------------
+
+# Stored strings the dashboard shows: the kelurahan names of the registry's region, and the
+# registry's own path. Planted there (no command renames a kelurahan), one hostile string each.
+DASHBOARD_NAMES = ["html-script", "html-img", "html-entity", "esc-csi", "bidi-rlo"]
+# Tags the dashboard writes itself; anything else would have come out of the data.
+DASHBOARD_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "ul", "li",
+                  "p", "nav", "a", "main", "section", "div", "figure", "figcaption", "svg", "rect", "line",
+                  "polyline", "circle", "text", "table", "caption", "thead", "tbody", "tr", "th", "td",
+                  "details", "summary", "footer"}  # fmt: skip
+
+
+def test_the_dashboard_shows_hostile_names_as_text(hostile: Any) -> None:
+    from html.parser import HTMLParser
+
+    from tests.helpers import edit_registry
+    from tests.security.conftest import _runner
+
+    reg, _run, db = hostile
+    hostile_path = db.with_name("<b>reg<img src=x> & 'q' \"x\".json")
+    db.rename(hostile_path)
+
+    def plant(data: dict[str, Any]) -> None:
+        meta = next(iter(data["meta"].values()))
+        for place, key in zip(meta["region"]["kelurahan"], DASHBOARD_NAMES, strict=True):
+            place["name"] = HOSTILE[key]
+
+    edit_registry(hostile_path, plant)
+    out = db.with_name("dashboard.html")
+    result = _runner(reg.env(hostile_path))("report", "dashboard", "--output", str(out))
+    FIGURES["outputs"] += 1
+    assert result.exit_code == 0, result.stderr
+    html = out.read_text(encoding="utf-8")
+
+    class Page(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+            self.text: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.tags.append((tag, attrs))
+
+        def handle_data(self, data: str) -> None:
+            self.text.append(data)
+
+    page = Page()
+    page.feed(html)
+    assert {t for t, _ in page.tags} <= DASHBOARD_TAGS
+    assert all(not name.startswith("on") for _t, attrs in page.tags for name, _v in attrs)
+    assert not unsafe_chars(html), "raw characters in the page"
+    words = "".join(page.text)
+    for key in DASHBOARD_NAMES:
+        assert visible(HOSTILE[key]) in words, (key, "not shown as text")
+    assert str(hostile_path) in words
+    FIGURES["cases"] += len(DASHBOARD_NAMES) + 1

@@ -217,3 +217,20 @@ def facilitation(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> N
     without result, median days to an outcome, capital received; and the open referrals older than
     30 days (IDs only), the oldest first."""
     _emit(_run(ctx, "facilitation", as_of=_as_of(as_of)), out)
+
+
+@app.command("dashboard")
+@output_options(Format.HTML, default=Format.HTML)
+def dashboard(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
+    """One self-contained HTML page of charts and their numbers, for the kecamatan and each
+    kelurahan (urban village): progress toward the target, 7 PAS funnel, household income, jobs and
+    groups, the last 12 weeks. No personal data, no script, nothing fetched from the network: it
+    opens offline, travels as an attachment and prints on A4. --lang id|en chooses its language."""
+    from up2k_cli.pictures.dashboard import made_now, page
+    from up2k_cli.pictures.figures import gather, registry_label
+
+    from .context import settings
+
+    when = _as_of(as_of)
+    figures = gather(registry(ctx), when, registry_label(settings(ctx).db), made_now())
+    out.text(page(figures))

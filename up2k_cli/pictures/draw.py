@@ -6,12 +6,11 @@ always give the same bytes. Imported only by the commands that draw."""
 from __future__ import annotations
 
 import io
-import re
 from typing import Any
 
 import matplotlib
 
-from up2k_cli.i18n import language
+from .style import DARK, GREY, LIGHT, MINIMUM, SERIES, STRETCH, number, percent
 
 matplotlib.use("Agg")
 matplotlib.rcParams.update(
@@ -30,21 +29,16 @@ matplotlib.rcParams.update(
 
 from matplotlib.figure import Figure  # noqa: E402  (after the backend and settings)
 
-# Colours that stay apart for the common colour blindnesses and in grey print (ColorBrewer).
-DARK = "#2166ac"  # achieved, latest
-LIGHT = "#92c5de"  # projected, baseline, earlier
-MINIMUM = "#b2182b"  # the minimum target
-STRETCH = "#ef8a62"  # the stretch target
-GREY = "#636363"
-SERIES = ("#2166ac", "#1b7837", "#b2182b", "#762a83", "#e08214", "#4d4d4d")
+__all__ = ["DARK", "GREY", "LIGHT", "MINIMUM", "SERIES", "STRETCH", "number", "percent"]
 
 PHONE = (1080, 1350)  # pixels: a phone screen, WhatsApp shows it whole (4:5)
 PHONE_DPI = 150
 
 
-def figure(width: float, height: float) -> Any:
-    """A figure of this size in inches, no window, laid out to fit its labels."""
-    return Figure(figsize=(width, height), layout="constrained")
+def figure(width: float, height: float, layout: str | None = "constrained") -> Any:
+    """A figure of this size in inches, no window; laid out to fit its labels unless the caller
+    places its parts itself (layout None)."""
+    return Figure(figsize=(width, height), layout=layout)
 
 
 def svg_text(fig: Any) -> str:
@@ -60,34 +54,8 @@ def png_bytes(fig: Any, dpi: int = PHONE_DPI) -> bytes:
     return buffer.getvalue()
 
 
-_PROLOGUE = re.compile(r"\A.*?(?=<svg)", re.S)
-_IDS = re.compile(r'(id="|url\(#|href="#)([^"\)]+)')
-
-
-def inline_svg(svg: str, prefix: str, label: str) -> str:
-    """SVG text made to sit inside an HTML page: no XML prologue or doctype, ids made unique to
-    this chart (several charts share a page), a role and a label for screen readers, and a
-    width that follows the page (the height follows from the viewBox)."""
-    body = _PROLOGUE.sub("", svg, count=1)
-    body = _IDS.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", body)
-    body = re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"', r"<svg \1", body, count=1)
-    return body.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
-
-
 def ticks(count: int) -> Any:
     """At most `count` round ticks on an axis (long Rupiah amounts must not overlap)."""
     from matplotlib.ticker import MaxNLocator
 
     return MaxNLocator(count)
-
-
-def number(value: float | None, decimals: int = 0) -> str:
-    """4,000 and 12.5 in English; 4.000 and 12,5 in Indonesian; '-' for no figure."""
-    if value is None:
-        return "–"
-    text = f"{value:,.{decimals}f}"
-    return text.translate(str.maketrans(".,", ",.")) if language() == "id" else text
-
-
-def percent(value: float | None) -> str:
-    return "–" if value is None else number(value, 1) + "%"

@@ -13,7 +13,9 @@ every writer passes the text people typed through the function here for its kind
 - JSON: `json_safe` writes the few characters JSON lets through raw as `\\uXXXX` escapes (the
   same data once parsed);
 - xlsx: `xlsx_text` keeps what the XML of a workbook cannot hold from breaking it; text cells are
-  always written as text (render/xlsx.py).
+  always written as text (render/xlsx.py);
+- HTML and inline SVG (the dashboard): `html_text` writes `& < > " '` as entities after `visible`,
+  so a stored string is text in an element or an attribute, never a tag, a script or a URL.
 """
 
 from __future__ import annotations
@@ -143,3 +145,14 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def xlsx_text(text: str) -> str:
     """Text a workbook can hold: characters XML forbids are written out as `\\x1b`."""
     return _XML_ILLEGAL.sub(_shown, text) if _XML_ILLEGAL.search(text) else text
+
+
+# --- HTML -----------------------------------------------------------------------------------------
+
+_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
+
+
+def html_text(text: object) -> str:
+    """Text for HTML, in an element or a quoted attribute: controls written out (`visible`), then
+    the five characters that could end text or start markup as entities."""
+    return visible(str(text)).translate(_HTML)

@@ -44,17 +44,23 @@ def income(uow: UnitOfWork, *, as_of: dt.date) -> IncomeFigures:
     return income_figures(snapshot(uow, as_of))
 
 
-def income_figures(snap: Snapshot) -> IncomeFigures:
+def households(snap: Snapshot) -> dict[str, list[tuple[int | None, int | None]]]:
+    """(baseline, latest follow-up) of every household, by kelurahan: what the income figures
+    (and the dashboard's distribution) are taken from."""
     latest: dict[str, tuple[str, int, str, int]] = {}  # cadre -> (on, id order, amount): the newest
     for r in snap.incomes:
         key = (r["on"], len(r["id"]), r["id"], r["amount"])
         if key > latest.get(r["cadre_id"], ("",)):
             latest[r["cadre_id"]] = key
-    households: dict[str, list[tuple[int | None, int | None]]] = defaultdict(list)
-    for c in snap.cadres:  # one pass: (baseline, latest follow-up) per household, by kelurahan
+    found: dict[str, list[tuple[int | None, int | None]]] = defaultdict(list)
+    for c in snap.cadres:  # one pass, by kelurahan
         newest = latest.get(c["id"])
-        households[c["kelurahan_code"]].append((c.get("income"), newest[3] if newest else None))
-    parts = {code: _incomes(pairs) for code, pairs in households.items()}
+        found[c["kelurahan_code"]].append((c.get("income"), newest[3] if newest else None))
+    return found
+
+
+def income_figures(snap: Snapshot) -> IncomeFigures:
+    parts = {code: _incomes(pairs) for code, pairs in households(snap).items()}
     everyone = _Incomes.merged(parts.values())  # each household walked once
     return IncomeFigures(
         as_of=snap.iso,

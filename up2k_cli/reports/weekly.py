@@ -107,7 +107,7 @@ def weekly_figures(snap: Snapshot, monday: dt.date, complete: bool, jobs: JobsTo
     achieved = new_entrepreneurs(snap)
     prev_monday = monday - dt.timedelta(days=7)
     previous = (prev_monday.isoformat(), (prev_monday + dt.timedelta(days=6)).isoformat())
-    before, this = _activity(snap, achieved, [previous, (monday.isoformat(), snap.iso)])
+    before, this = activity(snap, achieved, [previous, (monday.isoformat(), snap.iso)])
 
     def line(code: str, name: str) -> WeeklyLine:
         if code:
@@ -138,7 +138,7 @@ def weekly_figures(snap: Snapshot, monday: dt.date, complete: bool, jobs: JobsTo
     )
 
 
-def _activity(
+def activity(
     snap: Snapshot, achieved: Mapping[str, str], windows: Sequence[tuple[str, str]]
 ) -> list[dict[str, Counter[str]]]:
     """Counts per metric per kelurahan of what happened in each window of days (inclusive),

@@ -240,3 +240,18 @@ def test_pokja2_signature_settings_change_and_are_kept(registry) -> None:
         assert registry.history.all()[-1]["ref"] == "pokja2"
     with pytest.raises(ValidationError, match="place"):
         groups.pokja2_settings(registry, {"place": "x" * 200})
+
+
+def test_titles_name_the_kecamatan_of_the_registrys_settings(registry) -> None:
+    from up2k_cli.render.reports import document
+
+    with registry:
+        region = registry.meta["region"]
+        registry.update_meta(
+            {"region": {**region, "kecamatan": {**region["kecamatan"], "name": "Pesanggrahan"}}}
+        )
+        registry.commit()
+    for name, params in (("summary", {}), ("jobs", {}), ("pokja2", {"period": "2026"}), ("facilitation", {})):
+        report = reporting.run(registry, name, as_of=TODAY, **params)
+        title = document(report.name, report.figures, report.kecamatan, report.settings).title
+        assert "Kecamatan Pesanggrahan" in title and "Cilandak" not in title, title

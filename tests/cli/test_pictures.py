@@ -304,3 +304,56 @@ def test_the_dashboard_writes_only_html(sample: Path, tmp_path: Path) -> None:
     result = invoke(sample, "report", "dashboard", "-o", str(tmp_path / "d.csv"))
     assert result.exit_code == 2
     assert "means --format csv" in result.stderr
+
+
+def test_the_dashboard_and_pictures_on_either_backend(registry_with_sample: Any, tmp_path: Path) -> None:
+    """The same commands on a registry file and on PostgreSQL (tests/backends.py): the page names
+    the database without its credentials."""
+    from tests.helpers import location
+
+    run = cli_runner(registry_with_sample)
+    page = run("report", "dashboard").stdout
+    assert Page(page).count("figure") == 30
+    assert "Cadres per step" in page
+    url = location(registry_with_sample)
+    if url.startswith("postgresql"):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        assert "Registry: database " in Page(page).words
+        for secret in (parts.password, f"{parts.username}:"):
+            if secret:
+                assert secret not in page
+    out = tmp_path / "pipeline.png"
+    run("report", "pipeline", "-o", str(out))
+    assert png_size(out.read_bytes()) == (1080, 1350)
+
+
+PROBE = """
+import sys
+from up2k_cli.cli.main import app
+try:
+    app(sys.argv[1:], standalone_mode=False)
+finally:
+    print("matplotlib" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "loaded"),
+    [
+        (["--version"], False),
+        (["report", "summary"], False),
+        (["report", "dashboard", "-o", "{tmp}/d.html"], False),
+        (["report", "target", "-o", "{tmp}/t.png"], True),  # so that the other cases can fail
+    ],
+)
+def test_only_the_pictures_load_matplotlib(
+    sample: Path, tmp_path: Path, args: list[str], loaded: bool
+) -> None:
+    import subprocess
+
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "UP2K_DB": str(sample), "UP2K_TODAY": TODAY}
+    argv = [sys.executable, "-c", PROBE, *(a.format(tmp=tmp_path) for a in args)]
+    done = subprocess.run(argv, capture_output=True, text=True, cwd=REPO, env=env, timeout=120)
+    assert done.stdout.strip().splitlines()[-1] == str(loaded), done.stderr

@@ -34,6 +34,9 @@ REPORTS = (
     ["pipeline"],
     ["income"],
     ["agencies"],
+    ["jobs", "--since", "2026-06-30"],
+    ["pokja2", "--period", "2026"],
+    ["facilitation"],
 )
 LIST_PAGE = ["cadre", "list", "--kelurahan", "Pondok Labu", "--format", "csv"]
 NEW_NIK = "3174065112990001"

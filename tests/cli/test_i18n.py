@@ -331,6 +331,14 @@ CASES: dict[str, Case] = {
     "report pipeline": Case(("report", "pipeline"), "Funnel (all kelurahan)", "Corong (semua kelurahan)", stream="stdout"),
     "report income": Case(("report", "income"), "Median change", "Median perubahan", stream="stdout"),
     "report agencies": Case(("report", "agencies"), "No P-IRT (food)", "Tanpa P-IRT (pangan)", stream="stdout"),
+    "report jobs": Case(("report", "jobs"), "Jobs per category", "Lapangan kerja per kategori", stream="stdout"),
+    "report pokja2": Case(
+        ("report", "pokja2"), "PKK Pokja II activity data", "Data Kegiatan PKK Pokja II", stream="stdout"
+    ),
+    "report facilitation": Case(
+        ("report", "facilitation"), "Referrals per agency and need", "Rujukan per instansi dan kebutuhan", stream="stdout"
+    ),
+    "settings pokja2": Case(("settings", "pokja2"), "Signer's title", "Jabatan penanda tangan", stream="stdout"),
     "report dashboard": Case(("report", "dashboard"), "Progress toward the target", "Kemajuan menuju target", stream="stdout"),
     "export bundle": Case(
         ("export", "bundle", "--output", "{target}", "--no-encryption"), "Warning: the bundle is not encrypted",
@@ -443,7 +451,8 @@ MACHINE_OUTPUT = [
     ("settings", "agency-map", "--format", "json"),
     ("check", "--format", "json"),
     *[("report", name, "--format", fmt)
-      for name in ("summary", "kelurahan", "weekly", "target", "pipeline", "income", "agencies")
+      for name in ("summary", "kelurahan", "weekly", "target", "pipeline", "income", "agencies", "jobs", "pokja2",
+                   "facilitation")
       for fmt in ("csv", "json")],
     ("report", "batch", "B01", "--format", "json"),
     ("report", "batch", "B01", "--format", "csv"),

@@ -61,6 +61,9 @@ OUTPUT_COMMANDS: dict[str, list[str]] = {
             "pipeline",
             "income",
             "agencies",
+            "jobs",
+            "pokja2",
+            "facilitation",
             "dashboard",
         )
     },
@@ -70,6 +73,7 @@ OUTPUT_COMMANDS: dict[str, list[str]] = {
     "group show": ["G0001"],
     "group assess": [],
     "settings group-tiers": [],
+    "settings pokja2": [],
     "referral list": [],
     "referral show": ["R0001"],
 }

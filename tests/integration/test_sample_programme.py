@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import REPO, cli_runner
-from up2k_cli.services import programme, referrals
+from up2k_cli.services import referrals, reporting
 from up2k_cli.storage import open_registry
 
 SAMPLE = REPO / "sample_data"
@@ -48,7 +48,7 @@ def test_the_csv_carries_a_work_status_for_everyone(sample: Path) -> None:
 
 
 def test_jobs_figures_are_filled(sample: Path) -> None:
-    report = programme.jobs(open_registry(sample), TODAY, today=TODAY, since=dt.date(2026, 9, 30))
+    report = reporting.run(open_registry(sample), "jobs", as_of=TODAY, since=dt.date(2026, 9, 30)).figures
     total = report.total.figures
     assert total.owners < total.businesses, "some owners have two businesses: one job each"
     assert total.small >= 1 and total.micro >= 1 and total.size_unknown == 0
@@ -58,12 +58,12 @@ def test_jobs_figures_are_filled(sample: Path) -> None:
 
 
 def test_groups_are_at_every_tier(sample: Path) -> None:
-    total = programme.pokja2(open_registry(sample), "2026", today=TODAY).total
+    total = reporting.run(open_registry(sample), "pokja2", period="2026", as_of=TODAY).figures.total
     assert all(count.groups for count in total.tiers.values()), total.tiers
 
 
 def test_referrals_are_at_every_status_and_some_are_overdue(sample: Path) -> None:
-    report = programme.facilitation(open_registry(sample), TODAY, today=TODAY)
+    report = reporting.run(open_registry(sample), "facilitation", as_of=TODAY).figures
     figures = report.total.figures
     assert figures.open and figures.done and figures.closed and figures.capital_received
     assert figures.open_over_90 and report.overdue

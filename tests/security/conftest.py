@@ -150,6 +150,9 @@ def hostile_registry(tmp_path_factory: pytest.TempPathFactory) -> HostileRegistr
         store(key, i, lambda t, gone=gone: ["cadre", "forget", gone, f"--reason={t}"])
     last_key = list(HOSTILE)[-1]
     store(last_key, len(HOSTILE) - 1, lambda t: ["settings", "agency-map", f"--licensing={t}"])
+    # The Pokja II form's signature block (report pokja2): place, title and name.
+    store(last_key, len(HOSTILE) - 1, lambda t: ["settings", "pokja2", f"--place={t}", f"--signer-title={t}",
+          f"--signer-name={t}"])  # fmt: skip
     keys = list(HOSTILE)
     built.agencies = {keys[i] for i in range(len(keys)) if i >= len(keys) - 7} | {last_key}
 

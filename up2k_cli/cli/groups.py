@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
-from up2k_cli.i18n import _
+from up2k_cli.i18n import N_, _
 from up2k_cli.render.output import Output
 
 from .batches import CadresArg, DateOpt
@@ -23,6 +23,7 @@ def install(app: typer.Typer) -> None:
 
     app.add_typer(group_app, name="group")
     settings_app.command("group-tiers")(group_tiers)
+    settings_app.command("pokja2")(pokja2_settings)
 
 
 GroupArg = Annotated[str, typer.Argument(help="Group ID, e.g. G0001.")]
@@ -300,3 +301,35 @@ def group_tiers(
     rows = [{"tier": t, **c} for t, c in criteria.items()]
     out.table(Table("group_tiers", _("Criteria of the UP2K group tiers"), CRITERIA, rows))
     note(_(CRITERIA_NOTE))
+
+
+@settings_options
+def pokja2_settings(
+    ctx: typer.Context,
+    place: Annotated[
+        str | None, typer.Option("--place", help="Where the form is signed, e.g. Jakarta.")
+    ] = None,
+    signer_title: Annotated[
+        str | None,
+        typer.Option("--signer-title", help="The signer's title, e.g. 'Ketua TP PKK Kecamatan Cilandak'."),
+    ] = None,
+    signer_name: Annotated[str | None, typer.Option("--signer-name", help="The signer's name.")] = None,
+    *,
+    out: Output,
+) -> None:
+    """Show the signature block of the Pokja II form ('up2k report pokja2'), or change it ("" clears
+    a field):
+
+    up2k settings pokja2 --place Jakarta --signer-title "Ketua TP PKK Kecamatan Cilandak"
+    """  # fmt: skip
+    from up2k_cli.render.model import Column, Kind, Table
+    from up2k_cli.services import groups
+
+    raw = {"place": place, "signer_title": signer_title, "signer_name": signer_name}
+    block = groups.pokja2_settings(registry(ctx), raw)
+    columns = (
+        Column("place", N_("Place")),
+        Column("signer_title", N_("Signer's title"), Kind.FREE),
+        Column("signer_name", N_("Signer's name"), Kind.FREE),
+    )
+    out.table(Table("pokja2", _("Signature block of the Pokja II form"), columns, [block]))

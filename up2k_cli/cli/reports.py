@@ -1,4 +1,4 @@
-"""report: summary, kelurahan, batch, weekly, target, for people, cron and pipes."""
+"""report: every report, for people, cron and pipes: parse, run the read model, render."""
 
 import datetime as dt
 from typing import Annotated, Any
@@ -13,7 +13,8 @@ from .options import PICTURE_HELP, output_options
 
 app = typer.Typer(
     help="Reports: summary, kelurahan (per urban village), batch, weekly, target, pipeline, income, "
-    "agencies. No personal data in any of them, unless asked for.",
+    "agencies, jobs, pokja2 (PKK groups), facilitation. No personal data in any of them, unless asked "
+    "for.",
     no_args_is_help=True,
 )
 
@@ -171,6 +172,51 @@ def agencies(
         registry(ctx), as_of=_as_of(as_of), agency=agency, with_contacts=with_contacts, output=out.file
     )
     _emit(report, out)
+
+
+@app.command("jobs")
+@report_options
+def jobs(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Also the change since the end of this earlier day.")
+    ] = None,
+    as_of: AsOfOpt = None,
+    *,
+    out: Output,
+) -> None:
+    """Jobs the programme's businesses give (owners, unpaid family and paid workers), jobs held by
+    people who were unemployed, cadres who moved from looking for work to working, micro and small
+    businesses; per kelurahan (urban village), per category and in total."""
+    when = _as_of(as_of)
+    _emit(_run(ctx, "jobs", as_of=when, since=day(since, "since") if since else None), out)
+
+
+@app.command("pokja2")
+@report_options
+def pokja2(
+    ctx: typer.Context,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="A year (2027) or a month (2027-03); default the current month."),
+    ] = None,
+    as_of: AsOfOpt = None,
+    *,
+    out: Output,
+) -> None:
+    """PKK's Pokja II recap of the UP2K groups: groups and members by tier (Pemula, Madya, Utama,
+    Mandiri) per kelurahan (urban village), with the signature block of 'up2k settings pokja2';
+    --format xlsx prints on one A4 landscape page."""
+    _emit(_run(ctx, "pokja2", period=period, as_of=_as_of(as_of)), out)
+
+
+@app.command("facilitation")
+@report_options
+def facilitation(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
+    """What the agencies did with the referrals: per agency and need, referred, open, done, closed
+    without result, median days to an outcome, capital received; and the open referrals older than
+    30 days (IDs only), the oldest first."""
+    _emit(_run(ctx, "facilitation", as_of=_as_of(as_of)), out)
 
 
 @app.command("dashboard")

@@ -49,6 +49,7 @@ class OpenReferral:
     status: str
     since: str  # the day of its last update (or of the referral)
     days_open: int
+    kelurahan: str = ""  # the kelurahan's name
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,10 @@ def facilitation_report(
     referrals: Iterable[Mapping[str, Any]],
     updates: Iterable[Mapping[str, Any]],
     kelurahan_of: Mapping[str, str],
+    names: Mapping[str, str] | None = None,
 ) -> FacilitationReport:
-    """`kelurahan_of` gives each business's kelurahan code (its owner's)."""
+    """`kelurahan_of` gives each business's kelurahan code (its owner's), `names` the kelurahan's
+    names by code."""
     iso = day.isoformat()
     by_referral: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for u in updates:
@@ -98,7 +101,8 @@ def facilitation_report(
         if now.status in OPEN and age > OVERDUE_DAYS[0]:
             overdue.append(
                 OpenReferral(r["id"], r["business_id"], kelurahan_of.get(r["business_id"]), r["agency"],
-                             r["need"], r["referred_on"], now.status, now.since, age)
+                             r["need"], r["referred_on"], now.status, now.since, age,
+                             (names or {}).get(kelurahan_of.get(r["business_id"]) or "", ""))
             )  # fmt: skip
 
     def line(key: tuple[str, str | None]) -> FacilitationLine:

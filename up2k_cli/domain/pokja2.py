@@ -84,3 +84,14 @@ def pokja2_report(
         kelurahan=tuple(line(code, name) for code, name in sorted(kelurahan.items())),
         total=line("", ""),
     )
+
+
+# The form's signature block, from the registry's settings (`up2k settings pokja2`).
+SIGNATURE_FIELDS = ("place", "signer_title", "signer_name")
+SIGNATURE_LIMIT = 120
+
+
+def signature_settings(settings: Mapping[str, Any]) -> dict[str, str]:
+    """The signature block in force: place, the signer's title and name ("" when not set)."""
+    stored = settings.get("pokja2") or {}
+    return {k: str(stored.get(k) or "") for k in SIGNATURE_FIELDS}

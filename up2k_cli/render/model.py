@@ -144,6 +144,10 @@ class Document:
     notes: list[str] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)  # extra machine-readable facts (JSON)
     main: str | None = None  # the table CSV writes; the first one when None
+    # A form's signature block (place and date, the signer's title, name), under the notes; and a
+    # workbook that must print on one A4 landscape page (PKK's paper forms).
+    signature: tuple[str, ...] = ()
+    one_page: bool = False
 
     @property
     def main_table(self) -> Table:

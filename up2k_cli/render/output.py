@@ -205,7 +205,12 @@ class Output:
 
             from .xlsx import workbook_bytes
 
-            self.bytes(workbook_bytes(doc.tables, (localise(doc.title), localise(doc.period))))
+            heading = (localise(doc.title), localise(doc.period))
+            if doc.one_page:  # a paper form: its main table alone, on one page, signed
+                signature = tuple(localise(line) for line in doc.signature)
+                self.bytes(workbook_bytes([doc.main_table], heading, signature=signature, one_page=True))
+            else:
+                self.bytes(workbook_bytes(doc.tables, heading))
             return
         from . import writers
 

@@ -315,6 +315,11 @@ def document_lines(doc: Document, width: int | None) -> list[Line]:
     for note in doc.notes:
         text = _("Note: {note}").format(note=visible(localise(note)))
         lines += [[(part, None)] for part in wrap(text, width or 0)]
+    if doc.signature:
+        lines.append([("", None)])
+        lines += [
+            [(text, None)] for line in doc.signature for text in wrap(visible(localise(line)), width or 0)
+        ]
     return lines
 
 

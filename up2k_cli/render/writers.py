@@ -101,6 +101,8 @@ def markdown_document(doc: Document) -> str:
         lines += markdown_table(table)
     if doc.notes:
         lines += [_("Notes:"), ""] + [f"- {markdown_text(localise(note))}" for note in doc.notes] + [""]
+    if doc.signature:
+        lines += ["  \n".join(markdown_text(localise(line)) for line in doc.signature), ""]
     return "\n".join(lines)
 
 

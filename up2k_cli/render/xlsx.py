@@ -49,7 +49,13 @@ def typed(value: Any, column: Column, kind: Kind) -> tuple[Any, str | None]:
     return str(value), None
 
 
-def add_sheet(workbook: Any, table: Table, heading: tuple[str, ...] = ()) -> None:
+def add_sheet(
+    workbook: Any,
+    table: Table,
+    heading: tuple[str, ...] = (),
+    signature: tuple[str, ...] = (),
+    one_page: bool = False,
+) -> None:
     """A sheet for one table. With a heading (a report: its title, region and period), those lines
     come first and the columns are headed in the reader's language; a list keeps the machine names
     (a workbook export is read back by other tools)."""
@@ -80,6 +86,24 @@ def add_sheet(workbook: Any, table: Table, heading: tuple[str, ...] = ()) -> Non
     sheet.freeze_panes = f"A{top + 1}"
     if table.chart is not None and table.rows:
         add_chart(sheet, table, columns, top)
+    if signature:  # under the table, over its last columns, with room to sign above the name
+        first = top + len(table.rows) + 2
+        column = max(len(columns) - 3, 1)
+        for offset, line in enumerate((*signature[:-1], "", "", *signature[-1:])):
+            if line:
+                _text_cell(sheet, first + offset, column, line)
+    if one_page:
+        _one_a4_landscape_page(sheet)
+
+
+def _one_a4_landscape_page(sheet: Any) -> None:
+    """Printed on one A4 page, landscape: the paper form it replaces."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 1
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
 
 
 CHART_TYPES = {ChartKind.BAR: "bar", ChartKind.COLUMN: "col"}
@@ -150,15 +174,22 @@ def sheet_title(title: str, taken: list[str]) -> str:
     return name
 
 
-def workbook_bytes(tables: Iterable[Table], heading: tuple[str, ...] = ()) -> bytes:
+def workbook_bytes(
+    tables: Iterable[Table],
+    heading: tuple[str, ...] = (),
+    *,
+    signature: tuple[str, ...] = (),
+    one_page: bool = False,
+) -> bytes:
     """One workbook, a sheet per table, named by the table's key; `heading` (a report's title and
-    period, in the reader's language) heads every sheet."""
+    period, in the reader's language) heads every sheet; `signature` closes it (a form), and
+    `one_page` fits each sheet on one A4 landscape page."""
     from openpyxl import Workbook
 
     workbook = Workbook()
     workbook.remove(workbook.active)
     for table in tables:
-        add_sheet(workbook, table, (*heading, localise(table.title)) if heading else ())
+        add_sheet(workbook, table, (*heading, localise(table.title)) if heading else (), signature, one_page)
     if not workbook.sheetnames:
         workbook.create_sheet("Sheet")
     buffer = io.BytesIO()

@@ -16,6 +16,8 @@ from up2k_cli.domain.facilitation import (
 )
 from up2k_cli.storage.protocol import UnitOfWork
 
+from .load import kelurahan_names
+
 __all__ = ["OVERDUE_DAYS", "FacilitationFigures", "FacilitationLine", "FacilitationReport", "OpenReferral",
            "facilitation"]  # fmt: skip
 
@@ -30,4 +32,4 @@ def facilitation(uow: UnitOfWork, *, as_of: dt.date) -> FacilitationReport:
         for b in businesses.values()
         if b["cadre_id"] in owners
     }
-    return facilitation_report(as_of, referrals, updates, kelurahan_of)
+    return facilitation_report(as_of, referrals, updates, kelurahan_of, kelurahan_names(uow.meta))

@@ -397,3 +397,25 @@ def change_tier_criteria(
             )  # fmt: skip
             uow.commit()
     return new
+
+
+def pokja2_settings(uow: UnitOfWork, raw: Mapping[str, str | None] | None = None) -> dict[str, str]:
+    """The Pokja II form's signature block (place, signer's title and name); with `raw`, change
+    the fields given ("" clears one). Returns the block now in force."""
+    from up2k_cli.domain.pokja2 import SIGNATURE_LIMIT, signature_settings
+
+    with uow:
+        settings = uow.meta["settings"]
+        old = signature_settings(settings)
+        new = dict(old)
+        for name, value in (raw or {}).items():
+            if value is not None:
+                new[name] = v.parse_text(value, name.replace("_", "-"), limit=SIGNATURE_LIMIT)
+        if new != old:
+            uow.update_meta({"settings": {**settings, "pokja2": new}})
+            uow.record_changes(
+                [{"entity": "settings", "ref": "pokja2", "action": "update",
+                  "changes": {"pokja2": [settings.get("pokja2"), new]}}]
+            )  # fmt: skip
+            uow.commit()
+    return new

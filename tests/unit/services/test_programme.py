@@ -1,5 +1,5 @@
-"""The figures of the jobs, Pokja II and facilitation reports (services/programme.py over the
-pure functions of domain/jobs.py, pokja2.py, facilitation.py), computed by hand.
+"""The figures of the jobs, Pokja II and facilitation reports (the read models of reports/ over the
+pure functions of domain/jobs.py, pokja2.py, facilitation.py, run by services/reporting.py), computed by hand.
 
 Cadres (registered 2026-10-01): K0001-K0003 Pondok Labu (1003), K0004-K0005 Lebak Bulus (1002).
 Work status at registration: K1, K2, K4 looking for work; K3 housekeeping; K5 working.
@@ -21,7 +21,7 @@ from tests.unit.services.conftest import TODAY
 from tests.unit.services.test_groups import small_criteria
 from up2k_cli.domain.errors import ValidationError
 from up2k_cli.domain.jobs import JobFigures
-from up2k_cli.services import cadres, follow_ups, groups, outcomes, programme, referrals
+from up2k_cli.services import cadres, follow_ups, groups, outcomes, referrals, reporting
 
 D = dt.date
 PL, LB = "31.74.06.1003", "31.74.06.1002"
@@ -58,7 +58,7 @@ def jobs_data(uow):
 
 
 def test_jobs_are_counted_once_per_person_and_per_date(jobs_data) -> None:
-    report = programme.jobs(jobs_data, TODAY, today=TODAY)
+    report = reporting.run(jobs_data, "jobs", as_of=TODAY).figures
     total = report.total.figures
     assert total == JobFigures(
         businesses=3, owners=2, family_workers=2, paid_workers=6, paid_formerly_unemployed=2, paid_local=1,
@@ -77,7 +77,7 @@ def test_jobs_are_counted_once_per_person_and_per_date(jobs_data) -> None:
 
 
 def test_jobs_change_since_a_past_day(jobs_data) -> None:
-    report = programme.jobs(jobs_data, TODAY, today=TODAY, since=D(2026, 11, 12))
+    report = reporting.run(jobs_data, "jobs", as_of=TODAY, since=D(2026, 11, 12)).figures
     before, change = report.total.before, report.total.change
     assert before is not None and change is not None
     assert (before.paid_workers, before.micro, before.small, before.moved_to_work) == (4, 1, 1, 3)
@@ -86,13 +86,13 @@ def test_jobs_change_since_a_past_day(jobs_data) -> None:
 
 
 def test_jobs_as_of_an_earlier_day(jobs_data) -> None:
-    total = programme.jobs(jobs_data, D(2026, 10, 31), today=TODAY).total.figures
+    total = reporting.run(jobs_data, "jobs", as_of=D(2026, 10, 31)).figures.total.figures
     assert (total.businesses, total.owners, total.paid_workers, total.moved_to_work) == (2, 1, 0, 1)
 
 
 def test_jobs_refuses_a_since_after_the_day(jobs_data) -> None:
     with pytest.raises(ValidationError, match="since '2026-11-27': must be before the report's day"):
-        programme.jobs(jobs_data, TODAY, today=TODAY, since=TODAY)
+        reporting.run(jobs_data, "jobs", as_of=TODAY, since=TODAY)
 
 
 # --- Pokja II ------------------------------------------------------------------------------------
@@ -119,10 +119,10 @@ def counts(line) -> dict[str, tuple[int, int]]:
 
 
 def test_pokja2_counts_groups_and_members_by_tier_at_the_end_of_the_period(groups_data) -> None:
-    october = programme.pokja2(groups_data, "2026-10", today=TODAY)
+    october = reporting.run(groups_data, "pokja2", period="2026-10", as_of=TODAY).figures
     assert (october.as_of, october.start, october.end) == ("2026-10-31", "2026-10-01", "2026-10-31")
     assert counts(october.total) == {"pemula": (1, 3), "unclassed": (1, 2)}
-    november = programme.pokja2(groups_data, "2026-11", today=TODAY)
+    november = reporting.run(groups_data, "pokja2", period="2026-11", as_of=TODAY).figures
     assert november.as_of == "2026-11-27", "a month still running counts today"
     assert counts(november.total) == {"madya": (1, 3), "unclassed": (2, 1)}
     assert (november.total.groups, november.total.members) == (3, 4)
@@ -130,7 +130,7 @@ def test_pokja2_counts_groups_and_members_by_tier_at_the_end_of_the_period(group
     assert counts(kel[PL]) == {"madya": (1, 3), "unclassed": (1, 0)}
     assert counts(kel[LB]) == {"unclassed": (1, 1)}
     assert list(kel[PL].tiers) == ["pemula", "madya", "utama", "mandiri", "unclassed"]
-    year = programme.pokja2(groups_data, "2026", today=TODAY)
+    year = reporting.run(groups_data, "pokja2", period="2026", as_of=TODAY).figures
     assert (year.period, year.as_of) == ("2026", "2026-11-27")
 
 
@@ -138,11 +138,11 @@ def test_pokja2_counts_groups_and_members_by_tier_at_the_end_of_the_period(group
                                                  ("Nov 2026", "write a year")])  # fmt: skip
 def test_pokja2_periods(groups_data, period: str, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
-        programme.pokja2(groups_data, period, today=TODAY)
+        reporting.run(groups_data, "pokja2", period=period, as_of=TODAY)
 
 
 def test_pokja2_defaults_to_the_current_month(groups_data) -> None:
-    assert programme.pokja2(groups_data, None, today=TODAY).period == "2026-11"
+    assert reporting.run(groups_data, "pokja2", period=None, as_of=TODAY).figures.period == "2026-11"
 
 
 # --- facilitation ---------------------------------------------------------------------------------
@@ -180,7 +180,7 @@ def figures(line) -> tuple:
 
 
 def test_facilitation_per_agency_and_need(referral_data) -> None:
-    report = programme.facilitation(referral_data, TODAY, today=TODAY)
+    report = reporting.run(referral_data, "facilitation", as_of=TODAY).figures
     assert [(line.agency, line.need, figures(line)) for line in report.lines] == [
         ("Bank DKI", "capital", (2, 0, 2, 0, 12, 0, 0, 15_000_000)),
         ("DPMPTSP (PTSP)", "nib", (1, 0, 1, 0, 10, 0, 0, 0)),
@@ -205,6 +205,6 @@ def test_facilitation_per_agency_and_need(referral_data) -> None:
 
 
 def test_facilitation_as_of_an_earlier_day(referral_data) -> None:
-    report = programme.facilitation(referral_data, D(2026, 10, 25), today=TODAY)
+    report = reporting.run(referral_data, "facilitation", as_of=D(2026, 10, 25)).figures
     assert figures(report.total) == (3, 2, 1, 0, 10, 0, 0, 0)
     assert report.overdue == ()

@@ -9,7 +9,7 @@ from typing import Any
 
 from up2k_cli.render.model import Document
 
-from . import activity, money, progress
+from . import activity, facilitation, money, programme, progress
 
 # name -> (figures, kecamatan, settings) -> Document
 PRESENTERS: dict[str, Callable[[Any, str, Mapping[str, Any]], Document]] = {
@@ -21,6 +21,9 @@ PRESENTERS: dict[str, Callable[[Any, str, Mapping[str, Any]], Document]] = {
     "pipeline": progress.pipeline,
     "income": money.income,
     "agencies": money.agencies,
+    "jobs": programme.jobs,
+    "pokja2": programme.pokja2,
+    "facilitation": facilitation.facilitation,
 }
 
 

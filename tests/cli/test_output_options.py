@@ -329,3 +329,21 @@ def test_a_command_that_is_not_a_list_never_pages(up2k: Any, tmp_path: Path) -> 
     out = on_terminal(up2k.db, ["settings", "agency-map"], lines=5, PAGER=f"cat > {got}", NO_COLOR="1")
     assert out.startswith("Agency referral map\n") and "Rows " not in out
     assert not got.exists()
+
+
+def test_a_page_of_a_kelurahan_list_is_that_part_of_the_whole_list(up2k: Any) -> None:
+    """`cadre list --kelurahan X --limit N` reads only its page (LIMIT/OFFSET on PostgreSQL):
+    the same rows as the whole list's, and the title still counts the whole list."""
+    for filters in (["--kelurahan", "Pondok Labu"], ["--kelurahan", "1002"], ["--status", "active"], []):
+        every = up2k("cadre", "list", *filters, "-f", "ids").stdout.split()
+        assert every, filters
+        for limit, offset in ((1, 0), (2, 1), (50, 0), (3, len(every) - 1), (2, len(every) + 5)):
+            part = up2k(
+                "cadre", "list", *filters, "-f", "ids", "--limit", str(limit), "--offset", str(offset)
+            )
+            assert part.stdout.split() == every[offset : offset + limit], (filters, limit, offset)
+        table = up2k("cadre", "list", *filters, "--limit", "1")
+        assert table.stdout.startswith(f"Cadres ({len(every)})\n"), table.stdout
+    refused = up2k("cadre", "list", "--kelurahan", "Pondok Lbu", "--limit", "5")
+    assert refused.exit_code == 2 or refused.exit_code == 1
+    assert "did you mean 'Pondok Labu'?" in refused.stderr

@@ -5,6 +5,7 @@ tested by the CLI suite, which runs on both backends.)"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -23,11 +24,12 @@ from tests.pgcluster import PostgresCluster, free_port
 from up2k_cli import storage
 from up2k_cli.domain.errors import RegistryUnusable
 from up2k_cli.services import cadres
-from up2k_cli.storage import migrations
+from up2k_cli.storage import migrations, presets
 from up2k_cli.storage.postgres import PostgresUnitOfWork, ddl, migrate
 from up2k_cli.storage.schema import COUNTERS, HISTORY, TABLES
 
 Run = Callable[..., Any]
+NOW_STAMP = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -87,7 +89,8 @@ def test_the_database_holds_what_schema_py_describes(url: str) -> None:
         for spec in TABLES.values():
             columns = rows(
                 "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull FROM pg_attribute a "
-                "WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+                "WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped "
+                "AND a.attgenerated = '' ORDER BY a.attnum",
                 f"up2k.{spec.name}",
             )
             expected = [(f.name, ddl.sql_type(f), f.required) for f in spec.fields] + [
@@ -121,6 +124,12 @@ def test_the_database_holds_what_schema_py_describes(url: str) -> None:
                 definition = indexes[f"{spec.name}_{'_'.join(fields)}_idx"]
                 assert definition.endswith(f"({', '.join(fields)})"), definition
         assert "USING gin (refs)" in indexes["history_refs_idx"]
+        # The database's own columns for the reports in SQL (migration 0006): generated, never written.
+        generated = rows("SELECT attrelid::regclass::text, attname FROM pg_attribute WHERE attgenerated = 's' "
+                         "AND attrelid::regclass::text LIKE 'up2k.%%' ORDER BY 1, 2")  # fmt: skip
+        assert generated == [("up2k.cadres", "status_dates"), ("up2k.cadres", "status_last"),
+                             ("up2k.enrollments", "attendance_short"), ("up2k.enrollments", "event_dates"),
+                             ("up2k.enrollments", "event_last")]  # fmt: skip
         sequences = {
             name for (name,) in rows("SELECT sequencename FROM pg_sequences WHERE schemaname = 'up2k'")
         }
@@ -612,3 +621,44 @@ def test_a_file_changed_outside_up2k_is_not_copied(tmp_path: Path, postgres_url:
     assert result.exit_code == 3
     assert "was changed outside up2k" in one_error_line(result.stderr)
     assert scalar(postgres_url, "SELECT to_regnamespace('up2k') IS NULL") is True
+
+
+def test_many_records_go_in_as_one_insert_where_row_security_applies(
+    postgres_cluster: PostgresCluster, tmp_path: Path
+) -> None:
+    """The schema's owner (not a superuser) meets row-level security, which refuses COPY: many
+    records then go in as one INSERT of a JSON array, and come back as a file holds them
+    (nested values, arrays, dates, booleans, optional fields left out)."""
+    login = f"owner_{time.monotonic_ns()}"
+    postgres_cluster.create_role(login, "owner-password")
+    db = postgres_cluster.create_database(login, template="template0", owner=login)
+    url = postgres_cluster.url(db, login, "owner-password")
+    file = str(tmp_path / "registry.json")
+    cadre_rows = [
+        {"id": f"K{n:04d}", "nik": make_nik(n), "name": f"Kader {n}", "kelurahan_code": "31.74.06.1003",
+         "registered_on": "2026-11-01", "consent_on": "2026-11-01", "status": "active", "name_key": f"kader {n}",
+         "household_size": n, "status_log": [{"status": "active", "on": "2026-11-0" + str(n % 9 + 1), "z": None}]}
+        for n in range(1, 31)
+    ]  # fmt: skip
+    entries = [
+        {"entity": "cadre", "ref": f"K{n:04d}", "action": "create", "changes": {"b": [None, 1], "a": [2, None]},
+         **({"refs": [f"K{n:04d}", "K0001"], "reason": "why"} if n % 2 else {})}
+        for n in range(1, 31)
+    ]  # fmt: skip
+    found = []
+    for location in (url, file):
+        meta = presets.new_meta(NOW_STAMP.date(), NOW_STAMP, migrations.CURRENT_VERSION)
+        assert storage.create_registry(location, meta)
+        with storage.open_registry(location, command="test", user="tester", now=NOW_STAMP) as uow:
+            assert uow.backend == "file" or uow.row_security  # the owner meets it: no COPY
+            uow.cadres.add_many(cadre_rows)
+            uow.record_changes(entries)
+            uow.commit()
+        with storage.open_registry(location) as uow:
+            found.append((uow.cadres.all(), uow.history.all(), uow.counters()))
+    assert found[0] == found[1]
+    assert [list(c) for c in found[0][0]] == [list(c) for c in found[1][0]]  # fields in order
+    assert list(found[0][1][0]["changes"]) == ["b", "a"] and "refs" not in found[0][1][1]  # key order kept
+    assert list(found[0][0][0]["status_log"][0]) == ["status", "on", "z"]
+    postgres_cluster.drop_database(db)
+    postgres_cluster.drop_role(login)

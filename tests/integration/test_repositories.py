@@ -99,6 +99,18 @@ def exercise(make: Callable[[], UnitOfWork]) -> list[Any]:
             uow.counters(),
             uow.meta,
         ]
+        seen.append(
+            [
+                uow.cadres.page(2, 1),
+                uow.cadres.page(5, 0, kelurahan_code="31.74.06.1003", status="active"),
+                uow.cadres.page(2, 9, kelurahan_code="31.74.06.1003"),
+                uow.cadres.page(2, 0, phone=None),
+                uow.history.find_with("refs", "K0003", entity="cadre"),
+                uow.history.find_with("refs", "K0003", entity="batch"),
+                uow.cadres.values("id", "phone", "status_log"),
+                uow.batches.values("code"),
+            ]
+        )
         uow.cadres.lock("K0002")
         uow.cadres.hold("nik", ["3174064101850099"])
         uow.cadres.update_many({"K0002": {"phone": None, "status_log": []}, "K0003": {"rt": "7"}})

@@ -219,12 +219,20 @@ def list_(
 
     if status and status not in ("active", "inactive"):
         raise typer.BadParameter(_("use active or inactive"), param_hint="--status")
+    masked = None if show_nik else lambda r: {**r, "nik": mask_nik(r["nik"])}
+    if out.limit is not None and not (search or show_nik or no_business or no_follow_up or incomplete):
+        # One page, read as one page (LIMIT/OFFSET on PostgreSQL); the same rows as the whole list.
+        rows, total = cadres.list_page(
+            registry(ctx), limit=out.limit, offset=out.offset, kelurahan=kelurahan, status=status
+        )
+        title = _("Cadres ({count})").format(count=total)
+        out.table(Table("cadres", title, CADRE_LIST, rows), prepare=masked, windowed=True)
+        return
     rows = cadres.list_cadres(
         registry(ctx), kelurahan=kelurahan, status=status, search=search, show_nik=show_nik,
         trained_no_business=no_business, incomplete=incomplete,
         no_follow_up_since=months_before(today(), no_follow_up) if no_follow_up else None,
     )  # fmt: skip
-    masked = None if show_nik else lambda r: {**r, "nik": mask_nik(r["nik"])}
     out.table(
         Table("cadres", _("Cadres ({count})").format(count=len(rows)), CADRE_LIST, rows), prepare=masked
     )

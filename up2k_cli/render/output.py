@@ -105,14 +105,17 @@ class Output:
         *,
         from_end: bool = False,
         prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        windowed: bool = False,
     ) -> None:
-        """A list in the format asked for. --limit and --offset choose the rows in every format;
-        on a terminal a long table goes through the pager, or shows one screenful and says how to
-        see the rest. Only the rows written are formatted, and only they go through `prepare`
-        (masking NIKs, say)."""
+        """A list in the format asked for. --limit and --offset choose the rows in every format
+        (`windowed`: the command read only those rows already); on a terminal a long table goes
+        through the pager, or shows one screenful and says how to see the rest. Only the rows
+        written are formatted, and only they go through `prepare` (masking NIKs, say)."""
         from .model import Table, window
 
-        rows = window(table.rows, self.limit, self.offset, from_end=from_end)
+        rows = (
+            list(table.rows) if windowed else window(table.rows, self.limit, self.offset, from_end=from_end)
+        )
         fmt = self.format
         if fmt is Format.TABLE:
             self._people_table(table, rows, from_end=from_end, prepare=prepare)

@@ -22,7 +22,9 @@ report takes `as_of` (a date); the others, by report:
 
 A backend may compute the same figures its own way (PostgreSQL in SQL): a unit of work that has
 `read_model(name, **params)` is asked first (services/reporting.py) and returns the same
-dataclass, or None to leave that report to Python. `check(**params)` refuses bad parameters
+dataclass, or its values as plain mappings and lists (storage may not import this package:
+`ReadModel.figures` names the dataclass they make, common.from_values makes it), or None to
+leave that report to Python. `check(**params)` refuses bad parameters
 before either runs, so both backends refuse them alike.
 """
 
@@ -51,10 +53,11 @@ from . import (
 class ReadModel:
     compute: Callable[..., Any]  # (uow in an open unit of work, **params) -> figures
     check: Callable[..., None] | None = None  # (**params): refuses bad parameters
+    figures: type | None = None  # the dataclass of its figures, made from a backend's plain values
 
 
 READ_MODELS: dict[str, ReadModel] = {
-    "summary": ReadModel(summary.summary),
+    "summary": ReadModel(summary.summary, figures=summary.SummaryFigures),
     "kelurahan": ReadModel(kelurahan.kelurahan),
     "batch": ReadModel(batch.batch),
     "weekly": ReadModel(weekly.weekly, weekly.check),

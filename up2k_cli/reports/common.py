@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import types
+import typing
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
@@ -53,3 +56,24 @@ def attendance_totals(snap: Snapshot, code: str | None = None) -> tuple[int, int
         attended += len(e["attendance"])
         possible += len(held[e["batch"]])
     return attended, possible
+
+
+def from_values(kind: Any, value: Any) -> Any:
+    """A read model's figures from plain values, as a backend computes them (PostgreSQL's SQL
+    read models, storage/postgres/read_models.py, which may not import this package): a mapping
+    becomes the dataclass `kind` names, field by field; a list becomes a tuple."""
+    origin = typing.get_origin(kind)
+    if dataclasses.is_dataclass(kind) and isinstance(kind, type) and isinstance(value, Mapping):
+        hints = typing.get_type_hints(kind)
+        return kind(**{f.name: from_values(hints[f.name], value[f.name]) for f in dataclasses.fields(kind)})
+    if origin in (types.UnionType, typing.Union):
+        if value is None:
+            return None
+        inner = [a for a in typing.get_args(kind) if a is not type(None)]
+        return from_values(inner[0], value) if len(inner) == 1 else value
+    if origin is tuple and isinstance(value, list | tuple):
+        args = typing.get_args(kind)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(from_values(args[0], v) for v in value)
+        return tuple(from_values(a, v) for a, v in zip(args, value, strict=True))
+    return value

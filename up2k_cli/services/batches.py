@@ -82,10 +82,12 @@ class BatchFill:
         return self.by_status[rules.ENROLLED] + self.by_status[rules.COMPLETED]
 
 
-def fills(uow: UnitOfWork, enrollments: list[Record] | None = None) -> dict[str, BatchFill]:
-    """Fill of every batch in one pass over the enrollments (or over the ones given); in an open
-    unit of work."""
-    out = {b["code"]: BatchFill(b) for b in uow.batches.all()}
+def fills(
+    uow: UnitOfWork, enrollments: list[Record] | None = None, batches: list[Record] | None = None
+) -> dict[str, BatchFill]:
+    """Fill of every batch (or of the batches given) in one pass over the enrollments (or over
+    the ones given); in an open unit of work."""
+    out = {b["code"]: BatchFill(b) for b in (uow.batches.all() if batches is None else batches)}
     for e in uow.enrollments.all() if enrollments is None else enrollments:
         fill = out.get(e["batch"])
         if fill is None:
@@ -119,7 +121,7 @@ def show(uow: UnitOfWork, code: str) -> BatchPage:
     with uow:
         batch = get(uow, code)
         enrollments = enrollments_of(uow, batch["code"])
-        fill = fills(uow, enrollments)[batch["code"]]
+        fill = fills(uow, enrollments, [batch])[batch["code"]]
         rows = roster(uow, batch, enrollments)
         names = common.kelurahan_names(uow.meta)
     quota = batch["quota_per_kelurahan"]

@@ -238,6 +238,26 @@ def list_cadres(
     return [{**r, "kelurahan": names.get(r["kelurahan_code"], "")} for r in sorted(rows, key=id_order)]
 
 
+def list_page(
+    uow: UnitOfWork, *, limit: int, offset: int = 0, kelurahan: str | None = None, status: str | None = None
+) -> tuple[list[Record], int]:
+    """One page of `list_cadres` (rows offset+1 to offset+limit, in ID order) and how many cadres
+    the whole list holds: a page costs a page's work. Kelurahan and status only; the other
+    filters read the whole list."""
+    from up2k_cli.services.personal import require_personal_data
+
+    with uow:
+        require_personal_data(uow, "cadre list")
+        names = kelurahan_names(uow.meta)
+        equal: dict[str, Any] = {}
+        if kelurahan:
+            equal["kelurahan_code"] = kelurahan_code(uow.meta, kelurahan)
+        if status:
+            equal["status"] = status
+        rows, total = uow.cadres.page(limit, offset, **equal)
+    return [{**r, "kelurahan": names.get(r["kelurahan_code"], "")} for r in rows], total
+
+
 # A record without these is incomplete: the coordinator cannot visit or call the person.
 INCOMPLETE_IF_MISSING = ("phone", "rt", "rw", "address")
 

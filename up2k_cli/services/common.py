@@ -149,7 +149,7 @@ def remove_entry(entity: str, ref: str, record: Mapping[str, Any], reason: str) 
 def history_of(uow: UnitOfWork, entity: str, ref: str) -> list[Record]:
     """Entries about one record, by itself or as one of a bulk change; in an open unit of work."""
     entries = {h["seq"]: h for h in uow.history.find(ref=ref)}
-    entries.update({h["seq"]: h for h in uow.history.find_with("refs", ref)})
+    entries.update({h["seq"]: h for h in uow.history.find_with("refs", ref, entity=entity)})
     return [entries[s] for s in sorted(entries) if entries[s].get("entity") == entity]
 
 

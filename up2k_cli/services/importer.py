@@ -370,13 +370,10 @@ def _import_cadres(
     column_of.setdefault("kelurahan", column_of.get("kelurahan_code", "kelurahan"))
     cleaner = FieldCleaner(common.kelurahan_choices(uow.meta), today)
     uow.cadres.hold("nik")  # every NIK, before they are read: no one registers one meanwhile
-    everyone = uow.cadres.all()
-    known = {c["nik"]: c["id"] for c in everyone if c.get("nik")}
-    twins = {
-        similar_key(c["name_key"], c["kelurahan_code"], c["nik"]): c["id"]
-        for c in everyone
-        if c.get("nik") and c.get("name_key")
-    }
+    everyone = uow.cadres.values("id", "nik", "name_key", "kelurahan_code")  # not whole records
+    known = {nik: ident for ident, nik, _key, _kel in everyone if nik}
+    twins = {similar_key(key, kel, nik): ident for ident, nik, key, kel in everyone if nik and key}
+    del everyone
     seen: dict[str, int] = {}
     new_records: list[dict[str, Any]] = []
     updates: dict[str, dict[str, Any]] = {}

@@ -4,10 +4,12 @@ the figures with the region's name to whoever presents them (render/reports/).""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from up2k_cli.reports import READ_MODELS
+from up2k_cli.reports.common import from_values
 from up2k_cli.reports.load import kecamatan_name
 from up2k_cli.storage.protocol import UnitOfWork
 
@@ -32,7 +34,9 @@ def figures(uow: UnitOfWork, name: str, **params: Any) -> Any:
     own = getattr(uow, "read_model", None)
     if own is not None:
         found = own(name, **params)
-        if found is not None:
+        if isinstance(found, Mapping) and model.figures is not None:
+            return from_values(model.figures, found)
+        if found is not None and not isinstance(found, Mapping):
             return found
     return model.compute(uow, **params)
 

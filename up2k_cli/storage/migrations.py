@@ -74,8 +74,18 @@ def _v4_to_v5(data: Data) -> None:
             data.setdefault(name, {})
 
 
-MIGRATIONS: dict[int, Callable[[Data], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
-CURRENT_VERSION = 5
+def _v5_to_v6(data: Data) -> None:
+    """Indexes of a registry on PostgreSQL (its migration 0006); nothing changes in a file."""
+
+
+MIGRATIONS: dict[int, Callable[[Data], None]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+    4: _v4_to_v5,
+    5: _v5_to_v6,
+}
+CURRENT_VERSION = 6
 
 
 def schema_version(data: Data) -> int:

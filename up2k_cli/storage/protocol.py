@@ -40,11 +40,23 @@ class Repository(Protocol):
         """The records whose field holds one of the values."""
         ...
 
-    def find_with(self, field: str, value: Any) -> list[Record]:
-        """The records whose list field holds the value (a bulk history entry's refs)."""
+    def find_with(self, field: str, value: Any, **equal: Any) -> list[Record]:
+        """The records whose list field holds the value (a bulk history entry's refs), and whose
+        other fields equal the values given (an entry's entity)."""
         ...
 
     def all(self) -> list[Record]: ...
+
+    def values(self, *fields: str) -> list[tuple[Any, ...]]:
+        """These fields of every record, as tuples, in the order the records were added: what a
+        check against the whole table needs (an import's known NIKs), without whole records."""
+        ...
+
+    def page(self, limit: int, offset: int = 0, **equal: Any) -> tuple[list[Record], int]:
+        """One page of the records whose fields equal the values given, in the order of their
+        serial IDs (K9999 before K10000): rows offset+1 to offset+limit, and how many there are
+        in all. A list's page costs a page's work on a database."""
+        ...
 
     def count(self) -> int: ...
 

@@ -6,6 +6,7 @@ an internal error later); the PostgreSQL backend builds its tables, keys and CHE
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,7 +60,7 @@ class TableSpec:
     unique_together: tuple[tuple[str, ...], ...] = ()
     uniques: tuple[Unique, ...] = ()
 
-    @property
+    @functools.cached_property
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
@@ -77,7 +78,7 @@ class TableSpec:
             f.name: record.get(f.name) for f in self.fields if not (f.optional and record.get(f.name) is None)
         }
 
-    @property
+    @functools.cached_property
     def _names(self) -> frozenset[str]:
         return frozenset(self.field_names)
 

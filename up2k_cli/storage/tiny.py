@@ -180,15 +180,29 @@ class TinyRepository:
         wanted = set(values)
         return self.table.search(condition(lambda doc: doc.get(field) in wanted))
 
-    def find_with(self, field: str, value: Any) -> list[Record]:
+    def find_with(self, field: str, value: Any, **equal: Any) -> list[Record]:
+        pairs = list(equal.items())
+
         def holds(doc: Mapping[str, Any]) -> bool:
             inner = doc.get(field)
-            return isinstance(inner, list) and value in inner
+            return isinstance(inner, list) and value in inner and all(doc.get(k) == v for k, v in pairs)
 
         return self.table.search(condition(holds))
 
     def all(self) -> list[Record]:
         return self.table.all()
+
+    def values(self, *fields: str) -> list[tuple[Any, ...]]:
+        unknown = [f for f in fields if f not in self.spec.field_names]
+        if unknown:
+            raise ValueError(f"table {self.spec.name} has no field {unknown[0]!r}")
+        return [tuple(doc.get(f) for f in fields) for doc in self.table.all()]
+
+    def page(self, limit: int, offset: int = 0, **equal: Any) -> tuple[list[Record], int]:
+        found = self.find(**equal) if equal else self.all()
+        serial = self.spec.serial
+        found.sort(key=lambda r: (serial(r.get(self.key)) is None, serial(r.get(self.key)) or 0))
+        return found[offset : offset + limit], len(found)
 
     def count(self) -> int:
         return len(self.table)

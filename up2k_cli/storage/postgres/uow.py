@@ -67,8 +67,9 @@ class PostgresRepository:
         """What reading commands read: the table, or for a viewer its view without personal data."""
         return self.view if self.uow.account == "viewer" else self.table
 
-    def rows(self, where: str = "", params: Iterable[Any] = ()) -> list[Record]:
-        found = self.uow.fetch(f"SELECT {self.columns} FROM {self.source} {where} ORDER BY {POS}", params)
+    def rows(self, where: str = "", params: Iterable[Any] = (), *, order: bool = True) -> list[Record]:
+        ordered = f" ORDER BY {POS}" if order else ""
+        found = self.uow.fetch(f"SELECT {self.columns} FROM {self.source} {where}{ordered}", params)
         return records_of(self.spec, found)
 
     def _keys(self, keys: Iterable[Any]) -> list[Any]:
@@ -91,6 +92,30 @@ class PostgresRepository:
     def find(self, **equal: Any) -> list[Record]:
         if not equal:
             return self.all()
+        return self.rows(*self._where(equal))
+
+    def values(self, *fields: str) -> list[tuple[Any, ...]]:
+        for name in fields:
+            self._field(name)
+        cols = ", ".join(q(n) for n in fields)
+        return [tuple(row) for row in self.uow.fetch(f"SELECT {cols} FROM {self.source} ORDER BY {POS}")]
+
+    def page(self, limit: int, offset: int = 0, **equal: Any) -> tuple[list[Record], int]:
+        """LIMIT and OFFSET in the database (a serial ID's number is its record's place, `pos`),
+        through an index on the field and `pos` (migration 0006)."""
+        where, params = self._where(equal)
+        (total,) = self.uow.fetch(f"SELECT count(*) FROM {self.source} {where}", params)[0]
+        if not total or offset >= total:
+            return [], int(total)
+        if offset:  # the page's first place from the index alone, then only the page is read
+            first = f"SELECT {POS} FROM {self.source} {where} ORDER BY {POS} OFFSET %s LIMIT 1"
+            where = f"{where} AND" if where else "WHERE"
+            where = f"{where} {POS} >= ({first})"
+            params = [*params, *params, offset]
+        found = self.rows(f"{where} ORDER BY {POS} LIMIT %s", [*params, limit], order=False)
+        return found, int(total)
+
+    def _where(self, equal: Mapping[str, Any]) -> tuple[str, list[Any]]:
         terms, params = [], []
         for name, value in equal.items():
             self._field(name)
@@ -99,7 +124,7 @@ class PostgresRepository:
             else:
                 terms.append(f"{q(name)} = %s")
                 params.append(value)
-        return self.rows("WHERE " + " AND ".join(terms), params)
+        return ("WHERE " + " AND ".join(terms) if terms else ""), params
 
     def find_in(self, field: str, values: Iterable[Any]) -> list[Record]:
         self._field(field)
@@ -108,12 +133,19 @@ class PostgresRepository:
             return []
         return self.rows(f"WHERE {q(field)} = ANY(%s::{self.types[field]}[])", (wanted,))
 
-    def find_with(self, field: str, value: Any) -> list[Record]:
+    def find_with(self, field: str, value: Any, **equal: Any) -> list[Record]:
         """Records whose list field holds the value: a field stored as an array (the history's
-        refs, found through its GIN index)."""
+        refs, found through its GIN index). Where row-level security applies (the coordinator,
+        an office), @> may not use an index (it is not leakproof): the other fields given and
+        IS NOT NULL narrow the search first (history: migration 0006's index of bulk entries)."""
         if self._field(field).items is None:
             raise ValueError(f"table {self.spec.name}: {field!r} is not a list of plain values")
-        return self.rows(f"WHERE {q(field)} @> ARRAY[%s]::{self.types[field]}", (value,))
+        where, params = self._where(equal)
+        where = f"{where} AND" if where else "WHERE"
+        return self.rows(
+            f"{where} {q(field)} IS NOT NULL AND {q(field)} @> ARRAY[%s]::{self.types[field]}",
+            [*params, value],
+        )
 
     def all(self) -> list[Record]:
         return self.rows()
@@ -316,9 +348,12 @@ class PostgresUnitOfWork(BaseUnitOfWork):
         with translated(self.server, lock_timeout=self.lock_timeout):
             yield
 
-    def fetch(self, query: str, params: Iterable[Any] = (), *, rows: bool = True) -> list[tuple[Any, ...]]:
+    def fetch(
+        self, query: str, params: Iterable[Any] | Mapping[str, Any] = (), *, rows: bool = True
+    ) -> list[tuple[Any, ...]]:
+        values = params if isinstance(params, Mapping) else tuple(params)
         with self._translated():
-            cur = self._connection().execute(query, tuple(params))  # type: ignore[arg-type]
+            cur = self._connection().execute(query, values)  # type: ignore[arg-type]
             return cur.fetchall() if rows and cur.description else []
 
     def execute_many(self, query: str, params: list[list[Any]]) -> int:
@@ -330,6 +365,12 @@ class PostgresUnitOfWork(BaseUnitOfWork):
     def insert(self, spec: TableSpec, columns: list[str], rows: list[list[Any]]) -> None:
         with self._translated():
             insert_rows(self._connection(), spec, columns, rows, copy=not self.row_security)
+
+    def read_model(self, name: str, **params: Any) -> Any | None:
+        """A report's figures computed in SQL (read_models.py), or None: the Python read model's."""
+        from .read_models import read_model
+
+        return read_model(self, name, **params)
 
     # -- accounts (`up2k office`) ------------------------------------------------------------------
 
@@ -598,16 +639,28 @@ def insert_rows(
     *,
     copy: bool = True,
 ) -> None:
-    """A few rows with INSERT (one round trip each, pipelined); many with COPY (`copy`)."""
+    """A few rows with INSERT (one round trip each, pipelined); many with COPY (`copy`), or where
+    COPY is refused (row-level security) with one INSERT of them all."""
     json_fields = {i for i, n in enumerate(columns) if n in spec.field_names and spec.field(n).kind == JSON
                    and spec.field(n).items is None}  # fmt: skip
     names = ", ".join(q(n) if n != POS else POS for n in columns)
     if len(rows) <= INSERT_MANY or not copy:
-        marks = ", ".join(["%s"] * len(columns))
+        marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
         params = [
             [Json(v) if i in json_fields and v is not None else v for i, v in enumerate(row)] for row in rows
         ]
-        conn.cursor().executemany(f"INSERT INTO {table(spec.name)} ({names}) VALUES ({marks})", params)
+        insert = f"INSERT INTO {table(spec.name)} ({names}) VALUES "
+        if len(rows) <= INSERT_MANY:
+            conn.cursor().executemany(insert + marks, params)
+            return
+        # One statement, the rows as one JSON array read into the table's row type.
+        payload = orjson.dumps([dict(zip(columns, row, strict=True)) for row in rows]).decode()
+        target = table(spec.name)
+        conn.execute(
+            f"INSERT INTO {target} ({names}) "
+            f"SELECT {names} FROM json_populate_recordset(NULL::{target}, %s::json)",
+            (payload,),
+        )
         return
     types = [
         "int8" if n == POS else _COPY_TYPES.get(sql_type(spec.field(n)), sql_type(spec.field(n)))

@@ -1,0 +1,110 @@
+"""Reports in SQL (storage/postgres/read_models.py) give the Python read models' figures
+(up2k_cli/reports/), to the last field, on a registry with the hard cases: status changes and an
+erasure, withdrawals, a waitlist, a closed batch, attendance and completions on several days,
+several businesses per cadre (with and without a start date, food with and without a P-IRT),
+follow-ups measuring some fields (two on one day), work statuses said at registration and at
+follow-ups; each as of several days before, between and after those events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from tests import registry_data
+from tests.helpers import TODAY, cli_runner
+from up2k_cli.reports import READ_MODELS
+from up2k_cli.reports.common import from_values
+from up2k_cli.storage import open_registry
+
+MORE: list[list[str]] = [
+    ["cadre", "update", "K0003", "--work-status", "unemployed"],
+    ["cadre", "update", "K0007", "--work-status", "unemployed"],
+    ["cadre", "update", "K0008", "--work-status", "unemployed"],
+    ["cadre", "update", "K0009", "--work-status", "working"],
+    ["business", "add", "K0003", "--name", "Warung Ibu", "--category", "kuliner", "--started", "2026-11-05",
+     "--paid-workers", "2", "--family-workers", "1", "--paid-were-unemployed", "1", "--turnover", "3 jt"],
+    ["business", "add", "K0003", "--name", "Jasa Cuci", "--category", "jasa", "--paid-workers", "1"],
+    ["business", "add", "K0010", "--name", "Ikan Hias", "--category", "pertanian", "--started", "2026-10-30"],
+    ["business", "add", "K0012", "--name", "Keripik", "--category", "kuliner", "--started", "2026-11-21",
+     "--pirt", "2063174010123-28"],
+    ["business", "follow-up", "U0003", "--date", "2026-11-10", "--paid-workers", "4"],
+    ["business", "follow-up", "U0003", "--date", "2026-11-10", "--paid-workers", "5", "--family-workers", "0"],
+    ["business", "follow-up", "U0003", "--date", "2026-11-24", "--paid-were-unemployed", "3"],
+    ["business", "follow-up", "U0001", "--date", "2026-11-22", "--family-workers", "2"],
+    ["income", "add", "K0007", "--amount", "2 jt", "--date", "2026-11-08", "--work-status", "working"],
+    ["income", "add", "K0007", "--amount", "1 jt", "--date", "2026-11-21", "--work-status", "unemployed"],
+    ["income", "add", "K0008", "--amount", "1 jt", "--date", "2026-11-19", "--work-status", "working"],
+    ["enroll", "-b", "B01", "K0002", "--date", "2026-11-15", "--waitlist"],
+    ["batch", "add", "B02", "--title", "Gelombang 2", "--start", "2026-11-22", "--end", "2026-12-10",
+     "--sessions", "3", "--capacity", "4", "--quota-per-kelurahan", "2"],
+    ["enroll", "-b", "B02", "K0006", "K0011", "--date", "2026-11-20"],
+    ["attend", "-b", "B02", "-s", "1", "K0006", "--date", "2026-11-23"],
+    ["attend", "-b", "B02", "-s", "3", "K0006", "K0011", "--date", "2026-11-26"],
+    ["withdraw", "-b", "B02", "K0011", "--reason", "sakit", "--date", "2026-11-26"],
+    ["cadre", "deactivate", "K0010", "--reason", "pindah", "--date", "2026-11-18"],
+]  # fmt: skip
+DAYS = ["2026-10-19", "2026-10-21", "2026-11-03", "2026-11-10", "2026-11-12", "2026-11-19", "2026-11-22",
+        "2026-11-25", TODAY]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def registry(postgres_cluster: Any) -> str:
+    """One registry for the module (built through the CLI), read only by the tests."""
+    name = postgres_cluster.create_database("read_models", template="template0")
+    url = postgres_cluster.url(name)
+    run = cli_runner(url)
+    registry_data.build(run)
+    for args in MORE:
+        run(*args)
+    return url
+
+
+def figures(url: str, name: str, **params: Any) -> tuple[Any, Any]:
+    """(the SQL read model's figures, the Python read model's) in one snapshot of the registry,
+    the SQL ones as services/reporting.py makes them (None: left to Python)."""
+    model = READ_MODELS[name]
+    with open_registry(url) as uow:
+        values = uow.read_model(name, **params)
+        python = model.compute(uow, **params)
+    return (None if values is None else from_values(model.figures, values)), python
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_summary_in_sql_is_the_python_summary(registry: str, day: str) -> None:
+    sql, python = figures(registry, "summary", as_of=dt.date.fromisoformat(day))
+    assert sql is not None, "the summary was left to Python"
+    assert sql == python
+
+
+def test_the_registry_holds_the_hard_cases(registry: str) -> None:
+    """The cases above are there (a test that finds nothing to compare proves nothing)."""
+    sql, _ = figures(registry, "summary", as_of=dt.date.fromisoformat(TODAY))
+    assert sql.cadres_inactive == 1 and sql.enrollments_withdrawn >= 1 and sql.enrollments_waitlisted >= 1
+    assert sql.jobs.moved_to_work >= 1 and sql.jobs.paid_workers > 0 and sql.attendance_rate is not None
+    before, _ = figures(registry, "summary", as_of=dt.date(2026, 11, 19))
+    assert before.cadres_active != sql.cadres_active or before.cadres_inactive != sql.cadres_inactive
+    assert before.batches < sql.batches  # B02 started on the 22nd
+
+
+def test_the_report_command_takes_the_sql_figures(registry: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """services/reporting.py asks the unit of work first: what the SQL gives is what is shown."""
+    from up2k_cli.services import reporting
+    from up2k_cli.storage.postgres import read_models
+
+    def marked(uow: Any, *, as_of: dt.date) -> Any:
+        values = read_models.summary(uow, as_of=as_of)
+        assert values is not None
+        return {**values, "cadres": 123456}
+
+    monkeypatch.setitem(read_models.MODELS, "summary", marked)
+    with open_registry(registry) as uow:
+        assert reporting.figures(uow, "summary", as_of=dt.date(2026, 11, 27)).cadres == 123456
+
+
+def test_a_viewer_or_an_unknown_report_is_left_to_python(registry: str) -> None:
+    with open_registry(registry) as uow:
+        assert uow.read_model("no-such-report", as_of=dt.date(2026, 11, 27)) is None
+        uow.account = "viewer"
+        assert uow.read_model("summary", as_of=dt.date(2026, 11, 27)) is None

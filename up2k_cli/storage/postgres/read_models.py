@@ -1,0 +1,285 @@
+"""Reports in SQL: the figures of up2k_cli/reports/ computed by the database, for registries
+too big to read whole into Python (issue 12: every report <= 1 s at 500,000 cadres).
+
+`read_model(uow, name, **params)` returns the figures of the Python read model (reports/) as
+plain values, a mapping of its dataclass's fields (storage may not import reports/; the services
+make the dataclass with reports/common.py from_values), or None to leave the report to it (a
+report not written here, a viewer, whose views leave out what these queries read, or data these
+queries do not model). The database aggregates; Python only puts a few dozen rows of counts
+together with the domain's own rules (agencies, percentages). tests/integration/
+test_pg_read_models.py holds each one to the Python read model's figures on a tricky registry,
+as of several days.
+
+The as-of rules are domain/timeline.py's: a record's dated events (status log, enrollment
+events, attendance) say what was true at the end of a day. Migration 0006's generated columns
+say when a record's last event is on or before the day: then it stood as it stands now and its
+JSON is not read; only records changed after the day are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from up2k_cli.domain import batch as rules
+from up2k_cli.domain import outcomes as outcome_rules
+from up2k_cli.domain.cadre import ACTIVE, BUSINESS_CATEGORIES, INACTIVE
+
+
+class PostgresUnitOfWork(Protocol):
+    """What these queries use of uow.PostgresUnitOfWork (not imported: it imports this module)."""
+
+    account: str | None
+    meta: dict[str, Any]
+    cadres: Any
+    batches: Any
+    enrollments: Any
+    businesses: Any
+    business_follow_ups: Any
+    incomes: Any
+
+    def fetch(self, query: str, params: Any = (), *, rows: bool = True) -> list[tuple[Any, ...]]: ...
+
+
+FIRST_BUSINESS = "first_business"  # reports/common.py: the definition every report counts by
+
+
+def pct(part: float, whole: float) -> float | None:
+    """reports/common.py pct: a share in percent with one decimal."""
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def read_model(uow: PostgresUnitOfWork, name: str, **params: Any) -> Any | None:
+    if uow.account == "viewer":  # a viewer reads views without the events these queries need
+        return None
+    compute = MODELS.get(name)
+    return None if compute is None else compute(uow, **params)
+
+
+def _day(as_of: dt.date) -> dict[str, Any]:
+    return {"d": as_of.isoformat(), "day": as_of}
+
+
+# --- the pieces ------------------------------------------------------------------------------------
+
+
+def cadre_statuses(uow: PostgresUnitOfWork, day: dict[str, Any]) -> Counter[str]:
+    """Status of every cadre registered by the day: its status log's last event on or before."""
+    rows = uow.fetch(
+        f"""
+        SELECT st, count(*) FROM (
+            SELECT CASE WHEN c.status_dates[2] IS NULL OR c.status_dates[2] <= %(d)s
+                        THEN coalesce(c.status_last, %(active)s)
+                        ELSE coalesce((SELECT x.e ->> 'status'
+                                         FROM json_array_elements(c.status_log) WITH ORDINALITY x(e, n)
+                                        WHERE x.e ->> 'on' <= %(d)s ORDER BY x.n DESC LIMIT 1), %(active)s)
+                   END AS st
+              FROM {uow.cadres.source} c
+             WHERE c.registered_on <= %(day)s) s
+         GROUP BY st
+        """,
+        {**day, "active": ACTIVE},
+    )
+    return Counter({st: int(n) for st, n in rows})
+
+
+def enrollment_groups(
+    uow: PostgresUnitOfWork, day: dict[str, Any]
+) -> list[tuple[str, str, int, int, int | None]]:
+    """(batch, status on the day, enrollments, sessions attended, sessions as bits) per batch
+    and status, over the enrollments with an event on or before the day; bits None when a
+    session number does not fit in them."""
+    rows = uow.fetch(
+        f"""
+        SELECT batch, st, count(*), coalesce(sum(att), 0), bit_or(bits), bool_or(bits IS NULL) FROM (
+            SELECT e.batch,
+                   CASE WHEN e.event_dates[2] <= %(d)s THEN e.event_last
+                        ELSE (SELECT x.ev ->> 'status'
+                                FROM json_array_elements(e.events) WITH ORDINALITY x(ev, n)
+                               WHERE x.ev ->> 'on' <= %(d)s ORDER BY x.n DESC LIMIT 1)
+                   END AS st,
+                   CASE WHEN e.attendance_short[1] IS NULL OR e.attendance_short[1] <= %(d)s
+                        THEN e.attendance_short[2]::bigint
+                        ELSE (SELECT count(*) FROM json_each_text(e.attendance) WHERE value <= %(d)s)
+                   END AS att,
+                   CASE WHEN e.attendance_short[1] IS NULL OR e.attendance_short[1] <= %(d)s
+                        THEN e.attendance_short[3]::bigint
+                        ELSE (SELECT CASE WHEN coalesce(bool_and(key ~ '^[0-9]{{1,2}}$'
+                                                                  AND key::int < 63), true)
+                                          THEN coalesce(bit_or(1::bigint << key::int), 0) END
+                                FROM json_each_text(e.attendance) WHERE value <= %(d)s)
+                   END AS bits
+              FROM {uow.enrollments.source} e
+             WHERE e.event_dates[1] <= %(d)s
+            OFFSET 0) a
+         GROUP BY batch, st
+        """,
+        day,
+    )
+    return [(b, st, int(n), int(att), None if odd else int(bits or 0)) for b, st, n, att, bits, odd in rows]
+
+
+def existing_batches(uow: PostgresUnitOfWork, day: str, enrolled: set[str]) -> list[tuple[str, str, Any]]:
+    """(code, kind, closed_on) of the batches that existed on the day: started or entered by
+    then, or holding an enrollment then."""
+    rows = uow.fetch(f"SELECT code, kind, created_on, start, closed_on FROM {uow.batches.source}")
+    return [
+        (code, kind, closed)
+        for code, kind, created, start, closed in rows
+        if min(created, start) <= day or code in enrolled  # dates come as ISO text (server.py)
+    ]
+
+
+def business_counts(uow: PostgresUnitOfWork, day: dict[str, Any]) -> tuple[list[tuple[str, bool, int]], int]:
+    """(category, without a P-IRT, businesses) of the businesses started by the day, and how
+    many cadres had one (new entrepreneurs)."""
+    source = uow.businesses.source
+    groups = uow.fetch(
+        f"""SELECT category, (pirt IS NULL OR pirt = ''), count(*) FROM {source}
+             WHERE coalesce(started_on, added_on) <= %(day)s GROUP BY 1, 2""",
+        day,
+    )
+    (owners,) = uow.fetch(
+        f"""SELECT count(*) FROM (SELECT cadre_id FROM {source}
+             WHERE coalesce(started_on, added_on) <= %(day)s GROUP BY cadre_id) owners""",
+        day,
+    )[0]
+    return [(c, bool(no_pirt), int(n)) for c, no_pirt, n in groups], int(owners)
+
+
+def jobs_total(uow: PostgresUnitOfWork, day: dict[str, Any]) -> dict[str, int]:
+    """The jobs line (reports/jobs.py JobsTotal): businesses as they stood on the day (their
+    latest follow-up then, field by field), owners once each, and cadres unemployed at
+    registration who work on the day (domain/work.py work_status_on)."""
+    from up2k_cli.domain.work import UNEMPLOYED, WORKING
+
+    cadres, businesses = uow.cadres.source, uow.businesses.source
+    follow_ups, incomes = uow.business_follow_ups.source, uow.incomes.source
+    owners, owners_unemployed, family, paid, paid_unemployed = uow.fetch(
+        f"""
+        WITH f AS (
+            SELECT business_id,
+                   (array_agg(family_workers ORDER BY "on" DESC, pos DESC)
+                        FILTER (WHERE family_workers IS NOT NULL))[1] AS family_workers,
+                   (array_agg(paid_workers ORDER BY "on" DESC, pos DESC)
+                        FILTER (WHERE paid_workers IS NOT NULL))[1] AS paid_workers,
+                   (array_agg(paid_were_unemployed ORDER BY "on" DESC, pos DESC)
+                        FILTER (WHERE paid_were_unemployed IS NOT NULL))[1] AS paid_were_unemployed
+              FROM {follow_ups} WHERE "on" <= %(day)s GROUP BY business_id
+        )
+        SELECT count(*), count(*) FILTER (WHERE unemployed), coalesce(sum(family), 0),
+               coalesce(sum(paid), 0), coalesce(sum(paid_unemployed), 0)
+          FROM (SELECT b.cadre_id, bool_or(c.work_status = %(unemployed)s) AS unemployed,
+                       sum(coalesce(f.family_workers, b.family_workers)) AS family,
+                       sum(coalesce(f.paid_workers, b.paid_workers)) AS paid,
+                       sum(coalesce(f.paid_were_unemployed, b.paid_were_unemployed)) AS paid_unemployed
+                  FROM {businesses} b
+                  JOIN {cadres} c ON c.id = b.cadre_id AND c.registered_on <= %(day)s
+                  LEFT JOIN f ON f.business_id = b.id
+                 WHERE coalesce(b.started_on, b.added_on) <= %(day)s
+                 GROUP BY b.cadre_id) owners
+        """,
+        {**day, "unemployed": UNEMPLOYED},
+    )[0]
+    (moved,) = uow.fetch(
+        f"""
+        WITH u AS (
+            SELECT id, registered_on FROM {cadres}
+             WHERE registered_on <= %(day)s AND work_status = %(unemployed)s
+        ), said AS (
+            SELECT u.id, u.registered_on AS on_, 1 AS stated, 0::bigint AS seq, %(unemployed)s AS status
+              FROM u
+            UNION ALL
+            SELECT b.cadre_id, coalesce(b.started_on, b.added_on), 0, 0, %(working)s
+              FROM {businesses} b JOIN u ON u.id = b.cadre_id
+             WHERE coalesce(b.started_on, b.added_on) <= %(day)s
+            UNION ALL
+            SELECT i.cadre_id, i."on", 1, i.pos, i.work_status
+              FROM {incomes} i JOIN u ON u.id = i.cadre_id
+             WHERE i."on" <= %(day)s AND i.work_status IS NOT NULL AND i.work_status <> ''
+        )
+        SELECT count(*) FROM (
+            SELECT DISTINCT ON (id) id, status FROM said ORDER BY id, on_ DESC, stated DESC, seq DESC
+        ) latest WHERE status = %(working)s
+        """,
+        {**day, "unemployed": UNEMPLOYED, "working": WORKING},
+    )[0]
+    owners, owners_unemployed = int(owners), int(owners_unemployed)
+    family, paid, paid_unemployed = int(family), int(paid), int(paid_unemployed)
+    return {
+        "jobs": owners + family + paid,
+        "owners": owners,
+        "family_workers": family,
+        "paid_workers": paid,
+        "jobs_formerly_unemployed": paid_unemployed + owners_unemployed,
+        "moved_to_work": int(moved),
+    }
+
+
+# --- the reports -----------------------------------------------------------------------------------
+
+
+def summary(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any] | None:
+    """reports/summary.py SummaryFigures, as plain values."""
+    day = _day(as_of)
+    iso = day["d"]
+    uow.fetch("SET LOCAL work_mem = '64MB'", rows=False)  # a few hashes of 500,000 rows, in memory
+    statuses = cadre_statuses(uow, day)
+    groups = enrollment_groups(uow, day)
+    if any(bits is None for *_, bits in groups):
+        return None  # a session number beyond 62: the Python read model counts those
+    by_status: Counter[str] = Counter()
+    held: dict[str, int] = {}
+    holding: Counter[str] = Counter()
+    attended = 0
+    for batch, status, n, att, bits in groups:
+        by_status[status] += n
+        held[batch] = held.get(batch, 0) | (bits or 0)
+        if status in rules.HOLDS_PLACE:
+            holding[batch] += n
+            attended += att
+    possible = sum(n * held[batch].bit_count() for batch, n in holding.items())
+    batches = existing_batches(uow, iso, set(held))
+    kinds = Counter(kind for _code, kind, _closed in batches)
+    categories, achieved = business_counts(uow, day)
+    settings = uow.meta["settings"]
+    by_category: Counter[str] = Counter()
+    by_agency: Counter[str] = Counter()
+    for category, no_pirt, n in categories:
+        by_category[category] += n
+        for agency in outcome_rules.referrals(
+            {"category": category, "pirt": None if no_pirt else "x"}, settings
+        ):
+            by_agency[agency] += n
+    target = uow.meta["target"]
+    return dict(
+        as_of=iso,
+        definition=FIRST_BUSINESS,
+        cadres=sum(statuses.values()),
+        cadres_active=statuses[ACTIVE],
+        cadres_inactive=statuses[INACTIVE],
+        batches=len(batches),
+        batches_training=kinds[rules.TRAINING],
+        batches_mentoring=kinds[rules.MENTORING],
+        # reports/common.py batch_open_on: not closed on or before the day
+        batches_open=sum(1 for _code, _kind, closed in batches if not (closed and closed <= iso)),
+        enrollments_enrolled=by_status[rules.ENROLLED],
+        enrollments_completed=by_status[rules.COMPLETED],
+        enrollments_waitlisted=by_status[rules.WAITLISTED],
+        enrollments_withdrawn=by_status[rules.WITHDRAWN],
+        attendance_rate=pct(attended, possible),
+        businesses=sum(by_category.values()),
+        new_entrepreneurs=achieved,
+        target_minimum=target["minimum"],
+        target_minimum_pct=pct(achieved, target["minimum"]),
+        target_stretch=target["stretch"],
+        target_stretch_pct=pct(achieved, target["stretch"]),
+        jobs=jobs_total(uow, day),
+        businesses_by_category=tuple((c.label, by_category[c.label]) for c in BUSINESS_CATEGORIES),
+        businesses_by_agency=tuple(sorted(by_agency.items())),
+    )
+
+
+MODELS: dict[str, Callable[..., Any]] = {"summary": summary}

@@ -78,6 +78,20 @@ def test_summary_in_sql_is_the_python_summary(registry: str, day: str) -> None:
     assert sql == python
 
 
+@pytest.mark.parametrize("day", DAYS)
+def test_kelurahan_in_sql_is_the_python_kelurahan_report(registry: str, day: str) -> None:
+    sql, python = figures(registry, "kelurahan", as_of=dt.date.fromisoformat(day))
+    assert sql is not None, "the report was left to Python"
+    assert sql == python
+
+
+@pytest.mark.parametrize("day", [*DAYS, "2031-01-05", "2031-02-01"])  # the last week, and after the end
+def test_target_in_sql_is_the_python_target_report(registry: str, day: str) -> None:
+    sql, python = figures(registry, "target", as_of=dt.date.fromisoformat(day))
+    assert sql is not None, "the report was left to Python"
+    assert sql == python
+
+
 def test_the_registry_holds_the_hard_cases(registry: str) -> None:
     """The cases above are there (a test that finds nothing to compare proves nothing)."""
     sql, _ = figures(registry, "summary", as_of=dt.date.fromisoformat(TODAY))

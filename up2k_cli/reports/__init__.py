@@ -58,10 +58,10 @@ class ReadModel:
 
 READ_MODELS: dict[str, ReadModel] = {
     "summary": ReadModel(summary.summary, figures=summary.SummaryFigures),
-    "kelurahan": ReadModel(kelurahan.kelurahan),
+    "kelurahan": ReadModel(kelurahan.kelurahan, figures=kelurahan.KelurahanFigures),
     "batch": ReadModel(batch.batch),
     "weekly": ReadModel(weekly.weekly, weekly.check),
-    "target": ReadModel(target.target),
+    "target": ReadModel(target.target, figures=target.TargetFigures),
     "pipeline": ReadModel(pipeline.pipeline),
     "income": ReadModel(income.income),
     "agencies": ReadModel(agencies.agencies),

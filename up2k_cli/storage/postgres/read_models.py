@@ -67,10 +67,18 @@ def _day(as_of: dt.date) -> dict[str, Any]:
 
 def cadre_statuses(uow: PostgresUnitOfWork, day: dict[str, Any]) -> Counter[str]:
     """Status of every cadre registered by the day: its status log's last event on or before."""
+    found: Counter[str] = Counter()
+    for (_kelurahan, status), n in cadre_statuses_by_kelurahan(uow, day).items():
+        found[status] += n
+    return found
+
+
+def cadre_statuses_by_kelurahan(uow: PostgresUnitOfWork, day: dict[str, Any]) -> Counter[tuple[str, str]]:
+    """(kelurahan, status on the day) -> cadres registered by the day."""
     rows = uow.fetch(
         f"""
-        SELECT st, count(*) FROM (
-            SELECT CASE WHEN c.status_dates[2] IS NULL OR c.status_dates[2] <= %(d)s
+        SELECT kelurahan_code, st, count(*) FROM (
+            SELECT c.kelurahan_code, CASE WHEN c.status_dates[2] IS NULL OR c.status_dates[2] <= %(d)s
                         THEN coalesce(c.status_last, %(active)s)
                         ELSE coalesce((SELECT x.e ->> 'status'
                                          FROM json_array_elements(c.status_log) WITH ORDINALITY x(e, n)
@@ -78,11 +86,50 @@ def cadre_statuses(uow: PostgresUnitOfWork, day: dict[str, Any]) -> Counter[str]
                    END AS st
               FROM {uow.cadres.source} c
              WHERE c.registered_on <= %(day)s) s
-         GROUP BY st
+         GROUP BY kelurahan_code, st
         """,
         {**day, "active": ACTIVE},
     )
-    return Counter({st: int(n) for st, n in rows})
+    return Counter({(kel, st): int(n) for kel, st, n in rows})
+
+
+def enrollment_statuses_by_kelurahan(
+    uow: PostgresUnitOfWork, day: dict[str, Any]
+) -> Counter[tuple[str, str]]:
+    """(the enrollment's kelurahan, its status on the day) -> enrollments with an event by then."""
+    rows = uow.fetch(
+        f"""
+        SELECT kelurahan_code, st, count(*) FROM (
+            SELECT e.kelurahan_code,
+                   CASE WHEN e.event_dates[2] <= %(d)s THEN e.event_last
+                        ELSE (SELECT x.ev ->> 'status'
+                                FROM json_array_elements(e.events) WITH ORDINALITY x(ev, n)
+                               WHERE x.ev ->> 'on' <= %(d)s ORDER BY x.n DESC LIMIT 1)
+                   END AS st
+              FROM {uow.enrollments.source} e
+             WHERE e.event_dates[1] <= %(d)s
+            OFFSET 0) a
+         GROUP BY kelurahan_code, st
+        """,
+        day,
+    )
+    return Counter({(kel, st): int(n) for kel, st, n in rows})
+
+
+def businesses_by_owner_kelurahan(uow: PostgresUnitOfWork, day: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """The owner's kelurahan ('' for an owner registered after the day) -> (businesses started
+    by the day, cadres with one: new entrepreneurs)."""
+    rows = uow.fetch(
+        f"""
+        SELECT coalesce(c.kelurahan_code, ''), count(*), count(DISTINCT b.cadre_id)
+          FROM {uow.businesses.source} b
+          LEFT JOIN {uow.cadres.source} c ON c.id = b.cadre_id AND c.registered_on <= %(day)s
+         WHERE coalesce(b.started_on, b.added_on) <= %(day)s
+         GROUP BY 1
+        """,
+        day,
+    )
+    return {kel: (int(n), int(owners)) for kel, n, owners in rows}
 
 
 def enrollment_groups(
@@ -282,4 +329,118 @@ def summary(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any] | None
     )
 
 
-MODELS: dict[str, Callable[..., Any]] = {"summary": summary}
+def kelurahan(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any]:
+    """reports/kelurahan.py KelurahanFigures, as plain values."""
+    day = _day(as_of)
+    uow.fetch("SET LOCAL work_mem = '64MB'", rows=False)
+    counts: dict[str, Counter[str]] = {}
+
+    def bucket(code: str) -> Counter[str]:
+        return counts.setdefault(code, Counter())
+
+    for (code, status), n in cadre_statuses_by_kelurahan(uow, day).items():
+        bucket(code)["cadres"] += n
+        if status == ACTIVE:
+            bucket(code)["active"] += n
+    for (code, status), n in enrollment_statuses_by_kelurahan(uow, day).items():
+        bucket(code)[status] += n
+    for code, (n, owners) in businesses_by_owner_kelurahan(uow, day).items():
+        bucket(code)["businesses"] += n
+        bucket(code)["new_entrepreneurs"] += owners
+    total: Counter[str] = Counter()
+    for c in counts.values():
+        total.update(c)
+
+    def line(code: str, name: str, c: Counter[str]) -> dict[str, Any]:
+        took_place = c[rules.ENROLLED] + c[rules.COMPLETED] + c[rules.WITHDRAWN]
+        return {
+            "code": code, "name": name, "cadres": c["cadres"], "active": c["active"],
+            "enrolled": c[rules.ENROLLED], "completed": c[rules.COMPLETED], "waitlisted": c[rules.WAITLISTED],
+            "withdrawn": c[rules.WITHDRAWN], "completion_rate": pct(c[rules.COMPLETED], took_place),
+            "businesses": c["businesses"], "new_entrepreneurs": c["new_entrepreneurs"],
+        }  # fmt: skip
+
+    names = {k["code"]: k["name"] for k in uow.meta["region"]["kelurahan"]}  # reports/load.py
+    return {
+        "as_of": day["d"],
+        "definition": FIRST_BUSINESS,
+        "kelurahan": [line(code, name, counts.get(code, Counter())) for code, name in sorted(names.items())],
+        "total": line("", "", total),
+    }
+
+
+def first_businesses(uow: PostgresUnitOfWork, day: dict[str, Any], since: str) -> dict[str, tuple[int, int]]:
+    """The owner's kelurahan ('' for an owner registered after the day) -> (new entrepreneurs by
+    the day, those of them whose first business started after `since`)."""
+    rows = uow.fetch(
+        f"""
+        SELECT coalesce(c.kelurahan_code, ''), count(*), count(*) FILTER (WHERE f.first > %(since)s)
+          FROM (SELECT cadre_id, min(coalesce(started_on, added_on)) AS first FROM {uow.businesses.source}
+                 WHERE coalesce(started_on, added_on) <= %(day)s GROUP BY cadre_id) f
+          LEFT JOIN {uow.cadres.source} c ON c.id = f.cadre_id AND c.registered_on <= %(day)s
+         GROUP BY 1
+        """,
+        {**day, "since": dt.date.fromisoformat(since)},
+    )
+    return {kel: (int(n), int(recent)) for kel, n, recent in rows}
+
+
+def target(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any]:
+    """reports/target.py TargetFigures, as plain values (its arithmetic, over counts from SQL)."""
+    pace_weeks = 12  # reports/target.py PACE_WEEKS
+    day = _day(as_of)
+    uow.fetch("SET LOCAL work_mem = '64MB'", rows=False)
+    goal = uow.meta["target"]
+    start = dt.date.fromisoformat(goal["start"])
+    try:
+        end = start.replace(year=start.year + goal["years"])
+    except ValueError:  # 29 February
+        end = start.replace(year=start.year + goal["years"], day=28)
+    span = (end - start).days
+    elapsed = min(max((as_of - start).days, 0), span)
+    weeks_left = max((end - as_of).days, 0) / 7
+    since = (as_of - dt.timedelta(weeks=pace_weeks)).isoformat()
+    firsts = first_businesses(uow, day, since)
+    names = {k["code"]: k["name"] for k in uow.meta["region"]["kelurahan"]}
+    share = 1 / (len(names) or 1)
+
+    def rounded(value: float) -> float | int:
+        return int(value) if float(value).is_integer() else round(value, 1)
+
+    def line(code: str, name: str, done: int, recent: int, part: float) -> dict[str, Any]:
+        minimum, stretch = goal["minimum"] * part, goal["stretch"] * part
+        pace = recent / pace_weeks
+
+        def needed(aim: float) -> float | None:
+            return None if weeks_left <= 0 else round(max(aim - done, 0) / weeks_left, 2)
+
+        return {
+            "code": code, "name": name, "share": part, "achieved": done, "target_minimum": rounded(minimum),
+            "target_stretch": rounded(stretch), "minimum_pct": pct(done, minimum),
+            "stretch_pct": pct(done, stretch),
+            "needed_per_week_minimum": needed(minimum), "needed_per_week_stretch": needed(stretch),
+            "pace_last_12_weeks": round(pace, 2), "projected_at_end": round(done + pace * max(weeks_left, 0)),
+        }  # fmt: skip
+
+    return {
+        "as_of": day["d"],
+        "definition": FIRST_BUSINESS,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "years": goal["years"],
+        "minimum": goal["minimum"],
+        "stretch": goal["stretch"],
+        "span_days": span,
+        "elapsed_days": elapsed,
+        "elapsed_pct": pct(elapsed, span),
+        "weeks_left": round(weeks_left, 1),
+        "pace_weeks": pace_weeks,
+        "kelurahan": [
+            line(code, name, *firsts.get(code, (0, 0)), share) for code, name in sorted(names.items())
+        ],
+        "total": line("", "", sum(n for n, _ in firsts.values()), sum(r for _, r in firsts.values()), 1),
+        "jobs": jobs_total(uow, day),
+    }
+
+
+MODELS: dict[str, Callable[..., Any]] = {"summary": summary, "kelurahan": kelurahan, "target": target}

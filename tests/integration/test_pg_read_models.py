@@ -44,6 +44,12 @@ MORE: list[list[str]] = [
     ["attend", "-b", "B02", "-s", "3", "K0006", "K0011", "--date", "2026-11-26"],
     ["withdraw", "-b", "B02", "K0011", "--reason", "sakit", "--date", "2026-11-26"],
     ["cadre", "deactivate", "K0010", "--reason", "pindah", "--date", "2026-11-18"],
+    ["batch", "add", "M02", "--kind", "mentoring", "--title", "Pendampingan 2", "--start", "2026-11-09",
+     "--end", "2026-11-21"],
+    ["enroll", "-b", "M02", "K0004", "K0006", "--date", "2026-11-09"],
+    ["attend", "-b", "M02", "-s", "1", "K0004", "--date", "2026-11-11"],
+    ["complete", "-b", "M02", "K0004", "--date", "2026-11-20"],
+    ["complete", "-b", "M02", "K0006", "--date", "2026-11-21", "--force", "--reason", "sakit"],
 ]  # fmt: skip
 DAYS = ["2026-10-19", "2026-10-21", "2026-11-03", "2026-11-10", "2026-11-12", "2026-11-19", "2026-11-22",
         "2026-11-25", TODAY]  # fmt: skip
@@ -92,11 +98,20 @@ def test_target_in_sql_is_the_python_target_report(registry: str, day: str) -> N
     assert sql == python
 
 
+@pytest.mark.parametrize("day", DAYS)
+def test_pipeline_in_sql_is_the_python_pipeline_report(registry: str, day: str) -> None:
+    sql, python = figures(registry, "pipeline", as_of=dt.date.fromisoformat(day))
+    assert sql is not None, "the report was left to Python"
+    assert sql == python
+
+
 def test_the_registry_holds_the_hard_cases(registry: str) -> None:
     """The cases above are there (a test that finds nothing to compare proves nothing)."""
     sql, _ = figures(registry, "summary", as_of=dt.date.fromisoformat(TODAY))
     assert sql.cadres_inactive == 1 and sql.enrollments_withdrawn >= 1 and sql.enrollments_waitlisted >= 1
     assert sql.jobs.moved_to_work >= 1 and sql.jobs.paid_workers > 0 and sql.attendance_rate is not None
+    steps, _ = figures(registry, "pipeline", as_of=dt.date.fromisoformat(TODAY))
+    assert all(steps.total.steps[s] > 0 for s in ("pelatihan", "pendampingan", "perizinan")), steps.total
     before, _ = figures(registry, "summary", as_of=dt.date(2026, 11, 19))
     assert before.cadres_active != sql.cadres_active or before.cadres_inactive != sql.cadres_inactive
     assert before.batches < sql.batches  # B02 started on the 22nd

@@ -62,7 +62,7 @@ READ_MODELS: dict[str, ReadModel] = {
     "batch": ReadModel(batch.batch),
     "weekly": ReadModel(weekly.weekly, weekly.check),
     "target": ReadModel(target.target, figures=target.TargetFigures),
-    "pipeline": ReadModel(pipeline.pipeline),
+    "pipeline": ReadModel(pipeline.pipeline, figures=pipeline.PipelineFigures),
     "income": ReadModel(income.income),
     "agencies": ReadModel(agencies.agencies),
     "jobs": ReadModel(jobs.jobs, jobs.check),

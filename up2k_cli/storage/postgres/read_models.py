@@ -443,4 +443,81 @@ def target(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any]:
     }
 
 
-MODELS: dict[str, Callable[..., Any]] = {"summary": summary, "kelurahan": kelurahan, "target": target}
+def steps_reached(uow: PostgresUnitOfWork, day: dict[str, Any]) -> Counter[tuple[str, str]]:
+    """(kelurahan, 7 PAS step) -> cadres registered by the day who reached the step by then
+    (domain/timeline.py steps_by_cadre): registration; a training or mentoring batch completed
+    (an enrollment's completed event); a licence (a business started with an NIB or a P-IRT and
+    its licence date); a step recorded."""
+    training, mentoring = rules.TRAINING, rules.MENTORING
+    rows = uow.fetch(
+        f"""
+        WITH c AS (
+            SELECT id, kelurahan_code FROM {uow.cadres.source} WHERE registered_on <= %(day)s
+        ), reached AS (
+            SELECT e.cadre_id,
+                   CASE b.kind WHEN %(training)s THEN 'pelatihan'
+                               WHEN %(mentoring)s THEN 'pendampingan' END AS step
+              FROM {uow.enrollments.source} e JOIN {uow.batches.source} b ON b.code = e.batch
+             -- The text first (json keeps it as written; up2k writes plain ASCII there), then the events.
+             WHERE e.events::text LIKE %(completed_text)s
+               AND EXISTS (SELECT 1 FROM json_array_elements(e.events) x
+                            WHERE x ->> 'status' = %(completed)s AND x ->> 'on' <= %(d)s)
+            UNION
+            SELECT b.cadre_id, 'perizinan' FROM {uow.businesses.source} b
+             WHERE coalesce(b.started_on, b.added_on) <= %(day)s AND b.licensed_on <= %(day)s
+               AND (coalesce(b.nib, '') <> '' OR coalesce(b.pirt, '') <> '')
+            UNION
+            SELECT s.cadre_id, s.step FROM {uow.steps.source} s WHERE s."on" <= %(day)s
+        )
+        SELECT c.kelurahan_code, r.step, count(*) FROM reached r JOIN c ON c.id = r.cadre_id
+         WHERE r.step IS NOT NULL GROUP BY 1, 2
+        UNION ALL
+        SELECT kelurahan_code, 'pendaftaran', count(*) FROM c GROUP BY 1
+        """,
+        {**day, "training": training, "mentoring": mentoring, "completed": rules.COMPLETED,
+         "completed_text": f'%"{rules.COMPLETED}"%'},
+    )  # fmt: skip
+    return Counter({(kel, step): int(n) for kel, step, n in rows})
+
+
+def pipeline(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any]:
+    """reports/pipeline.py PipelineFigures, as plain values."""
+    day = _day(as_of)
+    uow.fetch("SET LOCAL work_mem = '64MB'", rows=False)
+    counts: dict[str, Counter[str]] = {}
+    for (code, step), n in steps_reached(uow, day).items():
+        counts.setdefault(code, Counter())[step] += n
+    total: Counter[str] = Counter()
+    for c in counts.values():
+        total.update(c)
+    names = {k["code"]: k["name"] for k in uow.meta["region"]["kelurahan"]}
+    steps = outcome_rules.STEP_NAMES
+
+    def line(code: str, name: str, c: Counter[str]) -> dict[str, Any]:
+        return {"code": code, "name": name, "steps": {s: c[s] for s in steps}}
+
+    registered = total["pendaftaran"]
+    return {
+        "as_of": day["d"],
+        "registered": registered,
+        "kelurahan": [line(code, name, counts.get(code, Counter())) for code, name in sorted(names.items())],
+        "total": line("", "", total),
+        "funnel": [
+            {
+                "order": i + 1,
+                "step": step,
+                "gloss": gloss,
+                "cadres": total[step],
+                "pct_of_registered": pct(total[step], registered),
+            }
+            for i, (step, gloss) in enumerate(outcome_rules.STEPS)
+        ],
+    }
+
+
+MODELS: dict[str, Callable[..., Any]] = {
+    "summary": summary,
+    "kelurahan": kelurahan,
+    "target": target,
+    "pipeline": pipeline,
+}

@@ -44,6 +44,11 @@ MORE: list[list[str]] = [
     ["attend", "-b", "B02", "-s", "3", "K0006", "K0011", "--date", "2026-11-26"],
     ["withdraw", "-b", "B02", "K0011", "--reason", "sakit", "--date", "2026-11-26"],
     ["cadre", "deactivate", "K0010", "--reason", "pindah", "--date", "2026-11-18"],
+    ["income", "add", "K0007", "--baseline", "--amount", "1,5 jt"],
+    ["income", "add", "K0008", "--baseline", "--amount", "1 jt"],
+    ["income", "add", "K0001", "--baseline", "--amount", "1 jt"],
+    ["income", "add", "K0006", "--amount", "700 rb", "--date", "2026-11-12"],
+    ["income", "add", "K0006", "--amount", "800 rb", "--date", "2026-11-12"],
     ["batch", "add", "M02", "--kind", "mentoring", "--title", "Pendampingan 2", "--start", "2026-11-09",
      "--end", "2026-11-21"],
     ["enroll", "-b", "M02", "K0004", "K0006", "--date", "2026-11-09"],
@@ -105,6 +110,13 @@ def test_pipeline_in_sql_is_the_python_pipeline_report(registry: str, day: str) 
     assert sql == python
 
 
+@pytest.mark.parametrize("day", DAYS)
+def test_income_in_sql_is_the_python_income_report(registry: str, day: str) -> None:
+    sql, python = figures(registry, "income", as_of=dt.date.fromisoformat(day))
+    assert sql is not None, "the report was left to Python"
+    assert sql == python
+
+
 def test_the_registry_holds_the_hard_cases(registry: str) -> None:
     """The cases above are there (a test that finds nothing to compare proves nothing)."""
     sql, _ = figures(registry, "summary", as_of=dt.date.fromisoformat(TODAY))
@@ -112,6 +124,8 @@ def test_the_registry_holds_the_hard_cases(registry: str) -> None:
     assert sql.jobs.moved_to_work >= 1 and sql.jobs.paid_workers > 0 and sql.attendance_rate is not None
     steps, _ = figures(registry, "pipeline", as_of=dt.date.fromisoformat(TODAY))
     assert all(steps.total.steps[s] > 0 for s in ("pelatihan", "pendampingan", "perizinan")), steps.total
+    money, _ = figures(registry, "income", as_of=dt.date.fromisoformat(TODAY))
+    assert money.total.with_both == 4 and money.total.rose_pct not in (None, 0.0, 100.0)  # a median of two
     before, _ = figures(registry, "summary", as_of=dt.date(2026, 11, 19))
     assert before.cadres_active != sql.cadres_active or before.cadres_inactive != sql.cadres_inactive
     assert before.batches < sql.batches  # B02 started on the 22nd

@@ -63,7 +63,7 @@ READ_MODELS: dict[str, ReadModel] = {
     "weekly": ReadModel(weekly.weekly, weekly.check),
     "target": ReadModel(target.target, figures=target.TargetFigures),
     "pipeline": ReadModel(pipeline.pipeline, figures=pipeline.PipelineFigures),
-    "income": ReadModel(income.income),
+    "income": ReadModel(income.income, figures=income.IncomeFigures),
     "agencies": ReadModel(agencies.agencies),
     "jobs": ReadModel(jobs.jobs, jobs.check),
     "pokja2": ReadModel(pokja2.pokja2, pokja2.check),

@@ -515,9 +515,75 @@ def pipeline(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any]:
     }
 
 
+def _median(low: Any, high: Any) -> Any:
+    """statistics.median from the two middle values (the same one when there are an odd number):
+    their mean, or the value itself; None for no values."""
+    if low is None:
+        return None
+    return low if low == high else (low + high) / 2
+
+
+def income(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any]:
+    """reports/income.py IncomeFigures, as plain values: every household's baseline and latest
+    follow-up by the day, the medians' two middle values taken by the database."""
+    day = _day(as_of)
+    uow.fetch("SET LOCAL work_mem = '64MB'", rows=False)
+    medians = ", ".join(
+        f"percentile_disc(0.5) WITHIN GROUP (ORDER BY {v}), "
+        f"percentile_disc(0.5) WITHIN GROUP (ORDER BY {v} DESC)"
+        for v in ("baseline", "latest", "change", "change_pct")
+    )
+    rows = uow.fetch(
+        f"""
+        WITH c AS (
+            SELECT id, kelurahan_code, income FROM {uow.cadres.source} WHERE registered_on <= %(day)s
+        ), l AS (
+            SELECT DISTINCT ON (cadre_id) cadre_id, amount FROM {uow.incomes.source}
+             WHERE "on" <= %(day)s ORDER BY cadre_id, "on" DESC, pos DESC
+        ), p AS (
+            SELECT c.kelurahan_code, c.income AS baseline, l.amount AS latest, l.amount - c.income AS change,
+                   CASE WHEN c.income <> 0
+                        THEN 100.0::float8 * (l.amount - c.income)::float8 / c.income::float8
+                   END AS change_pct
+              FROM c LEFT JOIN l ON l.cadre_id = c.id
+        )
+        SELECT grouping(kelurahan_code), kelurahan_code, count(*), count(baseline), count(latest),
+               count(change), count(*) FILTER (WHERE change > 0), {medians}
+          FROM p GROUP BY GROUPING SETS ((kelurahan_code), ())
+        """,
+        day,
+    )
+    lines: dict[str | None, dict[str, Any]] = {}
+    registered = 0
+    for total, code, n, baselines, latests, both, rose, *middles in rows:
+        b, latest, change, change_pct = (_median(middles[i], middles[i + 1]) for i in range(0, 8, 2))
+        lines[None if total else code] = {
+            "with_baseline": int(baselines), "with_follow_up": int(latests), "with_both": int(both),
+            "median_baseline": None if b is None else round(b),
+            "median_latest": None if latest is None else round(latest),
+            "median_change": None if change is None else round(change),
+            "median_change_pct": None if change_pct is None else round(change_pct, 1),
+            "rose_pct": pct(int(rose), int(both)),
+        }  # fmt: skip
+        if total:
+            registered = int(n)
+    empty: dict[str, Any] = {"with_baseline": 0, "with_follow_up": 0, "with_both": 0, "rose_pct": None}
+    empty |= dict.fromkeys(("median_baseline", "median_latest", "median_change", "median_change_pct"))
+    names = {k["code"]: k["name"] for k in uow.meta["region"]["kelurahan"]}
+    return {
+        "as_of": day["d"],
+        "registered": registered,
+        "kelurahan": [
+            {"code": code, "name": name, **lines.get(code, empty)} for code, name in sorted(names.items())
+        ],
+        "total": {"code": "", "name": "", **lines.get(None, empty)},
+    }
+
+
 MODELS: dict[str, Callable[..., Any]] = {
     "summary": summary,
     "kelurahan": kelurahan,
     "target": target,
     "pipeline": pipeline,
+    "income": income,
 }

@@ -60,7 +60,7 @@ READ_MODELS: dict[str, ReadModel] = {
     "summary": ReadModel(summary.summary, figures=summary.SummaryFigures),
     "kelurahan": ReadModel(kelurahan.kelurahan, figures=kelurahan.KelurahanFigures),
     "batch": ReadModel(batch.batch),
-    "weekly": ReadModel(weekly.weekly, weekly.check),
+    "weekly": ReadModel(weekly.weekly, weekly.check, figures=weekly.WeeklyFigures),
     "target": ReadModel(target.target, figures=target.TargetFigures),
     "pipeline": ReadModel(pipeline.pipeline, figures=pipeline.PipelineFigures),
     "income": ReadModel(income.income, figures=income.IncomeFigures),

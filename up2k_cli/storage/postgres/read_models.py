@@ -580,10 +580,126 @@ def income(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any]:
     }
 
 
+WEEKLY_METRICS = ("registrations", "enrollments", "attendance", "completions", "withdrawals", "businesses",
+                  "new_entrepreneurs")  # reports/weekly.py METRICS, in its order  # fmt: skip
+WEEKLY_EVENTS = {
+    rules.ENROLLED: "enrollments",
+    rules.COMPLETED: "completions",
+    rules.WITHDRAWN: "withdrawals",
+}
+
+
+def _week(week: str | None, today: dt.date) -> tuple[dt.date, dt.date, bool]:
+    """reports/weekly.py parse_week, for a week its check() let through: (monday, the last day
+    counted, complete?)."""
+    text = (week or "").strip().lower()
+    if text == "current":
+        return today - dt.timedelta(days=today.weekday()), today, False
+    if not text:
+        monday = today - dt.timedelta(days=today.weekday() + 7)
+        return monday, monday + dt.timedelta(days=6), True
+    year, number = text.upper().split("-W")
+    monday = dt.date.fromisocalendar(int(year), int(number), 1)
+    sunday = monday + dt.timedelta(days=6)
+    return monday, min(sunday, today), sunday <= today
+
+
+def week_activity(
+    uow: PostgresUnitOfWork, day: dict[str, Any], windows: list[tuple[dt.date, dt.date]]
+) -> Counter[tuple[int, str, str]]:
+    """(window, metric, kelurahan) -> what happened in each window of days (inclusive) by the
+    day: registrations, enrollment events, sessions attended, businesses started and first
+    businesses (by the owner's kelurahan, '' for an owner registered after the day)."""
+    (lo0, hi0), (lo1, hi1) = windows
+    params = {**day, "lo0": lo0, "hi0": hi0, "lo1": lo1, "hi1": hi1, "tlo0": lo0.isoformat(),
+              "thi0": hi0.isoformat(), "tlo1": lo1.isoformat(), "thi1": hi1.isoformat(),
+              "tlo": min(lo0, lo1).isoformat(), "thi": max(hi0, hi1).isoformat()}  # fmt: skip
+    events = ", ".join(f"('{status}', '{metric}')" for status, metric in WEEKLY_EVENTS.items())
+    cadres, enrollments, businesses = uow.cadres.source, uow.enrollments.source, uow.businesses.source
+    rows = uow.fetch(
+        f"""
+        WITH c AS (
+            SELECT id, kelurahan_code, registered_on FROM {cadres} WHERE registered_on <= %(day)s
+        ), happened AS (
+            SELECT 'registrations' AS metric, kelurahan_code AS kel, registered_on::text AS on_ FROM c
+             WHERE registered_on >= least(%(lo0)s, %(lo1)s)
+            UNION ALL
+            SELECT m.metric, e.kelurahan_code, x.ev ->> 'on'
+              FROM {enrollments} e, json_array_elements(e.events) x(ev), (VALUES {events}) m(status, metric)
+             WHERE e.event_dates[1] <= %(d)s AND e.event_dates[2] >= %(tlo)s AND e.event_dates[1] <= %(thi)s
+               AND x.ev ->> 'status' = m.status AND x.ev ->> 'on' <= %(d)s
+            UNION ALL
+            SELECT 'attendance', e.kelurahan_code, a.value
+              FROM {enrollments} e, json_each_text(e.attendance) a
+             WHERE e.event_dates[1] <= %(d)s AND e.attendance_short[1] >= %(tlo)s AND a.value <= %(d)s
+            UNION ALL
+            SELECT 'businesses', coalesce(c.kelurahan_code, ''), coalesce(b.started_on, b.added_on)::text
+              FROM {businesses} b LEFT JOIN c ON c.id = b.cadre_id
+             WHERE coalesce(b.started_on, b.added_on) <= %(day)s
+               AND coalesce(b.started_on, b.added_on) >= least(%(lo0)s, %(lo1)s)
+            UNION ALL
+            SELECT 'new_entrepreneurs', coalesce(c.kelurahan_code, ''), f.first::text
+              FROM (SELECT cadre_id, min(coalesce(started_on, added_on)) AS first FROM {businesses}
+                     WHERE coalesce(started_on, added_on) <= %(day)s GROUP BY cadre_id) f
+              LEFT JOIN c ON c.id = f.cadre_id
+             WHERE f.first >= least(%(lo0)s, %(lo1)s)
+        )
+        SELECT CASE WHEN on_ BETWEEN %(tlo0)s AND %(thi0)s THEN 0
+                    WHEN on_ BETWEEN %(tlo1)s AND %(thi1)s THEN 1 END AS slot, metric, kel, count(*)
+          FROM happened
+         WHERE on_ BETWEEN %(tlo0)s AND %(thi0)s OR on_ BETWEEN %(tlo1)s AND %(thi1)s
+         GROUP BY 1, 2, 3
+        """,
+        params,
+    )
+    return Counter({(int(slot), metric, kel): int(n) for slot, metric, kel, n in rows})
+
+
+def weekly(uow: PostgresUnitOfWork, *, week: str | None = None, as_of: dt.date) -> dict[str, Any]:
+    """reports/weekly.py WeeklyFigures, as plain values."""
+    monday, last_day, complete = _week(week, as_of)
+    day = _day(last_day)
+    uow.fetch("SET LOCAL work_mem = '64MB'", rows=False)
+    previous = monday - dt.timedelta(days=7)
+    counts = week_activity(uow, day, [(previous, previous + dt.timedelta(days=6)), (monday, last_day)])
+    names = {k["code"]: k["name"] for k in uow.meta["region"]["kelurahan"]}
+
+    def line(code: str, name: str) -> dict[str, Any]:
+        def part(slot: int) -> dict[str, int]:
+            if code:
+                return {m: counts[(slot, m, code)] for m in WEEKLY_METRICS}
+            return {m: sum(n for (s, metric, _k), n in counts.items() if s == slot and metric == m)
+                    for m in WEEKLY_METRICS}  # fmt: skip
+
+        return {"code": code, "name": name, "this_week": part(1), "week_before": part(0)}
+
+    _categories, achieved = business_counts(uow, day)
+    target = uow.meta["target"]
+    year, number, _ = monday.isocalendar()
+    return {
+        "as_of": day["d"],
+        "definition": FIRST_BUSINESS,
+        "week": f"{year}-W{number:02d}",
+        "start": monday.isoformat(),
+        "end": day["d"],
+        "complete": complete,
+        "kelurahan": [line(code, name) for code, name in sorted(names.items())],
+        "total": line("", ""),
+        "cadres_active": cadre_statuses(uow, day)[ACTIVE],
+        "new_entrepreneurs": achieved,
+        "target_minimum": target["minimum"],
+        "target_minimum_pct": pct(achieved, target["minimum"]),
+        "target_stretch": target["stretch"],
+        "target_stretch_pct": pct(achieved, target["stretch"]),
+        "jobs": jobs_total(uow, day),
+    }
+
+
 MODELS: dict[str, Callable[..., Any]] = {
     "summary": summary,
     "kelurahan": kelurahan,
     "target": target,
     "pipeline": pipeline,
     "income": income,
+    "weekly": weekly,
 }

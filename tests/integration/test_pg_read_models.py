@@ -167,3 +167,26 @@ def test_a_viewer_or_an_unknown_report_is_left_to_python(registry: str) -> None:
         assert uow.read_model("no-such-report", as_of=dt.date(2026, 11, 27)) is None
         uow.account = "viewer"
         assert uow.read_model("summary", as_of=dt.date(2026, 11, 27)) is None
+
+
+@pytest.mark.parametrize("day", DAYS)
+@pytest.mark.parametrize("code", ["B01", "M01", "B02", "M02"])
+def test_the_batch_report_reads_one_batch_and_gives_the_whole_registrys_figures(
+    registry: str, day: str, code: str
+) -> None:
+    """reports/batch.py reads the batch, its enrollments and their cadres only (on both
+    backends): the figures are those of the whole registry's snapshot."""
+    from up2k_cli.domain.errors import ValidationError
+    from up2k_cli.reports.batch import batch_figures
+    from up2k_cli.reports.load import snapshot
+
+    as_of = dt.date.fromisoformat(day)
+    with open_registry(registry) as uow:
+        try:
+            whole = batch_figures(snapshot(uow, as_of), code, {c["id"]: c["name"] for c in uow.cadres.all()})
+        except ValidationError as exc:  # the batch did not exist yet then: refused alike
+            with pytest.raises(ValidationError) as again:
+                READ_MODELS["batch"].compute(uow, code=code, as_of=as_of)
+            assert str(again.value) == str(exc)
+            return
+        assert READ_MODELS["batch"].compute(uow, code=code, as_of=as_of) == whole

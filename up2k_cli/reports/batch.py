@@ -8,13 +8,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from up2k_cli.domain import batch as rules
+from up2k_cli.domain import timeline
 from up2k_cli.domain.errors import ValidationError
 from up2k_cli.domain.timeline import Snapshot
 from up2k_cli.i18n import N_, Msg
 from up2k_cli.storage.protocol import UnitOfWork
 
 from .common import id_order, pct
-from .load import snapshot
+from .load import kelurahan_names
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,16 @@ class BatchFigures:
 
 def batch(uow: UnitOfWork, *, code: str, as_of: dt.date) -> BatchFigures:
     """The batch `code` (as stored: services resolve what people type); in an open unit of work."""
-    snap = snapshot(uow, as_of)
-    return batch_figures(snap, code, {c["id"]: c["name"] for c in uow.cadres.all()})
+    # One batch's report costs one batch's work: its record, its enrollments and their cadres'
+    # names, as they stood on the day (the same figures as from the whole registry's snapshot).
+    meta = uow.meta
+    found = uow.batches.get(code)
+    enrollments = uow.enrollments.find(batch=code) if found is not None else []
+    snap = timeline.as_of(
+        as_of.isoformat(), meta, kelurahan_names(meta), (), [found] if found else [], enrollments
+    )
+    cadres = uow.cadres.get_many({e["cadre_id"] for e in enrollments})
+    return batch_figures(snap, code, {ident: c["name"] for ident, c in cadres.items()})
 
 
 def batch_figures(snap: Snapshot, code: str, names: dict[str, str]) -> BatchFigures:

@@ -64,7 +64,7 @@ READ_MODELS: dict[str, ReadModel] = {
     "target": ReadModel(target.target, figures=target.TargetFigures),
     "pipeline": ReadModel(pipeline.pipeline, figures=pipeline.PipelineFigures),
     "income": ReadModel(income.income, figures=income.IncomeFigures),
-    "agencies": ReadModel(agencies.agencies),
+    "agencies": ReadModel(agencies.agencies, figures=agencies.AgenciesFigures),
     "jobs": ReadModel(jobs.jobs, jobs.check),
     "pokja2": ReadModel(pokja2.pokja2, pokja2.check),
     "facilitation": ReadModel(facilitation.facilitation),

@@ -695,6 +695,58 @@ def weekly(uow: PostgresUnitOfWork, *, week: str | None = None, as_of: dt.date) 
     }
 
 
+def agencies(
+    uow: PostgresUnitOfWork, *, as_of: dt.date, agency: str | None = None, with_contacts: bool = False
+) -> dict[str, Any] | None:
+    """reports/agencies.py AgenciesFigures without contacts, as plain values: the businesses
+    started by the day counted by what decides their agencies and what they lack. The hand-over
+    list (contacts) and an agency nobody is referred to (refused, naming the agencies) are left
+    to the Python read model."""
+    from up2k_cli.domain.validators import normalise_label
+
+    if with_contacts:
+        return None
+    day = _day(as_of)
+    rows = uow.fetch(
+        f"""SELECT category, coalesce(pirt, '') <> '', coalesce(nib, '') <> '', coalesce(halal, false),
+                   count(*) FROM {uow.businesses.source} WHERE coalesce(started_on, added_on) <= %(day)s
+             GROUP BY 1, 2, 3, 4""",
+        day,
+    )
+    settings = uow.meta["settings"]
+    wanted = normalise_label(agency) if agency else None
+    per_agency: dict[str, Counter[str]] = {}
+    for category, pirt, nib, halal, n in rows:
+        business = {"category": category, "pirt": "x" if pirt else None, "nib": "x" if nib else None,
+                    "halal": halal}  # fmt: skip
+        missing = outcome_rules.lacks(business)
+        for name in outcome_rules.referrals(business, settings):
+            if wanted and normalise_label(name) != wanted:
+                continue
+            tally = per_agency.setdefault(name, Counter())
+            tally["businesses"] += int(n)
+            for m in missing:
+                tally[f"lacks_{m}"] += int(n)
+    if wanted and not per_agency:
+        return None
+    return {
+        "as_of": day["d"],
+        "agency": agency,
+        "agencies": [
+            {
+                "agency": name,
+                "businesses": c["businesses"],
+                "lacks_nib": c["lacks_NIB"],
+                "lacks_pirt": c["lacks_P-IRT"],
+                "lacks_halal": c["lacks_halal"],
+            }
+            for name, c in sorted(per_agency.items())
+        ],
+        "with_contacts": False,
+        "contacts": [],
+    }
+
+
 MODELS: dict[str, Callable[..., Any]] = {
     "summary": summary,
     "kelurahan": kelurahan,
@@ -702,4 +754,5 @@ MODELS: dict[str, Callable[..., Any]] = {
     "pipeline": pipeline,
     "income": income,
     "weekly": weekly,
+    "agencies": agencies,
 }

@@ -56,6 +56,9 @@ REPORTS = (
     ["income"],
     ["agencies"],
     ["batch", "B0001"],
+    ["jobs"],
+    ["pokja2"],
+    ["facilitation"],
 )
 # Server settings: tests/pgcluster.py's disposable ones (no fsync: a RAM disk) with the buffers
 # of a small server, so that the registry's working set is cached as a real one would have it.

@@ -146,6 +146,19 @@ def test_agencies_in_sql_are_the_python_agencies_report(registry: str, day: str,
     assert from_values(READ_MODELS["agencies"].figures, values) == python
 
 
+@pytest.mark.parametrize("day", DAYS)
+@pytest.mark.parametrize("since", [None, "2026-10-01", "2026-11-15"])
+def test_jobs_in_sql_are_the_python_jobs_report(registry: str, day: str, since: str | None) -> None:
+    as_of = dt.date.fromisoformat(day)
+    if since is not None and since >= day:
+        pytest.skip("the past day must come before the report's day (refused by both)")
+    sql, python = figures(
+        registry, "jobs", as_of=as_of, since=dt.date.fromisoformat(since) if since else None
+    )
+    assert sql is not None, "the report was left to Python"
+    assert sql == python
+
+
 def test_the_registry_holds_the_hard_cases(registry: str) -> None:
     """The cases above are there (a test that finds nothing to compare proves nothing)."""
     sql, _ = figures(registry, "summary", as_of=dt.date.fromisoformat(TODAY))

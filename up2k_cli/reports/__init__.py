@@ -65,7 +65,7 @@ READ_MODELS: dict[str, ReadModel] = {
     "pipeline": ReadModel(pipeline.pipeline, figures=pipeline.PipelineFigures),
     "income": ReadModel(income.income, figures=income.IncomeFigures),
     "agencies": ReadModel(agencies.agencies, figures=agencies.AgenciesFigures),
-    "jobs": ReadModel(jobs.jobs, jobs.check),
+    "jobs": ReadModel(jobs.jobs, jobs.check, figures=jobs.JobsReport),
     "pokja2": ReadModel(pokja2.pokja2, pokja2.check),
     "facilitation": ReadModel(facilitation.facilitation),
 }

@@ -196,44 +196,65 @@ def business_counts(uow: PostgresUnitOfWork, day: dict[str, Any]) -> tuple[list[
     return [(c, bool(no_pirt), int(n)) for c, no_pirt, n in groups], int(owners)
 
 
-def jobs_total(uow: PostgresUnitOfWork, day: dict[str, Any]) -> dict[str, int]:
-    """The jobs line (reports/jobs.py JobsTotal): businesses as they stood on the day (their
-    latest follow-up then, field by field), owners once each, and cadres unemployed at
-    registration who work on the day (domain/work.py work_status_on)."""
-    from up2k_cli.domain.work import UNEMPLOYED, WORKING
+def job_figures(uow: PostgresUnitOfWork, day: dict[str, Any]) -> dict[tuple[str, str], dict[str, int]]:
+    """domain/jobs.py _figures: (kelurahan, code) / (category, name) / (total, '') -> the fields
+    of its JobFigures. Businesses started by the day whose owner was registered by then, as they
+    stood (each measured field from its latest follow-up by the day, else the business's own),
+    owners once per line; cadres unemployed at registration who work on the day (domain/work.py
+    work_status_on: the latest of the status said at registration or at an income follow-up and
+    a business started, a stated status winning on the same day)."""
+    from up2k_cli.domain.jobs import CATEGORY, KELURAHAN, TOTAL
+    from up2k_cli.domain.work import MICRO_MAX_SALES, SMALL_MAX_SALES, UNEMPLOYED, WORKING
 
     cadres, businesses = uow.cadres.source, uow.businesses.source
     follow_ups, incomes = uow.business_follow_ups.source, uow.incomes.source
-    owners, owners_unemployed, family, paid, paid_unemployed = uow.fetch(
+    latest = ",\n".join(
+        f'(array_agg({f} ORDER BY "on" DESC, pos DESC) FILTER (WHERE {f} IS NOT NULL))[1] AS {f}'
+        for f in ("family_workers", "paid_workers", "paid_were_unemployed", "paid_local", "turnover")
+    )
+    state = ", ".join(
+        f"coalesce(f.{f}, b.{f}) AS {f}"
+        for f in ("family_workers", "paid_workers", "paid_were_unemployed", "paid_local", "turnover")
+    )
+    params = {**day, "unemployed": UNEMPLOYED, "working": WORKING, "micro": MICRO_MAX_SALES,
+              "small": SMALL_MAX_SALES, "kelurahan": KELURAHAN, "category": CATEGORY,
+              "total": TOTAL}  # fmt: skip
+    rows = uow.fetch(
         f"""
         WITH f AS (
-            SELECT business_id,
-                   (array_agg(family_workers ORDER BY "on" DESC, pos DESC)
-                        FILTER (WHERE family_workers IS NOT NULL))[1] AS family_workers,
-                   (array_agg(paid_workers ORDER BY "on" DESC, pos DESC)
-                        FILTER (WHERE paid_workers IS NOT NULL))[1] AS paid_workers,
-                   (array_agg(paid_were_unemployed ORDER BY "on" DESC, pos DESC)
-                        FILTER (WHERE paid_were_unemployed IS NOT NULL))[1] AS paid_were_unemployed
-              FROM {follow_ups} WHERE "on" <= %(day)s GROUP BY business_id
+            SELECT business_id, {latest} FROM {follow_ups} WHERE "on" <= %(day)s GROUP BY business_id
+        ), s AS (
+            SELECT b.cadre_id, b.category, c.kelurahan_code,
+                   c.work_status = %(unemployed)s AS unemployed, {state}
+              FROM {businesses} b
+              JOIN {cadres} c ON c.id = b.cadre_id AND c.registered_on <= %(day)s
+              LEFT JOIN f ON f.business_id = b.id
+             WHERE coalesce(b.started_on, b.added_on) <= %(day)s
         )
-        SELECT count(*), count(*) FILTER (WHERE unemployed), coalesce(sum(family), 0),
-               coalesce(sum(paid), 0), coalesce(sum(paid_unemployed), 0)
-          FROM (SELECT b.cadre_id, bool_or(c.work_status = %(unemployed)s) AS unemployed,
-                       sum(coalesce(f.family_workers, b.family_workers)) AS family,
-                       sum(coalesce(f.paid_workers, b.paid_workers)) AS paid,
-                       sum(coalesce(f.paid_were_unemployed, b.paid_were_unemployed)) AS paid_unemployed
-                  FROM {businesses} b
-                  JOIN {cadres} c ON c.id = b.cadre_id AND c.registered_on <= %(day)s
-                  LEFT JOIN f ON f.business_id = b.id
-                 WHERE coalesce(b.started_on, b.added_on) <= %(day)s
-                 GROUP BY b.cadre_id) owners
+        SELECT CASE WHEN grouping(kelurahan_code) = 0 THEN %(kelurahan)s
+                    WHEN grouping(category) = 0 THEN %(category)s ELSE %(total)s END,
+               coalesce(kelurahan_code, category, ''),
+               count(*), count(DISTINCT cadre_id), count(DISTINCT cadre_id) FILTER (WHERE unemployed),
+               coalesce(sum(family_workers), 0), coalesce(sum(paid_workers), 0),
+               coalesce(sum(paid_were_unemployed), 0), coalesce(sum(paid_local), 0),
+               count(*) FILTER (WHERE 12 * turnover <= %(micro)s),
+               count(*) FILTER (WHERE 12 * turnover > %(micro)s AND 12 * turnover <= %(small)s),
+               count(*) FILTER (WHERE 12 * turnover > %(small)s),
+               count(*) FILTER (WHERE turnover IS NULL)
+          FROM s GROUP BY GROUPING SETS ((kelurahan_code), (category), ())
         """,
-        {**day, "unemployed": UNEMPLOYED},
-    )[0]
-    (moved,) = uow.fetch(
+        params,
+    )
+    names = ("businesses", "owners", "owners_formerly_unemployed", "family_workers", "paid_workers",
+             "paid_formerly_unemployed", "paid_local", "micro", "small", "medium",
+             "size_unknown")  # fmt: skip
+    found: dict[tuple[str, str], dict[str, int]] = {}
+    for kind, key, *values in rows:
+        found[(kind, key)] = dict(zip(names, (int(v) for v in values), strict=True))
+    moved = uow.fetch(
         f"""
         WITH u AS (
-            SELECT id, registered_on FROM {cadres}
+            SELECT id, kelurahan_code, registered_on FROM {cadres}
              WHERE registered_on <= %(day)s AND work_status = %(unemployed)s
         ), said AS (
             SELECT u.id, u.registered_on AS on_, 1 AS stated, 0::bigint AS seq, %(unemployed)s AS status
@@ -247,25 +268,65 @@ def jobs_total(uow: PostgresUnitOfWork, day: dict[str, Any]) -> dict[str, int]:
               FROM {incomes} i JOIN u ON u.id = i.cadre_id
              WHERE i."on" <= %(day)s AND i.work_status IS NOT NULL AND i.work_status <> ''
         )
-        SELECT count(*) FROM (
+        SELECT u.kelurahan_code, count(*) FROM (
             SELECT DISTINCT ON (id) id, status FROM said ORDER BY id, on_ DESC, stated DESC, seq DESC
-        ) latest WHERE status = %(working)s
+        ) latest JOIN u ON u.id = latest.id WHERE status = %(working)s GROUP BY 1
         """,
-        {**day, "unemployed": UNEMPLOYED, "working": WORKING},
-    )[0]
-    owners, owners_unemployed = int(owners), int(owners_unemployed)
-    family, paid, paid_unemployed = int(family), int(paid), int(paid_unemployed)
+        params,
+    )
+    empty = dict.fromkeys(names, 0)
+    for kel, n in moved:
+        found.setdefault((KELURAHAN, kel), dict(empty))["moved_to_work"] = int(n)
+        found.setdefault((TOTAL, ""), dict(empty))
+        found[(TOTAL, "")]["moved_to_work"] = found[(TOTAL, "")].get("moved_to_work", 0) + int(n)
+    for (kind, _key), figures in found.items():
+        figures["moved_to_work"] = None if kind == CATEGORY else figures.get("moved_to_work", 0)
+    return found
+
+
+def jobs_total(uow: PostgresUnitOfWork, day: dict[str, Any]) -> dict[str, int]:
+    """reports/jobs.py JobsTotal: the total line of job_figures."""
+    f = job_figures(uow, day).get(("total", "")) or {}
+    owners, family, paid = f.get("owners", 0), f.get("family_workers", 0), f.get("paid_workers", 0)
     return {
         "jobs": owners + family + paid,
         "owners": owners,
         "family_workers": family,
         "paid_workers": paid,
-        "jobs_formerly_unemployed": paid_unemployed + owners_unemployed,
-        "moved_to_work": int(moved),
+        "jobs_formerly_unemployed": f.get("paid_formerly_unemployed", 0)
+        + f.get("owners_formerly_unemployed", 0),
+        "moved_to_work": f.get("moved_to_work") or 0,
     }
 
 
-# --- the reports -----------------------------------------------------------------------------------
+def jobs(uow: PostgresUnitOfWork, *, as_of: dt.date, since: dt.date | None = None) -> dict[str, Any]:
+    """reports/jobs.py JobsReport, as plain values: domain/jobs.py jobs_report over job_figures."""
+    from up2k_cli.domain.cadre import BUSINESS_CATEGORIES
+    from up2k_cli.domain.jobs import CATEGORY, KELURAHAN, TOTAL
+
+    uow.fetch("SET LOCAL work_mem = '64MB'", rows=False)
+    today = job_figures(uow, _day(as_of))
+    past = job_figures(uow, _day(since)) if since is not None else None
+    fields = ("businesses", "owners", "family_workers", "paid_workers", "paid_formerly_unemployed",
+              "paid_local",
+              "owners_formerly_unemployed", "micro", "small", "medium", "size_unknown")  # fmt: skip
+
+    def figures(found: dict[tuple[str, str], dict[str, int]], kind: str, key: str) -> dict[str, Any]:
+        empty = {**dict.fromkeys(fields, 0), "moved_to_work": None if kind == CATEGORY else 0}
+        return {**empty, **found.get((kind, key), {})}
+
+    def line(kind: str, key: str, label: str) -> dict[str, Any]:
+        return {"kind": kind, "key": key, "label": label, "figures": figures(today, kind, key),
+                "before": None if past is None else figures(past, kind, key)}  # fmt: skip
+
+    names = {k["code"]: k["name"] for k in uow.meta["region"]["kelurahan"]}
+    return {
+        "as_of": as_of.isoformat(),
+        "since": since.isoformat() if since is not None else None,
+        "kelurahan": [line(KELURAHAN, code, name) for code, name in sorted(names.items())],
+        "categories": [line(CATEGORY, c.label, c.label) for c in BUSINESS_CATEGORIES],
+        "total": line(TOTAL, "", ""),
+    }
 
 
 def summary(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any] | None:
@@ -755,4 +816,5 @@ MODELS: dict[str, Callable[..., Any]] = {
     "income": income,
     "weekly": weekly,
     "agencies": agencies,
+    "jobs": jobs,
 }

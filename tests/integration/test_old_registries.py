@@ -29,11 +29,18 @@ def old(tmp_path: Path) -> Path:
 
 def same_as_then(then: object, now: object) -> None:
     """Now holds what then held: the same keys with the same values (columns added since are
-    allowed: stable columns only ever grow)."""
+    allowed: stable columns only ever grow; so are rows of a summary's metrics, each found by its
+    `metric` code, as the jobs lines of issue 15)."""
     if isinstance(then, dict):
         assert isinstance(now, dict)
         for key, value in then.items():
             same_as_then(value, now[key])
+    elif isinstance(then, list) and then and all(isinstance(r, dict) and "metric" in r for r in then):
+        assert isinstance(now, list)
+        rows = {r["metric"]: r for r in now if isinstance(r, dict) and "metric" in r}
+        assert [r["metric"] for r in then] == [m for m in rows if m in {r["metric"] for r in then}]
+        for row in then:
+            same_as_then(row, rows[row["metric"]])
     elif isinstance(then, list):
         assert isinstance(now, list) and len(now) == len(then)
         for a, b in zip(then, now, strict=True):

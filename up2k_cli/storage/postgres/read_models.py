@@ -196,7 +196,9 @@ def business_counts(uow: PostgresUnitOfWork, day: dict[str, Any]) -> tuple[list[
     return [(c, bool(no_pirt), int(n)) for c, no_pirt, n in groups], int(owners)
 
 
-def job_figures(uow: PostgresUnitOfWork, day: dict[str, Any]) -> dict[tuple[str, str], dict[str, int]]:
+def job_figures(
+    uow: PostgresUnitOfWork, day: dict[str, Any], *, total_only: bool = False
+) -> dict[tuple[str, str], dict[str, int]]:
     """domain/jobs.py _figures: (kelurahan, code) / (category, name) / (total, '') -> the fields
     of its JobFigures. Businesses started by the day whose owner was registered by then, as they
     stood (each measured field from its latest follow-up by the day, else the business's own),
@@ -219,6 +221,13 @@ def job_figures(uow: PostgresUnitOfWork, day: dict[str, Any]) -> dict[tuple[str,
     params = {**day, "unemployed": UNEMPLOYED, "working": WORKING, "micro": MICRO_MAX_SALES,
               "small": SMALL_MAX_SALES, "kelurahan": KELURAHAN, "category": CATEGORY,
               "total": TOTAL}  # fmt: skip
+    kind = (
+        "%(total)s"
+        if total_only
+        else "CASE WHEN grouping(kelurahan_code) = 0 THEN %(kelurahan)s "
+        "WHEN grouping(category) = 0 THEN %(category)s ELSE %(total)s END"
+    )
+    key = "''" if total_only else "coalesce(kelurahan_code, category, '')"
     rows = uow.fetch(
         f"""
         WITH f AS (
@@ -231,9 +240,7 @@ def job_figures(uow: PostgresUnitOfWork, day: dict[str, Any]) -> dict[tuple[str,
               LEFT JOIN f ON f.business_id = b.id
              WHERE coalesce(b.started_on, b.added_on) <= %(day)s
         )
-        SELECT CASE WHEN grouping(kelurahan_code) = 0 THEN %(kelurahan)s
-                    WHEN grouping(category) = 0 THEN %(category)s ELSE %(total)s END,
-               coalesce(kelurahan_code, category, ''),
+        SELECT {kind}, {key},
                count(*), count(DISTINCT cadre_id), count(DISTINCT cadre_id) FILTER (WHERE unemployed),
                coalesce(sum(family_workers), 0), coalesce(sum(paid_workers), 0),
                coalesce(sum(paid_were_unemployed), 0), coalesce(sum(paid_local), 0),
@@ -241,7 +248,7 @@ def job_figures(uow: PostgresUnitOfWork, day: dict[str, Any]) -> dict[tuple[str,
                count(*) FILTER (WHERE 12 * turnover > %(micro)s AND 12 * turnover <= %(small)s),
                count(*) FILTER (WHERE 12 * turnover > %(small)s),
                count(*) FILTER (WHERE turnover IS NULL)
-          FROM s GROUP BY GROUPING SETS ((kelurahan_code), (category), ())
+          FROM s GROUP BY GROUPING SETS ({"" if total_only else "(kelurahan_code), (category), "}())
         """,
         params,
     )
@@ -286,7 +293,7 @@ def job_figures(uow: PostgresUnitOfWork, day: dict[str, Any]) -> dict[tuple[str,
 
 def jobs_total(uow: PostgresUnitOfWork, day: dict[str, Any]) -> dict[str, int]:
     """reports/jobs.py JobsTotal: the total line of job_figures."""
-    f = job_figures(uow, day).get(("total", "")) or {}
+    f = job_figures(uow, day, total_only=True).get(("total", "")) or {}
     owners, family, paid = f.get("owners", 0), f.get("family_workers", 0), f.get("paid_workers", 0)
     return {
         "jobs": owners + family + paid,

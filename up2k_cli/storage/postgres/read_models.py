@@ -210,8 +210,11 @@ def job_figures(
 
     cadres, businesses = uow.cadres.source, uow.businesses.source
     follow_ups, incomes = uow.business_follow_ups.source, uow.incomes.source
+    # Each field's latest measure by the day (date, then the order recorded): the greatest of
+    # "date, place, value" as text, its value cut out after; one hash over the follow-ups.
     latest = ",\n".join(
-        f'(array_agg({f} ORDER BY "on" DESC, pos DESC) FILTER (WHERE {f} IS NOT NULL))[1] AS {f}'
+        f"""substr(max(CASE WHEN {f} IS NOT NULL THEN "on"::text || lpad(pos::text, 19, '0') || {f}::text END
+                       COLLATE "C"), 30)::bigint AS {f}"""
         for f in ("family_workers", "paid_workers", "paid_were_unemployed", "paid_local", "turnover")
     )
     state = ", ".join(

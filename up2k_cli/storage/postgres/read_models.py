@@ -818,6 +818,102 @@ def agencies(
     }
 
 
+def facilitation(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any]:
+    """reports/facilitation.py FacilitationReport, as plain values: where each referral stood at
+    the end of the day (domain/referrals.py standing: its latest update by then, in the order
+    recorded), counted per agency and need, per agency and in total; the open ones past 30 days
+    listed, the oldest first."""
+    from up2k_cli.domain.facilitation import OVERDUE_DAYS
+    from up2k_cli.domain.referrals import CLOSED, DONE, NEED_CODES, OPEN, REFERRED
+
+    day = _day(as_of)
+    uow.fetch("SET LOCAL work_mem = '64MB'", rows=False)
+    params = {**day, "referred": REFERRED, "open": sorted(OPEN), "done": DONE, "closed": CLOSED,
+              "over30": OVERDUE_DAYS[0], "over90": OVERDUE_DAYS[1]}  # fmt: skip
+    standing = f"""
+        WITH u AS (
+            SELECT DISTINCT ON (referral_id) referral_id, status, "on", outcome, amount
+              FROM {uow.referral_updates.source} WHERE "on" <= %(day)s
+             ORDER BY referral_id, "on" DESC, pos DESC
+        ), r AS (
+            SELECT r.id, r.business_id, r.agency, r.need, r.referred_on,
+                   coalesce(u.status, %(referred)s) AS status, coalesce(u."on", r.referred_on) AS since,
+                   (%(day)s - r.referred_on) AS age,
+                   CASE WHEN u.status = %(done)s AND u.outcome = 'capital' THEN coalesce(u.amount, 0) END
+                       AS capital
+              FROM {uow.referrals.source} r LEFT JOIN u ON u.referral_id = r.id
+             WHERE r.referred_on <= %(day)s
+        )"""
+    medians = (
+        "percentile_disc(0.5) WITHIN GROUP (ORDER BY since - referred_on) "
+        "FILTER (WHERE status = %(done)s), "
+        "percentile_disc(0.5) WITHIN GROUP (ORDER BY since - referred_on DESC) "
+        "FILTER (WHERE status = %(done)s)"
+    )
+    rows = uow.fetch(
+        f"""{standing}
+        SELECT grouping(agency), grouping(need), agency, need, count(*),
+               count(*) FILTER (WHERE status = ANY(%(open)s)),
+               count(*) FILTER (WHERE status = ANY(%(open)s) AND age > %(over30)s),
+               count(*) FILTER (WHERE status = ANY(%(open)s) AND age > %(over90)s),
+               count(*) FILTER (WHERE status = %(done)s), count(*) FILTER (WHERE status = %(closed)s),
+               coalesce(sum(capital), 0), {medians}
+          FROM r GROUP BY GROUPING SETS ((agency, need), (agency), ())
+        """,
+        params,
+    )
+    lines: dict[tuple[str, str | None], dict[str, Any]] = {}
+    for no_agency, no_need, agency, need, *n, low, high in rows:
+        referred, open_, over30, over90, done, closed, capital = (int(x) for x in n)
+        middle = _median(low, high)
+        key = ("", None) if no_agency else (agency, None if no_need else need)
+        lines[key] = {"referred": referred, "open": open_, "done": done, "closed": closed,
+                      "median_days_to_outcome": None if middle is None else float(middle),
+                      "open_over_30": over30, "open_over_90": over90,
+                      "capital_received": capital}  # fmt: skip
+    overdue = uow.fetch(
+        f"""{standing}
+        SELECT r.id, r.business_id, c.kelurahan_code, r.agency, r.need, r.referred_on, r.status, r.since,
+               r.age
+          FROM r LEFT JOIN {uow.businesses.source} b ON b.id = r.business_id
+          LEFT JOIN {uow.cadres.source} c ON c.id = b.cadre_id
+         WHERE r.status = ANY(%(open)s) AND r.age > %(over30)s
+         ORDER BY r.referred_on, r.id COLLATE "C"
+        """,
+        params,
+    )
+    names = {k["code"]: k["name"] for k in uow.meta["region"]["kelurahan"]}
+    empty = {"referred": 0, "open": 0, "done": 0, "closed": 0, "median_days_to_outcome": None,
+             "open_over_30": 0, "open_over_90": 0, "capital_received": 0}  # fmt: skip
+
+    def line(key: tuple[str, str | None]) -> dict[str, Any]:
+        return {"agency": key[0], "need": key[1], "figures": lines.get(key, empty)}
+
+    agencies = sorted({a for a, need in lines if a and need is None})
+    pairs = sorted((k for k in lines if k[1] is not None), key=lambda k: (k[0], NEED_CODES.index(str(k[1]))))
+    return {
+        "as_of": day["d"],
+        "lines": [line(k) for k in pairs],
+        "agencies": [line((a, None)) for a in agencies],
+        "total": line(("", None)),
+        "overdue": [
+            {
+                "id": ident,
+                "business_id": business,
+                "kelurahan_code": kel,
+                "agency": agency,
+                "need": need,
+                "referred_on": referred,
+                "status": status,
+                "since": since,
+                "days_open": int(age),
+                "kelurahan": names.get(kel or "", ""),
+            }
+            for ident, business, kel, agency, need, referred, status, since, age in overdue
+        ],
+    }
+
+
 MODELS: dict[str, Callable[..., Any]] = {
     "summary": summary,
     "kelurahan": kelurahan,
@@ -827,4 +923,5 @@ MODELS: dict[str, Callable[..., Any]] = {
     "weekly": weekly,
     "agencies": agencies,
     "jobs": jobs,
+    "facilitation": facilitation,
 }

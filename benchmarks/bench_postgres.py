@@ -2,24 +2,26 @@
 
 Starts a throwaway cluster (tests/pgcluster.py: initdb in a temporary folder, run as the
 `postgres` OS user when run as root, a free loopback port), builds the registry fast and times
-whole commands as subprocesses, each beside a reference timed in the same run: `psql -c 'select
-count(*) from up2k.cadres'` (a client starting, connecting and reading the biggest table) and,
-for `--version`, `python -c pass`.
+whole commands as subprocesses, as the coordinator (the schema's owner, not a superuser: row-level
+security applies), each run just after a reference: `psql -c 'select count(*) from up2k.cadres'`
+(a client starting, connecting and reading the biggest table) and, for `--version`, `python -c
+pass`; the table gives the ratio of the medians.
 
 The registry: the 10,000-cadre programme (benchmarks/programme.py FULL: batches with enrollments
 and attendance, businesses, income follow-ups, business follow-ups, groups, referrals, their
 history, and 7 PAS steps recorded for business owners), built through the use cases into a file,
 then repeated x50 with every key renumbered (K0001 of copy 3 is K30001, its NIK a serial of its
 own) and loaded with COPY straight into the schema `up2k init` made. This is test data, not the
-product's path; it is deterministic and takes about a minute. The loaded database is the template
-of the copies the writing commands and the import run on.
+product's path; it is deterministic and takes about two minutes at 500,000 cadres. The loaded
+database is the template of the copies the writing commands, the imports and the writers run on.
 
 Targets (median): register, enroll of 20, cadre show, a kelurahan's list page <= 0.3 s; every
 report <= 1 s; import of 50,000 rows <= 5 s; up2k --version <= 0.15 s; 8 concurrent writers x 50
 commands (register and enroll into nearly full batches): nothing lost, capacity and quotas exact.
 
     python benchmarks/bench_postgres.py [--cadres 500000] [--runs 5] [--writers 8 --commands 50]
-                                        [--skip-import] [--skip-concurrency] [--json FILE]
+                                        [--skip-import] [--skip-concurrency] [--only NAME ...]
+                                        [--json FILE] [--workdir DIR]
 """
 
 from __future__ import annotations

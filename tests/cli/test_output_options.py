@@ -347,3 +347,22 @@ def test_a_page_of_a_kelurahan_list_is_that_part_of_the_whole_list(up2k: Any) ->
     refused = up2k("cadre", "list", "--kelurahan", "Pondok Lbu", "--limit", "5")
     assert refused.exit_code == 2 or refused.exit_code == 1
     assert "did you mean 'Pondok Labu'?" in refused.stderr
+
+
+@pty_only
+@pytest.mark.parametrize("offset", [[], ["--offset", "2"]], ids=["first", "offset"])
+def test_a_kelurahan_list_on_a_terminal_reads_one_screenful_and_shows_the_whole_lists_hint(
+    up2k: Any, offset: list[str]
+) -> None:
+    """Without --limit and without a pager, `cadre list` on a terminal reads only the rows a
+    screen can show (the rest is counted): the same rows and hint as the whole list gives."""
+    every = up2k("cadre", "list", "--status", "active", "-f", "ids").stdout.split()
+    out = on_terminal(up2k.db, ["cadre", "list", "--status", "active", "--no-pager", *offset], lines=10, cols=100,
+                      NO_COLOR="1")  # fmt: skip
+    start = int(offset[1]) if offset else 0
+    shown = re.findall(r"^(K\d{4})\b", out, re.MULTILINE)
+    assert shown and shown == every[start : start + len(shown)]
+    assert len(shown) < len(every) - start  # one screenful of a longer list
+    last = start + len(shown)
+    assert f"Rows {start + 1}-{last} of {len(every)}; the next ones: --offset {last}" in " ".join(out.split())
+    assert out.startswith(f"Cadres ({len(every)})")

@@ -49,6 +49,21 @@ MORE: list[list[str]] = [
     ["income", "add", "K0001", "--baseline", "--amount", "1 jt"],
     ["income", "add", "K0006", "--amount", "700 rb", "--date", "2026-11-12"],
     ["income", "add", "K0006", "--amount", "800 rb", "--date", "2026-11-12"],
+    ["business", "add", "K0005", "--name", "Toko Lama", "--category", "perdagangan", "--started", "2026-06-01"],
+    ["refer", "U0007", "--need", "capital", "--agency", "Bank DKI", "--date", "2026-06-10"],
+    ["refer", "U0007", "--need", "marketing", "--agency", "Sudin PPKUKM", "--date", "2026-07-01"],
+    ["referral", "update", "R0002", "--status", "contacted", "--date", "2026-07-20"],
+    ["refer", "U0003", "--need", "capital", "--agency", "Bank DKI", "--date", "2026-11-06"],
+    ["referral", "update", "R0003", "--status", "in-progress", "--date", "2026-11-10"],
+    ["referral", "update", "R0003", "--status", "done", "--outcome", "capital", "--amount", "10 jt",
+     "--source", "bank", "--date", "2026-11-20"],
+    ["refer", "U0001", "--need", "pirt", "--date", "2026-11-16"],
+    ["referral", "update", "R0004", "--status", "done", "--date", "2026-11-25", "--pirt", "2063174010123-29"],
+    ["refer", "U0005", "--need", "mentoring", "--agency", "Sudin KPKP", "--date", "2026-10-31"],
+    ["referral", "update", "R0005", "--status", "closed", "--note", "tidak jadi", "--date", "2026-11-12"],
+    ["refer", "U0005", "--need", "capital", "--agency", "Bank DKI", "--date", "2026-10-31"],
+    ["referral", "update", "R0006", "--status", "done", "--outcome", "capital", "--amount", "5 jt",
+     "--source", "kur", "--date", "2026-11-14"],
     ["batch", "add", "M02", "--kind", "mentoring", "--title", "Pendampingan 2", "--start", "2026-11-09",
      "--end", "2026-11-21"],
     ["enroll", "-b", "M02", "K0004", "K0006", "--date", "2026-11-09"],
@@ -159,6 +174,13 @@ def test_jobs_in_sql_are_the_python_jobs_report(registry: str, day: str, since: 
     assert sql == python
 
 
+@pytest.mark.parametrize("day", DAYS)
+def test_facilitation_in_sql_is_the_python_facilitation_report(registry: str, day: str) -> None:
+    sql, python = figures(registry, "facilitation", as_of=dt.date.fromisoformat(day))
+    assert sql is not None, "the report was left to Python"
+    assert sql == python
+
+
 def test_the_registry_holds_the_hard_cases(registry: str) -> None:
     """The cases above are there (a test that finds nothing to compare proves nothing)."""
     sql, _ = figures(registry, "summary", as_of=dt.date.fromisoformat(TODAY))
@@ -173,6 +195,10 @@ def test_the_registry_holds_the_hard_cases(registry: str) -> None:
         m for m, n in week.total.week_before.items() if n
     }
     assert {"enrollments", "attendance", "completions", "withdrawals", "businesses"} <= happened, week.total
+    helped, _ = figures(registry, "facilitation", as_of=dt.date.fromisoformat(TODAY))
+    counts = helped.total.figures
+    assert counts.done == 3 and counts.closed == 1 and counts.open_over_90 == 2 and len(helped.overdue) == 2
+    assert counts.median_days_to_outcome == 14.0 and counts.capital_received > 0  # 14, 14 and 9 days
     before, _ = figures(registry, "summary", as_of=dt.date(2026, 11, 19))
     assert before.cadres_active != sql.cadres_active or before.cadres_inactive != sql.cadres_inactive
     assert before.batches < sql.batches  # B02 started on the 22nd

@@ -166,3 +166,20 @@ def test_similar_key_ignores_case_spacing_and_look_alike_letters() -> None:
     for twin in ("SITI  aminah", "Siti\u200b Aminah", "\u0405iti Aminah", "Sití Aminah"):
         assert similar_key(name_key(twin), "31.74.06.1003", "3201015103900077") == a, twin
     assert a != similar_key(name_key("Siti Aminah"), "31.74.06.1002", "3174065103900001")
+
+
+def test_an_ascii_name_takes_the_short_way_to_the_same_key() -> None:
+    """name_key skips the Unicode normalisations for ASCII: the key is the one they would give."""
+    import unicodedata
+
+    from up2k_cli.domain import validators
+
+    def full(name: str) -> str:
+        text = unicodedata.normalize("NFKC", name).translate(validators._LOOK_ALIKES)
+        bare = unicodedata.normalize("NFD", text)
+        return "".join(ch for ch in bare.casefold() if ch.isalnum() and unicodedata.category(ch) != "Mn")
+
+    every = "".join(chr(n) for n in range(128))
+    for name in (every, every[::-1], "Nur'aini", "NURAINI  bt. H. Ahmad", "K-0042\t", "", "ß"):
+        assert name_key(name) == full(name), repr(name)
+    assert name_key("Zoë") == "zoe" and name_key("Nurаini") == "nuraini"  # the long way: ë, Cyrillic а

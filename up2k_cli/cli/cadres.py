@@ -220,13 +220,16 @@ def list_(
     if status and status not in ("active", "inactive"):
         raise typer.BadParameter(_("use active or inactive"), param_hint="--status")
     masked = None if show_nik else lambda r: {**r, "nik": mask_nik(r["nik"])}
-    if out.limit is not None and not (search or show_nik or no_business or no_follow_up or incomplete):
-        # One page, read as one page (LIMIT/OFFSET on PostgreSQL); the same rows as the whole list.
+    page = out.limit if out.limit is not None else out.screen_rows()
+    if page is not None and not (search or show_nik or no_business or no_follow_up or incomplete):
+        # One page (--limit, or a terminal's screenful), read as one page (LIMIT/OFFSET on
+        # PostgreSQL): the same rows as the whole list's, which is counted for the title.
         rows, total = cadres.list_page(
-            registry(ctx), limit=out.limit, offset=out.offset, kelurahan=kelurahan, status=status
+            registry(ctx), limit=page, offset=out.offset, kelurahan=kelurahan, status=status
         )
         title = _("Cadres ({count})").format(count=total)
-        out.table(Table("cadres", title, CADRE_LIST, rows), prepare=masked, windowed=True)
+        table = Table("cadres", title, CADRE_LIST, rows)
+        out.table(table, prepare=masked, windowed=True, remaining=max(total - out.offset, 0))
         return
     rows = cadres.list_cadres(
         registry(ctx), kelurahan=kelurahan, status=status, search=search, show_nik=show_nik,

@@ -106,9 +106,11 @@ class Output:
         from_end: bool = False,
         prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
         windowed: bool = False,
+        remaining: int | None = None,
     ) -> None:
         """A list in the format asked for. --limit and --offset choose the rows in every format
-        (`windowed`: the command read only those rows already); on a terminal a long table goes
+        (`windowed`: the command read only those rows already, and `remaining` says how many
+        the list holds from --offset on); on a terminal a long table goes
         through the pager, or shows one screenful and says how to see the rest. Only the rows
         written are formatted, and only they go through `prepare` (masking NIKs, say)."""
         from .model import Table, window
@@ -118,7 +120,7 @@ class Output:
         )
         fmt = self.format
         if fmt is Format.TABLE:
-            self._people_table(table, rows, from_end=from_end, prepare=prepare)
+            self._people_table(table, rows, from_end=from_end, prepare=prepare, remaining=remaining)
             return
         if prepare is not None:
             rows = [prepare(r) for r in rows]
@@ -147,6 +149,7 @@ class Output:
         *,
         from_end: bool,
         prepare: Callable[[dict[str, Any]], dict[str, Any]] | None,
+        remaining: int | None = None,
     ) -> None:
         from . import terminal
         from .text import draw_table
@@ -166,12 +169,25 @@ class Output:
         below: list[Any] = []
         if on_terminal and self.limit is None:
             part = screenful(table, rows, width, terminal.height(sys.stdout), from_end=from_end)
-            if len(part) < len(rows):
-                below = hint(len(part), len(rows), self.offset, from_end, width)
+            left = len(rows) if remaining is None else remaining
+            if len(part) < left:
+                below = hint(len(part), left, self.offset, from_end, width)
             rows = part
         if prepare is not None:
             rows = [prepare(r) for r in rows]
         self.lines(draw_table(table, width, rows=rows).lines() + below)
+
+    def screen_rows(self) -> int | None:
+        """The most rows a list can show here when it goes to a terminal as one screenful (no
+        --limit, no pager, the table format): the command need read no more (from --offset on);
+        None when the whole list is written."""
+        from . import terminal
+
+        if self.format is not Format.TABLE or self.limit is not None or not self.paging or not self.to_stdout:
+            return None
+        if not terminal.is_terminal(sys.stdout) or (self.pager and terminal.pager_command() is not None):
+            return None
+        return terminal.height(sys.stdout)
 
     # --- a report or a show page -----------------------------------------------------------------
 

@@ -67,5 +67,5 @@ READ_MODELS: dict[str, ReadModel] = {
     "agencies": ReadModel(agencies.agencies, figures=agencies.AgenciesFigures),
     "jobs": ReadModel(jobs.jobs, jobs.check, figures=jobs.JobsReport),
     "pokja2": ReadModel(pokja2.pokja2, pokja2.check),
-    "facilitation": ReadModel(facilitation.facilitation),
+    "facilitation": ReadModel(facilitation.facilitation, figures=facilitation.FacilitationReport),
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from collections import defaultdict
@@ -64,8 +65,7 @@ def from_values(kind: Any, value: Any) -> Any:
     becomes the dataclass `kind` names, field by field; a list becomes a tuple."""
     origin = typing.get_origin(kind)
     if dataclasses.is_dataclass(kind) and isinstance(kind, type) and isinstance(value, Mapping):
-        hints = typing.get_type_hints(kind)
-        return kind(**{f.name: from_values(hints[f.name], value[f.name]) for f in dataclasses.fields(kind)})
+        return kind(**{name: from_values(hint, value[name]) for name, hint in _fields(kind)})
     if origin in (types.UnionType, typing.Union):
         if value is None:
             return None
@@ -77,3 +77,10 @@ def from_values(kind: Any, value: Any) -> Any:
             return tuple(from_values(args[0], v) for v in value)
         return tuple(from_values(a, v) for a, v in zip(args, value, strict=True))
     return value
+
+
+@functools.cache
+def _fields(kind: type) -> tuple[tuple[str, Any], ...]:
+    """A dataclass's fields and their types, resolved once (a list of many is made of them)."""
+    hints = typing.get_type_hints(kind)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(kind))

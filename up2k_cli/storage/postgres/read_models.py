@@ -196,7 +196,9 @@ def business_counts(uow: PostgresUnitOfWork, day: dict[str, Any]) -> tuple[list[
     return [(c, bool(no_pirt), int(n)) for c, no_pirt, n in groups], int(owners)
 
 
-def job_figures(uow: PostgresUnitOfWork, day: dict[str, Any]) -> dict[tuple[str, str], dict[str, int]]:
+def job_figures(
+    uow: PostgresUnitOfWork, day: dict[str, Any], *, total_only: bool = False
+) -> dict[tuple[str, str], dict[str, int]]:
     """domain/jobs.py _figures: (kelurahan, code) / (category, name) / (total, '') -> the fields
     of its JobFigures. Businesses started by the day whose owner was registered by then, as they
     stood (each measured field from its latest follow-up by the day, else the business's own),
@@ -208,8 +210,11 @@ def job_figures(uow: PostgresUnitOfWork, day: dict[str, Any]) -> dict[tuple[str,
 
     cadres, businesses = uow.cadres.source, uow.businesses.source
     follow_ups, incomes = uow.business_follow_ups.source, uow.incomes.source
+    # Each field's latest measure by the day (date, then the order recorded): the greatest of
+    # "date, place, value" as text, its value cut out after; one hash over the follow-ups.
     latest = ",\n".join(
-        f'(array_agg({f} ORDER BY "on" DESC, pos DESC) FILTER (WHERE {f} IS NOT NULL))[1] AS {f}'
+        f"""substr(max(CASE WHEN {f} IS NOT NULL THEN "on"::text || lpad(pos::text, 19, '0') || {f}::text END
+                       COLLATE "C"), 30)::bigint AS {f}"""
         for f in ("family_workers", "paid_workers", "paid_were_unemployed", "paid_local", "turnover")
     )
     state = ", ".join(
@@ -219,6 +224,13 @@ def job_figures(uow: PostgresUnitOfWork, day: dict[str, Any]) -> dict[tuple[str,
     params = {**day, "unemployed": UNEMPLOYED, "working": WORKING, "micro": MICRO_MAX_SALES,
               "small": SMALL_MAX_SALES, "kelurahan": KELURAHAN, "category": CATEGORY,
               "total": TOTAL}  # fmt: skip
+    kind = (
+        "%(total)s"
+        if total_only
+        else "CASE WHEN grouping(kelurahan_code) = 0 THEN %(kelurahan)s "
+        "WHEN grouping(category) = 0 THEN %(category)s ELSE %(total)s END"
+    )
+    key = "''" if total_only else "coalesce(kelurahan_code, category, '')"
     rows = uow.fetch(
         f"""
         WITH f AS (
@@ -231,9 +243,7 @@ def job_figures(uow: PostgresUnitOfWork, day: dict[str, Any]) -> dict[tuple[str,
               LEFT JOIN f ON f.business_id = b.id
              WHERE coalesce(b.started_on, b.added_on) <= %(day)s
         )
-        SELECT CASE WHEN grouping(kelurahan_code) = 0 THEN %(kelurahan)s
-                    WHEN grouping(category) = 0 THEN %(category)s ELSE %(total)s END,
-               coalesce(kelurahan_code, category, ''),
+        SELECT {kind}, {key},
                count(*), count(DISTINCT cadre_id), count(DISTINCT cadre_id) FILTER (WHERE unemployed),
                coalesce(sum(family_workers), 0), coalesce(sum(paid_workers), 0),
                coalesce(sum(paid_were_unemployed), 0), coalesce(sum(paid_local), 0),
@@ -241,7 +251,7 @@ def job_figures(uow: PostgresUnitOfWork, day: dict[str, Any]) -> dict[tuple[str,
                count(*) FILTER (WHERE 12 * turnover > %(micro)s AND 12 * turnover <= %(small)s),
                count(*) FILTER (WHERE 12 * turnover > %(small)s),
                count(*) FILTER (WHERE turnover IS NULL)
-          FROM s GROUP BY GROUPING SETS ((kelurahan_code), (category), ())
+          FROM s GROUP BY GROUPING SETS ({"" if total_only else "(kelurahan_code), (category), "}())
         """,
         params,
     )
@@ -286,7 +296,7 @@ def job_figures(uow: PostgresUnitOfWork, day: dict[str, Any]) -> dict[tuple[str,
 
 def jobs_total(uow: PostgresUnitOfWork, day: dict[str, Any]) -> dict[str, int]:
     """reports/jobs.py JobsTotal: the total line of job_figures."""
-    f = job_figures(uow, day).get(("total", "")) or {}
+    f = job_figures(uow, day, total_only=True).get(("total", "")) or {}
     owners, family, paid = f.get("owners", 0), f.get("family_workers", 0), f.get("paid_workers", 0)
     return {
         "jobs": owners + family + paid,
@@ -808,6 +818,102 @@ def agencies(
     }
 
 
+def facilitation(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any]:
+    """reports/facilitation.py FacilitationReport, as plain values: where each referral stood at
+    the end of the day (domain/referrals.py standing: its latest update by then, in the order
+    recorded), counted per agency and need, per agency and in total; the open ones past 30 days
+    listed, the oldest first."""
+    from up2k_cli.domain.facilitation import OVERDUE_DAYS
+    from up2k_cli.domain.referrals import CLOSED, DONE, NEED_CODES, OPEN, REFERRED
+
+    day = _day(as_of)
+    uow.fetch("SET LOCAL work_mem = '64MB'", rows=False)
+    params = {**day, "referred": REFERRED, "open": sorted(OPEN), "done": DONE, "closed": CLOSED,
+              "over30": OVERDUE_DAYS[0], "over90": OVERDUE_DAYS[1]}  # fmt: skip
+    standing = f"""
+        WITH u AS (
+            SELECT DISTINCT ON (referral_id) referral_id, status, "on", outcome, amount
+              FROM {uow.referral_updates.source} WHERE "on" <= %(day)s
+             ORDER BY referral_id, "on" DESC, pos DESC
+        ), r AS (
+            SELECT r.id, r.business_id, r.agency, r.need, r.referred_on,
+                   coalesce(u.status, %(referred)s) AS status, coalesce(u."on", r.referred_on) AS since,
+                   (%(day)s - r.referred_on) AS age,
+                   CASE WHEN u.status = %(done)s AND u.outcome = 'capital' THEN coalesce(u.amount, 0) END
+                       AS capital
+              FROM {uow.referrals.source} r LEFT JOIN u ON u.referral_id = r.id
+             WHERE r.referred_on <= %(day)s
+        )"""
+    medians = (
+        "percentile_disc(0.5) WITHIN GROUP (ORDER BY since - referred_on) "
+        "FILTER (WHERE status = %(done)s), "
+        "percentile_disc(0.5) WITHIN GROUP (ORDER BY since - referred_on DESC) "
+        "FILTER (WHERE status = %(done)s)"
+    )
+    rows = uow.fetch(
+        f"""{standing}
+        SELECT grouping(agency), grouping(need), agency, need, count(*),
+               count(*) FILTER (WHERE status = ANY(%(open)s)),
+               count(*) FILTER (WHERE status = ANY(%(open)s) AND age > %(over30)s),
+               count(*) FILTER (WHERE status = ANY(%(open)s) AND age > %(over90)s),
+               count(*) FILTER (WHERE status = %(done)s), count(*) FILTER (WHERE status = %(closed)s),
+               coalesce(sum(capital), 0), {medians}
+          FROM r GROUP BY GROUPING SETS ((agency, need), (agency), ())
+        """,
+        params,
+    )
+    lines: dict[tuple[str, str | None], dict[str, Any]] = {}
+    for no_agency, no_need, agency, need, *n, low, high in rows:
+        referred, open_, over30, over90, done, closed, capital = (int(x) for x in n)
+        middle = _median(low, high)
+        key = ("", None) if no_agency else (agency, None if no_need else need)
+        lines[key] = {"referred": referred, "open": open_, "done": done, "closed": closed,
+                      "median_days_to_outcome": None if middle is None else float(middle),
+                      "open_over_30": over30, "open_over_90": over90,
+                      "capital_received": capital}  # fmt: skip
+    overdue = uow.fetch(
+        f"""{standing}
+        SELECT r.id, r.business_id, c.kelurahan_code, r.agency, r.need, r.referred_on, r.status, r.since,
+               r.age
+          FROM r LEFT JOIN {uow.businesses.source} b ON b.id = r.business_id
+          LEFT JOIN {uow.cadres.source} c ON c.id = b.cadre_id
+         WHERE r.status = ANY(%(open)s) AND r.age > %(over30)s
+         ORDER BY r.referred_on, r.id COLLATE "C"
+        """,
+        params,
+    )
+    names = {k["code"]: k["name"] for k in uow.meta["region"]["kelurahan"]}
+    empty = {"referred": 0, "open": 0, "done": 0, "closed": 0, "median_days_to_outcome": None,
+             "open_over_30": 0, "open_over_90": 0, "capital_received": 0}  # fmt: skip
+
+    def line(key: tuple[str, str | None]) -> dict[str, Any]:
+        return {"agency": key[0], "need": key[1], "figures": lines.get(key, empty)}
+
+    agencies = sorted({a for a, need in lines if a and need is None})
+    pairs = sorted((k for k in lines if k[1] is not None), key=lambda k: (k[0], NEED_CODES.index(str(k[1]))))
+    return {
+        "as_of": day["d"],
+        "lines": [line(k) for k in pairs],
+        "agencies": [line((a, None)) for a in agencies],
+        "total": line(("", None)),
+        "overdue": [
+            {
+                "id": ident,
+                "business_id": business,
+                "kelurahan_code": kel,
+                "agency": agency,
+                "need": need,
+                "referred_on": referred,
+                "status": status,
+                "since": since,
+                "days_open": int(age),
+                "kelurahan": names.get(kel or "", ""),
+            }
+            for ident, business, kel, agency, need, referred, status, since, age in overdue
+        ],
+    }
+
+
 MODELS: dict[str, Callable[..., Any]] = {
     "summary": summary,
     "kelurahan": kelurahan,
@@ -817,4 +923,5 @@ MODELS: dict[str, Callable[..., Any]] = {
     "weekly": weekly,
     "agencies": agencies,
     "jobs": jobs,
+    "facilitation": facilitation,
 }

@@ -36,6 +36,9 @@ MORE: list[list[str]] = [
     ["income", "add", "K0007", "--amount", "2 jt", "--date", "2026-11-08", "--work-status", "working"],
     ["income", "add", "K0007", "--amount", "1 jt", "--date", "2026-11-21", "--work-status", "unemployed"],
     ["income", "add", "K0008", "--amount", "1 jt", "--date", "2026-11-19", "--work-status", "working"],
+    # A status stated on the day a business starts wins over it (domain/work.py).
+    ["cadre", "update", "K0012", "--work-status", "unemployed"],
+    ["income", "add", "K0012", "--amount", "1 jt", "--date", "2026-11-21", "--work-status", "unemployed"],
     ["enroll", "-b", "B01", "K0002", "--date", "2026-11-15", "--waitlist"],
     ["batch", "add", "B02", "--title", "Gelombang 2", "--start", "2026-11-22", "--end", "2026-12-10",
      "--sessions", "3", "--capacity", "4", "--quota-per-kelurahan", "2"],

@@ -629,9 +629,10 @@ def income(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any]:
     follow-up by the day, the medians' two middle values taken by the database."""
     day = _day(as_of)
     uow.fetch("SET LOCAL work_mem = '64MB'", rows=False)
+    # The two middle values of n from one sort: the row at ceil(0.5 n) and at ceil((0.5 + e) n),
+    # which is n/2 + 1 for an even n and the same middle row for an odd one (e n < 1/2).
     medians = ", ".join(
-        f"percentile_disc(0.5) WITHIN GROUP (ORDER BY {v}), "
-        f"percentile_disc(0.5) WITHIN GROUP (ORDER BY {v} DESC)"
+        f"percentile_disc(ARRAY[0.5, 0.5 + 1e-9]::float8[]) WITHIN GROUP (ORDER BY {v})"
         for v in ("baseline", "latest", "change", "change_pct")
     )
     rows = uow.fetch(
@@ -657,7 +658,7 @@ def income(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any]:
     lines: dict[str | None, dict[str, Any]] = {}
     registered = 0
     for total, code, n, baselines, latests, both, rose, *middles in rows:
-        b, latest, change, change_pct = (_median(middles[i], middles[i + 1]) for i in range(0, 8, 2))
+        b, latest, change, change_pct = (_median(*(m or (None, None))) for m in middles)
         lines[None if total else code] = {
             "with_baseline": int(baselines), "with_follow_up": int(latests), "with_both": int(both),
             "median_baseline": None if b is None else round(b),

@@ -41,7 +41,7 @@ AsOfOpt = Annotated[
 
 def _emit(report: Any, out: Output) -> None:
     """A report's figures (services/reporting.py) drawn in the format asked for: a chart picture
-    (png, svg), a workbook with its charts, or the Document."""
+    (png, svg) or the Document (whose tables carry their chart hints, which workbooks draw)."""
     from up2k_cli.render.formats import PICTURES
     from up2k_cli.render.reports import document
 
@@ -51,10 +51,6 @@ def _emit(report: Any, out: Output) -> None:
 
         out.bytes(document_picture(doc, {"region": report.region}, out.format))
         return
-    if out.format is Format.XLSX:
-        from up2k_cli.render.charts import with_charts
-
-        doc = with_charts(doc)
     out.document(doc)
 
 

@@ -94,7 +94,7 @@ def gather(uow: UnitOfWork, as_of: dt.date, registry: str, made: str) -> Dashboa
     handed to the reports' own read models (reports/)."""
     from up2k_cli.domain.timeline import new_entrepreneurs
     from up2k_cli.reports.income import households, income_figures
-    from up2k_cli.reports.jobs import jobs_total
+    from up2k_cli.reports.jobs import total_line
     from up2k_cli.reports.load import snapshot
     from up2k_cli.reports.pipeline import pipeline_figures
     from up2k_cli.reports.pokja2 import pokja2
@@ -109,7 +109,7 @@ def gather(uow: UnitOfWork, as_of: dt.date, registry: str, made: str) -> Dashboa
         groups = pokja2(uow, as_of=as_of)
         region = region_label(uow.meta)
     jobs = jobs_report(snap, follow_ups)
-    target = target_figures(snap, jobs_total(snap, follow_ups))
+    target = target_figures(snap, total_line(jobs))
     pipeline = pipeline_figures(snap)
     income = income_figures(snap)
     incomes = households(snap)

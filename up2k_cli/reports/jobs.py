@@ -18,7 +18,7 @@ from up2k_cli.storage.protocol import UnitOfWork
 
 from .load import kelurahan_names
 
-__all__ = ["JobFigures", "JobsLine", "JobsReport", "JobsTotal", "check", "jobs", "jobs_total"]
+__all__ = ["JobFigures", "JobsLine", "JobsReport", "JobsTotal", "check", "jobs", "jobs_total", "total_line"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,11 @@ def jobs(uow: UnitOfWork, *, as_of: dt.date, since: dt.date | None = None) -> Jo
 
 def jobs_total(snap: Snapshot, follow_ups: Iterable[Mapping[str, Any]]) -> JobsTotal:
     """The total jobs line of a snapshot's day."""
-    f = jobs_report(snap, follow_ups).total.figures
+    return total_line(jobs_report(snap, follow_ups))
+
+
+def total_line(report: JobsReport) -> JobsTotal:
+    """The jobs line of a jobs report already counted (its total)."""
+    f = report.total.figures
     return JobsTotal(f.jobs, f.owners, f.family_workers, f.paid_workers, f.jobs_formerly_unemployed,
                      f.moved_to_work or 0)  # fmt: skip

@@ -7,7 +7,7 @@ from typing import Any
 
 from up2k_cli.i18n import N_, Msg
 from up2k_cli.render.columns import KELURAHAN, KELURAHAN_CODE
-from up2k_cli.render.model import LAST, Column, Document, Kind, Table
+from up2k_cli.render.model import LAST, Chart, ChartKind, Column, Document, Kind, Table
 
 from .common import as_of_period, definition_text, kelurahan_rows, title
 
@@ -236,6 +236,12 @@ def weekly(f: Any, kecamatan: str, settings: Any = None) -> Document:
                     Column("change", N_("Change"), "signed"),
                 ),
                 totals,
+                chart=Chart(
+                    ChartKind.COLUMN,
+                    N_("This week and the week before"),
+                    "label",
+                    ("this_week", "week_before"),
+                ),
             ),
             figure_table(
                 "cumulative", Msg(N_("Cumulative at the end of {day}"), day=end), cumulative, N_("Figure")

@@ -7,9 +7,17 @@ from typing import Any
 
 from up2k_cli.i18n import N_, Msg
 from up2k_cli.render.columns import KELURAHAN, KELURAHAN_CODE
-from up2k_cli.render.model import Column, Document, Kind, Table
+from up2k_cli.render.model import Chart, ChartKind, Column, Document, Kind, Table
 
 from .common import as_of_period, kelurahan_rows, title
+
+# A chart of the table's own figures, for the writers that draw (xlsx: a native Excel chart).
+INCOME_CHART = Chart(
+    ChartKind.BAR,
+    N_("Median monthly household income: baseline and latest follow-up"),
+    "kelurahan",
+    ("median_baseline", "median_latest"),
+)
 
 INCOME_COLUMNS = (
     KELURAHAN_CODE,
@@ -37,6 +45,7 @@ def income(f: Any, kecamatan: str, settings: Any = None) -> Document:
                 Msg(N_("Monthly household income, per kelurahan")),
                 INCOME_COLUMNS,
                 kelurahan_rows(f.kelurahan, f.total),
+                chart=INCOME_CHART,
             )
         ],
         notes=[

@@ -9,7 +9,7 @@ from typing import Any
 from up2k_cli.domain import outcomes as outcome_rules
 from up2k_cli.i18n import N_, Msg
 from up2k_cli.render.columns import KELURAHAN, KELURAHAN_CODE
-from up2k_cli.render.model import Column, Document, Kind, Table
+from up2k_cli.render.model import Chart, ChartKind, Column, Document, Kind, Table
 
 from .common import as_of_period, bar, definition_text, fields, kelurahan_rows, progress_bar, title
 
@@ -83,6 +83,15 @@ def batch(f: Any, kecamatan: str = "", settings: Any = None) -> Document:
     )
 
 
+# Charts of the tables' own figures, for the writers that draw (xlsx: native Excel charts).
+TARGET_CHART = Chart(
+    ChartKind.BAR,
+    N_("New entrepreneurs per kelurahan: achieved, projected, minimum target"),
+    "kelurahan",
+    ("achieved", "projected_at_end", "target_minimum"),
+)
+FUNNEL_CHART = Chart(ChartKind.BAR, N_("Cadres who reached each 7 PAS step"), "step", ("cadres",))
+
 TARGET_COLUMNS = (
     KELURAHAN_CODE,
     KELURAHAN,
@@ -117,6 +126,7 @@ def target(f: Any, kecamatan: str, settings: Any = None) -> Document:
                 Msg(N_("Progress per kelurahan")),
                 TARGET_COLUMNS,
                 kelurahan_rows(f.kelurahan, f.total, row),
+                chart=TARGET_CHART,
             )
         ],
         notes=[
@@ -202,6 +212,7 @@ def pipeline(f: Any, kecamatan: str, settings: Any = None) -> Document:
                     Column("bar", N_("Share of registered"), "bar"),
                 ),
                 funnel,
+                chart=FUNNEL_CHART,
             ),
         ],
         notes=[

@@ -165,22 +165,9 @@ def gather(uow: UnitOfWork, as_of: dt.date, registry: str, made: str) -> Dashboa
 def registry_label(location: str | Path) -> str:
     """Where the figures come from, as the page names it: a file's path, or 'database up2k on
     db.example:5432' for a PostgreSQL URL: never its user or password."""
-    from urllib.parse import parse_qs, unquote, urlsplit
+    from up2k_cli.storage import named
 
-    from up2k_cli.storage.locations import is_server
-
-    if not is_server(location):
-        return str(location)
-    parts = urlsplit(str(location))
-    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    host = parts.hostname or query.get("host") or "localhost"
-    port = str(parts.port or query.get("port") or 5432)
-    dbname = unquote(parts.path.lstrip("/")) or query.get("dbname") or ""
-    from up2k_cli.i18n import _
-
-    if host.startswith("/"):  # a Unix socket folder
-        return _("database {dbname} (local socket)").format(dbname=dbname)
-    return _("database {dbname} on {host}:{port}").format(dbname=dbname, host=host, port=port)
+    return named(location)
 
 
 def _sundays(start: dt.date, as_of: dt.date) -> list[str]:

@@ -30,6 +30,17 @@ def server_backend() -> Any:
     return postgres
 
 
+def named(location: str | Path) -> str:
+    """A registry as a page for others names it: a file's path, or 'database up2k on
+    db.example:5432' for a database, as messages do (never its user or password)."""
+    if not is_server(location):
+        return str(location)
+    server_backend()  # psycopg, or a clear error
+    from .postgres.server import Server
+
+    return Server.parse(str(location)).where()
+
+
 def registry_exists(location: str | Path, *, lock_timeout: float = 5.0) -> bool:
     """Is there a registry at `location` (a file; the up2k schema in a database)?"""
     if is_server(location):

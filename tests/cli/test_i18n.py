@@ -336,7 +336,8 @@ CASES: dict[str, Case] = {
         ("report", "pokja2"), "PKK Pokja II activity data", "Data Kegiatan PKK Pokja II", stream="stdout"
     ),
     "report facilitation": Case(
-        ("report", "facilitation"), "Referrals per agency and need", "Rujukan per instansi dan kebutuhan", stream="stdout"
+        ("report", "facilitation", "--overdue", "0"), "Open referrals older than 30 days: 1, none listed",
+        "Rujukan terbuka lebih dari 30 hari: 1, tidak ada yang dicantumkan", stream="stdout", prepare=_referral,
     ),
     "settings pokja2": Case(("settings", "pokja2"), "Signer's title", "Jabatan penanda tangan", stream="stdout"),
     "report dashboard": Case(("report", "dashboard"), "Progress toward the target", "Kemajuan menuju target", stream="stdout"),
@@ -605,6 +606,8 @@ def test_parser_usage_errors_stay_english(up2k: Up2k) -> None:
         (("cadre", "list", "--format", "bogus"), "Error: Invalid value for '--format' / '-f': "),
         (("batch", "add", "B9", "--title", "x", "--start", "2026-12-01", "--end", "2026-12-02",
           "--capacity", "abc"), "Error: Invalid value for '--capacity': "),
+        (("report", "facilitation", "--overdue", "-1"),
+         "Error: Invalid value for '--overdue': '-1': gunakan bilangan bulat mulai 0, atau all untuk mencantumkan"),
         # Typer's own words go through the standard gettext, so they follow the language.
         (("laporn",), "Error: Perintah 'laporn' tidak ada."),
     ],

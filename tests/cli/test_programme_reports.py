@@ -194,3 +194,107 @@ def test_facilitation_as_of_and_no_personal_data(up2k) -> None:
     shown = up2k("report", "facilitation").stdout + up2k("report", "facilitation", "--format", "csv").stdout
     for personal in ("Kader 1", "0812", "Jl. Melati", "Ani"):
         assert personal not in shown
+
+
+# --- facilitation: how many overdue referrals are listed (--overdue) ----------------------------------
+
+
+@pytest.fixture
+def late(up2k, db):
+    """Besides R0002 (open since 2026-10-06), 24 referrals open since September, R0004-R0027: one a
+    day from 2026-09-01, except that R0010 and R0009 share 2026-09-06 (the ID decides). 25 past
+    30 days in all. Planted in the registry: `refer` allows one open referral per need."""
+    from tests.helpers import edit_registry
+
+    def plant(data: dict) -> None:
+        table = data["referrals"]
+        doc = max(int(k) for k in table)
+        for n in range(4, 28):
+            day = 6 if n in (9, 10) else n - 3 - (n > 10)
+            table[str(doc + n)] = {"id": f"R{n:04d}", "business_id": "U0002" if n % 2 else "U0001",
+                                   "agency": "Sudin PPKUKM", "need": "marketing",
+                                   "referred_on": f"2026-09-{day:02d}", "note": None}  # fmt: skip
+
+    edit_registry(db, plant)
+    return up2k
+
+
+OLDEST = ["R0004", "R0005", "R0006", "R0007", "R0008", "R0009", "R0010", "R0011", "R0012", "R0013"]
+
+
+def test_facilitation_lists_the_oldest_20_and_says_how_many_there_are(late) -> None:
+    from up2k_cli.domain.facilitation import OVERDUE_LISTED
+
+    doc = as_json(late, "facilitation")
+    listed = [o["id"] for o in doc["tables"]["overdue"]]
+    assert OVERDUE_LISTED == 20 and len(listed) == 20
+    assert listed[:10] == OLDEST and listed[-1] == "R0023"
+    total = next(r for r in doc["tables"]["facilitation"] if r["agency"] == "Total")
+    assert doc["overdue_total"] == total["open_over_30"] == 25
+    shown = late("report", "facilitation").stdout
+    assert "Open referrals older than 30 days: the oldest 20 of 25; --overdue all lists every one" in shown
+    assert "R0023" in shown and "R0024" not in shown and "R0002" not in shown
+    markdown = late("report", "facilitation", "--format", "markdown").stdout
+    assert (
+        "## Open referrals older than 30 days: the oldest 20 of 25; --overdue all lists every one" in markdown
+    )
+
+
+def test_facilitation_overdue_all_lists_every_one(late) -> None:
+    doc = as_json(late, "facilitation", "--overdue", "all")
+    assert [o["id"] for o in doc["tables"]["overdue"]][-2:] == ["R0027", "R0002"]
+    assert len(doc["tables"]["overdue"]) == doc["overdue_total"] == 25
+    shown = late("report", "facilitation", "--overdue", "ALL").stdout
+    assert "Open referrals older than 30 days, the oldest first" in shown and " of 25" not in shown
+
+
+def test_facilitation_overdue_n_and_0(late) -> None:
+    three = as_json(late, "facilitation", "--overdue", "3")
+    assert [o["id"] for o in three["tables"]["overdue"]] == OLDEST[:3] and three["overdue_total"] == 25
+    assert "the oldest 3 of 25" in late("report", "facilitation", "--overdue", "3").stdout
+    none = as_json(late, "facilitation", "--overdue", "0")
+    assert none["tables"]["overdue"] == [] and none["overdue_total"] == 25
+    assert none["tables"]["facilitation"] == three["tables"]["facilitation"]  # the figures are all there
+    shown = late("report", "facilitation", "--overdue", "0").stdout
+    assert "Open referrals older than 30 days: 25, none listed; --overdue N lists the oldest N" in shown
+    every = as_json(late, "facilitation", "--overdue", "25")
+    assert len(every["tables"]["overdue"]) == 25
+    assert "of 25" not in late("report", "facilitation", "--overdue", "25").stdout
+
+
+def test_facilitation_workbook_says_how_many_are_left_out(late, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    book = tmp_path / "f.xlsx"
+    late("report", "facilitation", "--overdue", "5", "-o", str(book))
+    sheet = load_workbook(book)["overdue"]
+    texts = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "Open referrals older than 30 days: the oldest 5 of 25; --overdue all lists every one" in texts
+    assert sheet.max_row == 5 + 5  # title, period, the list's title, a blank line, the header; five rows
+
+
+def test_facilitation_under_the_limit_lists_all_without_a_count(up2k) -> None:
+    doc = as_json(up2k, "facilitation")
+    assert len(doc["tables"]["overdue"]) == doc["overdue_total"] == 1
+    assert "Open referrals older than 30 days, the oldest first" in up2k("report", "facilitation").stdout
+
+
+@pytest.mark.parametrize("value", ["-1", "x", "2.5", "", "twenty", "1e3", "all5"])
+def test_facilitation_refuses_a_bad_overdue(up2k, tmp_path, value: str) -> None:
+    target = tmp_path / "f.json"
+    result = up2k("report", "facilitation", f"--overdue={value}", "-o", str(target), check=False)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: Invalid value for '--overdue': {value!r}: use a whole number from 0, or all to list every one"
+    )
+    assert not target.exists()
+
+
+def test_facilitation_help_states_the_default_limit(up2k) -> None:
+    from up2k_cli.domain.facilitation import OVERDUE_LISTED
+
+    shown = " ".join(up2k("report", "facilitation", "--help").stdout.split())
+    assert (
+        "--overdue N|all How many of the open referrals older than 30 days to list, the oldest first" in shown
+    )
+    assert f"the oldest first (default {OVERDUE_LISTED}); all lists every one, 0 none." in shown

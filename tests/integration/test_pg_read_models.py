@@ -189,10 +189,29 @@ def test_jobs_in_sql_are_the_python_jobs_report(registry: str, day: str, since: 
 
 
 @pytest.mark.parametrize("day", DAYS)
-def test_facilitation_in_sql_is_the_python_facilitation_report(registry: str, day: str) -> None:
-    sql, python = figures(registry, "facilitation", as_of=dt.date.fromisoformat(day))
+@pytest.mark.parametrize("overdue", ["default", 1, 0, "all", None, 50])
+def test_facilitation_in_sql_is_the_python_facilitation_report(registry: str, day: str, overdue: Any) -> None:
+    listed = {} if overdue == "default" else {"overdue": overdue}
+    sql, python = figures(registry, "facilitation", as_of=dt.date.fromisoformat(day), **listed)
     assert sql is not None, "the report was left to Python"
     assert sql == python
+    assert sql.overdue_total == sql.total.figures.open_over_30
+
+
+def test_facilitation_lists_the_oldest_overdue_and_counts_them_all(registry: str) -> None:
+    """Two open referrals past 30 days on the day (R0001 from 06-10, R0002 from 07-01): the limit
+    cuts the list, never the count."""
+    every, _ = figures(registry, "facilitation", as_of=dt.date.fromisoformat(TODAY), overdue="all")
+    assert [o.id for o in every.overdue] == ["R0001", "R0002"] and every.overdue_total == 2
+    oldest, _ = figures(registry, "facilitation", as_of=dt.date.fromisoformat(TODAY), overdue=1)
+    assert [o.id for o in oldest.overdue] == ["R0001"] and oldest.overdue_total == 2
+    none, _ = figures(registry, "facilitation", as_of=dt.date.fromisoformat(TODAY), overdue=0)
+    assert none.overdue == () and none.overdue_total == 2 and none.total == every.total
+
+
+@pytest.mark.parametrize("overdue", [-1, "-1", "x", "", True, 2.5])
+def test_facilitation_refuses_a_bad_overdue_limit(registry: str, overdue: Any) -> None:
+    refused(registry, "facilitation", as_of=dt.date.fromisoformat(TODAY), overdue=overdue)
 
 
 def test_the_registry_holds_the_hard_cases(registry: str) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from up2k_cli.domain import groups, work
 from up2k_cli.domain.errors import ValidationError
-from up2k_cli.domain.facilitation import facilitation_report
+from up2k_cli.domain.facilitation import facilitation_report, overdue_limit
 from up2k_cli.domain.referrals import standing, write_through
 
 
@@ -141,3 +141,31 @@ def test_standing_and_write_through() -> None:
 def test_a_bad_period_names_the_fix() -> None:
     with pytest.raises(ValidationError, match="write a year"):
         groups.parse_period("27/11/2026", dt.date(2026, 11, 27))
+
+
+def test_the_overdue_list_is_cut_to_the_oldest_and_counted_in_full() -> None:
+    late = [{**REFERRAL, "id": f"R{n:04d}", "referred_on": f"2026-08-{d:02d}"}
+            for n, d in ((1, 5), (2, 3), (3, 3), (4, 1), (5, 9))]  # fmt: skip
+    day = dt.date(2026, 10, 31)
+    every = facilitation_report(day, late, [], {}, overdue_listed=None)
+    assert [o.id for o in every.overdue] == ["R0004", "R0002", "R0003", "R0001", "R0005"]
+    assert every.overdue_total == every.total.figures.open_over_30 == 5
+    oldest = [o.id for o in every.overdue]
+    for limit, ids in ((2, oldest[:2]), (0, []), ("all", oldest), ("9", oldest), (5, oldest)):
+        report = facilitation_report(day, late, [], {}, overdue_listed=limit)
+        assert [o.id for o in report.overdue] == ids
+        assert report.overdue_total == 5 and report.total == every.total
+    assert len(facilitation_report(day, late * 5, [], {}).overdue) == 20  # the default, OVERDUE_LISTED
+
+
+@pytest.mark.parametrize(
+    ("value", "limit"), [(None, None), ("all", None), (" All ", None), (0, 0), ("0", 0), ("20", 20), (7, 7)]
+)
+def test_overdue_limit(value, limit) -> None:
+    assert overdue_limit(value) == limit
+
+
+@pytest.mark.parametrize("value", [-1, "-1", "", "x", "2.5", 2.5, True, "１２"])
+def test_overdue_limit_refuses(value) -> None:
+    with pytest.raises(ValidationError, match="use a whole number from 0, or all to list every one"):
+        overdue_limit(value)

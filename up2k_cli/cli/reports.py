@@ -206,13 +206,44 @@ def pokja2(
     _emit(_run(ctx, "pokja2", period=period, as_of=_as_of(as_of)), out)
 
 
+def _overdue(value: str) -> str:
+    """--overdue N|all, refused as a usage error (exit 2) before the registry is opened; what it
+    means is the report's rule (domain/facilitation.py)."""
+    from up2k_cli.domain.errors import ValidationError
+    from up2k_cli.domain.facilitation import overdue_limit
+    from up2k_cli.i18n import localise
+
+    try:
+        overdue_limit(value)
+    except ValidationError as exc:
+        raise typer.BadParameter(f"{value!r}: {localise(exc.reason)}") from None
+    return value
+
+
 @app.command("facilitation")
 @report_options
-def facilitation(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None:
+def facilitation(
+    ctx: typer.Context,
+    overdue: Annotated[
+        str | None,
+        typer.Option(
+            "--overdue",
+            metavar="N|all",
+            parser=_overdue,
+            help="How many of the open referrals older than 30 days to list, the oldest first "
+            "(default 20); all lists every one, 0 none. The report says how many there are in all.",
+            show_default=False,
+        ),
+    ] = None,
+    as_of: AsOfOpt = None,
+    *,
+    out: Output,
+) -> None:
     """What the agencies did with the referrals: per agency and need, referred, open, done, closed
-    without result, median days to an outcome, capital received; and the open referrals older than
-    30 days (IDs only), the oldest first."""
-    _emit(_run(ctx, "facilitation", as_of=_as_of(as_of)), out)
+    without result, median days to an outcome, capital received; and the oldest of the open
+    referrals older than 30 days (IDs only; --overdue N|all), with how many there are in all."""
+    listed = {} if overdue is None else {"overdue": overdue}
+    _emit(_run(ctx, "facilitation", as_of=_as_of(as_of), **listed), out)
 
 
 @app.command("dashboard")

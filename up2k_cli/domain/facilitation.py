@@ -6,15 +6,23 @@ day. Pure: records in, dataclasses out."""
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from up2k_cli.i18n import N_, Msg
+
+from .errors import ValidationError
 from .referrals import CLOSED, DONE, NEED_CODES, OPEN, days_between, standing
 
 OVERDUE_DAYS = (30, 90)
+# How many of the open referrals past 30 days a report lists, the oldest first, unless asked
+# (`report facilitation --overdue N|all`): an agency meeting goes through a page, not 137,000 lines.
+OVERDUE_LISTED = 20
+ALL = "all"
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,22 @@ class FacilitationReport:
     lines: tuple[FacilitationLine, ...]  # per agency and need, agencies in name order
     agencies: tuple[FacilitationLine, ...]  # per agency, every need
     total: FacilitationLine
-    overdue: tuple[OpenReferral, ...]  # open over 30 days, the oldest first
+    overdue: tuple[OpenReferral, ...]  # open over 30 days, the oldest first: at most the limit asked
+    overdue_total: int  # how many are open over 30 days in all (= total.figures.open_over_30)
+
+
+def overdue_limit(value: int | str | None) -> int | None:
+    """How many overdue referrals to list: a whole number from 0, or 'all' (None: every one)."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    if text.lower() == ALL:
+        return None
+    if text.isascii() and text.isdigit():
+        return int(text)
+    raise ValidationError("overdue", value, Msg(N_("use a whole number from 0, or all to list every one")))
 
 
 def facilitation_report(
@@ -67,9 +90,11 @@ def facilitation_report(
     updates: Iterable[Mapping[str, Any]],
     kelurahan_of: Mapping[str, str],
     names: Mapping[str, str] | None = None,
+    overdue_listed: int | str | None = OVERDUE_LISTED,
 ) -> FacilitationReport:
     """`kelurahan_of` gives each business's kelurahan code (its owner's), `names` the kelurahan's
-    names by code."""
+    names by code; `overdue_listed` how many of the overdue ones to list (overdue_limit)."""
+    limit = overdue_limit(overdue_listed)
     iso = day.isoformat()
     by_referral: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for u in updates:
@@ -114,6 +139,9 @@ def facilitation_report(
         )
         return FacilitationLine(key[0], key[1], figures)
 
+    listed = (
+        sorted(overdue, key=oldest_first) if limit is None else heapq.nsmallest(limit, overdue, oldest_first)
+    )
     agencies = sorted({a for a, need in tally if a and need is None})
     pairs = sorted((k for k in tally if k[1] is not None), key=lambda k: (k[0], NEED_CODES.index(str(k[1]))))
     return FacilitationReport(
@@ -121,5 +149,10 @@ def facilitation_report(
         lines=tuple(line(k) for k in pairs),
         agencies=tuple(line((a, None)) for a in agencies),
         total=line(("", None)),
-        overdue=tuple(sorted(overdue, key=lambda o: (o.referred_on, o.id))),
+        overdue=tuple(listed),
+        overdue_total=len(overdue),
     )
+
+
+def oldest_first(o: OpenReferral) -> tuple[str, str]:
+    return (o.referred_on, o.id)

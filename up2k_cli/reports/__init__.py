@@ -18,7 +18,8 @@ report takes `as_of` (a date); the others, by report:
     agencies      as_of, agency (None: all), with_contacts
     jobs          as_of, since (None, or a date before as_of)
     pokja2        as_of, period ('2027', '2027-03' or None: the month of as_of)
-    facilitation  as_of
+    facilitation  as_of, overdue (how many overdue referrals to list: a whole number from 0, or
+                  'all' or None for every one; default domain/facilitation.py OVERDUE_LISTED)
 
 A backend may compute the same figures its own way (PostgreSQL in SQL): a unit of work that has
 `read_model(name, **params)` is asked first (services/reporting.py) and returns the same
@@ -67,5 +68,7 @@ READ_MODELS: dict[str, ReadModel] = {
     "agencies": ReadModel(agencies.agencies, figures=agencies.AgenciesFigures),
     "jobs": ReadModel(jobs.jobs, jobs.check, figures=jobs.JobsReport),
     "pokja2": ReadModel(pokja2.pokja2, pokja2.check),
-    "facilitation": ReadModel(facilitation.facilitation, figures=facilitation.FacilitationReport),
+    "facilitation": ReadModel(
+        facilitation.facilitation, facilitation.check, figures=facilitation.FacilitationReport
+    ),
 }

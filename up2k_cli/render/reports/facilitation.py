@@ -65,13 +65,9 @@ def facilitation(f: Any, kecamatan: str, settings: Any = None) -> Document:
         f.as_of,
         [
             Table("facilitation", Msg(N_("Referrals per agency and need")), FACILITATION_COLUMNS, rows),
-            Table(
-                "overdue",
-                Msg(N_("Open referrals older than {days} days, the oldest first"), days=OVERDUE_DAYS[0]),
-                OVERDUE_COLUMNS,
-                overdue,
-            ),
+            Table("overdue", overdue_title(len(overdue), f.overdue_total), OVERDUE_COLUMNS, overdue),
         ],
+        data={"overdue_total": f.overdue_total},
         notes=[
             Msg(
                 N_(
@@ -86,4 +82,27 @@ def facilitation(f: Any, kecamatan: str, settings: Any = None) -> Document:
                 )
             ),
         ],
+    )
+
+
+def overdue_title(listed: int, total: int) -> Msg:
+    """The list's title says how many there are in all when it leaves some out (--overdue N), so
+    that no reader takes the page for the whole."""
+    days = OVERDUE_DAYS[0]
+    if listed >= total:
+        return Msg(N_("Open referrals older than {days} days, the oldest first"), days=days)
+    if not listed:
+        return Msg(
+            N_("Open referrals older than {days} days: {total}, none listed; --overdue N lists the oldest N"),
+            days=days,
+            total=total,
+        )
+    return Msg(
+        N_(
+            "Open referrals older than {days} days: the oldest {listed} of {total}; "
+            "--overdue all lists every one"
+        ),
+        days=days,
+        listed=listed,
+        total=total,
     )

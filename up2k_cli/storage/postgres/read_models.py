@@ -849,14 +849,18 @@ def agencies(
     }
 
 
-def facilitation(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any]:
+def facilitation(uow: PostgresUnitOfWork, *, as_of: dt.date, **given: Any) -> dict[str, Any]:
     """reports/facilitation.py FacilitationReport, as plain values: where each referral stood at
     the end of the day (domain/referrals.py standing: its latest update by then, in the order
-    recorded), counted per agency and need, per agency and in total; the open ones past 30 days
-    listed, the oldest first."""
-    from up2k_cli.domain.facilitation import OVERDUE_DAYS
+    recorded), counted per agency and need, per agency and in total; the oldest `overdue` (default
+    OVERDUE_LISTED; 'all' or None: every one) of the open ones past 30 days listed (LIMIT: the
+    database never builds the whole list), and their number in all (the total line's count)."""
+    from up2k_cli.domain.facilitation import OVERDUE_DAYS, OVERDUE_LISTED, overdue_limit
     from up2k_cli.domain.referrals import CLOSED, DONE, NEED_CODES, OPEN, REFERRED
 
+    limit = overdue_limit(given.pop("overdue", OVERDUE_LISTED))
+    if given:
+        raise TypeError(f"facilitation() got unexpected parameters {sorted(given)}")
     day = _day(as_of)
     uow.fetch("SET LOCAL work_mem = '64MB'", rows=False)
     params = {**day, "referred": REFERRED, "open": sorted(OPEN), "done": DONE, "closed": CLOSED,
@@ -881,38 +885,48 @@ def facilitation(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any]:
         "percentile_disc(0.5) WITHIN GROUP (ORDER BY since - referred_on DESC) "
         "FILTER (WHERE status = %(done)s)"
     )
+    # One pass over where each referral stood (r, read twice, is computed once): the figures, and
+    # the oldest open ones past 30 days, cut (LIMIT NULL: none cut) before their owners' kelurahan
+    # are looked up.
     rows = uow.fetch(
-        f"""{standing}
-        SELECT grouping(agency), grouping(need), agency, need, count(*),
+        f"""{standing}, late AS (
+            SELECT id, business_id, agency, need, referred_on, status, since, age FROM r
+             WHERE status = ANY(%(open)s) AND age > %(over30)s
+             ORDER BY referred_on, id COLLATE "C" LIMIT %(listed)s
+        )
+        SELECT false, grouping(agency), grouping(need), agency, need, count(*),
                count(*) FILTER (WHERE status = ANY(%(open)s)),
                count(*) FILTER (WHERE status = ANY(%(open)s) AND age > %(over30)s),
                count(*) FILTER (WHERE status = ANY(%(open)s) AND age > %(over90)s),
                count(*) FILTER (WHERE status = %(done)s), count(*) FILTER (WHERE status = %(closed)s),
-               coalesce(sum(capital), 0), {medians}
+               coalesce(sum(capital), 0), {medians},
+               NULL::text, NULL::text, NULL::text, NULL::date, NULL::text, NULL::date, NULL::integer
           FROM r GROUP BY GROUPING SETS ((agency, need), (agency), ())
+        UNION ALL
+        SELECT true, NULL, NULL, late.agency, late.need, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+               NULL, late.id, late.business_id, c.kelurahan_code, late.referred_on, late.status, late.since,
+               late.age
+          FROM late LEFT JOIN {uow.businesses.source} b ON b.id = late.business_id
+          LEFT JOIN {uow.cadres.source} c ON c.id = b.cadre_id
         """,
-        params,
+        {**params, "listed": limit},
     )
     lines: dict[tuple[str, str | None], dict[str, Any]] = {}
-    for no_agency, no_need, agency, need, *n, low, high in rows:
-        referred, open_, over30, over90, done, closed, capital = (int(x) for x in n)
+    overdue = []
+    for listed, no_agency, no_need, agency, need, *n in rows:
+        if listed:  # one of the oldest overdue: its own columns, after the figures'
+            ident, business, kel, referred, status, since, age = n[-7:]
+            overdue.append((ident, business, kel, agency, need, referred, status, since, age))
+            continue
+        *counts, low, high = n[:-7]
+        referred, open_, over30, over90, done, closed, capital = (int(x) for x in counts)
         middle = _median(low, high)
         key = ("", None) if no_agency else (agency, None if no_need else need)
         lines[key] = {"referred": referred, "open": open_, "done": done, "closed": closed,
                       "median_days_to_outcome": None if middle is None else float(middle),
                       "open_over_30": over30, "open_over_90": over90,
                       "capital_received": capital}  # fmt: skip
-    overdue = uow.fetch(
-        f"""{standing}
-        SELECT r.id, r.business_id, c.kelurahan_code, r.agency, r.need, r.referred_on, r.status, r.since,
-               r.age
-          FROM r LEFT JOIN {uow.businesses.source} b ON b.id = r.business_id
-          LEFT JOIN {uow.cadres.source} c ON c.id = b.cadre_id
-         WHERE r.status = ANY(%(open)s) AND r.age > %(over30)s
-         ORDER BY r.referred_on, r.id COLLATE "C"
-        """,
-        params,
-    )
+    overdue.sort(key=lambda o: (o[5], o[0]))  # referred_on, id: the order of the LIMIT, as Python sorts
     names = {k["code"]: k["name"] for k in uow.meta["region"]["kelurahan"]}
     empty = {"referred": 0, "open": 0, "done": 0, "closed": 0, "median_days_to_outcome": None,
              "open_over_30": 0, "open_over_90": 0, "capital_received": 0}  # fmt: skip
@@ -942,6 +956,7 @@ def facilitation(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any]:
             }
             for ident, business, kel, agency, need, referred, status, since, age in overdue
         ],
+        "overdue_total": lines.get(("", None), empty)["open_over_30"],
     }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import zlib
 from pathlib import Path
 
 import orjson
@@ -262,6 +263,17 @@ def test_seal_is_deterministic(up2k, reg: Path) -> None:
     data = orjson.loads(reg.read_bytes())
     assert b"".join(tiny.serialise(data)) == reg.read_bytes()
     assert re.search(rb'"seal":\{"body":\d+', reg.read_bytes())
+
+
+def test_the_seal_holds_the_crc_of_the_bytes_and_of_each_table(up2k, reg: Path) -> None:
+    """Worked out from the file alone, as any other program could check it."""
+    raw = reg.read_bytes()
+    data = orjson.loads(raw)
+    seal = data["meta"]["1"]["seal"]
+    assert seal["body"] == zlib.crc32(raw[: raw.rindex(b',"meta":{"1":')])
+    assert seal["tables"] == {
+        name: [len(table), zlib.crc32(orjson.dumps(table))] for name, table in data.items() if name != "meta"
+    }
 
 
 def test_history_exports_lists_every_personal_data_file(up2k, tmp_path: Path) -> None:

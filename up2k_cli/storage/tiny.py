@@ -33,7 +33,7 @@ from up2k_cli.domain.errors import RegistryDamaged, RegistryMissing, RegistryUnu
 from up2k_cli.fileio import WriteFailed, atomic_write_bytes, describe_os_error
 from up2k_cli.i18n import _
 
-from . import backups, locking, migrations
+from . import backups, crc, locking, migrations
 from .protocol import BaseUnitOfWork, Record
 from .schema import META, META_FIELDS, TABLES, TableSpec, record_problems
 
@@ -733,8 +733,9 @@ def serialise(data: dict[str, Any]) -> list[bytes]:
         part = orjson.dumps(table)
         head = b'%s"%s":' % (b"," if chunks else b"{", name.encode())
         chunks += [head, part]
-        tables[name] = [len(table), zlib.crc32(part)]
-        body = zlib.crc32(part, zlib.crc32(head, body))
+        table_crc = zlib.crc32(part)
+        tables[name] = [len(table), table_crc]
+        body = crc.combine(zlib.crc32(head, body), table_crc, len(part))  # each byte read once
     meta["seal"] = {"body": body, "meta": _crc(meta), "tables": tables}
     data[META] = data.pop(META)  # the meta table last, in memory as in the file
     return [*chunks, b',"meta":' if chunks else b'{"meta":', orjson.dumps(data[META]), b"}"]
@@ -750,7 +751,8 @@ def is_sealed(raw: bytes, data: Any) -> bool | None:
     if not isinstance(seal, dict):
         return None
     at = raw.rfind(_META_AT)
-    return at > 0 and seal.get("body") == zlib.crc32(raw[:at]) and seal.get("meta") == _crc(meta)
+    body = memoryview(raw)[:at]  # not raw[:at]: a copy of the whole file
+    return at > 0 and seal.get("body") == zlib.crc32(body) and seal.get("meta") == _crc(meta)
 
 
 class TableEdit:

@@ -16,10 +16,13 @@ command that is about to write refuses (exit 3) until the edit is checked and ac
 from __future__ import annotations
 
 import contextlib
+import operator
 import os
 import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from functools import partial
+from itertools import compress, repeat
 from pathlib import Path
 from typing import Any
 
@@ -276,17 +279,22 @@ class TinyRepository:
         return {doc[self.key]: doc for doc in self.find_in(self.key, wanted)}
 
     def find(self, **equal: Any) -> list[Record]:
-        pairs = list(equal.items())
-        if len(pairs) == 1:
-            ((name, value),) = pairs
-            found = self.table.search(condition(lambda doc: doc.get(name) == value))
-        else:
-            found = self.table.search(condition(lambda doc: all(doc.get(k) == v for k, v in pairs)))
-        return found
+        if not equal:
+            return self.all()
+        (name, value), *rest = equal.items()
+        found = self._where(name, partial(operator.eq, value))
+        return [doc for doc in found if all(doc.get(k) == v for k, v in rest)] if rest else found
 
     def find_in(self, field: str, values: Iterable[Any]) -> list[Record]:
-        wanted = set(values)
-        return self.table.search(condition(lambda doc: doc.get(field) in wanted))
+        return self._where(field, set(values).__contains__)
+
+    def _where(self, field: str, test: Callable[[Any], bool]) -> list[Record]:
+        """The records whose `field` passes `test`, as TinyDB's search gives them; `test` is a
+        builtin, so no Python function is called per record (a third of a search's time)."""
+        stored = (self.table.storage.read() or {}).get(self.spec.name) or {}
+        passed = map(test, map(dict.get, stored.values(), repeat(field)))
+        make, number = self.table.document_class, self.table.document_id_class
+        return [make(doc, number(doc_id)) for doc_id, doc in compress(stored.items(), passed)]
 
     def find_with(self, field: str, value: Any, **equal: Any) -> list[Record]:
         pairs = list(equal.items())

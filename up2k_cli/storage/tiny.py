@@ -279,22 +279,23 @@ class TinyRepository:
         return {doc[self.key]: doc for doc in self.find_in(self.key, wanted)}
 
     def find(self, **equal: Any) -> list[Record]:
-        if not equal:
-            return self.all()
-        (name, value), *rest = equal.items()
-        found = self._where(name, partial(operator.eq, value))
-        return [doc for doc in found if all(doc.get(k) == v for k, v in rest)] if rest else found
+        return self._where(*((name, partial(operator.eq, value)) for name, value in equal.items()))
 
     def find_in(self, field: str, values: Iterable[Any]) -> list[Record]:
-        return self._where(field, set(values).__contains__)
+        return self._where((field, set(values).__contains__))
 
-    def _where(self, field: str, test: Callable[[Any], bool]) -> list[Record]:
-        """The records whose `field` passes `test`, as TinyDB's search gives them; `test` is a
-        builtin, so no Python function is called per record (a third of a search's time)."""
+    def _where(self, *tests: tuple[str, Callable[[Any], bool]]) -> list[Record]:
+        """The records whose fields pass every test, as TinyDB's search gives them. Each test is a
+        builtin, applied in C (no Python function called per record: a third of a search's time),
+        and only the records that pass them all are copied."""
         stored = (self.table.storage.read() or {}).get(self.spec.name) or {}
-        passed = map(test, map(dict.get, stored.values(), repeat(field)))
+        found: Iterable[tuple[str, Any]] = stored.items()
+        docs: Iterable[Any] = stored.values()
+        for field, test in tests:
+            found = list(compress(found, map(test, map(dict.get, docs, repeat(field)))))
+            docs = map(operator.itemgetter(1), found)
         make, number = self.table.document_class, self.table.document_id_class
-        return [make(doc, number(doc_id)) for doc_id, doc in compress(stored.items(), passed)]
+        return [make(doc, number(doc_id)) for doc_id, doc in found]
 
     def find_with(self, field: str, value: Any, **equal: Any) -> list[Record]:
         pairs = list(equal.items())

@@ -286,3 +286,18 @@ def test_history_exports_lists_every_personal_data_file(up2k, tmp_path: Path) ->
     ]
     table = up2k("history", "--exports").stdout
     assert "Personal-data files written (2)" in table and "kader.csv" in table
+
+
+def test_the_seal_checked_beside_the_parse_gives_the_crc_or_fails_in_the_caller() -> None:
+    raw = b'{"cadres":{},"meta":{"1":{}}}'
+    assert tiny.in_background(tiny.sealed_crc, raw)() == zlib.crc32(b'{"cadres":{}')
+    assert tiny.in_background(tiny.sealed_crc, b"{}")() is None
+    calls = []
+
+    def fails_once(data: bytes) -> int:
+        calls.append(data)
+        if len(calls) == 1:
+            raise MemoryError
+        return 7
+
+    assert tiny.in_background(fails_once, raw)() == 7 and len(calls) == 2

@@ -832,6 +832,7 @@ def _fits(f: Any, values: list[Any]) -> bool:
 # deep check); only a file changed by other hands is examined table by table.
 
 _META_AT = b',"meta":{"1":'
+_LARGE = 1 << 20  # bytes: a table's CRC worth a thread of its own
 
 
 def _crc(value: Any) -> int:
@@ -844,17 +845,21 @@ def serialise(data: dict[str, Any]) -> list[bytes]:
     meta = data[META]["1"]
     meta.pop("seal", None)
     chunks: list[bytes] = []
-    tables: dict[str, list[int]] = {}
-    body = 0
+    parts = []
     for name, table in data.items():
         if name == META:
             continue
         part = orjson.dumps(table)
         head = b'%s"%s":' % (b"," if chunks else b"{", name.encode())
         chunks += [head, part]
-        table_crc = zlib.crc32(part)
-        tables[name] = [len(table), table_crc]
-        body = crc.combine(zlib.crc32(head, body), table_crc, len(part))  # each byte read once
+        # A large table's CRC on the other core while the next table is serialised.
+        table_crc = in_background(zlib.crc32, part) if len(part) > _LARGE else partial(zlib.crc32, part)
+        parts.append((name, len(table), head, len(part), table_crc))
+    tables: dict[str, list[int]] = {}
+    body = 0
+    for name, count, head, size, table_crc in parts:
+        tables[name] = [count, table_crc()]
+        body = crc.combine(zlib.crc32(head, body), tables[name][1], size)  # each byte read once
     meta["seal"] = {"body": body, "meta": _crc(meta), "tables": tables}
     data[META] = data.pop(META)  # the meta table last, in memory as in the file
     return [*chunks, b',"meta":' if chunks else b'{"meta":', orjson.dumps(data[META]), b"}"]

@@ -301,3 +301,18 @@ def test_the_seal_checked_beside_the_parse_gives_the_crc_or_fails_in_the_caller(
         return 7
 
     assert tiny.in_background(fails_once, raw)() == 7 and len(calls) == 2
+
+
+@pytest.mark.parametrize("count", [3, 10])  # looked up one by one either way on a sealed file
+def test_ids_handed_out_again_after_the_counters_were_wound_back_are_refused(
+    up2k, reg: Path, count: int
+) -> None:
+    data = tiny.load(reg)
+    data["meta"]["1"]["counters"]["cadre"] = 3  # K0004 and K0005 exist: handed out again
+    tiny.write_plain(reg, data)  # sealed as up2k writes
+    with tiny.FileUnitOfWork(reg) as uow:
+        assert uow.sealed
+        ids = uow.next_ids("cadre", "K", count)
+        records = [{**first_cadre(data), "id": ident, "nik": make_nik(i)} for i, ident in enumerate(ids)]
+        with pytest.raises(tiny.RegistryDamaged, match="id K0004 is taken already in table cadres"):
+            uow.cadres.add_many(records)

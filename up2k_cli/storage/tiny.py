@@ -348,7 +348,11 @@ class TinyRepository:
             return
         self._before_change(self.spec.name)
         keys = [r[self.key] for r in records]
-        taken = [k for k in keys if k in self] if len(keys) <= 8 else list(self.get_many(keys))
+        serial = self.spec.serial
+        if len(keys) <= 8 or (self.serial_keyed and all(serial(k) is not None for k in keys)):
+            taken = [k for k in keys if k in self]  # each looked up by its number: no search
+        else:
+            taken = list(self.get_many(keys))
         if taken or len(set(keys)) != len(keys):
             raise RegistryDamaged(
                 _(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import zlib
 from pathlib import Path
 
 import orjson
@@ -264,6 +265,17 @@ def test_seal_is_deterministic(up2k, reg: Path) -> None:
     assert re.search(rb'"seal":\{"body":\d+', reg.read_bytes())
 
 
+def test_the_seal_holds_the_crc_of_the_bytes_and_of_each_table(up2k, reg: Path) -> None:
+    """Worked out from the file alone, as any other program could check it."""
+    raw = reg.read_bytes()
+    data = orjson.loads(raw)
+    seal = data["meta"]["1"]["seal"]
+    assert seal["body"] == zlib.crc32(raw[: raw.rindex(b',"meta":{"1":')])
+    assert seal["tables"] == {
+        name: [len(table), zlib.crc32(orjson.dumps(table))] for name, table in data.items() if name != "meta"
+    }
+
+
 def test_history_exports_lists_every_personal_data_file(up2k, tmp_path: Path) -> None:
     up2k("export", "cadres", "--output", str(tmp_path / "kader.csv"))
     up2k("cadre", "list", "--kelurahan", "Lebak Bulus", "--show-nik", "--format", "csv")
@@ -274,3 +286,33 @@ def test_history_exports_lists_every_personal_data_file(up2k, tmp_path: Path) ->
     ]
     table = up2k("history", "--exports").stdout
     assert "Personal-data files written (2)" in table and "kader.csv" in table
+
+
+def test_the_seal_checked_beside_the_parse_gives_the_crc_or_fails_in_the_caller() -> None:
+    raw = b'{"cadres":{},"meta":{"1":{}}}'
+    assert tiny.in_background(tiny.sealed_crc, raw)() == zlib.crc32(b'{"cadres":{}')
+    assert tiny.in_background(tiny.sealed_crc, b"{}")() is None
+    calls = []
+
+    def fails_once(data: bytes) -> int:
+        calls.append(data)
+        if len(calls) == 1:
+            raise MemoryError
+        return 7
+
+    assert tiny.in_background(fails_once, raw)() == 7 and len(calls) == 2
+
+
+@pytest.mark.parametrize("count", [3, 10])  # looked up one by one either way on a sealed file
+def test_ids_handed_out_again_after_the_counters_were_wound_back_are_refused(
+    up2k, reg: Path, count: int
+) -> None:
+    data = tiny.load(reg)
+    data["meta"]["1"]["counters"]["cadre"] = 3  # K0004 and K0005 exist: handed out again
+    tiny.write_plain(reg, data)  # sealed as up2k writes
+    with tiny.FileUnitOfWork(reg) as uow:
+        assert uow.sealed
+        ids = uow.next_ids("cadre", "K", count)
+        records = [{**first_cadre(data), "id": ident, "nik": make_nik(i)} for i, ident in enumerate(ids)]
+        with pytest.raises(tiny.RegistryDamaged, match="id K0004 is taken already in table cadres"):
+            uow.cadres.add_many(records)

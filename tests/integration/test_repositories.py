@@ -164,3 +164,32 @@ def test_every_backend_gives_what_the_memory_fake_gives(
     assert [c["id"] for c in seen[-6]] == ["K0001", "K0002", "K0003"]  # in the order added
     assert seen[12] == ["B02", "B01"]  # a key that is not a serial ID too
     assert seen[-2]["rt"] is None  # a change left without commit is not kept
+
+
+def test_find_gives_what_a_tinydb_search_gives() -> None:
+    """find/find_in test fields in C; the records, their order and their copies are a search's."""
+    uow = MemoryUnitOfWork({**{name: {} for name in TABLES}, META: {"1": META_RECORD}}, now=NOW)
+    with uow:
+        uow.cadres.add_many(
+            [cadre(1, phone="1"), cadre(2, phone="2", rt="5"), cadre(3, phone="1", rt="5"), cadre(4, rt=None)]
+        )
+        table = uow.cadres.table
+        for found, search in [
+            (uow.cadres.find(phone="1"), lambda doc: doc.get("phone") == "1"),
+            (uow.cadres.find(phone=None), lambda doc: doc.get("phone") is None),
+            (
+                uow.cadres.find(rt="5", phone="1"),
+                lambda doc: doc.get("rt") == "5" and doc.get("phone") == "1",
+            ),
+            (uow.cadres.find(rt=None), lambda doc: doc.get("rt") is None),
+            (uow.cadres.find(), lambda doc: True),
+            (
+                uow.cadres.find_in("id", ["K0004", "K0001", "K0009"]),
+                lambda doc: doc["id"] in {"K0004", "K0001"},
+            ),
+        ]:
+            expected = table.search(search)
+            assert [(d.doc_id, ordered(d)) for d in found] == [(d.doc_id, ordered(d)) for d in expected]
+        copy = uow.cadres.find(phone="2")[0]
+        copy["status_log"][0]["status"] = "changed in a copy"
+        assert uow.cadres.get("K0002")["status_log"][0]["status"] == "active"

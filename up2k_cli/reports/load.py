@@ -4,21 +4,11 @@ for a few cadres, and the region's names. In an open unit of work."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
+from up2k_cli.domain.region import kelurahan_names
 from up2k_cli.domain.timeline import Snapshot, as_of
 from up2k_cli.storage.protocol import Record, UnitOfWork
-
-
-def kelurahan_names(meta: Mapping[str, Any]) -> dict[str, str]:
-    """Kelurahan code -> name, from the registry's region."""
-    return {k["code"]: k["name"] for k in meta["region"]["kelurahan"]}
-
-
-def kecamatan_name(meta: Mapping[str, Any]) -> str:
-    """The kecamatan the registry serves, as its settings name it (report titles)."""
-    return str(meta["region"]["kecamatan"]["name"])
 
 
 def snapshot(uow: UnitOfWork, day: dt.date, cadres: Sequence[Record] | None = None) -> Snapshot:

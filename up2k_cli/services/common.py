@@ -10,8 +10,8 @@ from typing import Any
 from up2k_cli.domain import validators as v
 from up2k_cli.domain.cadre import DERIVED_FIELDS
 from up2k_cli.domain.errors import NotFound, RuleViolation, ValidationError
+from up2k_cli.domain.region import kelurahan_names
 from up2k_cli.i18n import N_, Msg, _
-from up2k_cli.reports.load import kelurahan_names
 from up2k_cli.storage.protocol import Record, Repository, UnitOfWork
 
 __all__ = ["kelurahan_names"]  # the services find it here, with the other lookups

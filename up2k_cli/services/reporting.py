@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from up2k_cli.domain.region import kecamatan_name
 from up2k_cli.reports import READ_MODELS
 from up2k_cli.reports.common import from_values
-from up2k_cli.reports.load import kecamatan_name
 from up2k_cli.storage.protocol import UnitOfWork
 
 CONTACTS = "report agencies --with-contacts"

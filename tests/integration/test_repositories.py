@@ -22,17 +22,23 @@ META_RECORD = presets.new_meta(dt.date(2026, 1, 5), NOW, migrations.CURRENT_VERS
 
 
 @pytest.fixture(params=["memory", "file", "postgresql"])
-def make(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], UnitOfWork]:
-    """A fresh, empty registry of each backend; make() -> a unit of work on it (not entered)."""
+def make(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[..., UnitOfWork]:
+    """A fresh, empty registry of each backend; make(reading=False) -> a unit of work on it (not
+    entered)."""
     options: dict[str, Any] = {"command": "contract", "user": "tester", "now": NOW}
     if request.param == "memory":
         uow = MemoryUnitOfWork({**{name: {} for name in TABLES}, META: {"1": META_RECORD}}, **options)
-        return lambda: uow
+
+        def memory(reading: bool = False) -> UnitOfWork:
+            uow.reading = reading  # the fake is one object: the same one, for reading or not
+            return uow
+
+        return memory
     location = str(tmp_path / "registry.json")
     if request.param == "postgresql":
         location = request.getfixturevalue("postgres_url")
     assert storage.create_registry(location, dict(META_RECORD))
-    return lambda: storage.open_registry(location, **options)
+    return lambda reading=False: storage.open_registry(location, reading=reading, **options)
 
 
 def cadre(n: int, **fields: Any) -> dict[str, Any]:
@@ -193,3 +199,35 @@ def test_find_gives_what_a_tinydb_search_gives() -> None:
         copy = uow.cadres.find(phone="2")[0]
         copy["status_log"][0]["status"] = "changed in a copy"
         assert uow.cadres.get("K0002")["status_log"][0]["status"] == "active"
+
+
+def test_a_reading_unit_of_work_reads_the_same_and_refuses_any_change(
+    make: Callable[..., UnitOfWork], tmp_path: Path
+) -> None:
+    """Reports open the registry for reading only (`reading=True`): the same records (on a file
+    without copying their nested values), and a change, an ID reserved or a commit is refused
+    before anything is written: it would be a bug in the command."""
+    with make() as uow:
+        uow.cadres.add_many([cadre(1), cadre(2, rt="5")])
+        uow.commit()
+    with make() as uow:
+        expected = [ordered(c) for c in uow.cadres.all()]
+    file = tmp_path / "registry.json"
+    before = file.read_bytes() if file.exists() else None
+    with make(reading=True) as uow:
+        assert [ordered(c) for c in uow.cadres.all()] == expected
+        assert uow.cadres.get("K0002")["status_log"][0]["status"] == "active"
+        for change in (
+            lambda: uow.cadres.add_many([cadre(3)]),
+            lambda: uow.cadres.update_many({"K0001": {"rt": "7"}}),
+            lambda: uow.cadres.remove_many(["K0002"]),
+            lambda: uow.next_ids("cadre", "K", 1),
+            lambda: uow.update_meta({"settings": {}}),
+            uow.commit,
+        ):
+            with pytest.raises(RuntimeError, match="for reading only"):
+                change()
+    if before is not None:
+        assert file.read_bytes() == before
+    with make() as uow:
+        assert [ordered(c) for c in uow.cadres.all()] == expected

@@ -57,7 +57,7 @@ def _emit(report: Any, out: Output) -> None:
 def _run(ctx: typer.Context, name: str, **params: Any) -> Any:
     from up2k_cli.services import reporting
 
-    return reporting.run(registry(ctx), name, **params)
+    return reporting.run(registry(ctx, reading=True), name, **params)
 
 
 def _as_of(value: str | None) -> dt.date:
@@ -94,7 +94,7 @@ def batch(
     the minimum attendance (IDs and names only), completion."""
     from up2k_cli.services import reporting
 
-    _emit(reporting.batch(registry(ctx), code, as_of=_as_of(as_of)), out)
+    _emit(reporting.batch(registry(ctx, reading=True), code, as_of=_as_of(as_of)), out)
 
 
 @app.command("weekly")
@@ -259,5 +259,5 @@ def dashboard(ctx: typer.Context, as_of: AsOfOpt = None, *, out: Output) -> None
     from .context import settings
 
     when = _as_of(as_of)
-    figures = gather(registry(ctx), when, registry_label(settings(ctx).db), made_now())
+    figures = gather(registry(ctx, reading=True), when, registry_label(settings(ctx).db), made_now())
     out.text(page(figures))

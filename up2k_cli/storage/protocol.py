@@ -167,11 +167,20 @@ class BaseUnitOfWork:
         user: str | None = None,
         now: dt.datetime | None = None,
         warn: Callable[[str], None] | None = None,
+        reading: bool = False,
     ) -> None:
         self.command = command
         self.user = user or os_user()
         self.now = now or dt.datetime.now().astimezone()
         self.warn = warn or (lambda message: None)
+        # A command that only reads (a report): the backend may hand out its records without
+        # copying them (the file's are shared with its cache), so any change or commit is refused.
+        self.reading = reading
+
+    def _refuse_if_reading(self) -> None:
+        """A change or a commit in a reading unit of work: a bug in the command, never data."""
+        if self.reading:
+            raise RuntimeError(f"{self.command or 'this command'} opened the registry for reading only")
 
     def reserve(self, kind: str, count: int) -> range:  # pragma: no cover - each backend's own
         raise NotImplementedError

@@ -214,11 +214,12 @@ class ByNumber(MutableMapping[int, Any]):
             self.stored.pop(key, None)
 
 
-def table_class(spec: TableSpec) -> type[Table]:
+def table_class(spec: TableSpec, *, copies: bool = True) -> type[Table]:
     """A TinyDB Table whose documents are copies all the way down: a record changed in place
-    never reaches the file; only add, update and remove do."""
+    never reaches the file; only add, update and remove do. Without `copies` (a unit of work that
+    only reads), TinyDB's own documents: the nested values are the stored ones, not copied."""
     nested = spec.nested
-    if not nested:
+    if not nested or not copies:
         return InPlaceTable  # TinyDB's documents are copies of flat records already
 
     loads, dumps = orjson.loads, orjson.dumps
@@ -249,14 +250,21 @@ class TinyRepository:
     """One TinyDB table, keyed by each record's own key."""
 
     def __init__(
-        self, db: TinyDB, spec: TableSpec, before_change: Callable[[str], None], *, serial_keyed: bool = False
+        self,
+        db: TinyDB,
+        spec: TableSpec,
+        before_change: Callable[[str], None],
+        *,
+        serial_keyed: bool = False,
+        copies: bool = True,
     ) -> None:
         self.spec = spec
         # Every record with a serial ID is the document of that number (as up2k writes files):
         # a record not at its number is not there at all, with no need to search.
         self.serial_keyed = serial_keyed
         self.key = spec.key
-        self.table = table_class(spec)(db.storage, spec.name)
+        self.table = table_class(spec, copies=copies)(db.storage, spec.name)
+        self.copies = copies
         self._before_change = before_change
 
     def _doc(self, key: Any) -> Document | None:
@@ -309,6 +317,8 @@ class TinyRepository:
         return self.table.search(condition(holds))
 
     def all(self) -> list[Record]:
+        if not self.copies:  # reading only: the stored records themselves, as TinyDB holds them
+            return list(((self.table.storage.read() or {}).get(self.spec.name) or {}).values())
         return self.table.all()
 
     def values(self, *fields: str) -> list[tuple[Any, ...]]:
@@ -420,11 +430,15 @@ class TinyUnitOfWork(BaseUnitOfWork):
         """The repositories over this TinyDB database."""
         self.db = db
         for name, spec in TABLES.items():
-            setattr(self, name, TinyRepository(db, spec, self._before_change, serial_keyed=serial_keyed))
+            repository = TinyRepository(
+                db, spec, self._before_change, serial_keyed=serial_keyed, copies=not self.reading
+            )
+            setattr(self, name, repository)
         self._meta_table = db.table(META)
         self.touched: set[str] = set()
 
     def _before_change(self, table: str) -> None:
+        self._refuse_if_reading()
         self._check_writable()
         self.touched.add(table)
 
@@ -450,6 +464,7 @@ class TinyUnitOfWork(BaseUnitOfWork):
 
     def reserve(self, kind: str, count: int) -> range:
         """Reserve `count` serial numbers of a kind; they are never handed out again."""
+        self._refuse_if_reading()
         self._check_writable()
         counters = self.counters()
         start = counters.get(kind, 0)
@@ -468,6 +483,7 @@ class TinyUnitOfWork(BaseUnitOfWork):
         return len(changed)
 
     def commit(self) -> None:
+        self._refuse_if_reading()
         self.db.storage.flush()
 
     def __exit__(self, *exc: object) -> None:
@@ -506,6 +522,7 @@ class MemoryUnitOfWork(TinyUnitOfWork):
         return self
 
     def commit(self) -> None:
+        self._refuse_if_reading()
         self._saved = copy_nested(self.db.storage.read() or {})
         self.committed += 1
 
@@ -648,6 +665,7 @@ class FileUnitOfWork(TinyUnitOfWork):
             )
 
     def commit(self) -> None:
+        self._refuse_if_reading()
         storage = self.db.storage
         if storage.dirty:
             self._check_writable()  # a migration alone: the same checks before it is written

@@ -307,6 +307,7 @@ class PostgresUnitOfWork(BaseUnitOfWork):
         """Before the first lock, hold or write: the snapshot read so far is let go (nothing was
         written in it) and the transaction starts again as READ COMMITTED, so that what is read
         after a lock is what other commands committed before it."""
+        self._refuse_if_reading()
         if self._snapshot:
             conn = self._connection()
             with self._translated():
@@ -325,6 +326,7 @@ class PostgresUnitOfWork(BaseUnitOfWork):
                 conn.close()
 
     def commit(self) -> None:
+        self._refuse_if_reading()
         conn = self._connection()
         try:
             conn.commit()
@@ -508,6 +510,7 @@ class PostgresUnitOfWork(BaseUnitOfWork):
 
     def reserve(self, kind: str, count: int) -> range:
         """`count` numbers in a row; never handed out again, even if this command rolls back."""
+        self._refuse_if_reading()
         if kind not in COUNTERS:
             raise ValueError(f"no counter {kind!r}")
         if count < 1:

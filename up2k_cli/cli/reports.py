@@ -165,7 +165,11 @@ def agencies(
     from up2k_cli.services import reporting
 
     report = reporting.agencies(
-        registry(ctx), as_of=_as_of(as_of), agency=agency, with_contacts=with_contacts, output=out.file
+        registry(ctx, reading=not with_contacts),  # the hand-over list leaves a trace: written
+        as_of=_as_of(as_of),
+        agency=agency,
+        with_contacts=with_contacts,
+        output=out.file,
     )
     _emit(report, out)
 

@@ -119,12 +119,13 @@ def enrollment_statuses_by_kelurahan(
 def businesses_by_owner_kelurahan(uow: PostgresUnitOfWork, day: dict[str, Any]) -> dict[str, tuple[int, int]]:
     """The owner's kelurahan ('' for an owner registered after the day) -> (businesses started
     by the day, cadres with one: new entrepreneurs)."""
+    # Counted per owner first (one hash), then joined to the owners: no distinct count to sort.
     rows = uow.fetch(
         f"""
-        SELECT coalesce(c.kelurahan_code, ''), count(*), count(DISTINCT b.cadre_id)
-          FROM {uow.businesses.source} b
-          LEFT JOIN {uow.cadres.source} c ON c.id = b.cadre_id AND c.registered_on <= %(day)s
-         WHERE coalesce(b.started_on, b.added_on) <= %(day)s
+        SELECT coalesce(c.kelurahan_code, ''), sum(o.n), count(*)
+          FROM (SELECT cadre_id, count(*) AS n FROM {uow.businesses.source}
+                 WHERE coalesce(started_on, added_on) <= %(day)s GROUP BY cadre_id) o
+          LEFT JOIN {uow.cadres.source} c ON c.id = o.cadre_id AND c.registered_on <= %(day)s
          GROUP BY 1
         """,
         day,

@@ -26,6 +26,8 @@ from typing import Any, Protocol
 from up2k_cli.domain import batch as rules
 from up2k_cli.domain import outcomes as outcome_rules
 from up2k_cli.domain.cadre import ACTIVE, BUSINESS_CATEGORIES, INACTIVE
+from up2k_cli.domain.facilitation import OVERDUE_LISTED
+from up2k_cli.domain.region import kelurahan_names
 
 
 class PostgresUnitOfWork(Protocol):
@@ -336,7 +338,7 @@ def jobs(uow: PostgresUnitOfWork, *, as_of: dt.date, since: dt.date | None = Non
         return {"kind": kind, "key": key, "label": label, "figures": figures(today, kind, key),
                 "before": None if past is None else figures(past, kind, key)}  # fmt: skip
 
-    names = {k["code"]: k["name"] for k in uow.meta["region"]["kelurahan"]}
+    names = kelurahan_names(uow.meta)
     return {
         "as_of": as_of.isoformat(),
         "since": since.isoformat() if since is not None else None,
@@ -438,7 +440,7 @@ def kelurahan(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any]:
             "businesses": c["businesses"], "new_entrepreneurs": c["new_entrepreneurs"],
         }  # fmt: skip
 
-    names = {k["code"]: k["name"] for k in uow.meta["region"]["kelurahan"]}  # reports/load.py
+    names = kelurahan_names(uow.meta)
     return {
         "as_of": day["d"],
         "definition": FIRST_BUSINESS,
@@ -479,7 +481,7 @@ def target(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any]:
     weeks_left = max((end - as_of).days, 0) / 7
     since = (as_of - dt.timedelta(weeks=pace_weeks)).isoformat()
     firsts = first_businesses(uow, day, since)
-    names = {k["code"]: k["name"] for k in uow.meta["region"]["kelurahan"]}
+    names = kelurahan_names(uow.meta)
     share = 1 / (len(names) or 1)
 
     def rounded(value: float) -> float | int:
@@ -592,7 +594,7 @@ def pipeline(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any]:
     total: Counter[str] = Counter()
     for c in counts.values():
         total.update(c)
-    names = {k["code"]: k["name"] for k in uow.meta["region"]["kelurahan"]}
+    names = kelurahan_names(uow.meta)
     steps = outcome_rules.STEP_NAMES
 
     def line(code: str, name: str, c: Counter[str]) -> dict[str, Any]:
@@ -672,7 +674,7 @@ def income(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any]:
             registered = int(n)
     empty: dict[str, Any] = {"with_baseline": 0, "with_follow_up": 0, "with_both": 0, "rose_pct": None}
     empty |= dict.fromkeys(("median_baseline", "median_latest", "median_change", "median_change_pct"))
-    names = {k["code"]: k["name"] for k in uow.meta["region"]["kelurahan"]}
+    names = kelurahan_names(uow.meta)
     return {
         "as_of": day["d"],
         "registered": registered,
@@ -765,7 +767,7 @@ def weekly(uow: PostgresUnitOfWork, *, week: str | None = None, as_of: dt.date) 
     uow.fetch("SET LOCAL work_mem = '64MB'", rows=False)
     previous = monday - dt.timedelta(days=7)
     counts = week_activity(uow, day, [(previous, previous + dt.timedelta(days=6)), (monday, last_day)])
-    names = {k["code"]: k["name"] for k in uow.meta["region"]["kelurahan"]}
+    names = kelurahan_names(uow.meta)
 
     def line(code: str, name: str) -> dict[str, Any]:
         def part(slot: int) -> dict[str, int]:
@@ -850,18 +852,18 @@ def agencies(
     }
 
 
-def facilitation(uow: PostgresUnitOfWork, *, as_of: dt.date, **given: Any) -> dict[str, Any]:
+def facilitation(
+    uow: PostgresUnitOfWork, *, as_of: dt.date, overdue: int | str | None = OVERDUE_LISTED
+) -> dict[str, Any]:
     """reports/facilitation.py FacilitationReport, as plain values: where each referral stood at
     the end of the day (domain/referrals.py standing: its latest update by then, in the order
     recorded), counted per agency and need, per agency and in total; the oldest `overdue` (default
     OVERDUE_LISTED; 'all' or None: every one) of the open ones past 30 days listed (LIMIT: the
     database never builds the whole list), and their number in all (the total line's count)."""
-    from up2k_cli.domain.facilitation import OVERDUE_DAYS, OVERDUE_LISTED, overdue_limit
+    from up2k_cli.domain.facilitation import OVERDUE_DAYS, overdue_limit
     from up2k_cli.domain.referrals import CLOSED, DONE, NEED_CODES, OPEN, REFERRED
 
-    limit = overdue_limit(given.pop("overdue", OVERDUE_LISTED))
-    if given:
-        raise TypeError(f"facilitation() got unexpected parameters {sorted(given)}")
+    limit = overdue_limit(overdue)
     day = _day(as_of)
     uow.fetch("SET LOCAL work_mem = '64MB'", rows=False)
     params = {**day, "referred": REFERRED, "open": sorted(OPEN), "done": DONE, "closed": CLOSED,
@@ -928,7 +930,7 @@ def facilitation(uow: PostgresUnitOfWork, *, as_of: dt.date, **given: Any) -> di
                       "open_over_30": over30, "open_over_90": over90,
                       "capital_received": capital}  # fmt: skip
     overdue.sort(key=lambda o: (o[5], o[0]))  # referred_on, id: the order of the LIMIT, as Python sorts
-    names = {k["code"]: k["name"] for k in uow.meta["region"]["kelurahan"]}
+    names = kelurahan_names(uow.meta)
     empty = {"referred": 0, "open": 0, "done": 0, "closed": 0, "median_days_to_outcome": None,
              "open_over_30": 0, "open_over_90": 0, "capital_received": 0}  # fmt: skip
 

@@ -78,14 +78,19 @@ def _v5_to_v6(data: Data) -> None:
     """Indexes of a registry on PostgreSQL (its migration 0006); nothing changes in a file."""
 
 
+def _v6_to_v7(data: Data) -> None:
+    """The jobs line kept ahead by PostgreSQL (its migration 0007); nothing changes in a file."""
+
+
 MIGRATIONS: dict[int, Callable[[Data], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
     4: _v4_to_v5,
     5: _v5_to_v6,
+    6: _v6_to_v7,
 }
-CURRENT_VERSION = 6
+CURRENT_VERSION = 7
 
 
 def schema_version(data: Data) -> int:

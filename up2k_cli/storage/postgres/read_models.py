@@ -199,6 +199,11 @@ def business_counts(uow: PostgresUnitOfWork, day: dict[str, Any]) -> tuple[list[
     return [(c, bool(no_pirt), int(n)) for c, no_pirt, n in groups], int(owners)
 
 
+# Cadres whose kept jobs figures changed after a report's day are worked out afresh one by one up
+# to this many; past it (a day long past), every cadre is, in one pass over the tables.
+AFRESH_AT_MOST = 200_000
+
+
 def job_figures(
     uow: PostgresUnitOfWork, day: dict[str, Any], *, total_only: bool = False
 ) -> dict[tuple[str, str], dict[str, int]]:
@@ -206,100 +211,54 @@ def job_figures(
     of its JobFigures. Businesses started by the day whose owner was registered by then, as they
     stood (each measured field from its latest follow-up by the day, else the business's own),
     owners once per line; cadres unemployed at registration who work on the day (domain/work.py
-    work_status_on: the latest of the status said at registration or at an income follow-up and
-    a business started, a stated status winning on the same day)."""
-    from up2k_cli.domain.jobs import CATEGORY, KELURAHAN, TOTAL
-    from up2k_cli.domain.work import MICRO_MAX_SALES, SMALL_MAX_SALES, UNEMPLOYED, WORKING
+    work_status_on).
 
-    cadres, businesses = uow.cadres.source, uow.businesses.source
-    follow_ups, incomes = uow.business_follow_ups.source, uow.incomes.source
-    # Each field's latest measure by the day (date, then the order recorded): the greatest of
-    # [day number, place, value] as a bigint array (pos is unique), its value taken after; one
-    # hash over the follow-ups, cheaper than building and comparing text.
-    latest = ",\n".join(
-        f"""(max(ARRAY["on" - DATE '2000-01-01', pos, {f}]) FILTER (WHERE {f} IS NOT NULL))[3] AS {f}"""
-        for f in ("family_workers", "paid_workers", "paid_were_unemployed", "paid_local", "turnover")
-    )
-    state = ", ".join(
-        f"coalesce(f.{f}, b.{f}) AS {f}"
-        for f in ("family_workers", "paid_workers", "paid_were_unemployed", "paid_local", "turnover")
-    )
-    params = {**day, "unemployed": UNEMPLOYED, "working": WORKING, "micro": MICRO_MAX_SALES,
-              "small": SMALL_MAX_SALES, "kelurahan": KELURAHAN, "category": CATEGORY,
-              "total": TOTAL}  # fmt: skip
-    kind = (
-        "%(total)s"
+    Each cadre's part is kept by the database as it stands now (migration 0007's up2k.owner_jobs,
+    one row per cadre and one per category it has businesses in); it holds as of any day on or
+    after the row's settled_on. Only the cadres settled after the day are worked out afresh, as
+    of the day, by up2k.owner_jobs_as_of: the same rules, over their records alone; when they
+    are many (a day long past), every cadre is, in one pass over the tables."""
+    from up2k_cli.domain.jobs import CATEGORY, KELURAHAN, TOTAL
+
+    params = {**day, "kelurahan": KELURAHAN, "category": CATEGORY, "total": TOTAL}
+    figures = """coalesce(sum(businesses), 0), count(*) FILTER (WHERE businesses > 0),
+                 count(*) FILTER (WHERE businesses > 0 AND unemployed),
+                 coalesce(sum(family_workers), 0), coalesce(sum(paid_workers), 0),
+                 coalesce(sum(paid_were_unemployed), 0), coalesce(sum(paid_local), 0),
+                 coalesce(sum(micro), 0), coalesce(sum(small), 0), coalesce(sum(medium), 0),
+                 coalesce(sum(size_unknown), 0), count(*) FILTER (WHERE moved)"""
+    lines = (
+        f"SELECT %(total)s, '', {figures} FROM parts WHERE category = ''"
         if total_only
-        else "CASE WHEN grouping(kelurahan_code) = 0 THEN %(kelurahan)s "
-        "WHEN grouping(category) = 0 THEN %(category)s ELSE %(total)s END"
+        else f"""
+        SELECT CASE WHEN grouping(kelurahan_code) = 0 THEN %(kelurahan)s ELSE %(total)s END,
+               coalesce(kelurahan_code, ''), {figures}
+          FROM parts WHERE category = '' GROUP BY GROUPING SETS ((kelurahan_code), ())
+        UNION ALL
+        SELECT %(category)s, category, {figures} FROM parts WHERE category <> '' GROUP BY category"""
     )
-    key = "''" if total_only else "coalesce(kelurahan_code, category, '')"
-    rows = uow.fetch(
-        f"""
-        WITH f AS (
-            SELECT business_id, {latest} FROM {follow_ups} WHERE "on" <= %(day)s GROUP BY business_id
-        ), s AS (
-            SELECT b.cadre_id, b.category, c.kelurahan_code,
-                   c.work_status = %(unemployed)s AS unemployed, {state}
-              FROM {businesses} b
-              JOIN {cadres} c ON c.id = b.cadre_id AND c.registered_on <= %(day)s
-              LEFT JOIN f ON f.business_id = b.id
-             WHERE coalesce(b.started_on, b.added_on) <= %(day)s
+    unsettled = [
+        cadre
+        for (cadre,) in uow.fetch(
+            "SELECT cadre_id FROM up2k.owner_jobs WHERE category = '' AND settled_on > %(day)s LIMIT %(most)s",
+            {**day, "most": AFRESH_AT_MOST + 1},
         )
-        SELECT {kind}, {key},
-               count(*), count(DISTINCT cadre_id), count(DISTINCT cadre_id) FILTER (WHERE unemployed),
-               coalesce(sum(family_workers), 0), coalesce(sum(paid_workers), 0),
-               coalesce(sum(paid_were_unemployed), 0), coalesce(sum(paid_local), 0),
-               count(*) FILTER (WHERE 12 * turnover <= %(micro)s),
-               count(*) FILTER (WHERE 12 * turnover > %(micro)s AND 12 * turnover <= %(small)s),
-               count(*) FILTER (WHERE 12 * turnover > %(small)s),
-               count(*) FILTER (WHERE turnover IS NULL)
-          FROM s GROUP BY GROUPING SETS ({"" if total_only else "(kelurahan_code), (category), "}())
-        """,
-        params,
-    )
+    ]
+    if len(unsettled) > AFRESH_AT_MOST:
+        parts = "SELECT * FROM up2k.owner_jobs_as_of(%(day)s, NULL)"
+    else:
+        parts = """SELECT * FROM up2k.owner_jobs WHERE settled_on <= %(day)s
+                   UNION ALL SELECT * FROM up2k.owner_jobs_as_of(%(day)s, %(unsettled)s)"""
+    rows = uow.fetch(f"WITH parts AS ({parts}) {lines}", {**params, "unsettled": unsettled})
     names = ("businesses", "owners", "owners_formerly_unemployed", "family_workers", "paid_workers",
              "paid_formerly_unemployed", "paid_local", "micro", "small", "medium",
-             "size_unknown")  # fmt: skip
-    found: dict[tuple[str, str], dict[str, int]] = {}
+             "size_unknown", "moved_to_work")  # fmt: skip
+    found: dict[tuple[str, str], dict[str, Any]] = {}
     for kind, key, *values in rows:
-        found[(kind, key)] = dict(zip(names, (int(v) for v in values), strict=True))
-    # Each such cadre's work status on the day is that of the latest of: registration (stated
-    # unemployed), its latest business started (working), its latest income follow-up stating a
-    # status; latest by date, a stated status winning over a business on the same day, then the
-    # order recorded (registration before any follow-up). One row per cadre, no sort of them all.
-    moved = uow.fetch(
-        f"""
-        WITH u AS (
-            SELECT id, kelurahan_code, registered_on FROM {cadres}
-             WHERE registered_on <= %(day)s AND work_status = %(unemployed)s
-        ), b AS (
-            SELECT cadre_id, max(coalesce(started_on, added_on)) AS on_ FROM {businesses}
-             WHERE coalesce(started_on, added_on) <= %(day)s GROUP BY cadre_id
-        ), i AS (
-            SELECT DISTINCT ON (i.cadre_id) i.cadre_id, i."on" AS on_, i.pos, i.work_status
-              FROM {incomes} i JOIN u ON u.id = i.cadre_id
-             WHERE i."on" <= %(day)s AND i.work_status IS NOT NULL AND i.work_status <> ''
-             ORDER BY i.cadre_id, i."on" DESC, i.pos DESC
-        )
-        SELECT u.kelurahan_code, count(*)
-          FROM u LEFT JOIN b ON b.cadre_id = u.id LEFT JOIN i ON i.cadre_id = u.id
-         WHERE CASE WHEN i.cadre_id IS NOT NULL AND (i.on_, 1, i.pos) > (u.registered_on, 1, 0::bigint)
-                         AND (b.on_ IS NULL OR (i.on_, 1, i.pos) > (b.on_, 0, 0::bigint))
-                    THEN i.work_status = %(working)s
-                    ELSE b.on_ IS NOT NULL AND (b.on_, 0) > (u.registered_on, 1)
-               END
-         GROUP BY 1
-        """,
-        params,
-    )
-    empty = dict.fromkeys(names, 0)
-    for kel, n in moved:
-        found.setdefault((KELURAHAN, kel), dict(empty))["moved_to_work"] = int(n)
-        found.setdefault((TOTAL, ""), dict(empty))
-        found[(TOTAL, "")]["moved_to_work"] = found[(TOTAL, "")].get("moved_to_work", 0) + int(n)
-    for (kind, _key), figures in found.items():
-        figures["moved_to_work"] = None if kind == CATEGORY else figures.get("moved_to_work", 0)
+        figures_of = dict(zip(names, (int(v) for v in values), strict=True))
+        if kind == CATEGORY:
+            figures_of["moved_to_work"] = None
+        found[(kind, key)] = figures_of
     return found
 
 

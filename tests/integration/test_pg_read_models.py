@@ -286,7 +286,9 @@ def kept_and_afresh(url: str) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]
     """Migration 0007: (up2k.owner_jobs as the triggers keep it, the same worked out afresh)."""
     with open_registry(url) as uow:
         kept = set(uow.fetch("SELECT * FROM up2k.owner_jobs"))
-        afresh = set(uow.fetch("SELECT * FROM up2k.owner_jobs_as_of('infinity', ARRAY(SELECT id FROM up2k.cadres))"))
+        afresh = set(
+            uow.fetch("SELECT * FROM up2k.owner_jobs_as_of('infinity', ARRAY(SELECT id FROM up2k.cadres))")
+        )
     return kept, afresh
 
 
@@ -312,7 +314,11 @@ def test_every_change_that_counts_works_the_jobs_out_again(postgres_cluster: Any
     working = one("SELECT id FROM up2k.incomes WHERE cadre_id = 'K0007' AND work_status = 'working'")
     stated = one("SELECT id FROM up2k.incomes WHERE cadre_id = 'K0008' AND work_status = 'working'")
     spare = one("SELECT id FROM up2k.businesses WHERE name = 'Jasa Cuci'")
-    moved_to = "Lebak Bulus" if one("SELECT kelurahan_code FROM up2k.cadres WHERE id = 'K0003'") != "31.74.06.1002" else "Pondok Labu"
+    moved_to = (
+        "Lebak Bulus"
+        if one("SELECT kelurahan_code FROM up2k.cadres WHERE id = 'K0003'") != "31.74.06.1002"
+        else "Pondok Labu"
+    )
     changes: list[list[str]] = [
         ["business", "update", "U0003", "--category", "jasa", "--turnover", "200 jt"],
         ["business", "update", "U0003", "--started", "2026-11-26"],
@@ -334,3 +340,41 @@ def test_every_change_that_counts_works_the_jobs_out_again(postgres_cluster: Any
     for day in ("2026-11-10", "2026-11-25", "2026-11-27", TODAY):
         sql, python = figures(url, "jobs", as_of=dt.date.fromisoformat(day))
         assert sql == python, day
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_jobs_worked_out_afresh_for_every_cadre_are_the_python_jobs_report(
+    registry: str, day: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past read_models.AFRESH_AT_MOST cadres settled after the day, every cadre is worked out
+    as of the day, without the kept rows (up2k.owner_jobs_as_of(day, NULL))."""
+    from up2k_cli.storage.postgres import read_models
+
+    monkeypatch.setattr(read_models, "AFRESH_AT_MOST", -1)
+    sql, python = figures(registry, "jobs", as_of=dt.date.fromisoformat(day), since=None)
+    assert sql == python
+
+
+@pytest.mark.parametrize("padding", [64, 10_000])
+def test_many_cadres_at_once_are_worked_out_under_the_whole_tables_lock(
+    postgres_cluster: Any, padding: int
+) -> None:
+    """A COPY or `copy --to` names many cadres at once: past 64 the whole table's lock is taken,
+    past 10,000 every cadre is worked out again in one pass; the rows are the same."""
+    url = postgres_cluster.url(
+        postgres_cluster.create_database(f"owner_jobs_{padding}", template="template0")
+    )
+    run = cli_runner(url)
+    registry_data.build(run)
+    for args in MORE:
+        run(*args)
+    with open_registry(url) as uow:
+        uow.writing()
+        uow.fetch("UPDATE up2k.owner_jobs SET businesses = businesses + 7", rows=False)  # wrong on purpose
+        uow.fetch(
+            "SELECT up2k.refresh_owner_jobs(ARRAY(SELECT id FROM up2k.cadres) || ARRAY(SELECT 'X' || n FROM generate_series(1, %s) n))",
+            (padding,),
+        )
+        uow.commit()
+    kept, afresh = kept_and_afresh(url)
+    assert kept == afresh and kept

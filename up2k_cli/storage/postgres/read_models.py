@@ -240,7 +240,8 @@ def job_figures(
     unsettled = [
         cadre
         for (cadre,) in uow.fetch(
-            "SELECT cadre_id FROM up2k.owner_jobs WHERE category = '' AND settled_on > %(day)s LIMIT %(most)s",
+            "SELECT cadre_id FROM up2k.owner_jobs WHERE category = '' AND settled_on > %(day)s"
+            " LIMIT %(most)s",
             {**day, "most": AFRESH_AT_MOST + 1},
         )
     ]

@@ -136,10 +136,31 @@ $$;
 -- Works these cadres' parts out again, as they stand now. Run by the triggers below as the
 -- schema's owner (an office's change counts in every line it is part of); trigger functions
 -- cannot be called directly, so an office can use them for nothing else.
+--
+-- Two commands changing one cadre's records at once (writers run READ COMMITTED) would each
+-- delete the rows the other has not committed yet and insert the same keys: so each cadre's
+-- part is worked out under a lock of its own, taken in ID order, and read after it. Many at
+-- once (a COPY, `copy --to`) take the whole table's lock instead (advisory locks are finite),
+-- and past 10,000 cadres every part is worked out again in one pass over the tables.
 CREATE FUNCTION up2k.refresh_owner_jobs(ids text[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    whole CONSTANT integer := hashtext('up2k.owner_jobs');
+    cadre CONSTANT integer := hashtext('up2k.owner_jobs cadre');
 BEGIN
-    IF cardinality(ids) > 0 THEN
+    IF cardinality(ids) IS NULL OR cardinality(ids) = 0 THEN
+        RETURN;
+    ELSIF cardinality(ids) <= 64 THEN
+        PERFORM pg_advisory_xact_lock_shared(whole, 0);
+        PERFORM pg_advisory_xact_lock(cadre, hashtext(id))
+           FROM (SELECT DISTINCT unnest(ids) AS id ORDER BY 1) x;
+    ELSE
+        PERFORM pg_advisory_xact_lock(whole, 0);
+    END IF;
+    IF cardinality(ids) > 10000 THEN
+        DELETE FROM up2k.owner_jobs;
+        INSERT INTO up2k.owner_jobs SELECT * FROM up2k.owner_jobs_as_of('infinity', NULL);
+    ELSE
         DELETE FROM up2k.owner_jobs WHERE cadre_id = ANY (ids);
         -- planned for these IDs each time (a plan kept for any IDs would read every cadre)
         EXECUTE 'INSERT INTO up2k.owner_jobs SELECT * FROM up2k.owner_jobs_as_of(''infinity'', $1)' USING ids;
@@ -167,9 +188,9 @@ CREATE FUNCTION up2k.owner_jobs_of_businesses() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        PERFORM up2k.refresh_owner_jobs(ARRAY(SELECT cadre_id FROM new_rows));
+        PERFORM up2k.refresh_owner_jobs(ARRAY(SELECT DISTINCT cadre_id FROM new_rows));
     ELSIF TG_OP = 'DELETE' THEN
-        PERFORM up2k.refresh_owner_jobs(ARRAY(SELECT cadre_id FROM old_rows));
+        PERFORM up2k.refresh_owner_jobs(ARRAY(SELECT DISTINCT cadre_id FROM old_rows));
     ELSE
         PERFORM up2k.refresh_owner_jobs(ARRAY(SELECT cadre_id FROM new_rows UNION SELECT cadre_id FROM old_rows));
     END IF;
@@ -182,28 +203,31 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         PERFORM up2k.refresh_owner_jobs(ARRAY(
-            SELECT b.cadre_id FROM up2k.businesses b WHERE b.id IN (SELECT business_id FROM new_rows)));
+            SELECT DISTINCT b.cadre_id FROM up2k.businesses b WHERE b.id IN (SELECT business_id FROM new_rows)));
     ELSIF TG_OP = 'DELETE' THEN
         PERFORM up2k.refresh_owner_jobs(ARRAY(
-            SELECT b.cadre_id FROM up2k.businesses b WHERE b.id IN (SELECT business_id FROM old_rows)));
+            SELECT DISTINCT b.cadre_id FROM up2k.businesses b WHERE b.id IN (SELECT business_id FROM old_rows)));
     ELSE
         PERFORM up2k.refresh_owner_jobs(ARRAY(
-            SELECT b.cadre_id FROM up2k.businesses b
+            SELECT DISTINCT b.cadre_id FROM up2k.businesses b
              WHERE b.id IN (SELECT business_id FROM new_rows UNION SELECT business_id FROM old_rows)));
     END IF;
     RETURN NULL;
 END
 $$;
 
+-- An income follow-up counts when it states a work status (domain/work.py).
 CREATE FUNCTION up2k.owner_jobs_of_incomes() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        PERFORM up2k.refresh_owner_jobs(ARRAY(SELECT cadre_id FROM new_rows));
+        PERFORM up2k.refresh_owner_jobs(ARRAY(SELECT DISTINCT cadre_id FROM new_rows WHERE work_status <> ''));
     ELSIF TG_OP = 'DELETE' THEN
-        PERFORM up2k.refresh_owner_jobs(ARRAY(SELECT cadre_id FROM old_rows));
+        PERFORM up2k.refresh_owner_jobs(ARRAY(SELECT DISTINCT cadre_id FROM old_rows WHERE work_status <> ''));
     ELSE
-        PERFORM up2k.refresh_owner_jobs(ARRAY(SELECT cadre_id FROM new_rows UNION SELECT cadre_id FROM old_rows));
+        PERFORM up2k.refresh_owner_jobs(ARRAY(
+            SELECT cadre_id FROM new_rows WHERE work_status <> ''
+            UNION SELECT cadre_id FROM old_rows WHERE work_status <> ''));
     END IF;
     RETURN NULL;
 END

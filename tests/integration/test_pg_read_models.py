@@ -78,16 +78,20 @@ DAYS = ["2026-10-19", "2026-10-21", "2026-11-03", "2026-11-10", "2026-11-12", "2
         "2026-11-25", TODAY]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def registry(postgres_cluster: Any) -> str:
-    """One registry for the module (built through the CLI), read only by the tests."""
-    name = postgres_cluster.create_database("read_models", template="template0")
-    url = postgres_cluster.url(name)
+def built(postgres_cluster: Any, name: str) -> str:
+    """A new database holding the registry with the hard cases (built through the CLI)."""
+    url = postgres_cluster.url(postgres_cluster.create_database(name, template="template0"))
     run = cli_runner(url)
     registry_data.build(run)
     for args in MORE:
         run(*args)
     return url
+
+
+@pytest.fixture(scope="module")
+def registry(postgres_cluster: Any) -> str:
+    """One registry for the module, read only by the tests."""
+    return built(postgres_cluster, "read_models")
 
 
 def figures(url: str, name: str, **params: Any) -> tuple[Any, Any]:
@@ -301,11 +305,8 @@ def test_the_jobs_kept_ahead_are_the_jobs_worked_out_afresh(registry: str) -> No
 def test_every_change_that_counts_works_the_jobs_out_again(postgres_cluster: Any) -> None:
     """Corrections, removals, moves, an erasure and an undo: after each, the kept rows are the
     rows worked out afresh, and the jobs report is Python's, as of days before and after."""
-    url = postgres_cluster.url(postgres_cluster.create_database("owner_jobs", template="template0"))
+    url = built(postgres_cluster, "owner_jobs")
     run = cli_runner(url)
-    registry_data.build(run)
-    for args in MORE:
-        run(*args)
 
     def one(query: str) -> str:
         with open_registry(url) as uow:
@@ -361,13 +362,7 @@ def test_many_cadres_at_once_are_worked_out_under_the_whole_tables_lock(
 ) -> None:
     """A COPY or `copy --to` names many cadres at once: past 64 the whole table's lock is taken,
     past 10,000 every cadre is worked out again in one pass; the rows are the same."""
-    url = postgres_cluster.url(
-        postgres_cluster.create_database(f"owner_jobs_{padding}", template="template0")
-    )
-    run = cli_runner(url)
-    registry_data.build(run)
-    for args in MORE:
-        run(*args)
+    url = built(postgres_cluster, f"owner_jobs_{padding}")
     with open_registry(url) as uow:
         uow.writing()
         uow.fetch("UPDATE up2k.owner_jobs SET businesses = businesses + 7", rows=False)  # wrong on purpose
@@ -378,3 +373,16 @@ def test_many_cadres_at_once_are_worked_out_under_the_whole_tables_lock(
         uow.commit()
     kept, afresh = kept_and_afresh(url)
     assert kept == afresh and kept
+
+
+def test_the_jobs_rules_in_sql_are_the_domains() -> None:
+    """Migration 0007 cannot import domain/work.py: its sizes and work statuses are written out,
+    and held here to the domain's."""
+    from up2k_cli.domain.work import MICRO_MAX_SALES, SMALL_MAX_SALES, UNEMPLOYED, WORKING
+    from up2k_cli.storage.postgres import migrate
+
+    sql = migrate.steps()[7].read_text(encoding="utf-8")
+    assert f"12 * turnover <= {MICRO_MAX_SALES})" in sql
+    assert f"12 * turnover > {MICRO_MAX_SALES} AND 12 * turnover <= {SMALL_MAX_SALES})" in sql
+    assert f"12 * turnover > {SMALL_MAX_SALES})" in sql
+    assert f"c.work_status = '{UNEMPLOYED}'" in sql and f"stated.work_status = '{WORKING}'" in sql

@@ -41,8 +41,11 @@ COMMENT ON TABLE up2k.owner_jobs IS
     'cadre''s totals), and settled_on, from which day it holds; see up2k.owner_jobs_as_of';
 
 -- The cadres `ids` (NULL: every cadre) as of `day`. Inlined into the query that calls it
--- (LANGUAGE sql, STABLE, no SET): the planner sees the day and the IDs. Annual sales up to 2,000,000,000 are micro, up to 15,000,000,000 small
--- (domain/work.py MICRO_MAX_SALES, SMALL_MAX_SALES; PP 7/2021); a turnover is monthly.
+-- (LANGUAGE sql, STABLE, no SET): the planner sees the day and the IDs. Annual sales up to
+-- 2,000,000,000 are micro, up to 15,000,000,000 small (domain/work.py MICRO_MAX_SALES,
+-- SMALL_MAX_SALES; PP 7/2021), a turnover is monthly; 'unemployed' and 'working' are
+-- domain/work.py's UNEMPLOYED and WORKING (tests/integration/test_pg_read_models.py holds these
+-- to the domain's).
 CREATE FUNCTION up2k.owner_jobs_as_of(day date, ids text[])
 RETURNS SETOF up2k.owner_jobs
 LANGUAGE sql STABLE AS $$
@@ -104,7 +107,7 @@ LANGUAGE sql STABLE AS $$
          ORDER BY i.cadre_id, i."on" DESC, i.pos DESC
     ), cadre AS (
         SELECT c.id, c.kelurahan_code, c.unemployed,
-               greatest(c.registered_on, p.on_, started.on_, stated.on_) AS settled_on,
+               greatest(c.registered_on, p.on_, stated.on_) AS settled_on,  -- p.on_: starts and follow-ups
                p.businesses, p.family_workers, p.paid_workers, p.paid_were_unemployed, p.paid_local,
                p.micro, p.small, p.medium, p.size_unknown,
                -- registration (stated unemployed), the latest business started, the latest
@@ -119,7 +122,7 @@ LANGUAGE sql STABLE AS $$
           FROM c LEFT JOIN per_cadre p ON p.cadre_id = c.id
                  LEFT JOIN started ON started.cadre_id = c.id
                  LEFT JOIN stated ON stated.cadre_id = c.id
-         WHERE p.cadre_id IS NOT NULL OR started.cadre_id IS NOT NULL OR stated.cadre_id IS NOT NULL
+         WHERE p.cadre_id IS NOT NULL OR stated.cadre_id IS NOT NULL  -- started has p's cadres
     )
     SELECT id, ''::text, kelurahan_code, unemployed, settled_on, coalesce(businesses, 0),
            coalesce(family_workers, 0), coalesce(paid_workers, 0), coalesce(paid_were_unemployed, 0),
@@ -148,7 +151,7 @@ DECLARE
     whole CONSTANT integer := hashtext('up2k.owner_jobs');
     cadre CONSTANT integer := hashtext('up2k.owner_jobs cadre');
 BEGIN
-    IF cardinality(ids) IS NULL OR cardinality(ids) = 0 THEN
+    IF coalesce(cardinality(ids), 0) = 0 THEN
         RETURN;
     ELSIF cardinality(ids) <= 64 THEN
         PERFORM pg_advisory_xact_lock_shared(whole, 0);

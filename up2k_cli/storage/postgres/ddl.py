@@ -275,7 +275,7 @@ def grants(kind: str) -> list[str]:
         return [f"GRANT SELECT ON up2k.meta, up2k.offices, {views} TO %I"]
     tables = ", ".join(table(name) for name in scoped)
     return [
-        "GRANT SELECT ON up2k.meta, up2k.offices, up2k.owner_jobs TO %I",  # owner_jobs: migration 0007
+        "GRANT SELECT ON up2k.meta, up2k.offices TO %I",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {tables} TO %I",
         "GRANT SELECT, UPDATE ON up2k.batches TO %I",
         "GRANT SELECT, INSERT, UPDATE ON up2k.history TO %I",

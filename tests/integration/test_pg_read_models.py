@@ -338,6 +338,8 @@ def test_every_change_that_counts_works_the_jobs_out_again(postgres_cluster: Any
         assert result.exit_code == 0, (args, result.stderr)
         kept, afresh = kept_and_afresh(url)
         assert kept == afresh, args
+        kept, afresh = households_kept_and_afresh(url)
+        assert kept == afresh, args
     for day in ("2026-11-10", "2026-11-25", "2026-11-27", TODAY):
         sql, python = figures(url, "jobs", as_of=dt.date.fromisoformat(day))
         assert sql == python, day
@@ -386,3 +388,131 @@ def test_the_jobs_rules_in_sql_are_the_domains() -> None:
     assert f"12 * turnover > {MICRO_MAX_SALES} AND 12 * turnover <= {SMALL_MAX_SALES})" in sql
     assert f"12 * turnover > {SMALL_MAX_SALES})" in sql
     assert f"c.work_status = '{UNEMPLOYED}'" in sql and f"stated.work_status = '{WORKING}'" in sql
+
+
+HOUSEHOLDS_AFRESH = """
+    SELECT c.id, c.kelurahan_code, c.registered_on, c.income, l."on", l.pos, l.amount
+      FROM up2k.cadres c
+      LEFT JOIN (SELECT DISTINCT ON (cadre_id) cadre_id, "on", pos, amount FROM up2k.incomes
+                  ORDER BY cadre_id, "on" DESC, pos DESC) l ON l.cadre_id = c.id"""
+
+
+def households_kept_and_afresh(url: str) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+    """Migration 0008: (up2k.household_incomes as the triggers keep it, the same read afresh)."""
+    with open_registry(url) as uow:
+        kept = set(uow.fetch("SELECT * FROM up2k.household_incomes"))
+        afresh = set(uow.fetch(HOUSEHOLDS_AFRESH))
+    return kept, afresh
+
+
+def test_the_households_kept_ahead_are_the_households_read_afresh(registry: str) -> None:
+    kept, afresh = households_kept_and_afresh(registry)
+    assert kept == afresh
+    assert any(row[4] is not None for row in kept) and any(row[4] is None for row in kept)
+
+
+def test_every_change_that_counts_works_the_households_out_again(postgres_cluster: Any) -> None:
+    """Income follow-ups added, corrected (amount, date), removed and put back; a baseline said;
+    a cadre moved, its registration date corrected, erased; a cadre registered: after each, the
+    kept rows are the rows read afresh, and the income report is Python's, as of days before,
+    between and after the follow-ups."""
+    url = built(postgres_cluster, "household_incomes")
+    run = cli_runner(url)
+
+    def one(query: str) -> str:
+        with open_registry(url) as uow:
+            return str(uow.fetch(query)[0][0])
+
+    latest = one(
+        """SELECT id FROM up2k.incomes WHERE cadre_id = 'K0001' ORDER BY "on" DESC, pos DESC LIMIT 1"""
+    )
+    earlier = one("""SELECT id FROM up2k.incomes WHERE cadre_id = 'K0001' ORDER BY "on", pos LIMIT 1""")
+    moved_to = (
+        "Lebak Bulus"
+        if one("SELECT kelurahan_code FROM up2k.cadres WHERE id = 'K0006'") != "31.74.06.1002"
+        else "Pondok Labu"
+    )
+    changes: list[list[str]] = [
+        ["income", "add", "K0003", "--amount", "2 jt", "--date", "2026-11-24"],
+        ["income", "add", "K0003", "--amount", "2,5 jt", "--date", "2026-11-24"],  # same day: the later
+        ["income", "update", latest, "--amount", "3 jt", "--reason", "salah ketik"],
+        ["income", "update", earlier, "--date", "2026-11-26", "--reason", "salah tanggal"],
+        ["income", "remove", latest, "--reason", "ganda"],
+        ["undo", "--yes"],
+        ["income", "remove", earlier, "--reason", "ganda"],
+        ["income", "add", "K0004", "--baseline", "--amount", "750 rb"],
+        ["cadre", "update", "K0006", "--kelurahan", moved_to],
+        ["cadre", "update", "K0012", "--date", "2026-11-25"],
+        ["cadre", "forget", "K0003", "--reason", "permintaan yang bersangkutan"],
+    ]
+    for args in changes:
+        result = run(*args, check=False)
+        assert result.exit_code == 0, (args, result.stderr)
+        kept, afresh = households_kept_and_afresh(url)
+        assert kept == afresh, args
+    for day in ("2026-11-10", "2026-11-21", "2026-11-25", TODAY):
+        sql, python = figures(url, "income", as_of=dt.date.fromisoformat(day))
+        assert sql == python, day
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_income_worked_out_afresh_for_every_household_is_the_python_income_report(
+    registry: str, day: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past read_models.INCOMES_AFRESH_AT_MOST households whose latest follow-up is after the day,
+    every household's latest is worked out from the follow-ups, without the kept rows."""
+    from up2k_cli.storage.postgres import read_models
+
+    monkeypatch.setattr(read_models, "INCOMES_AFRESH_AT_MOST", -1)
+    sql, python = figures(registry, "income", as_of=dt.date.fromisoformat(day))
+    assert sql == python
+
+
+def test_many_households_at_once_are_worked_out_under_the_whole_tables_lock(postgres_cluster: Any) -> None:
+    """A COPY or `copy --to` names many cadres at once: past 64 the whole table's lock is taken
+    instead of a lock per row; the rows are the same."""
+    url = built(postgres_cluster, "household_incomes_many")
+    with open_registry(url) as uow:
+        uow.writing()
+        wrong = "UPDATE up2k.household_incomes SET latest_amount = 7, latest_on = NULL"
+        uow.fetch(wrong, rows=False)
+        uow.fetch(
+            "SELECT up2k.refresh_household_incomes(ARRAY(SELECT id FROM up2k.cadres) || ARRAY(SELECT 'X' || n FROM generate_series(1, 64) n))"
+        )
+        uow.commit()
+    kept, afresh = households_kept_and_afresh(url)
+    assert kept == afresh and kept
+
+
+def test_two_commands_adding_follow_ups_for_one_household_at_once_keep_the_latest(
+    postgres_cluster: Any,
+) -> None:
+    """Writers run READ COMMITTED: the second waits for the first's lock on the household's row,
+    then reads the follow-ups again, seeing the first's (the later one) and keeping it."""
+    import threading
+
+    import psycopg
+
+    url = built(postgres_cluster, "household_incomes_race")
+    insert = 'INSERT INTO up2k.incomes (id, cadre_id, amount, "on", pos) VALUES (%s, %s, %s, %s, %s)'
+    with psycopg.connect(url) as first, psycopg.connect(url) as second:
+        first.execute(insert, ("I9001", "K0005", 111, dt.date(2026, 11, 27), 900_001))
+        failed: list[BaseException] = []
+
+        def add_earlier() -> None:
+            try:
+                second.execute(insert, ("I9002", "K0005", 222, dt.date(2026, 11, 26), 900_002))
+                second.commit()
+            except BaseException as exc:  # reported below, in the test's thread
+                failed.append(exc)
+
+        thread = threading.Thread(target=add_earlier)
+        thread.start()
+        thread.join(1.0)
+        assert thread.is_alive(), "the second writer did not wait for the first"
+        first.commit()
+        thread.join(30)
+        assert not thread.is_alive() and not failed, failed
+    kept, afresh = households_kept_and_afresh(url)
+    assert kept == afresh
+    assert ("K0005", "2026-11-27", 111) in {(r[0], r[4], r[6]) for r in kept}  # dates come as ISO text

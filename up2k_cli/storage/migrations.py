@@ -82,6 +82,11 @@ def _v6_to_v7(data: Data) -> None:
     """The jobs line kept ahead by PostgreSQL (its migration 0007); nothing changes in a file."""
 
 
+def _v7_to_v8(data: Data) -> None:
+    """The households' incomes kept ahead by PostgreSQL (its migration 0008); nothing changes in a
+    file."""
+
+
 MIGRATIONS: dict[int, Callable[[Data], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
@@ -89,8 +94,9 @@ MIGRATIONS: dict[int, Callable[[Data], None]] = {
     4: _v4_to_v5,
     5: _v5_to_v6,
     6: _v6_to_v7,
+    7: _v7_to_v8,
 }
-CURRENT_VERSION = 7
+CURRENT_VERSION = 8
 
 
 def schema_version(data: Data) -> int:

@@ -413,9 +413,10 @@ def test_the_households_kept_ahead_are_the_households_read_afresh(registry: str)
 
 def test_every_change_that_counts_works_the_households_out_again(postgres_cluster: Any) -> None:
     """Income follow-ups added, corrected (amount, date), removed and put back; a baseline said;
-    a cadre moved, its registration date corrected, erased; a cadre registered: after each, the
-    kept rows are the rows read afresh, and the income report is Python's, as of days before,
-    between and after the follow-ups."""
+    a cadre moved, its registration date corrected, erased: after each, the kept rows are the
+    rows read afresh, and the income report is Python's, as of days before, between and after
+    the follow-ups; so is the weekly report, with a business started before its owner's
+    registration."""
     url = built(postgres_cluster, "household_incomes")
     run = cli_runner(url)
 
@@ -453,6 +454,11 @@ def test_every_change_that_counts_works_the_households_out_again(postgres_cluste
     for day in ("2026-11-10", "2026-11-21", "2026-11-25", TODAY):
         sql, python = figures(url, "income", as_of=dt.date.fromisoformat(day))
         assert sql == python, day
+    # K0012's business started on the 21st, before its registration as corrected (the 25th): in
+    # the weeks to the 22nd and the 29th, a business of an owner not registered yet
+    for week in ("2026-W47", "current"):
+        sql, python = figures(url, "weekly", week=week, as_of=dt.date(2026, 11, 24))
+        assert sql == python, week
 
 
 @pytest.mark.parametrize("day", DAYS)

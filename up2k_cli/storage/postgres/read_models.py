@@ -745,33 +745,37 @@ def week_activity(
               "tlo": min(lo0, lo1).isoformat(), "thi": max(hi0, hi1).isoformat()}  # fmt: skip
     events = ", ".join(f"('{status}', '{metric}')" for status, metric in WEEKLY_EVENTS.items())
     cadres, enrollments, businesses = uow.cadres.source, uow.enrollments.source, uow.businesses.source
+    # Each part is found by an index on its date (migration 0008): the records of the two weeks,
+    # not every record by the day. The owners are looked up one by one.
+    changed = "greatest(e.event_dates[2], e.attendance_short[1]) >= %(tlo)s"
+    start = "coalesce(b.started_on, b.added_on)"
     rows = uow.fetch(
         f"""
-        WITH c AS (
-            SELECT id, kelurahan_code, registered_on FROM {cadres} WHERE registered_on <= %(day)s
-        ), happened AS (
-            SELECT 'registrations' AS metric, kelurahan_code AS kel, registered_on::text AS on_ FROM c
-             WHERE registered_on >= least(%(lo0)s, %(lo1)s)
+        WITH happened AS (
+            SELECT 'registrations' AS metric, kelurahan_code AS kel, registered_on::text AS on_ FROM {cadres}
+             WHERE registered_on BETWEEN least(%(lo0)s, %(lo1)s) AND %(day)s
             UNION ALL
             SELECT m.metric, e.kelurahan_code, x.ev ->> 'on'
               FROM {enrollments} e, json_array_elements(e.events) x(ev), (VALUES {events}) m(status, metric)
-             WHERE e.event_dates[1] <= %(d)s AND e.event_dates[2] >= %(tlo)s AND e.event_dates[1] <= %(thi)s
-               AND x.ev ->> 'status' = m.status AND x.ev ->> 'on' <= %(d)s
+             WHERE {changed} AND e.event_dates[1] <= %(d)s AND e.event_dates[2] >= %(tlo)s
+               AND e.event_dates[1] <= %(thi)s AND x.ev ->> 'status' = m.status AND x.ev ->> 'on' <= %(d)s
             UNION ALL
             SELECT 'attendance', e.kelurahan_code, a.value
               FROM {enrollments} e, json_each_text(e.attendance) a
-             WHERE e.event_dates[1] <= %(d)s AND e.attendance_short[1] >= %(tlo)s AND a.value <= %(d)s
+             WHERE {changed} AND e.event_dates[1] <= %(d)s AND e.attendance_short[1] >= %(tlo)s
+               AND a.value <= %(d)s
             UNION ALL
-            SELECT 'businesses', coalesce(c.kelurahan_code, ''), coalesce(b.started_on, b.added_on)::text
-              FROM {businesses} b LEFT JOIN c ON c.id = b.cadre_id
-             WHERE coalesce(b.started_on, b.added_on) <= %(day)s
-               AND coalesce(b.started_on, b.added_on) >= least(%(lo0)s, %(lo1)s)
+            SELECT 'businesses', coalesce(c.kelurahan_code, ''), {start}::text
+              FROM {businesses} b LEFT JOIN {cadres} c ON c.id = b.cadre_id AND c.registered_on <= %(day)s
+             WHERE {start} BETWEEN least(%(lo0)s, %(lo1)s) AND %(day)s
             UNION ALL
+            -- an owner's first business: one started in the weeks, and none before them
             SELECT 'new_entrepreneurs', coalesce(c.kelurahan_code, ''), f.first::text
-              FROM (SELECT cadre_id, min(coalesce(started_on, added_on)) AS first FROM {businesses}
-                     WHERE coalesce(started_on, added_on) <= %(day)s GROUP BY cadre_id) f
-              LEFT JOIN c ON c.id = f.cadre_id
-             WHERE f.first >= least(%(lo0)s, %(lo1)s)
+              FROM (SELECT b.cadre_id, min({start}) AS first FROM {businesses} b
+                     WHERE {start} BETWEEN least(%(lo0)s, %(lo1)s) AND %(day)s GROUP BY b.cadre_id) f
+              LEFT JOIN {cadres} c ON c.id = f.cadre_id AND c.registered_on <= %(day)s
+             WHERE NOT EXISTS (SELECT 1 FROM {businesses} b
+                                WHERE b.cadre_id = f.cadre_id AND {start} < least(%(lo0)s, %(lo1)s))
         )
         SELECT CASE WHEN on_ BETWEEN %(tlo0)s AND %(thi0)s THEN 0
                     WHEN on_ BETWEEN %(tlo1)s AND %(thi1)s THEN 1 END AS slot, metric, kel, count(*)

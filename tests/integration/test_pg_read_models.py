@@ -474,16 +474,21 @@ def test_income_worked_out_afresh_for_every_household_is_the_python_income_repor
     assert sql == python
 
 
-def test_many_households_at_once_are_worked_out_under_the_whole_tables_lock(postgres_cluster: Any) -> None:
+@pytest.mark.parametrize("padding", [64, 10_000])
+def test_many_households_at_once_are_worked_out_under_the_whole_tables_lock(
+    postgres_cluster: Any, padding: int
+) -> None:
     """A COPY or `copy --to` names many cadres at once: past 64 the whole table's lock is taken
-    instead of a lock per row; the rows are the same."""
-    url = built(postgres_cluster, "household_incomes_many")
+    instead of a lock per row, past 10,000 every household is worked out again in one pass; the
+    rows are the same."""
+    url = built(postgres_cluster, f"household_incomes_{padding}")
     with open_registry(url) as uow:
         uow.writing()
         wrong = "UPDATE up2k.household_incomes SET latest_amount = 7, latest_on = NULL"
         uow.fetch(wrong, rows=False)
         uow.fetch(
-            "SELECT up2k.refresh_household_incomes(ARRAY(SELECT id FROM up2k.cadres) || ARRAY(SELECT 'X' || n FROM generate_series(1, 64) n))"
+            "SELECT up2k.refresh_household_incomes(ARRAY(SELECT id FROM up2k.cadres) || ARRAY(SELECT 'X' || n FROM generate_series(1, %s) n))",
+            (padding,),
         )
         uow.commit()
     kept, afresh = households_kept_and_afresh(url)

@@ -46,7 +46,8 @@ CREATE INDEX businesses_started_idx ON up2k."businesses" ((coalesce(started_on, 
 -- Two commands adding follow-ups for one cadre at once (writers run READ COMMITTED) would each
 -- read the follow-ups before the other's commit: so the cadres' rows are locked first, in ID
 -- order, and the follow-ups read after, by a statement that sees what was committed meanwhile.
--- Many at once (a COPY, `copy --to`) take the whole table's lock instead.
+-- Many at once (a COPY, `copy --to`) take the whole table's lock instead, and past 10,000 every
+-- household is worked out again in one pass over the follow-ups.
 CREATE FUNCTION up2k.refresh_household_incomes(ids text[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 BEGIN
@@ -56,6 +57,20 @@ BEGIN
         PERFORM 1 FROM up2k.household_incomes WHERE cadre_id = ANY (ids) ORDER BY cadre_id FOR UPDATE;
     ELSE
         LOCK TABLE up2k.household_incomes IN EXCLUSIVE MODE;
+    END IF;
+    IF cardinality(ids) > 10000 THEN
+        -- every household in one pass: a plan for these IDs, right after a COPY, would be made
+        -- without the follow-ups' statistics
+        UPDATE up2k.household_incomes h
+           SET latest_on = l."on", latest_pos = l.pos, latest_amount = l.amount
+          FROM (SELECT DISTINCT ON (i.cadre_id) i.cadre_id, i."on", i.pos, i.amount FROM up2k.incomes i
+                 ORDER BY i.cadre_id, i."on" DESC, i.pos DESC) l
+         WHERE h.cadre_id = l.cadre_id
+           AND (h.latest_on, h.latest_pos, h.latest_amount) IS DISTINCT FROM (l."on", l.pos, l.amount);
+        UPDATE up2k.household_incomes h SET latest_on = NULL, latest_pos = NULL, latest_amount = NULL
+         WHERE (h.latest_on, h.latest_pos, h.latest_amount) IS DISTINCT FROM (NULL::date, NULL::bigint, NULL::bigint)
+           AND NOT EXISTS (SELECT 1 FROM up2k.incomes i WHERE i.cadre_id = h.cadre_id);
+        RETURN;
     END IF;
     -- planned for these IDs each time (a plan kept for any IDs would read every follow-up)
     EXECUTE $q$

@@ -390,25 +390,28 @@ def test_the_jobs_rules_in_sql_are_the_domains() -> None:
     assert f"c.work_status = '{UNEMPLOYED}'" in sql and f"stated.work_status = '{WORKING}'" in sql
 
 
-HOUSEHOLDS_AFRESH = """
-    SELECT c.id, c.kelurahan_code, c.registered_on, c.income, l."on", l.pos, l.amount
+FIGURES_AFRESH = """
+    SELECT c.id, c.kelurahan_code, c.registered_on, c.income, l."on", l.pos, l.amount, coalesce(s.steps, 0),
+           s.settled_on
       FROM up2k.cadres c
       LEFT JOIN (SELECT DISTINCT ON (cadre_id) cadre_id, "on", pos, amount FROM up2k.incomes
-                  ORDER BY cadre_id, "on" DESC, pos DESC) l ON l.cadre_id = c.id"""
+                  ORDER BY cadre_id, "on" DESC, pos DESC) l ON l.cadre_id = c.id
+      LEFT JOIN up2k.cadre_steps_as_of('infinity', ARRAY(SELECT id FROM up2k.cadres)) s ON s.cadre_id = c.id"""
 
 
 def households_kept_and_afresh(url: str) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
-    """Migration 0008: (up2k.household_incomes as the triggers keep it, the same read afresh)."""
+    """Migration 0008: (up2k.cadre_figures as the triggers keep it, the same worked out afresh)."""
     with open_registry(url) as uow:
-        kept = set(uow.fetch("SELECT * FROM up2k.household_incomes"))
-        afresh = set(uow.fetch(HOUSEHOLDS_AFRESH))
+        kept = set(uow.fetch("SELECT * FROM up2k.cadre_figures"))
+        afresh = set(uow.fetch(FIGURES_AFRESH))
     return kept, afresh
 
 
-def test_the_households_kept_ahead_are_the_households_read_afresh(registry: str) -> None:
+def test_the_cadre_figures_kept_ahead_are_the_figures_worked_out_afresh(registry: str) -> None:
     kept, afresh = households_kept_and_afresh(registry)
     assert kept == afresh
     assert any(row[4] is not None for row in kept) and any(row[4] is None for row in kept)
+    assert {row[7] for row in kept} >= {0, 4, 8, 2 | 8, 64}  # none, mentoring, licence, two, recorded
 
 
 def test_every_change_that_counts_works_the_households_out_again(postgres_cluster: Any) -> None:
@@ -484,10 +487,10 @@ def test_many_households_at_once_are_worked_out_under_the_whole_tables_lock(
     url = built(postgres_cluster, f"household_incomes_{padding}")
     with open_registry(url) as uow:
         uow.writing()
-        wrong = "UPDATE up2k.household_incomes SET latest_amount = 7, latest_on = NULL"
+        wrong = "UPDATE up2k.cadre_figures SET latest_amount = 7, latest_on = NULL"
         uow.fetch(wrong, rows=False)
         uow.fetch(
-            "SELECT up2k.refresh_household_incomes(ARRAY(SELECT id FROM up2k.cadres) || ARRAY(SELECT 'X' || n FROM generate_series(1, %s) n))",
+            "SELECT up2k.refresh_cadre_incomes(ARRAY(SELECT id FROM up2k.cadres) || ARRAY(SELECT 'X' || n FROM generate_series(1, %s) n))",
             (padding,),
         )
         uow.commit()
@@ -527,3 +530,92 @@ def test_two_commands_adding_follow_ups_for_one_household_at_once_keep_the_lates
     kept, afresh = households_kept_and_afresh(url)
     assert kept == afresh
     assert ("K0005", "2026-11-27", 111) in {(r[0], r[4], r[6]) for r in kept}  # dates come as ISO text
+
+
+def test_every_change_that_counts_works_the_steps_out_again(postgres_cluster: Any) -> None:
+    """Completions, a withdrawal, steps recorded and taken back, a licence given and its date
+    corrected, a business removed and put back, a cadre moved and erased: after each, the kept
+    rows are the rows worked out afresh, and the pipeline is Python's, as of days before, between
+    and after the changes."""
+    url = built(postgres_cluster, "cadre_steps")
+    run = cli_runner(url)
+
+    def one(query: str) -> str:
+        with open_registry(url) as uow:
+            return str(uow.fetch(query)[0][0])
+
+    licensed = one("SELECT id FROM up2k.businesses WHERE coalesce(nib, '') <> '' ORDER BY id LIMIT 1")
+    plain = one("SELECT id FROM up2k.businesses WHERE name = 'Jasa Cuci'")  # no follow-ups: can be removed
+    changes: list[list[str]] = [
+        ["step", "K0002", "pemasaran", "--date", "2026-11-24"],
+        ["step", "K0002", "permodalan", "--date", "2026-11-10"],
+        ["step", "K0002", "pemasaran", "--remove", "--reason", "salah"],
+        ["business", "update", plain, "--nib", "9876543210123", "--licensed-on", "2026-11-26"],
+        ["business", "update", licensed, "--licensed-on", "2026-11-27"],
+        ["business", "remove", plain, "--reason", "salah"],
+        ["undo", "--yes"],
+        ["enroll", "-b", "M02", "K0002", "--date", "2026-11-12"],
+        ["complete", "-b", "M02", "K0002", "--date", "2026-11-21", "--force", "--reason", "sakit"],
+        ["undo", "--yes"],
+        ["complete", "-b", "M02", "K0002", "--date", "2026-11-20", "--force", "--reason", "sakit"],
+        ["cadre", "update", "K0005", "--kelurahan", "Lebak Bulus"],
+        ["cadre", "forget", "K0001", "--reason", "permintaan yang bersangkutan"],
+    ]
+    for args in changes:
+        result = run(*args, check=False)
+        assert result.exit_code == 0, (args, result.stderr)
+        kept, afresh = households_kept_and_afresh(url)
+        assert kept == afresh, args
+    for day in ("2026-11-12", "2026-11-21", "2026-11-25", "2026-11-26", TODAY):
+        sql, python = figures(url, "pipeline", as_of=dt.date.fromisoformat(day))
+        assert sql == python, day
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_pipeline_worked_out_afresh_for_every_cadre_is_the_python_pipeline(
+    registry: str, day: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past read_models.STEPS_AFRESH_AT_MOST cadres changed after the day, every cadre's steps are
+    worked out as of the day, without the kept rows (up2k.cadre_steps_as_of(day, NULL))."""
+    from up2k_cli.storage.postgres import read_models
+
+    monkeypatch.setattr(read_models, "STEPS_AFRESH_AT_MOST", -1)
+    sql, python = figures(registry, "pipeline", as_of=dt.date.fromisoformat(day))
+    assert sql == python
+
+
+def test_the_steps_rules_in_sql_are_the_domains() -> None:
+    """Migration 0008 cannot import the domain: its step names, batch kinds and the completed
+    status are written out, and held here to the domain's."""
+    from up2k_cli.domain import batch as rules
+    from up2k_cli.domain.outcomes import STEP_NAMES
+    from up2k_cli.storage.postgres import migrate
+
+    sql = migrate.steps()[8].read_text(encoding="utf-8")
+    assert "ARRAY[" + ", ".join(f"'{n}'" for n in STEP_NAMES) + "]" in " ".join(sql.split())
+    bits = {name: 1 << STEP_NAMES.index(name) for name in ("pelatihan", "pendampingan", "perizinan")}
+    assert (
+        f"WHEN '{rules.TRAINING}' THEN {bits['pelatihan']} WHEN '{rules.MENTORING}' THEN {bits['pendampingan']}"
+        in sql
+    )
+    assert f"SELECT b.cadre_id, {bits['perizinan']}, " in sql
+    assert f"e.event_last = '{rules.COMPLETED}'" in sql and f"""'%"{rules.COMPLETED}"%'""" in sql
+
+
+def test_a_registry_copied_in_has_its_figures_kept(postgres_cluster: Any, tmp_path: Any) -> None:
+    """`copy --to` a new database loads every table at once (COPY): the triggers work every
+    cadre's figures out as they stand, and the reports are Python's."""
+    source = tmp_path / "registry.json"
+    run = cli_runner(source)
+    registry_data.build(run)
+    for args in MORE:
+        run(*args)
+    url = postgres_cluster.url(postgres_cluster.create_database("copied_in", template="template0"))
+    run("copy", "--to", url)
+    kept, afresh = kept_and_afresh(url)
+    assert kept == afresh and kept
+    kept, afresh = households_kept_and_afresh(url)
+    assert kept == afresh and any(row[7] for row in kept) and any(row[6] for row in kept)
+    for name in ("pipeline", "income", "jobs"):
+        sql, python = figures(url, name, as_of=dt.date.fromisoformat("2026-11-21"))
+        assert sql == python, name

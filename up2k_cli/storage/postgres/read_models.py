@@ -512,71 +512,60 @@ def target(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any]:
     }
 
 
+# Cadres whose kept steps changed after a report's day are worked out afresh one by one up to this
+# many; past it (a day long past), every cadre's are, in one pass over the tables.
+STEPS_AFRESH_AT_MOST = 100_000
+
+
 def steps_reached(uow: PostgresUnitOfWork, day: dict[str, Any]) -> Counter[tuple[str, str]]:
     """(kelurahan, 7 PAS step) -> cadres registered by the day who reached the step by then
-    (domain/timeline.py steps_by_cadre): registration; a training or mentoring batch completed
-    (an enrollment's completed event); a licence (a business started with an NIB or a P-IRT and
-    its licence date); a step recorded. Each cadre's steps are gathered as bits (1 << the step's
-    place in STEP_NAMES): one small hash per cadre, joined to the cadres once."""
-    training, mentoring = rules.TRAINING, rules.MENTORING
+    (domain/timeline.py steps_by_cadre): registration; a training or mentoring batch completed;
+    a licence; a step recorded.
+
+    Each cadre's steps are kept by the database as they stand now, as bits (1 << the step's place
+    in STEP_NAMES; migration 0008's up2k.cadre_figures, kept by triggers), with the last date of
+    the events that reach them: as of a day on or after it, the steps kept are the steps. The
+    cadres changed after the day have theirs worked out by up2k.cadre_steps_as_of, the same
+    rules over their records alone; past STEPS_AFRESH_AT_MOST of them, every cadre's are."""
     names = list(outcome_rules.STEP_NAMES)
-    counted = ",\n".join(f"count(*) FILTER (WHERE r.bits & {1 << i} <> 0)" for i in range(1, len(names)))
-    rows = uow.fetch(
-        f"""
-        WITH reached AS (
-            SELECT e.cadre_id,
-                   CASE b.kind WHEN %(training)s THEN %(bit_training)s
-                               WHEN %(mentoring)s THEN %(bit_mentoring)s ELSE 0 END AS bit
-              FROM {uow.enrollments.source} e JOIN {uow.batches.source} b ON b.code = e.batch
-             -- Migration 0006's columns first: every event on or before the day and the last one
-             -- completed. Else the text (json keeps it as written; up2k writes plain ASCII there),
-             -- then the events.
-             WHERE (e.event_dates[2] <= %(d)s AND e.event_last = %(completed)s)
-                OR (e.events::text LIKE %(completed_text)s
-                    AND EXISTS (SELECT 1 FROM json_array_elements(e.events) x
-                                 WHERE x ->> 'status' = %(completed)s AND x ->> 'on' <= %(d)s))
-            UNION ALL
-            SELECT b.cadre_id, %(bit_licence)s FROM {uow.businesses.source} b
-             WHERE coalesce(b.started_on, b.added_on) <= %(day)s AND b.licensed_on <= %(day)s
-               AND (coalesce(b.nib, '') <> '' OR coalesce(b.pirt, '') <> '')
-            UNION ALL
-            SELECT s.cadre_id, coalesce(1 << (array_position(%(names)s::text[], s.step) - 1), 0)
-              FROM {uow.steps.source} s WHERE s."on" <= %(day)s
-        ), r AS (
-            SELECT cadre_id, bit_or(bit) AS bits FROM reached GROUP BY cadre_id
+    counted = ",\n".join(f"count(*) FILTER (WHERE r.steps & {1 << i} <> 0)" for i in range(1, len(names)))
+    unsettled = [
+        cadre
+        for (cadre,) in uow.fetch(
+            """SELECT cadre_id FROM up2k.cadre_figures
+                WHERE steps_settled_on > %(day)s AND registered_on <= %(day)s LIMIT %(most)s""",
+            {**day, "most": STEPS_AFRESH_AT_MOST + 1},
         )
-        SELECT c.kelurahan_code, count(*), {counted}
-          FROM {uow.cadres.source} c LEFT JOIN r ON r.cadre_id = c.id
-         WHERE c.registered_on <= %(day)s
-         GROUP BY 1
-        """,
-        {**day, "training": training, "mentoring": mentoring, "completed": rules.COMPLETED,
-         "completed_text": f'%"{rules.COMPLETED}"%', "names": names,
-         "bit_training": 1 << names.index("pelatihan"), "bit_mentoring": 1 << names.index("pendampingan"),
-         "bit_licence": 1 << names.index("perizinan")},
-    )  # fmt: skip
+    ]
+    if len(unsettled) > STEPS_AFRESH_AT_MOST:
+        lines = """SELECT f.kelurahan_code, coalesce(a.steps, 0) AS steps
+                     FROM up2k.cadre_figures f LEFT JOIN up2k.cadre_steps_as_of(%(day)s, NULL) a
+                       ON a.cadre_id = f.cadre_id
+                    WHERE f.registered_on <= %(day)s"""
+    else:
+        lines = """SELECT f.kelurahan_code, f.steps FROM up2k.cadre_figures f
+                    WHERE f.registered_on <= %(day)s
+                      AND (f.steps_settled_on IS NULL OR f.steps_settled_on <= %(day)s)
+                   UNION ALL
+                   SELECT f.kelurahan_code, coalesce(a.steps, 0) FROM up2k.cadre_figures f
+                     LEFT JOIN up2k.cadre_steps_as_of(%(day)s, %(unsettled)s) a ON a.cadre_id = f.cadre_id
+                    WHERE f.cadre_id = ANY (%(unsettled)s) AND f.registered_on <= %(day)s"""
+    rows = uow.fetch(
+        f"SELECT kelurahan_code, count(*), {counted} FROM ({lines}) r GROUP BY 1",
+        {**day, "unsettled": unsettled},
+    )
     found: Counter[tuple[str, str]] = Counter()
     for kel, *n in rows:
         for step, count in zip(names, n, strict=True):
             if count:
-                found[(kel, step)] = int(count)
+                found[(kel, step)] += int(count)
     return found
 
 
 def pipeline(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any]:
     """reports/pipeline.py PipelineFigures, as plain values."""
     day = _day(as_of)
-    uow.fetch("SET LOCAL work_mem = '64MB'", rows=False)
-    # Row-level security and the JSON tests leave the planner guessing a few rows where there are
-    # hundreds of thousands: it would join and group them by nested loops and sorts. Hashes, for
-    # this query.
-    uow.fetch("SET LOCAL enable_nestloop = off", rows=False)
-    uow.fetch("SET LOCAL enable_mergejoin = off", rows=False)
-    uow.fetch("SET LOCAL enable_sort = off", rows=False)
     reached = steps_reached(uow, day)
-    uow.fetch("RESET enable_nestloop", rows=False)
-    uow.fetch("RESET enable_mergejoin", rows=False)
-    uow.fetch("RESET enable_sort", rows=False)
     counts: dict[str, Counter[str]] = {}
     for (code, step), n in reached.items():
         counts.setdefault(code, Counter())[step] += n
@@ -626,13 +615,13 @@ def households(uow: PostgresUnitOfWork, day: dict[str, Any]) -> str:
     baseline income and the latest income follow-up by the day, by date then place.
 
     Each cadre's line is kept by the database as it stands now (migration 0008's
-    up2k.household_incomes, kept by triggers), with its latest follow-up's date: as of a day on or
+    up2k.cadre_figures, kept by triggers), with its latest follow-up's date: as of a day on or
     after it, the line kept is the line. The cadres whose latest follow-up is after the day have
     theirs worked out from their follow-ups; past INCOMES_AFRESH_AT_MOST of them, every cadre's is.
     """
     latest = """(max(ARRAY[i."on" - DATE '2000-01-01', i.pos, i.amount]))[3]"""
     (late,) = uow.fetch(
-        """SELECT count(*) FROM (SELECT 1 FROM up2k.household_incomes
+        """SELECT count(*) FROM (SELECT 1 FROM up2k.cadre_figures
                                    WHERE latest_on > %(day)s LIMIT %(most)s) x""",
         {**day, "most": INCOMES_AFRESH_AT_MOST + 1},
     )[0]
@@ -649,7 +638,7 @@ def households(uow: PostgresUnitOfWork, day: dict[str, Any]) -> str:
                     ELSE (SELECT {latest} FROM {uow.incomes.source} i
                            WHERE i.cadre_id = h.cadre_id AND i."on" <= %(day)s)
                END AS latest
-          FROM up2k.household_incomes h
+          FROM up2k.cadre_figures h
          WHERE h.registered_on <= %(day)s"""
 
 

@@ -1,20 +1,22 @@
 -- up2k on PostgreSQL, schema version 8 (the file's schema 8 changes nothing in a file): each
--- household's income line of the income report, kept ahead by the database, and indexes that find
--- the records changed after a report's day or in a week (issue 12: every report <= 1 s at
+-- cadre's line of the income report and the pipeline, kept ahead by the database, and indexes
+-- that find the records changed after a report's day or in a week (issue 12: every report <= 1 s at
 -- 500,000 cadres).
 --
 -- Frozen once released.
 
--- The income report (reports/income.py) reads, for every cadre registered by its day, the
--- baseline income, the kelurahan and the latest income follow-up by the day (by date, then
--- place). Working the latest out of every follow-up at each report cost 0.6 s of its 1.4 s at
--- 500,000 cadres, and joining it to the cadres 0.3 s more. up2k.household_incomes keeps one row
--- per cadre with all of it as it stands now. The latest follow-up's date says from which day the
--- row holds: a report works out afresh only the cadres whose latest follow-up is after its day
--- (read_models.py income). Triggers keep the rows: a cadre registered, its kelurahan,
--- registration date or baseline changed, a cadre removed; an income follow-up added, corrected
--- or removed. up2k never writes the table.
-CREATE TABLE up2k.household_incomes (
+-- Two reports read a line per cadre: the income report (reports/income.py) the baseline income,
+-- the kelurahan and the latest income follow-up by its day (by date, then place); the pipeline
+-- (reports/pipeline.py) the 7 PAS steps reached by its day. Working them out of every follow-up,
+-- enrollment, business and step at each report cost most of their 1.4 s and 1.1 s at 500,000
+-- cadres, and joining them to the cadres 0.3 s more. up2k.cadre_figures keeps one row per cadre
+-- with both as they stand now, and the dates from which they hold: the latest follow-up's, and
+-- `steps_settled_on`, the last date of an event that reaches a step. A report works out afresh
+-- only the cadres changed after its day (read_models.py). Triggers keep the rows, in the same
+-- transaction: a cadre registered, its kelurahan, registration date or baseline changed, a cadre
+-- removed; an income follow-up, an enrollment, a business or a step added, changed or removed; a
+-- batch's kind changed. up2k never writes the table.
+CREATE TABLE up2k.cadre_figures (
     cadre_id text NOT NULL,
     kelurahan_code text NOT NULL,
     registered_on date NOT NULL,
@@ -22,12 +24,57 @@ CREATE TABLE up2k.household_incomes (
     latest_on date,
     latest_pos bigint,
     latest_amount bigint,
-    CONSTRAINT household_incomes_pkey PRIMARY KEY (cadre_id)
+    steps bigint NOT NULL DEFAULT 0,
+    steps_settled_on date,
+    CONSTRAINT cadre_figures_pkey PRIMARY KEY (cadre_id)
 );
-CREATE INDEX household_incomes_latest_on_idx ON up2k.household_incomes (latest_on);
-COMMENT ON TABLE up2k.household_incomes IS
-    'kept by triggers: each cadre''s kelurahan, registration date, baseline income and latest '
-    'income follow-up as they stand now; the follow-up''s date says from which day the row holds';
+CREATE INDEX cadre_figures_latest_on_idx ON up2k.cadre_figures (latest_on);
+CREATE INDEX cadre_figures_steps_settled_on_idx ON up2k.cadre_figures (steps_settled_on);
+COMMENT ON TABLE up2k.cadre_figures IS
+    'kept by triggers: each cadre''s kelurahan, registration date, baseline income, latest income '
+    'follow-up and 7 PAS steps reached (1 << the step''s place) as they stand now; latest_on and '
+    'steps_settled_on say from which day they hold';
+
+-- The 7 PAS steps the cadres `ids` (NULL: every cadre) reached by `day` (domain/timeline.py
+-- steps_by_cadre), as bits (1 << the step's place in domain/outcomes.py STEP_NAMES), with the
+-- last date of the events that reach them: a training or mentoring batch completed (an
+-- enrollment's completed event; its last event's date), a licence (a business started with an
+-- NIB or a P-IRT, by the later of its start and licence dates), a step recorded. Registration is
+-- every cadre's, and counted apart. Inlined into the query that calls it (LANGUAGE sql, STABLE,
+-- no SET). The steps' names, 'training', 'mentoring' and 'completed' are written out here;
+-- tests/integration/test_pg_read_models.py holds them to the domain's.
+CREATE FUNCTION up2k.cadre_steps_as_of(day date, ids text[])
+RETURNS TABLE (cadre_id text, steps bigint, settled_on date)
+LANGUAGE sql STABLE AS $$
+    SELECT r.cadre_id, bit_or(r.bit)::bigint, max(r.on_)
+      FROM (
+        SELECT e.cadre_id,
+               CASE b.kind WHEN 'training' THEN 2 WHEN 'mentoring' THEN 4 ELSE 0 END AS bit,
+               e.event_dates[2]::date AS on_
+          FROM up2k.enrollments e JOIN up2k.batches b ON b.code = e.batch
+         WHERE (ids IS NULL OR e.cadre_id = ANY (ids))
+           -- migration 0006's columns first: every event by the day and the last one completed;
+           -- else the text (json keeps it as written; up2k writes plain ASCII there), then the events
+           AND ((e.event_dates[2] <= day::text AND e.event_last = 'completed')
+                OR (e.events::text LIKE '%"completed"%'
+                    AND EXISTS (SELECT 1 FROM json_array_elements(e.events) x
+                                 WHERE x ->> 'status' = 'completed' AND x ->> 'on' <= day::text)))
+        UNION ALL
+        SELECT b.cadre_id, 8, greatest(coalesce(b.started_on, b.added_on), b.licensed_on)
+          FROM up2k.businesses b
+         WHERE (ids IS NULL OR b.cadre_id = ANY (ids))
+           AND coalesce(b.started_on, b.added_on) <= day AND b.licensed_on <= day
+           AND (coalesce(b.nib, '') <> '' OR coalesce(b.pirt, '') <> '')
+        UNION ALL
+        SELECT s.cadre_id,
+               coalesce(1::bigint << (array_position(ARRAY['pendaftaran', 'pelatihan', 'pendampingan', 'perizinan',
+                   'pemasaran', 'pelaporan-keuangan', 'permodalan'], s.step) - 1), 0),
+               s."on"
+          FROM up2k.steps s
+         WHERE (ids IS NULL OR s.cadre_id = ANY (ids)) AND s."on" <= day
+      ) r
+     GROUP BY r.cadre_id
+$$;
 
 -- The records changed after a report's day are read event by event; the others are counted by
 -- migration 0006's generated columns (read_models.py: the status queries). These find the few:
@@ -47,34 +94,34 @@ CREATE INDEX businesses_started_idx ON up2k."businesses" ((coalesce(started_on, 
 -- read the follow-ups before the other's commit: so the cadres' rows are locked first, in ID
 -- order, and the follow-ups read after, by a statement that sees what was committed meanwhile.
 -- Many at once (a COPY, `copy --to`) take the whole table's lock instead, and past 10,000 every
--- household is worked out again in one pass over the follow-ups.
-CREATE FUNCTION up2k.refresh_household_incomes(ids text[]) RETURNS void
+-- cadre's is worked out again in one pass over the follow-ups.
+CREATE FUNCTION up2k.refresh_cadre_incomes(ids text[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 BEGIN
     IF coalesce(cardinality(ids), 0) = 0 THEN
         RETURN;
     ELSIF cardinality(ids) <= 64 THEN
-        PERFORM 1 FROM up2k.household_incomes WHERE cadre_id = ANY (ids) ORDER BY cadre_id FOR UPDATE;
+        PERFORM 1 FROM up2k.cadre_figures WHERE cadre_id = ANY (ids) ORDER BY cadre_id FOR UPDATE;
     ELSE
-        LOCK TABLE up2k.household_incomes IN EXCLUSIVE MODE;
+        LOCK TABLE up2k.cadre_figures IN EXCLUSIVE MODE;
     END IF;
     IF cardinality(ids) > 10000 THEN
-        -- every household in one pass: a plan for these IDs, right after a COPY, would be made
+        -- every cadre in one pass: a plan for these IDs, right after a COPY, would be made
         -- without the follow-ups' statistics
-        UPDATE up2k.household_incomes h
+        UPDATE up2k.cadre_figures h
            SET latest_on = l."on", latest_pos = l.pos, latest_amount = l.amount
           FROM (SELECT DISTINCT ON (i.cadre_id) i.cadre_id, i."on", i.pos, i.amount FROM up2k.incomes i
                  ORDER BY i.cadre_id, i."on" DESC, i.pos DESC) l
          WHERE h.cadre_id = l.cadre_id
            AND (h.latest_on, h.latest_pos, h.latest_amount) IS DISTINCT FROM (l."on", l.pos, l.amount);
-        UPDATE up2k.household_incomes h SET latest_on = NULL, latest_pos = NULL, latest_amount = NULL
+        UPDATE up2k.cadre_figures h SET latest_on = NULL, latest_pos = NULL, latest_amount = NULL
          WHERE (h.latest_on, h.latest_pos, h.latest_amount) IS DISTINCT FROM (NULL::date, NULL::bigint, NULL::bigint)
            AND NOT EXISTS (SELECT 1 FROM up2k.incomes i WHERE i.cadre_id = h.cadre_id);
         RETURN;
     END IF;
     -- planned for these IDs each time (a plan kept for any IDs would read every follow-up)
     EXECUTE $q$
-        UPDATE up2k.household_incomes h
+        UPDATE up2k.cadre_figures h
            SET latest_on = l."on", latest_pos = l.pos, latest_amount = l.amount
           FROM (SELECT u.id, x."on", x.pos, x.amount
                   FROM (SELECT DISTINCT unnest($1) AS id) u
@@ -87,19 +134,51 @@ BEGIN
     $q$ USING ids;
 END
 $$;
-REVOKE ALL ON FUNCTION up2k.refresh_household_incomes(text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION up2k.refresh_cadre_incomes(text[]) FROM PUBLIC;
 
--- A new cadre has no income follow-ups yet (they refer to it); a cadre's ID does not change.
-CREATE FUNCTION up2k.household_incomes_of_cadres() RETURNS trigger
+-- Works these cadres' steps out again, as they stand now, under the same locks.
+CREATE FUNCTION up2k.refresh_cadre_steps(ids text[]) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    IF coalesce(cardinality(ids), 0) = 0 THEN
+        RETURN;
+    ELSIF cardinality(ids) <= 64 THEN
+        PERFORM 1 FROM up2k.cadre_figures WHERE cadre_id = ANY (ids) ORDER BY cadre_id FOR UPDATE;
+    ELSE
+        LOCK TABLE up2k.cadre_figures IN EXCLUSIVE MODE;
+    END IF;
+    IF cardinality(ids) > 10000 THEN
+        UPDATE up2k.cadre_figures f SET steps = coalesce(s.steps, 0), steps_settled_on = s.settled_on
+          FROM (SELECT c.cadre_id, a.steps, a.settled_on
+                  FROM up2k.cadre_figures c LEFT JOIN up2k.cadre_steps_as_of('infinity', NULL) a
+                    ON a.cadre_id = c.cadre_id) s
+         WHERE f.cadre_id = s.cadre_id
+           AND (f.steps, f.steps_settled_on) IS DISTINCT FROM (coalesce(s.steps, 0), s.settled_on);
+        RETURN;
+    END IF;
+    EXECUTE $q$
+        UPDATE up2k.cadre_figures f SET steps = coalesce(a.steps, 0), steps_settled_on = a.settled_on
+          FROM (SELECT DISTINCT unnest($1) AS id) u
+          LEFT JOIN up2k.cadre_steps_as_of('infinity', $1) a ON a.cadre_id = u.id
+         WHERE f.cadre_id = u.id
+           AND (f.steps, f.steps_settled_on) IS DISTINCT FROM (coalesce(a.steps, 0), a.settled_on)
+    $q$ USING ids;
+END
+$$;
+REVOKE ALL ON FUNCTION up2k.refresh_cadre_steps(text[]) FROM PUBLIC;
+
+-- A new cadre has no income follow-ups, enrollments, businesses or steps yet (they refer to it);
+-- a cadre's ID does not change.
+CREATE FUNCTION up2k.cadre_figures_of_cadres() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO up2k.household_incomes (cadre_id, kelurahan_code, registered_on, baseline)
+        INSERT INTO up2k.cadre_figures (cadre_id, kelurahan_code, registered_on, baseline)
         SELECT id, kelurahan_code, registered_on, income FROM new_rows;
     ELSIF TG_OP = 'DELETE' THEN
-        DELETE FROM up2k.household_incomes WHERE cadre_id IN (SELECT id FROM old_rows);
+        DELETE FROM up2k.cadre_figures WHERE cadre_id IN (SELECT id FROM old_rows);
     ELSE
-        UPDATE up2k.household_incomes h
+        UPDATE up2k.cadre_figures h
            SET kelurahan_code = n.kelurahan_code, registered_on = n.registered_on, baseline = n.income
           FROM new_rows n JOIN old_rows o ON o.id = n.id
          WHERE h.cadre_id = n.id
@@ -109,15 +188,15 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION up2k.household_incomes_of_incomes() RETURNS trigger
+CREATE FUNCTION up2k.cadre_figures_of_incomes() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        PERFORM up2k.refresh_household_incomes(ARRAY(SELECT DISTINCT cadre_id FROM new_rows));
+        PERFORM up2k.refresh_cadre_incomes(ARRAY(SELECT DISTINCT cadre_id FROM new_rows));
     ELSIF TG_OP = 'DELETE' THEN
-        PERFORM up2k.refresh_household_incomes(ARRAY(SELECT DISTINCT cadre_id FROM old_rows));
+        PERFORM up2k.refresh_cadre_incomes(ARRAY(SELECT DISTINCT cadre_id FROM old_rows));
     ELSE
-        PERFORM up2k.refresh_household_incomes(ARRAY(
+        PERFORM up2k.refresh_cadre_incomes(ARRAY(
             SELECT n.cadre_id FROM new_rows n JOIN old_rows o ON o.id = n.id
              WHERE (n.cadre_id, n."on", n.pos, n.amount) IS DISTINCT FROM (o.cadre_id, o."on", o.pos, o.amount)
             UNION
@@ -127,33 +206,129 @@ BEGIN
     RETURN NULL;
 END
 $$;
-REVOKE ALL ON FUNCTION up2k.household_incomes_of_cadres(), up2k.household_incomes_of_incomes() FROM PUBLIC;
 
-CREATE TRIGGER cadres_household_incomes_insert AFTER INSERT ON up2k."cadres"
+-- An enrollment counts by its events and batch (attendance does not reach a step).
+CREATE FUNCTION up2k.cadre_figures_of_enrollments() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM up2k.refresh_cadre_steps(ARRAY(SELECT DISTINCT cadre_id FROM new_rows));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM up2k.refresh_cadre_steps(ARRAY(SELECT DISTINCT cadre_id FROM old_rows));
+    ELSE
+        PERFORM up2k.refresh_cadre_steps(ARRAY(
+            SELECT DISTINCT x.cadre_id FROM new_rows n JOIN old_rows o ON o.id = n.id,
+                   LATERAL (VALUES (n.cadre_id), (o.cadre_id)) x(cadre_id)
+             WHERE (n.cadre_id, n.batch, n.events::text) IS DISTINCT FROM (o.cadre_id, o.batch, o.events::text)));
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- A business counts by its owner, start and licence.
+CREATE FUNCTION up2k.cadre_figures_of_businesses() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM up2k.refresh_cadre_steps(ARRAY(SELECT DISTINCT cadre_id FROM new_rows));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM up2k.refresh_cadre_steps(ARRAY(SELECT DISTINCT cadre_id FROM old_rows));
+    ELSE
+        PERFORM up2k.refresh_cadre_steps(ARRAY(
+            SELECT DISTINCT x.cadre_id FROM new_rows n JOIN old_rows o ON o.id = n.id,
+                   LATERAL (VALUES (n.cadre_id), (o.cadre_id)) x(cadre_id)
+             WHERE (n.cadre_id, n.started_on, n.added_on, n.licensed_on, n.nib, n.pirt)
+                   IS DISTINCT FROM (o.cadre_id, o.started_on, o.added_on, o.licensed_on, o.nib, o.pirt)));
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION up2k.cadre_figures_of_steps() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM up2k.refresh_cadre_steps(ARRAY(SELECT DISTINCT cadre_id FROM new_rows));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM up2k.refresh_cadre_steps(ARRAY(SELECT DISTINCT cadre_id FROM old_rows));
+    ELSE
+        PERFORM up2k.refresh_cadre_steps(ARRAY(SELECT cadre_id FROM new_rows UNION SELECT cadre_id FROM old_rows));
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- A batch's kind says which step its completions reach.
+CREATE FUNCTION up2k.cadre_figures_of_batches() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    PERFORM up2k.refresh_cadre_steps(ARRAY(
+        SELECT DISTINCT e.cadre_id FROM up2k.enrollments e
+         WHERE e.batch IN (SELECT n.code FROM new_rows n JOIN old_rows o ON o.code = n.code
+                            WHERE n.kind IS DISTINCT FROM o.kind)));
+    RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION up2k.cadre_figures_of_cadres(), up2k.cadre_figures_of_incomes(),
+    up2k.cadre_figures_of_enrollments(), up2k.cadre_figures_of_businesses(), up2k.cadre_figures_of_steps(),
+    up2k.cadre_figures_of_batches() FROM PUBLIC;
+
+CREATE TRIGGER cadres_cadre_figures_insert AFTER INSERT ON up2k."cadres"
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION up2k.household_incomes_of_cadres();
-CREATE TRIGGER cadres_household_incomes_update AFTER UPDATE ON up2k."cadres"
+    FOR EACH STATEMENT EXECUTE FUNCTION up2k.cadre_figures_of_cadres();
+CREATE TRIGGER cadres_cadre_figures_update AFTER UPDATE ON up2k."cadres"
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION up2k.household_incomes_of_cadres();
-CREATE TRIGGER cadres_household_incomes_delete AFTER DELETE ON up2k."cadres"
+    FOR EACH STATEMENT EXECUTE FUNCTION up2k.cadre_figures_of_cadres();
+CREATE TRIGGER cadres_cadre_figures_delete AFTER DELETE ON up2k."cadres"
     REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION up2k.household_incomes_of_cadres();
-CREATE TRIGGER incomes_household_incomes_insert AFTER INSERT ON up2k."incomes"
+    FOR EACH STATEMENT EXECUTE FUNCTION up2k.cadre_figures_of_cadres();
+CREATE TRIGGER incomes_cadre_figures_insert AFTER INSERT ON up2k."incomes"
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION up2k.household_incomes_of_incomes();
-CREATE TRIGGER incomes_household_incomes_update AFTER UPDATE ON up2k."incomes"
+    FOR EACH STATEMENT EXECUTE FUNCTION up2k.cadre_figures_of_incomes();
+CREATE TRIGGER incomes_cadre_figures_update AFTER UPDATE ON up2k."incomes"
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION up2k.household_incomes_of_incomes();
-CREATE TRIGGER incomes_household_incomes_delete AFTER DELETE ON up2k."incomes"
+    FOR EACH STATEMENT EXECUTE FUNCTION up2k.cadre_figures_of_incomes();
+CREATE TRIGGER incomes_cadre_figures_delete AFTER DELETE ON up2k."incomes"
     REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION up2k.household_incomes_of_incomes();
+    FOR EACH STATEMENT EXECUTE FUNCTION up2k.cadre_figures_of_incomes();
+
+CREATE TRIGGER enrollments_cadre_figures_insert AFTER INSERT ON up2k."enrollments"
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION up2k.cadre_figures_of_enrollments();
+CREATE TRIGGER enrollments_cadre_figures_update AFTER UPDATE ON up2k."enrollments"
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION up2k.cadre_figures_of_enrollments();
+CREATE TRIGGER enrollments_cadre_figures_delete AFTER DELETE ON up2k."enrollments"
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION up2k.cadre_figures_of_enrollments();
+CREATE TRIGGER businesses_cadre_figures_insert AFTER INSERT ON up2k."businesses"
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION up2k.cadre_figures_of_businesses();
+CREATE TRIGGER businesses_cadre_figures_update AFTER UPDATE ON up2k."businesses"
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION up2k.cadre_figures_of_businesses();
+CREATE TRIGGER businesses_cadre_figures_delete AFTER DELETE ON up2k."businesses"
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION up2k.cadre_figures_of_businesses();
+CREATE TRIGGER steps_cadre_figures_insert AFTER INSERT ON up2k."steps"
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION up2k.cadre_figures_of_steps();
+CREATE TRIGGER steps_cadre_figures_update AFTER UPDATE ON up2k."steps"
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION up2k.cadre_figures_of_steps();
+CREATE TRIGGER steps_cadre_figures_delete AFTER DELETE ON up2k."steps"
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION up2k.cadre_figures_of_steps();
+CREATE TRIGGER batches_cadre_figures_update AFTER UPDATE ON up2k."batches"
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION up2k.cadre_figures_of_batches();
 
 -- An office reads its own kelurahan's rows, as it does the records they are worked out from.
-ALTER TABLE up2k.household_incomes ENABLE ROW LEVEL SECURITY;
-ALTER TABLE up2k.household_incomes FORCE ROW LEVEL SECURITY;
-CREATE POLICY household_incomes_kelurahan ON up2k.household_incomes FOR SELECT
+ALTER TABLE up2k.cadre_figures ENABLE ROW LEVEL SECURITY;
+ALTER TABLE up2k.cadre_figures FORCE ROW LEVEL SECURITY;
+CREATE POLICY cadre_figures_kelurahan ON up2k.cadre_figures FOR SELECT
     USING ((SELECT up2k.scope()) = '*' OR kelurahan_code = (SELECT up2k.scope()));
-CREATE POLICY household_incomes_kept ON up2k.household_incomes
+CREATE POLICY cadre_figures_kept ON up2k.cadre_figures
     USING ((SELECT up2k.scope()) = '*') WITH CHECK ((SELECT up2k.scope()) = '*');
 
 CREATE OR REPLACE FUNCTION up2k.grant_account(login name, kind text) RETURNS void
@@ -163,7 +338,7 @@ BEGIN
     IF kind = 'viewer' THEN
         EXECUTE format('GRANT SELECT ON up2k.meta, up2k.offices, up2k."viewer_cadres", up2k."viewer_batches", up2k."viewer_enrollments", up2k."viewer_businesses", up2k."viewer_steps", up2k."viewer_incomes", up2k."viewer_files", up2k."viewer_history", up2k."viewer_business_follow_ups", up2k."viewer_groups", up2k."viewer_memberships", up2k."viewer_group_tiers", up2k."viewer_referrals", up2k."viewer_referral_updates", up2k."viewer_origins", up2k."viewer_peers" TO %I', login);
     ELSE
-        EXECUTE format('GRANT SELECT ON up2k.meta, up2k.offices, up2k.owner_jobs, up2k.household_incomes TO %I', login);
+        EXECUTE format('GRANT SELECT ON up2k.meta, up2k.offices, up2k.owner_jobs, up2k.cadre_figures TO %I', login);
         EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON up2k."cadres", up2k."enrollments", up2k."businesses", up2k."steps", up2k."incomes", up2k."business_follow_ups", up2k."groups", up2k."memberships", up2k."group_tiers", up2k."referrals", up2k."referral_updates" TO %I', login);
         EXECUTE format('GRANT SELECT, UPDATE ON up2k.batches TO %I', login);
         EXECUTE format('GRANT SELECT, INSERT, UPDATE ON up2k.history TO %I', login);
@@ -175,8 +350,11 @@ $$;
 SELECT up2k.grant_account(login, kind) FROM up2k.offices WHERE kind = 'office';
 
 -- The registry's cadres as they stand.
-INSERT INTO up2k.household_incomes (cadre_id, kelurahan_code, registered_on, baseline, latest_on, latest_pos, latest_amount)
+INSERT INTO up2k.cadre_figures (cadre_id, kelurahan_code, registered_on, baseline, latest_on, latest_pos, latest_amount)
 SELECT c.id, c.kelurahan_code, c.registered_on, c.income, l."on", l.pos, l.amount
   FROM up2k.cadres c
   LEFT JOIN (SELECT DISTINCT ON (cadre_id) cadre_id, "on", pos, amount FROM up2k.incomes
               ORDER BY cadre_id, "on" DESC, pos DESC) l ON l.cadre_id = c.id;
+UPDATE up2k.cadre_figures f SET steps = a.steps, steps_settled_on = a.settled_on
+  FROM up2k.cadre_steps_as_of('infinity', NULL) a
+ WHERE a.cadre_id = f.cadre_id;

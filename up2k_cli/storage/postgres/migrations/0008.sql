@@ -119,19 +119,15 @@ BEGIN
            AND NOT EXISTS (SELECT 1 FROM up2k.incomes i WHERE i.cadre_id = h.cadre_id);
         RETURN;
     END IF;
-    -- planned for these IDs each time (a plan kept for any IDs would read every follow-up)
-    EXECUTE $q$
-        UPDATE up2k.cadre_figures h
-           SET latest_on = l."on", latest_pos = l.pos, latest_amount = l.amount
-          FROM (SELECT u.id, x."on", x.pos, x.amount
-                  FROM (SELECT DISTINCT unnest($1) AS id) u
-                  LEFT JOIN (SELECT DISTINCT ON (i.cadre_id) i.cadre_id, i."on", i.pos, i.amount
-                               FROM up2k.incomes i
-                              WHERE i.cadre_id IN (SELECT unnest($1))
-                              ORDER BY i.cadre_id, i."on" DESC, i.pos DESC) x ON x.cadre_id = u.id) l
-         WHERE h.cadre_id = l.id
-           AND (h.latest_on, h.latest_pos, h.latest_amount) IS DISTINCT FROM (l."on", l.pos, l.amount)
-    $q$ USING ids;
+    -- each cadre's follow-ups by the index on their cadre, whatever the statistics say
+    UPDATE up2k.cadre_figures h
+       SET latest_on = l."on", latest_pos = l.pos, latest_amount = l.amount
+      FROM (SELECT u.id, x."on", x.pos, x.amount
+              FROM (SELECT DISTINCT unnest(ids) AS id) u
+              LEFT JOIN LATERAL (SELECT i."on", i.pos, i.amount FROM up2k.incomes i WHERE i.cadre_id = u.id
+                                  ORDER BY i."on" DESC, i.pos DESC LIMIT 1) x ON true) l
+     WHERE h.cadre_id = l.id
+       AND (h.latest_on, h.latest_pos, h.latest_amount) IS DISTINCT FROM (l."on", l.pos, l.amount);
 END
 $$;
 REVOKE ALL ON FUNCTION up2k.refresh_cadre_incomes(text[]) FROM PUBLIC;

@@ -478,24 +478,51 @@ def test_income_worked_out_afresh_for_every_household_is_the_python_income_repor
 
 
 @pytest.mark.parametrize("padding", [64, 10_000])
-def test_many_households_at_once_are_worked_out_under_the_whole_tables_lock(
-    postgres_cluster: Any, padding: int
-) -> None:
-    """A COPY or `copy --to` names many cadres at once: past 64 the whole table's lock is taken
-    instead of a lock per row, past 10,000 every household is worked out again in one pass; the
+def test_many_cadres_figures_at_once_are_worked_out_again(postgres_cluster: Any, padding: int) -> None:
+    """A COPY or `copy --to` names many cadres at once: up to 10,000 their rows are locked one by
+    one, past it the whole table's lock is taken and every cadre is worked out in one pass; the
     rows are the same."""
-    url = built(postgres_cluster, f"household_incomes_{padding}")
+    url = built(postgres_cluster, f"cadre_figures_{padding}")
     with open_registry(url) as uow:
         uow.writing()
-        wrong = "UPDATE up2k.cadre_figures SET latest_amount = 7, latest_on = NULL"
+        wrong = "UPDATE up2k.cadre_figures SET latest_amount = 7, latest_on = NULL, steps = 1, steps_settled_on = NULL"
         uow.fetch(wrong, rows=False)
-        uow.fetch(
-            "SELECT up2k.refresh_cadre_incomes(ARRAY(SELECT id FROM up2k.cadres) || ARRAY(SELECT 'X' || n FROM generate_series(1, %s) n))",
-            (padding,),
-        )
+        for refresh in ("refresh_cadre_incomes", "refresh_cadre_steps"):
+            uow.fetch(
+                f"SELECT up2k.{refresh}(ARRAY(SELECT id FROM up2k.cadres) || ARRAY(SELECT 'X' || n FROM generate_series(1, %s) n))",
+                (padding,),
+            )
         uow.commit()
     kept, afresh = households_kept_and_afresh(url)
     assert kept == afresh and kept
+
+
+def test_ids_changed_and_tables_emptied_in_psql_work_the_figures_out_again(postgres_cluster: Any) -> None:
+    """up2k never changes an ID nor empties a table, but someone in psql may: the kept rows
+    follow (a follow-up's ID and amount changed together, a cadre's ID changed, the steps and
+    then the follow-ups emptied)."""
+    url = built(postgres_cluster, "cadre_figures_psql")
+    statements = [
+        """UPDATE up2k.incomes SET id = 'I9999', amount = amount + 1
+            WHERE id = (SELECT id FROM up2k.incomes WHERE cadre_id = 'K0001' ORDER BY "on" DESC, pos DESC LIMIT 1)""",
+        """UPDATE up2k.cadres SET id = 'K9999' WHERE id = (SELECT c.id FROM up2k.cadres c
+            WHERE NOT EXISTS (SELECT 1 FROM up2k.incomes i WHERE i.cadre_id = c.id)
+              AND NOT EXISTS (SELECT 1 FROM up2k.enrollments e WHERE e.cadre_id = c.id)
+              AND NOT EXISTS (SELECT 1 FROM up2k.businesses b WHERE b.cadre_id = c.id)
+              AND NOT EXISTS (SELECT 1 FROM up2k.steps s WHERE s.cadre_id = c.id)
+              AND NOT EXISTS (SELECT 1 FROM up2k.memberships m WHERE m.cadre_id = c.id)
+            ORDER BY c.id LIMIT 1)""",
+        "TRUNCATE up2k.steps",
+        "TRUNCATE up2k.incomes",
+    ]
+    import psycopg
+
+    for statement in statements:
+        with psycopg.connect(url, autocommit=True) as conn:
+            changed = conn.execute(statement).rowcount
+        assert changed != 0, statement
+        kept, afresh = households_kept_and_afresh(url)
+        assert kept == afresh, statement
 
 
 def test_two_commands_adding_follow_ups_for_one_household_at_once_keep_the_latest(
@@ -619,3 +646,33 @@ def test_a_registry_copied_in_has_its_figures_kept(postgres_cluster: Any, tmp_pa
     for name in ("pipeline", "income", "jobs"):
         sql, python = figures(url, name, as_of=dt.date.fromisoformat("2026-11-21"))
         assert sql == python, name
+
+
+def test_an_offices_pipeline_and_income_are_its_python_reports(postgres_cluster: Any) -> None:
+    """An office sees its kelurahan's cadres and the enrollments made there: K0001 completed
+    B01 on the 20th in its first kelurahan, then moved to the office's and recorded a step on
+    the 25th. The office's pipeline does not count that completion, as of any day, as its
+    Python report does not (the kept steps are every enrollment's); its income is its own."""
+    url = built(postgres_cluster, "office_steps")
+    run = cli_runner(url)
+    with open_registry(url) as uow:
+        (code,) = uow.fetch("SELECT kelurahan_code FROM up2k.cadres WHERE id = 'K0001'")[0]
+    elsewhere = "Lebak Bulus" if code == "31.74.06.1002" else "Pondok Labu"  # Pondok Labu's code
+    run("cadre", "update", "K0001", "--kelurahan", elsewhere)
+    run("step", "K0001", "pemasaran", "--date", "2026-11-25")
+    login = f"office_steps_{abs(hash(url)) % 10_000}"
+    run("office", "add", elsewhere, "--login", login, input="office-steps-password\n")
+    office = postgres_cluster.url(
+        url.rsplit("/", 1)[1].split("?")[0], user=login, password="office-steps-password"
+    )
+    try:
+        for day in ("2026-11-22", "2026-11-26", TODAY):
+            for name in ("pipeline", "income"):
+                sql, python = figures(office, name, as_of=dt.date.fromisoformat(day))
+                assert sql is not None and sql == python, (name, day)
+    finally:
+        with open_registry(url) as uow:
+            uow.writing()
+            uow.fetch(f'DROP OWNED BY "{login}"', rows=False)
+            uow.commit()
+        postgres_cluster.drop_role(login)

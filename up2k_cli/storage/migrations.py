@@ -83,8 +83,8 @@ def _v6_to_v7(data: Data) -> None:
 
 
 def _v7_to_v8(data: Data) -> None:
-    """The households' incomes kept ahead by PostgreSQL (its migration 0008); nothing changes in a
-    file."""
+    """Each cadre's income line and 7 PAS steps kept ahead by PostgreSQL (its migration 0008);
+    nothing changes in a file."""
 
 
 MIGRATIONS: dict[int, Callable[[Data], None]] = {

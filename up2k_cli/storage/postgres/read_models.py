@@ -169,7 +169,7 @@ def enrollment_groups(
         SELECT e.batch, e.event_last, count(*), coalesce(sum(e.attendance_short[2]::bigint), 0),
                bit_or(e.attendance_short[3]::bigint), bool_or(e.attendance_short[3] IS NULL)
           FROM {uow.enrollments.source} e
-         WHERE {last} <= %(d)s
+         WHERE {last} <= %(d)s AND e.event_dates[1] <= %(d)s  -- attendance alone is no enrollment
          GROUP BY 1, 2
         UNION ALL
         SELECT batch, st, count(*), coalesce(sum(att), 0), bit_or(bits), bool_or(bits IS NULL) FROM (
@@ -526,18 +526,23 @@ def steps_reached(uow: PostgresUnitOfWork, day: dict[str, Any]) -> Counter[tuple
     in STEP_NAMES; migration 0008's up2k.cadre_figures, kept by triggers), with the last date of
     the events that reach them: as of a day on or after it, the steps kept are the steps. The
     cadres changed after the day have theirs worked out by up2k.cadre_steps_as_of, the same
-    rules over their records alone; past STEPS_AFRESH_AT_MOST of them, every cadre's are."""
+    rules over their records alone; past STEPS_AFRESH_AT_MOST of them, every cadre's are.
+
+    An office's are all worked out afresh: the rows are kept from every enrollment, and an
+    office does not see the enrollments a cadre made in another kelurahan before it moved."""
     names = list(outcome_rules.STEP_NAMES)
     counted = ",\n".join(f"count(*) FILTER (WHERE r.steps & {1 << i} <> 0)" for i in range(1, len(names)))
-    unsettled = [
-        cadre
-        for (cadre,) in uow.fetch(
-            """SELECT cadre_id FROM up2k.cadre_figures
-                WHERE steps_settled_on > %(day)s AND registered_on <= %(day)s LIMIT %(most)s""",
-            {**day, "most": STEPS_AFRESH_AT_MOST + 1},
-        )
-    ]
-    if len(unsettled) > STEPS_AFRESH_AT_MOST:
+    unsettled: list[str] = []
+    if uow.account != "office":
+        unsettled = [
+            cadre
+            for (cadre,) in uow.fetch(
+                """SELECT cadre_id FROM up2k.cadre_figures
+                    WHERE steps_settled_on > %(day)s AND registered_on <= %(day)s LIMIT %(most)s""",
+                {**day, "most": STEPS_AFRESH_AT_MOST + 1},
+            )
+        ]
+    if len(unsettled) > STEPS_AFRESH_AT_MOST or uow.account == "office":
         lines = """SELECT f.kelurahan_code, coalesce(a.steps, 0) AS steps
                      FROM up2k.cadre_figures f LEFT JOIN up2k.cadre_steps_as_of(%(day)s, NULL) a
                        ON a.cadre_id = f.cadre_id

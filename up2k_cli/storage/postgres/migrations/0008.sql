@@ -28,8 +28,9 @@ CREATE TABLE up2k.cadre_figures (
     steps_settled_on date,
     CONSTRAINT cadre_figures_pkey PRIMARY KEY (cadre_id)
 );
-CREATE INDEX cadre_figures_latest_on_idx ON up2k.cadre_figures (latest_on);
-CREATE INDEX cadre_figures_steps_settled_on_idx ON up2k.cadre_figures (steps_settled_on);
+CREATE INDEX cadre_figures_latest_on_idx ON up2k.cadre_figures (latest_on) WHERE latest_on IS NOT NULL;
+CREATE INDEX cadre_figures_steps_settled_on_idx ON up2k.cadre_figures (steps_settled_on)
+    WHERE steps_settled_on IS NOT NULL;
 COMMENT ON TABLE up2k.cadre_figures IS
     'kept by triggers: each cadre''s kelurahan, registration date, baseline income, latest income '
     'follow-up and 7 PAS steps reached (1 << the step''s place) as they stand now; latest_on and '
@@ -78,8 +79,10 @@ $$;
 
 -- The records changed after a report's day are read event by event; the others are counted by
 -- migration 0006's generated columns (read_models.py: the status queries). These find the few:
--- a cadre's last status change; an enrollment's last event or attendance.
-CREATE INDEX cadres_status_changed_idx ON up2k."cadres" ((status_dates[2]));
+-- a cadre's last status change; an enrollment's last event or attendance. (The indexes here and
+-- above leave out what is not there: a new cadre has no status change, follow-up or step, so an
+-- import of 50,000 cadres does not fill them.)
+CREATE INDEX cadres_status_changed_idx ON up2k."cadres" ((status_dates[2])) WHERE status_dates[2] IS NOT NULL;
 CREATE INDEX enrollments_changed_idx ON up2k."enrollments" ((greatest(event_dates[2], attendance_short[1])));
 
 -- The weekly report reads the two weeks' registrations, businesses started and (with the index
@@ -93,19 +96,17 @@ CREATE INDEX businesses_started_idx ON up2k."businesses" ((coalesce(started_on, 
 -- Two commands adding follow-ups for one cadre at once (writers run READ COMMITTED) would each
 -- read the follow-ups before the other's commit: so the cadres' rows are locked first, in ID
 -- order, and the follow-ups read after, by a statement that sees what was committed meanwhile.
--- Many at once (a COPY, `copy --to`) take the whole table's lock instead, and past 10,000 every
--- cadre's is worked out again in one pass over the follow-ups.
+-- Past 10,000 cadres at once (a COPY, `copy --to`) the whole table's lock is taken instead, and
+-- every cadre's is worked out again in one pass over the follow-ups.
 CREATE FUNCTION up2k.refresh_cadre_incomes(ids text[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 BEGIN
     IF coalesce(cardinality(ids), 0) = 0 THEN
         RETURN;
-    ELSIF cardinality(ids) <= 64 THEN
+    ELSIF cardinality(ids) <= 10000 THEN
         PERFORM 1 FROM up2k.cadre_figures WHERE cadre_id = ANY (ids) ORDER BY cadre_id FOR UPDATE;
     ELSE
         LOCK TABLE up2k.cadre_figures IN EXCLUSIVE MODE;
-    END IF;
-    IF cardinality(ids) > 10000 THEN
         -- every cadre in one pass: a plan for these IDs, right after a COPY, would be made
         -- without the follow-ups' statistics
         UPDATE up2k.cadre_figures h
@@ -138,12 +139,10 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 BEGIN
     IF coalesce(cardinality(ids), 0) = 0 THEN
         RETURN;
-    ELSIF cardinality(ids) <= 64 THEN
+    ELSIF cardinality(ids) <= 10000 THEN
         PERFORM 1 FROM up2k.cadre_figures WHERE cadre_id = ANY (ids) ORDER BY cadre_id FOR UPDATE;
     ELSE
         LOCK TABLE up2k.cadre_figures IN EXCLUSIVE MODE;
-    END IF;
-    IF cardinality(ids) > 10000 THEN
         UPDATE up2k.cadre_figures f SET steps = coalesce(s.steps, 0), steps_settled_on = s.settled_on
           FROM (SELECT c.cadre_id, a.steps, a.settled_on
                   FROM up2k.cadre_figures c LEFT JOIN up2k.cadre_steps_as_of('infinity', NULL) a
@@ -167,18 +166,37 @@ REVOKE ALL ON FUNCTION up2k.refresh_cadre_steps(text[]) FROM PUBLIC;
 -- a cadre's ID does not change.
 CREATE FUNCTION up2k.cadre_figures_of_cadres() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    appeared text[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO up2k.cadre_figures (cadre_id, kelurahan_code, registered_on, baseline)
         SELECT id, kelurahan_code, registered_on, income FROM new_rows;
     ELSIF TG_OP = 'DELETE' THEN
         DELETE FROM up2k.cadre_figures WHERE cadre_id IN (SELECT id FROM old_rows);
+    ELSIF TG_OP = 'TRUNCATE' THEN
+        DELETE FROM up2k.cadre_figures;
     ELSE
-        UPDATE up2k.cadre_figures h
-           SET kelurahan_code = n.kelurahan_code, registered_on = n.registered_on, baseline = n.income
-          FROM new_rows n JOIN old_rows o ON o.id = n.id
-         WHERE h.cadre_id = n.id
-           AND (n.kelurahan_code, n.registered_on, n.income) IS DISTINCT FROM (o.kelurahan_code, o.registered_on, o.income);
+        -- most updates change none of these: the table is not even locked then
+        IF EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
+                    WHERE (n.kelurahan_code, n.registered_on, n.income)
+                          IS DISTINCT FROM (o.kelurahan_code, o.registered_on, o.income)) THEN
+            UPDATE up2k.cadre_figures h
+               SET kelurahan_code = n.kelurahan_code, registered_on = n.registered_on, baseline = n.income
+              FROM new_rows n JOIN old_rows o ON o.id = n.id
+             WHERE h.cadre_id = n.id
+               AND (n.kelurahan_code, n.registered_on, n.income)
+                   IS DISTINCT FROM (o.kelurahan_code, o.registered_on, o.income);
+        END IF;
+        -- an ID changed (not by up2k; psql): the old row goes, the new one is worked out
+        appeared := ARRAY(SELECT id FROM new_rows EXCEPT SELECT id FROM old_rows);
+        IF cardinality(appeared) > 0 THEN
+            DELETE FROM up2k.cadre_figures WHERE cadre_id IN (SELECT id FROM old_rows EXCEPT SELECT id FROM new_rows);
+            INSERT INTO up2k.cadre_figures (cadre_id, kelurahan_code, registered_on, baseline)
+            SELECT id, kelurahan_code, registered_on, income FROM new_rows WHERE id = ANY (appeared);
+            PERFORM up2k.refresh_cadre_incomes(appeared);
+            PERFORM up2k.refresh_cadre_steps(appeared);
+        END IF;
     END IF;
     RETURN NULL;
 END
@@ -191,13 +209,16 @@ BEGIN
         PERFORM up2k.refresh_cadre_incomes(ARRAY(SELECT DISTINCT cadre_id FROM new_rows));
     ELSIF TG_OP = 'DELETE' THEN
         PERFORM up2k.refresh_cadre_incomes(ARRAY(SELECT DISTINCT cadre_id FROM old_rows));
+    ELSIF TG_OP = 'TRUNCATE' THEN
+        PERFORM up2k.refresh_cadre_incomes(ARRAY(SELECT cadre_id FROM up2k.cadre_figures));
     ELSE
+        -- the cadres of the rows changed where it counts, and of rows whose ID changed (psql)
         PERFORM up2k.refresh_cadre_incomes(ARRAY(
-            SELECT n.cadre_id FROM new_rows n JOIN old_rows o ON o.id = n.id
+            SELECT x.cadre_id FROM new_rows n JOIN old_rows o ON o.id = n.id,
+                   LATERAL (VALUES (n.cadre_id), (o.cadre_id)) x(cadre_id)
              WHERE (n.cadre_id, n."on", n.pos, n.amount) IS DISTINCT FROM (o.cadre_id, o."on", o.pos, o.amount)
-            UNION
-            SELECT o.cadre_id FROM new_rows n JOIN old_rows o ON o.id = n.id
-             WHERE (n.cadre_id, n."on", n.pos, n.amount) IS DISTINCT FROM (o.cadre_id, o."on", o.pos, o.amount)));
+            UNION SELECT cadre_id FROM new_rows WHERE id NOT IN (SELECT id FROM old_rows)
+            UNION SELECT cadre_id FROM old_rows WHERE id NOT IN (SELECT id FROM new_rows)));
     END IF;
     RETURN NULL;
 END
@@ -211,11 +232,16 @@ BEGIN
         PERFORM up2k.refresh_cadre_steps(ARRAY(SELECT DISTINCT cadre_id FROM new_rows));
     ELSIF TG_OP = 'DELETE' THEN
         PERFORM up2k.refresh_cadre_steps(ARRAY(SELECT DISTINCT cadre_id FROM old_rows));
+    ELSIF TG_OP = 'TRUNCATE' THEN
+        PERFORM up2k.refresh_cadre_steps(ARRAY(SELECT cadre_id FROM up2k.cadre_figures));
     ELSE
+        -- the cadres of the rows changed where it counts, and of rows whose ID changed (psql)
         PERFORM up2k.refresh_cadre_steps(ARRAY(
-            SELECT DISTINCT x.cadre_id FROM new_rows n JOIN old_rows o ON o.id = n.id,
+            SELECT x.cadre_id FROM new_rows n JOIN old_rows o ON o.id = n.id,
                    LATERAL (VALUES (n.cadre_id), (o.cadre_id)) x(cadre_id)
-             WHERE (n.cadre_id, n.batch, n.events::text) IS DISTINCT FROM (o.cadre_id, o.batch, o.events::text)));
+             WHERE (n.cadre_id, n.batch, (n.events)::text) IS DISTINCT FROM (o.cadre_id, o.batch, (o.events)::text)
+            UNION SELECT cadre_id FROM new_rows WHERE id NOT IN (SELECT id FROM old_rows)
+            UNION SELECT cadre_id FROM old_rows WHERE id NOT IN (SELECT id FROM new_rows)));
     END IF;
     RETURN NULL;
 END
@@ -229,12 +255,16 @@ BEGIN
         PERFORM up2k.refresh_cadre_steps(ARRAY(SELECT DISTINCT cadre_id FROM new_rows));
     ELSIF TG_OP = 'DELETE' THEN
         PERFORM up2k.refresh_cadre_steps(ARRAY(SELECT DISTINCT cadre_id FROM old_rows));
+    ELSIF TG_OP = 'TRUNCATE' THEN
+        PERFORM up2k.refresh_cadre_steps(ARRAY(SELECT cadre_id FROM up2k.cadre_figures));
     ELSE
+        -- the cadres of the rows changed where it counts, and of rows whose ID changed (psql)
         PERFORM up2k.refresh_cadre_steps(ARRAY(
-            SELECT DISTINCT x.cadre_id FROM new_rows n JOIN old_rows o ON o.id = n.id,
+            SELECT x.cadre_id FROM new_rows n JOIN old_rows o ON o.id = n.id,
                    LATERAL (VALUES (n.cadre_id), (o.cadre_id)) x(cadre_id)
-             WHERE (n.cadre_id, n.started_on, n.added_on, n.licensed_on, n.nib, n.pirt)
-                   IS DISTINCT FROM (o.cadre_id, o.started_on, o.added_on, o.licensed_on, o.nib, o.pirt)));
+             WHERE (n.cadre_id, n.started_on, n.added_on, n.licensed_on, n.nib, n.pirt) IS DISTINCT FROM (o.cadre_id, o.started_on, o.added_on, o.licensed_on, o.nib, o.pirt)
+            UNION SELECT cadre_id FROM new_rows WHERE id NOT IN (SELECT id FROM old_rows)
+            UNION SELECT cadre_id FROM old_rows WHERE id NOT IN (SELECT id FROM new_rows)));
     END IF;
     RETURN NULL;
 END
@@ -247,8 +277,16 @@ BEGIN
         PERFORM up2k.refresh_cadre_steps(ARRAY(SELECT DISTINCT cadre_id FROM new_rows));
     ELSIF TG_OP = 'DELETE' THEN
         PERFORM up2k.refresh_cadre_steps(ARRAY(SELECT DISTINCT cadre_id FROM old_rows));
+    ELSIF TG_OP = 'TRUNCATE' THEN
+        PERFORM up2k.refresh_cadre_steps(ARRAY(SELECT cadre_id FROM up2k.cadre_figures));
     ELSE
-        PERFORM up2k.refresh_cadre_steps(ARRAY(SELECT cadre_id FROM new_rows UNION SELECT cadre_id FROM old_rows));
+        -- the cadres of the rows changed where it counts, and of rows whose ID changed (psql)
+        PERFORM up2k.refresh_cadre_steps(ARRAY(
+            SELECT x.cadre_id FROM new_rows n JOIN old_rows o ON o.id = n.id,
+                   LATERAL (VALUES (n.cadre_id), (o.cadre_id)) x(cadre_id)
+             WHERE (n.cadre_id, n.step, n."on") IS DISTINCT FROM (o.cadre_id, o.step, o."on")
+            UNION SELECT cadre_id FROM new_rows WHERE id NOT IN (SELECT id FROM old_rows)
+            UNION SELECT cadre_id FROM old_rows WHERE id NOT IN (SELECT id FROM new_rows)));
     END IF;
     RETURN NULL;
 END
@@ -318,6 +356,17 @@ CREATE TRIGGER steps_cadre_figures_delete AFTER DELETE ON up2k."steps"
 CREATE TRIGGER batches_cadre_figures_update AFTER UPDATE ON up2k."batches"
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION up2k.cadre_figures_of_batches();
+
+CREATE TRIGGER cadres_cadre_figures_truncate AFTER TRUNCATE ON up2k."cadres"
+    FOR EACH STATEMENT EXECUTE FUNCTION up2k.cadre_figures_of_cadres();
+CREATE TRIGGER incomes_cadre_figures_truncate AFTER TRUNCATE ON up2k."incomes"
+    FOR EACH STATEMENT EXECUTE FUNCTION up2k.cadre_figures_of_incomes();
+CREATE TRIGGER enrollments_cadre_figures_truncate AFTER TRUNCATE ON up2k."enrollments"
+    FOR EACH STATEMENT EXECUTE FUNCTION up2k.cadre_figures_of_enrollments();
+CREATE TRIGGER businesses_cadre_figures_truncate AFTER TRUNCATE ON up2k."businesses"
+    FOR EACH STATEMENT EXECUTE FUNCTION up2k.cadre_figures_of_businesses();
+CREATE TRIGGER steps_cadre_figures_truncate AFTER TRUNCATE ON up2k."steps"
+    FOR EACH STATEMENT EXECUTE FUNCTION up2k.cadre_figures_of_steps();
 
 -- An office reads its own kelurahan's rows, as it does the records they are worked out from.
 ALTER TABLE up2k.cadre_figures ENABLE ROW LEVEL SECURITY;

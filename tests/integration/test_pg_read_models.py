@@ -8,6 +8,7 @@ follow-ups; each as of several days before, between and after those events."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -296,6 +297,23 @@ def kept_and_afresh(url: str) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]
     return kept, afresh
 
 
+def one(url: str, query: str) -> str:
+    """The first value of the query's first row."""
+    with open_registry(url) as uow:
+        return str(uow.fetch(query)[0][0])
+
+
+def change_each(url: str, changes: list[list[str]], *pairs: Callable[[str], tuple[Any, Any]]) -> None:
+    """Each change through the CLI; after each, every (kept, afresh) pair is equal."""
+    run = cli_runner(url)
+    for args in changes:
+        result = run(*args, check=False)
+        assert result.exit_code == 0, (args, result.stderr)
+        for pair in pairs:
+            kept, afresh = pair(url)
+            assert kept == afresh, args
+
+
 def test_the_jobs_kept_ahead_are_the_jobs_worked_out_afresh(registry: str) -> None:
     kept, afresh = kept_and_afresh(registry)
     assert kept == afresh
@@ -306,18 +324,13 @@ def test_every_change_that_counts_works_the_jobs_out_again(postgres_cluster: Any
     """Corrections, removals, moves, an erasure and an undo: after each, the kept rows are the
     rows worked out afresh, and the jobs report is Python's, as of days before and after."""
     url = built(postgres_cluster, "owner_jobs")
-    run = cli_runner(url)
 
-    def one(query: str) -> str:
-        with open_registry(url) as uow:
-            return str(uow.fetch(query)[0][0])
-
-    working = one("SELECT id FROM up2k.incomes WHERE cadre_id = 'K0007' AND work_status = 'working'")
-    stated = one("SELECT id FROM up2k.incomes WHERE cadre_id = 'K0008' AND work_status = 'working'")
-    spare = one("SELECT id FROM up2k.businesses WHERE name = 'Jasa Cuci'")
+    working = one(url, "SELECT id FROM up2k.incomes WHERE cadre_id = 'K0007' AND work_status = 'working'")
+    stated = one(url, "SELECT id FROM up2k.incomes WHERE cadre_id = 'K0008' AND work_status = 'working'")
+    spare = one(url, "SELECT id FROM up2k.businesses WHERE name = 'Jasa Cuci'")
     moved_to = (
         "Lebak Bulus"
-        if one("SELECT kelurahan_code FROM up2k.cadres WHERE id = 'K0003'") != "31.74.06.1002"
+        if one(url, "SELECT kelurahan_code FROM up2k.cadres WHERE id = 'K0003'") != "31.74.06.1002"
         else "Pondok Labu"
     )
     changes: list[list[str]] = [
@@ -333,13 +346,7 @@ def test_every_change_that_counts_works_the_jobs_out_again(postgres_cluster: Any
         ["undo", "--yes"],
         ["cadre", "forget", "K0008", "--reason", "permintaan yang bersangkutan"],
     ]
-    for args in changes:
-        result = run(*args, check=False)
-        assert result.exit_code == 0, (args, result.stderr)
-        kept, afresh = kept_and_afresh(url)
-        assert kept == afresh, args
-        kept, afresh = households_kept_and_afresh(url)
-        assert kept == afresh, args
+    change_each(url, changes, kept_and_afresh, figures_kept_and_afresh)
     for day in ("2026-11-10", "2026-11-25", "2026-11-27", TODAY):
         sql, python = figures(url, "jobs", as_of=dt.date.fromisoformat(day))
         assert sql == python, day
@@ -399,7 +406,7 @@ FIGURES_AFRESH = """
       LEFT JOIN up2k.cadre_steps_as_of('infinity', ARRAY(SELECT id FROM up2k.cadres)) s ON s.cadre_id = c.id"""
 
 
-def households_kept_and_afresh(url: str) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+def figures_kept_and_afresh(url: str) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
     """Migration 0008: (up2k.cadre_figures as the triggers keep it, the same worked out afresh)."""
     with open_registry(url) as uow:
         kept = set(uow.fetch("SELECT * FROM up2k.cadre_figures"))
@@ -408,7 +415,7 @@ def households_kept_and_afresh(url: str) -> tuple[set[tuple[Any, ...]], set[tupl
 
 
 def test_the_cadre_figures_kept_ahead_are_the_figures_worked_out_afresh(registry: str) -> None:
-    kept, afresh = households_kept_and_afresh(registry)
+    kept, afresh = figures_kept_and_afresh(registry)
     assert kept == afresh
     assert any(row[4] is not None for row in kept) and any(row[4] is None for row in kept)
     assert {row[7] for row in kept} >= {0, 4, 8, 2 | 8, 64}  # none, mentoring, licence, two, recorded
@@ -421,19 +428,14 @@ def test_every_change_that_counts_works_the_households_out_again(postgres_cluste
     the follow-ups; so is the weekly report, with a business started before its owner's
     registration."""
     url = built(postgres_cluster, "household_incomes")
-    run = cli_runner(url)
-
-    def one(query: str) -> str:
-        with open_registry(url) as uow:
-            return str(uow.fetch(query)[0][0])
 
     latest = one(
-        """SELECT id FROM up2k.incomes WHERE cadre_id = 'K0001' ORDER BY "on" DESC, pos DESC LIMIT 1"""
+        url, """SELECT id FROM up2k.incomes WHERE cadre_id = 'K0001' ORDER BY "on" DESC, pos DESC LIMIT 1"""
     )
-    earlier = one("""SELECT id FROM up2k.incomes WHERE cadre_id = 'K0001' ORDER BY "on", pos LIMIT 1""")
+    earlier = one(url, """SELECT id FROM up2k.incomes WHERE cadre_id = 'K0001' ORDER BY "on", pos LIMIT 1""")
     moved_to = (
         "Lebak Bulus"
-        if one("SELECT kelurahan_code FROM up2k.cadres WHERE id = 'K0006'") != "31.74.06.1002"
+        if one(url, "SELECT kelurahan_code FROM up2k.cadres WHERE id = 'K0006'") != "31.74.06.1002"
         else "Pondok Labu"
     )
     changes: list[list[str]] = [
@@ -449,11 +451,7 @@ def test_every_change_that_counts_works_the_households_out_again(postgres_cluste
         ["cadre", "update", "K0012", "--date", "2026-11-25"],
         ["cadre", "forget", "K0003", "--reason", "permintaan yang bersangkutan"],
     ]
-    for args in changes:
-        result = run(*args, check=False)
-        assert result.exit_code == 0, (args, result.stderr)
-        kept, afresh = households_kept_and_afresh(url)
-        assert kept == afresh, args
+    change_each(url, changes, figures_kept_and_afresh)
     for day in ("2026-11-10", "2026-11-21", "2026-11-25", TODAY):
         sql, python = figures(url, "income", as_of=dt.date.fromisoformat(day))
         assert sql == python, day
@@ -493,7 +491,7 @@ def test_many_cadres_figures_at_once_are_worked_out_again(postgres_cluster: Any,
                 (padding,),
             )
         uow.commit()
-    kept, afresh = households_kept_and_afresh(url)
+    kept, afresh = figures_kept_and_afresh(url)
     assert kept == afresh and kept
 
 
@@ -521,7 +519,7 @@ def test_ids_changed_and_tables_emptied_in_psql_work_the_figures_out_again(postg
         with psycopg.connect(url, autocommit=True) as conn:
             changed = conn.execute(statement).rowcount
         assert changed != 0, statement
-        kept, afresh = households_kept_and_afresh(url)
+        kept, afresh = figures_kept_and_afresh(url)
         assert kept == afresh, statement
 
 
@@ -554,7 +552,7 @@ def test_two_commands_adding_follow_ups_for_one_household_at_once_keep_the_lates
         first.commit()
         thread.join(30)
         assert not thread.is_alive() and not failed, failed
-    kept, afresh = households_kept_and_afresh(url)
+    kept, afresh = figures_kept_and_afresh(url)
     assert kept == afresh
     assert ("K0005", "2026-11-27", 111) in {(r[0], r[4], r[6]) for r in kept}  # dates come as ISO text
 
@@ -565,14 +563,11 @@ def test_every_change_that_counts_works_the_steps_out_again(postgres_cluster: An
     rows are the rows worked out afresh, and the pipeline is Python's, as of days before, between
     and after the changes."""
     url = built(postgres_cluster, "cadre_steps")
-    run = cli_runner(url)
 
-    def one(query: str) -> str:
-        with open_registry(url) as uow:
-            return str(uow.fetch(query)[0][0])
-
-    licensed = one("SELECT id FROM up2k.businesses WHERE coalesce(nib, '') <> '' ORDER BY id LIMIT 1")
-    plain = one("SELECT id FROM up2k.businesses WHERE name = 'Jasa Cuci'")  # no follow-ups: can be removed
+    licensed = one(url, "SELECT id FROM up2k.businesses WHERE coalesce(nib, '') <> '' ORDER BY id LIMIT 1")
+    plain = one(
+        url, "SELECT id FROM up2k.businesses WHERE name = 'Jasa Cuci'"
+    )  # no follow-ups: can be removed
     changes: list[list[str]] = [
         ["step", "K0002", "pemasaran", "--date", "2026-11-24"],
         ["step", "K0002", "permodalan", "--date", "2026-11-10"],
@@ -588,11 +583,7 @@ def test_every_change_that_counts_works_the_steps_out_again(postgres_cluster: An
         ["cadre", "update", "K0005", "--kelurahan", "Lebak Bulus"],
         ["cadre", "forget", "K0001", "--reason", "permintaan yang bersangkutan"],
     ]
-    for args in changes:
-        result = run(*args, check=False)
-        assert result.exit_code == 0, (args, result.stderr)
-        kept, afresh = households_kept_and_afresh(url)
-        assert kept == afresh, args
+    change_each(url, changes, figures_kept_and_afresh)
     for day in ("2026-11-12", "2026-11-21", "2026-11-25", "2026-11-26", TODAY):
         sql, python = figures(url, "pipeline", as_of=dt.date.fromisoformat(day))
         assert sql == python, day
@@ -641,7 +632,7 @@ def test_a_registry_copied_in_has_its_figures_kept(postgres_cluster: Any, tmp_pa
     run("copy", "--to", url)
     kept, afresh = kept_and_afresh(url)
     assert kept == afresh and kept
-    kept, afresh = households_kept_and_afresh(url)
+    kept, afresh = figures_kept_and_afresh(url)
     assert kept == afresh and any(row[7] for row in kept) and any(row[6] for row in kept)
     for name in ("pipeline", "income", "jobs"):
         sql, python = figures(url, name, as_of=dt.date.fromisoformat("2026-11-21"))

@@ -303,6 +303,20 @@ def one(url: str, query: str) -> str:
         return str(uow.fetch(query)[0][0])
 
 
+def another_kelurahan(url: str, cadre: str) -> str:
+    """Where to move the cadre: Lebak Bulus (31.74.06.1002), or Pondok Labu for a cadre already
+    in Lebak Bulus."""
+    here = one(url, f"SELECT kelurahan_code FROM up2k.cadres WHERE id = '{cadre}'")
+    return "Pondok Labu" if here == "31.74.06.1002" else "Lebak Bulus"
+
+
+def same_as_python(url: str, name: str, *days: str) -> None:
+    """The report in SQL is the Python read model's, as of each day."""
+    for day in days:
+        sql, python = figures(url, name, as_of=dt.date.fromisoformat(day))
+        assert sql is not None and sql == python, (name, day)
+
+
 def change_each(url: str, changes: list[list[str]], *pairs: Callable[[str], tuple[Any, Any]]) -> None:
     """Each change through the CLI; after each, every (kept, afresh) pair is equal."""
     run = cli_runner(url)
@@ -328,11 +342,7 @@ def test_every_change_that_counts_works_the_jobs_out_again(postgres_cluster: Any
     working = one(url, "SELECT id FROM up2k.incomes WHERE cadre_id = 'K0007' AND work_status = 'working'")
     stated = one(url, "SELECT id FROM up2k.incomes WHERE cadre_id = 'K0008' AND work_status = 'working'")
     spare = one(url, "SELECT id FROM up2k.businesses WHERE name = 'Jasa Cuci'")
-    moved_to = (
-        "Lebak Bulus"
-        if one(url, "SELECT kelurahan_code FROM up2k.cadres WHERE id = 'K0003'") != "31.74.06.1002"
-        else "Pondok Labu"
-    )
+    moved_to = another_kelurahan(url, "K0003")
     changes: list[list[str]] = [
         ["business", "update", "U0003", "--category", "jasa", "--turnover", "200 jt"],
         ["business", "update", "U0003", "--started", "2026-11-26"],
@@ -347,9 +357,7 @@ def test_every_change_that_counts_works_the_jobs_out_again(postgres_cluster: Any
         ["cadre", "forget", "K0008", "--reason", "permintaan yang bersangkutan"],
     ]
     change_each(url, changes, kept_and_afresh, figures_kept_and_afresh)
-    for day in ("2026-11-10", "2026-11-25", "2026-11-27", TODAY):
-        sql, python = figures(url, "jobs", as_of=dt.date.fromisoformat(day))
-        assert sql == python, day
+    same_as_python(url, "jobs", "2026-11-10", "2026-11-25", "2026-11-27", TODAY)
 
 
 @pytest.mark.parametrize("day", DAYS)
@@ -433,11 +441,7 @@ def test_every_change_that_counts_works_the_households_out_again(postgres_cluste
         url, """SELECT id FROM up2k.incomes WHERE cadre_id = 'K0001' ORDER BY "on" DESC, pos DESC LIMIT 1"""
     )
     earlier = one(url, """SELECT id FROM up2k.incomes WHERE cadre_id = 'K0001' ORDER BY "on", pos LIMIT 1""")
-    moved_to = (
-        "Lebak Bulus"
-        if one(url, "SELECT kelurahan_code FROM up2k.cadres WHERE id = 'K0006'") != "31.74.06.1002"
-        else "Pondok Labu"
-    )
+    moved_to = another_kelurahan(url, "K0006")
     changes: list[list[str]] = [
         ["income", "add", "K0003", "--amount", "2 jt", "--date", "2026-11-24"],
         ["income", "add", "K0003", "--amount", "2,5 jt", "--date", "2026-11-24"],  # same day: the later
@@ -452,9 +456,7 @@ def test_every_change_that_counts_works_the_households_out_again(postgres_cluste
         ["cadre", "forget", "K0003", "--reason", "permintaan yang bersangkutan"],
     ]
     change_each(url, changes, figures_kept_and_afresh)
-    for day in ("2026-11-10", "2026-11-21", "2026-11-25", TODAY):
-        sql, python = figures(url, "income", as_of=dt.date.fromisoformat(day))
-        assert sql == python, day
+    same_as_python(url, "income", "2026-11-10", "2026-11-21", "2026-11-25", TODAY)
     # K0012's business started on the 21st, before its registration as corrected (the 25th): in
     # the weeks to the 22nd and the 29th, a business of an owner not registered yet
     for week in ("2026-W47", "current"):
@@ -584,9 +586,7 @@ def test_every_change_that_counts_works_the_steps_out_again(postgres_cluster: An
         ["cadre", "forget", "K0001", "--reason", "permintaan yang bersangkutan"],
     ]
     change_each(url, changes, figures_kept_and_afresh)
-    for day in ("2026-11-12", "2026-11-21", "2026-11-25", "2026-11-26", TODAY):
-        sql, python = figures(url, "pipeline", as_of=dt.date.fromisoformat(day))
-        assert sql == python, day
+    same_as_python(url, "pipeline", "2026-11-12", "2026-11-21", "2026-11-25", "2026-11-26", TODAY)
 
 
 @pytest.mark.parametrize("day", DAYS)
@@ -646,9 +646,7 @@ def test_an_offices_pipeline_and_income_are_its_python_reports(postgres_cluster:
     Python report does not (the kept steps are every enrollment's); its income is its own."""
     url = built(postgres_cluster, "office_steps")
     run = cli_runner(url)
-    with open_registry(url) as uow:
-        (code,) = uow.fetch("SELECT kelurahan_code FROM up2k.cadres WHERE id = 'K0001'")[0]
-    elsewhere = "Lebak Bulus" if code == "31.74.06.1002" else "Pondok Labu"  # Pondok Labu's code
+    elsewhere = another_kelurahan(url, "K0001")
     run("cadre", "update", "K0001", "--kelurahan", elsewhere)
     run("step", "K0001", "pemasaran", "--date", "2026-11-25")
     login = f"office_steps_{abs(hash(url)) % 10_000}"

@@ -83,6 +83,14 @@ def cadre_statuses(uow: PostgresUnitOfWork, day: dict[str, Any]) -> Counter[str]
 # both: the rows are added up.
 
 
+def added_up(rows: list[tuple[Any, ...]]) -> Counter[tuple[str, str]]:
+    """(key, status, n) rows -> (key, status) -> n, a pair that comes twice added up."""
+    found: Counter[tuple[str, str]] = Counter()
+    for key, status, n in rows:
+        found[(key, status)] += int(n)
+    return found
+
+
 def cadre_statuses_by_kelurahan(uow: PostgresUnitOfWork, day: dict[str, Any]) -> Counter[tuple[str, str]]:
     """(kelurahan, status on the day) -> cadres registered by the day."""
     rows = uow.fetch(
@@ -104,10 +112,7 @@ def cadre_statuses_by_kelurahan(uow: PostgresUnitOfWork, day: dict[str, Any]) ->
         """,
         {**day, "active": ACTIVE},
     )
-    found: Counter[tuple[str, str]] = Counter()
-    for kel, st, n in rows:
-        found[(kel, st)] += int(n)
-    return found
+    return added_up(rows)
 
 
 def enrollment_statuses_by_kelurahan(
@@ -134,10 +139,7 @@ def enrollment_statuses_by_kelurahan(
         """,
         day,
     )
-    found: Counter[tuple[str, str]] = Counter()
-    for kel, st, n in rows:
-        found[(kel, st)] += int(n)
-    return found
+    return added_up(rows)
 
 
 def businesses_by_owner_kelurahan(uow: PostgresUnitOfWork, day: dict[str, Any]) -> dict[str, tuple[int, int]]:
@@ -228,6 +230,15 @@ def business_counts(uow: PostgresUnitOfWork, day: dict[str, Any]) -> tuple[list[
     return [(c, bool(no_pirt), int(n)) for c, no_pirt, n in groups], int(owners)
 
 
+def changed_after(uow: PostgresUnitOfWork, kept: str, day: dict[str, Any], most: int) -> list[str] | None:
+    """The cadres whose kept rows (`kept`: a table and a condition ending in the column of the
+    day from which each row holds) changed after the day, to be worked out afresh; None past
+    `most` of them, when every cadre is."""
+    found = [cadre for (cadre,) in uow.fetch(f"SELECT cadre_id FROM {kept} > %(day)s LIMIT %(most)s",
+                                             {**day, "most": most + 1})]  # fmt: skip
+    return None if len(found) > most else found
+
+
 # Cadres whose kept jobs figures changed after a report's day are worked out afresh one by one up
 # to this many; past it (a day long past), every cadre is, in one pass over the tables.
 AFRESH_AT_MOST = 200_000
@@ -266,15 +277,8 @@ def job_figures(
         UNION ALL
         SELECT %(category)s, category, {figures} FROM parts WHERE category <> '' GROUP BY category"""
     )
-    unsettled = [
-        cadre
-        for (cadre,) in uow.fetch(
-            "SELECT cadre_id FROM up2k.owner_jobs WHERE category = '' AND settled_on > %(day)s"
-            " LIMIT %(most)s",
-            {**day, "most": AFRESH_AT_MOST + 1},
-        )
-    ]
-    if len(unsettled) > AFRESH_AT_MOST:
+    unsettled = changed_after(uow, "up2k.owner_jobs WHERE category = '' AND settled_on", day, AFRESH_AT_MOST)
+    if unsettled is None:
         parts = "SELECT * FROM up2k.owner_jobs_as_of(%(day)s, NULL)"
     else:
         parts = """SELECT * FROM up2k.owner_jobs WHERE settled_on <= %(day)s
@@ -532,17 +536,9 @@ def steps_reached(uow: PostgresUnitOfWork, day: dict[str, Any]) -> Counter[tuple
     office does not see the enrollments a cadre made in another kelurahan before it moved."""
     names = list(outcome_rules.STEP_NAMES)
     counted = ",\n".join(f"count(*) FILTER (WHERE r.steps & {1 << i} <> 0)" for i in range(1, len(names)))
-    unsettled: list[str] = []
-    if uow.account != "office":
-        unsettled = [
-            cadre
-            for (cadre,) in uow.fetch(
-                """SELECT cadre_id FROM up2k.cadre_figures
-                    WHERE steps_settled_on > %(day)s AND registered_on <= %(day)s LIMIT %(most)s""",
-                {**day, "most": STEPS_AFRESH_AT_MOST + 1},
-            )
-        ]
-    if len(unsettled) > STEPS_AFRESH_AT_MOST or uow.account == "office":
+    kept = "up2k.cadre_figures WHERE registered_on <= %(day)s AND steps_settled_on"
+    unsettled = None if uow.account == "office" else changed_after(uow, kept, day, STEPS_AFRESH_AT_MOST)
+    if unsettled is None:
         lines = """SELECT f.kelurahan_code, coalesce(a.steps, 0) AS steps
                      FROM up2k.cadre_figures f LEFT JOIN up2k.cadre_steps_as_of(%(day)s, NULL) a
                        ON a.cadre_id = f.cadre_id

@@ -90,23 +90,33 @@ CREATE INDEX enrollments_changed_idx ON up2k."enrollments" ((greatest(event_date
 CREATE INDEX cadres_registered_on_idx ON up2k."cadres" (registered_on);
 CREATE INDEX businesses_started_idx ON up2k."businesses" ((coalesce(started_on, added_on)));
 
+-- Locks these cadres' rows before their records are read again: two commands adding follow-ups
+-- for one cadre at once (writers run READ COMMITTED) would each read the records before the
+-- other's commit; so the rows are locked first, in ID order, and the records read after, by a
+-- statement that sees what was committed meanwhile. Past 10,000 cadres at once (a COPY, `copy
+-- --to`) the whole table's lock is taken instead, and the caller works every cadre out again in
+-- one pass: true then.
+CREATE FUNCTION up2k.lock_cadre_figures(ids text[]) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    IF cardinality(ids) <= 10000 THEN
+        PERFORM 1 FROM up2k.cadre_figures WHERE cadre_id = ANY (ids) ORDER BY cadre_id FOR UPDATE;
+        RETURN false;
+    END IF;
+    LOCK TABLE up2k.cadre_figures IN EXCLUSIVE MODE;
+    RETURN true;
+END
+$$;
+REVOKE ALL ON FUNCTION up2k.lock_cadre_figures(text[]) FROM PUBLIC;
+
 -- Works these cadres' latest income follow-ups out again, as they stand now. Run by the triggers
 -- below as the schema's owner; trigger functions cannot be called directly.
---
--- Two commands adding follow-ups for one cadre at once (writers run READ COMMITTED) would each
--- read the follow-ups before the other's commit: so the cadres' rows are locked first, in ID
--- order, and the follow-ups read after, by a statement that sees what was committed meanwhile.
--- Past 10,000 cadres at once (a COPY, `copy --to`) the whole table's lock is taken instead, and
--- every cadre's is worked out again in one pass over the follow-ups.
 CREATE FUNCTION up2k.refresh_cadre_incomes(ids text[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 BEGIN
     IF coalesce(cardinality(ids), 0) = 0 THEN
         RETURN;
-    ELSIF cardinality(ids) <= 10000 THEN
-        PERFORM 1 FROM up2k.cadre_figures WHERE cadre_id = ANY (ids) ORDER BY cadre_id FOR UPDATE;
-    ELSE
-        LOCK TABLE up2k.cadre_figures IN EXCLUSIVE MODE;
+    ELSIF up2k.lock_cadre_figures(ids) THEN
         -- every cadre in one pass: a plan for these IDs, right after a COPY, would be made
         -- without the follow-ups' statistics
         UPDATE up2k.cadre_figures h
@@ -139,10 +149,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 BEGIN
     IF coalesce(cardinality(ids), 0) = 0 THEN
         RETURN;
-    ELSIF cardinality(ids) <= 10000 THEN
-        PERFORM 1 FROM up2k.cadre_figures WHERE cadre_id = ANY (ids) ORDER BY cadre_id FOR UPDATE;
-    ELSE
-        LOCK TABLE up2k.cadre_figures IN EXCLUSIVE MODE;
+    ELSIF up2k.lock_cadre_figures(ids) THEN
         UPDATE up2k.cadre_figures f SET steps = coalesce(s.steps, 0), steps_settled_on = s.settled_on
           FROM (SELECT c.cadre_id, a.steps, a.settled_on
                   FROM up2k.cadre_figures c LEFT JOIN up2k.cadre_steps_as_of('infinity', NULL) a

@@ -509,3 +509,23 @@ def test_names_that_look_alike_in_the_registry_are_noted(registry_with_sample: P
     result = run("import", "cadres", "-", input=text)
     assert result.exit_code == 0, result.stderr
     assert "Note: row 1: Eka Rahayu has the name, kelurahan and birth date of K0001" in result.stderr
+
+
+def test_only_the_same_birth_date_makes_a_twin(registry_with_sample: Path, run: Run) -> None:
+    """Eka Rahayu (K0001, a woman born 11 Mar 1990, Pondok Labu) against rows that share more or
+    less with her: the registry narrows the search by the birth month and year, and the rule
+    decides (a man's NIK of the same date is a twin too: the date is the same)."""
+    rows = [
+        ("Eka Rahayu", make_nik(701, female=False)),  # the same date, a man's NIK
+        ("Eka Rahayu", make_nik(702, day=12)),  # the same month and year, another day
+        ("Eka Rahayu", make_nik(703, month=4)),  # another month
+        ("Eka Rahayu", make_nik(704, year=91)),  # another year
+        ("Eka Rahayu Putri", make_nik(705)),  # another name
+    ]
+    text = "".join(simple_csv([nik], name=name).splitlines(keepends=True)[1].replace(f"{name} A", name)
+                   for name, nik in rows)  # fmt: skip
+    result = run("import", "cadres", "-", input=simple_csv([]) + text)
+    assert result.exit_code == 0, result.stderr
+    twins = [line for line in result.stderr.splitlines() if "birth date of" in line]
+    assert twins == ["Note: row 1: Eka Rahayu has the name, kelurahan and birth date of K0001 (another NIK); "
+                     "imported, but check both"]  # fmt: skip

@@ -247,3 +247,47 @@ def test_through_the_cli_an_office_is_refused_with_one_line(setup: dict[str, Any
     removed = setup["coordinator"]("office", "remove", setup["office"].login)
     assert removed.exit_code == 0
     assert run("cadre", "list").exit_code == 3  # the login is gone
+
+
+def test_an_office_imports_many_rows_through_the_policies(setup: dict[str, Any]) -> None:
+    """Past ten rows, up2k copies them into a temporary table and inserts them from it in one
+    statement (PostgreSQL refuses COPY where row-level security applies); each row is still
+    checked. Without the right to make temporary tables, the rows go as one JSON array."""
+    from tests.enrollment_data import HEADER
+    from tests.helpers import make_nik
+
+    office, url = setup["office"], setup["url"]
+
+    def rows(kelurahan: str, first: int) -> str:
+        return (
+            HEADER
+            + "\n"
+            + "".join(
+                f"{make_nik(n)},Kader {n},{kelurahan},001,002,Jl. Melati No. {n},0812{n:08d},2026-10-01,ya\n"
+                for n in range(first, first + 12)
+            )
+        )
+
+    count = "SELECT count(*) FROM up2k.cadres"
+    assert superuser(url, count) == [(8,)]
+    refused = office.run("import", "cadres", "-", input=rows("Lebak Bulus", 500))
+    assert refused.exit_code == 1 and "row-level security" in refused.stderr, refused.stderr
+    assert superuser(url, count) == [(8,)]
+    done = office.run("import", "cadres", "-", input=rows("Pondok Labu", 600))
+    assert done.exit_code == 0, done.stderr
+    assert superuser(url, count) == [(20,)]
+    db = url.rsplit("/", 1)[1]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'REVOKE TEMPORARY ON DATABASE "{db}" FROM PUBLIC')
+    try:
+        assert office.psql("CREATE TEMP TABLE t (x int)").returncode != 0
+        again = office.run("import", "cadres", "-", input=rows("Pondok Labu", 700))
+        assert again.exit_code == 0, again.stderr
+        refused = office.run("import", "cadres", "-", input=rows("Lebak Bulus", 800))
+        assert refused.exit_code == 1 and "row-level security" in refused.stderr, refused.stderr
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'GRANT TEMPORARY ON DATABASE "{db}" TO PUBLIC')
+    assert superuser(url, count) == [(32,)]
+    listed = superuser(url, "SELECT kelurahan_code, count(*) FROM up2k.cadres GROUP BY 1 ORDER BY 1")
+    assert listed == [(LEBAK_BULUS, 4), (PONDOK_LABU, 28)]

@@ -231,3 +231,29 @@ def test_a_reading_unit_of_work_reads_the_same_and_refuses_any_change(
         assert file.read_bytes() == before
     with make() as uow:
         assert [ordered(c) for c in uow.cadres.all()] == expected
+
+
+def test_the_cadres_born_alike_are_the_same_on_every_backend(make: Callable[..., UnitOfWork]) -> None:
+    """An import's twin candidates (same kelurahan, name key, and the NIK's birth month and year)
+    are found through the table on PostgreSQL (substr(nik, 9, 4)) and by domain/cadre.py
+    birth_month_year elsewhere: the same cadres, in the order they were added."""
+    with make() as uow:
+        uow.cadres.add_many([
+            cadre(1),                                           # a woman born 1 Jan 1985 (41: 1 + 40)
+            cadre(2, nik="3174060101850002", name_key="kader 1"),  # another day, the same month and year
+            cadre(3, nik="3174064102850003", name_key="kader 1"),  # another month
+            cadre(4, name_key="kader 1", kelurahan_code="31.74.06.1001"),  # another kelurahan
+            cadre(5, nik=None, name_key="kader 1"),             # erased: no NIK
+            cadre(6, nik="3174067101850006", name_key="kader 1"),  # a woman born 31 Jan 1985
+            cadre(7, nik="3174064101860007", name_key="kader 1"),  # another year
+        ])  # fmt: skip
+        uow.commit()
+    with make(reading=True) as uow:
+        wanted = [("31.74.06.1003", "kader 1", "0185"), ("31.74.06.1003", "kader 9", "0185")]
+        found = uow.cadres_born_alike(iter(wanted))
+        assert found == [
+            ("K0001", "3174064101850001", "kader 1", "31.74.06.1003"),
+            ("K0002", "3174060101850002", "kader 1", "31.74.06.1003"),
+            ("K0006", "3174067101850006", "kader 1", "31.74.06.1003"),
+        ]
+        assert uow.cadres_born_alike([]) == []

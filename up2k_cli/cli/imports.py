@@ -1,15 +1,20 @@
 """import cadres: a kelurahan office's spreadsheet (CSV) into the registry, in one write."""
 
+from __future__ import annotations
+
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from up2k_cli.i18n import _, localise
 
 from .context import note, registry, today
+
+if TYPE_CHECKING:
+    from up2k_cli.services.importer import SourceTable
 
 app = typer.Typer(help="Bring records in from files.", no_args_is_help=True)
 
@@ -61,13 +66,17 @@ def cadres(
 
     data = _read_source(file)
     name = "stdin" if file == "-" else Path(file).name
-    header, rows = _export_rows(data, file, encoding=encoding, sheet=sheet)
     from up2k_cli.services.bundles import is_export
 
-    if is_export(header):
-        _import_export(ctx, "cadres", rows, name, dry_run)
-        return
-    source = importer.read_table(data, file, encoding=encoding, sheet=sheet)
+    # The file is read once; its rows are made an export's only when its header is one.
+    source = None if _is_json(data, file) else importer.read_table(data, file, encoding=encoding, sheet=sheet)
+    if source is None or is_export(_header(source)):
+        header, rows = _export_rows(data, file, source=source)
+        if is_export(header):
+            _import_export(ctx, "cadres", rows, name, dry_run)
+            return
+    if source is None:  # JSON, not an export: refused as a table is
+        source = importer.read_table(data, file, encoding=encoding, sheet=sheet)
     try:
         with _progress(len(source.rows)) as advance:
             result = importer.import_cadres(
@@ -105,17 +114,26 @@ def cadres(
         raise typer.Exit(1)
 
 
+def _is_json(data: bytes, file: str) -> bool:
+    return file.lower().endswith((".json", ".jsonl")) or data.lstrip()[:1] in (b"[", b"{")
+
+
+def _header(source: SourceTable) -> list[str]:
+    return [h.strip().lstrip("\ufeff") for h in source.header]
+
+
 def _export_rows(
-    data: bytes, file: str, *, encoding: str | None = None, sheet: str | None = None
+    data: bytes, file: str, *, source: SourceTable | None = None
 ) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
-    """The header and the rows of a file `up2k export` wrote: CSV, a workbook, JSON or JSON lines."""
+    """The header and the rows of a file `up2k export` wrote: CSV, a workbook (`source`, the table
+    read from it, if it was), JSON or JSON lines."""
     import orjson
 
     from up2k_cli.domain.errors import Up2kError
     from up2k_cli.services import importer
 
     stripped = data.lstrip()
-    if file.lower().endswith((".json", ".jsonl")) or stripped[:1] in (b"[", b"{"):
+    if _is_json(data, file):
         try:
             if stripped[:1] == b"[":
                 found = orjson.loads(data)
@@ -129,8 +147,8 @@ def _export_rows(
             raise Up2kError(_("file {name}: not a list of records").format(name=repr(file)))
         header = list(found[0]) if found else []
         return header, [(i, row) for i, row in enumerate(found, start=1)]
-    source = importer.read_table(data, file, encoding=encoding, sheet=sheet)
-    header = [h.strip().lstrip("\ufeff") for h in source.header]
+    source = source or importer.read_table(data, file)
+    header = _header(source)
     rows = [
         (line, {h: importer.cell_text(c, h)[0] for h, c in zip(header, cells, strict=False)})
         for line, cells in source.rows

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from up2k_cli.domain.cadre import ACTIVE, INACTIVE, Cadre, FieldCleaner, similar_key
+from up2k_cli.domain.cadre import ACTIVE, INACTIVE, Cadre, FieldCleaner, birth_month_year, similar_key
 from up2k_cli.domain.errors import Up2kError, ValidationError, ValidationErrors
 from up2k_cli.domain.validators import nik_from_number
 from up2k_cli.i18n import N_, _, localise
@@ -369,63 +369,29 @@ def _import_cadres(
     column_of = {target: source.header[pos].strip().lstrip("\ufeff") for pos, target in mapping.items()}
     column_of.setdefault("kelurahan", column_of.get("kelurahan_code", "kelurahan"))
     cleaner = FieldCleaner(common.kelurahan_choices(uow.meta), today)
+    rows = []
+    for number, (line, cells) in enumerate(source.rows, start=1):
+        if progress and number % 1000 == 0:
+            progress(1000)
+        cleaned = _clean_row(number, line, cells, mapping, column_of, cleaner, source)
+        rows.append((number, line, cells, *cleaned))
+
+    # Only the registry's cadres that the file may concern: its NIKs, and its twins' candidates.
+    good = [fields for *_, fields, errors, _status, _notes in rows if fields is not None and not errors]
     uow.cadres.hold("nik")  # every NIK, before they are read: no one registers one meanwhile
-    everyone = uow.cadres.values("id", "nik", "name_key", "kelurahan_code")  # not whole records
-    known = {nik: ident for ident, nik, _key, _kel in everyone if nik}
-    twins = {similar_key(key, kel, nik): ident for ident, nik, key, kel in everyone if nik and key}
-    del everyone
+    registered = {c["nik"]: c for c in uow.cadres.find_in("nik", (f["nik"] for f in good))}
+    known = {nik: c["id"] for nik, c in registered.items()}
+    alike = uow.cadres_born_alike(
+        (f["kelurahan_code"], f["name_key"], birth_month_year(f["nik"])) for f in good if f["name_key"]
+    )
+    twins = {similar_key(key, kel, nik): ident for ident, nik, key, kel in alike if nik and key}
     seen: dict[str, int] = {}
     new_records: list[dict[str, Any]] = []
     updates: dict[str, dict[str, Any]] = {}
     method = f"import of {source_name} (consent column)"
 
-    for number, (line, cells) in enumerate(source.rows, start=1):
-        if progress and number % 1000 == 0:
-            progress(1000)
-        raw: dict[str, Any] = {}
-        row_errors: list[RowError] = []
-        for pos, target in mapping.items():
-            try:
-                text, note = cell_text(cells[pos] if pos < len(cells) else None, target)
-            except ValidationError as exc:
-                row_errors.append(_row_error(number, line, exc, column_of, source.unit))
-                text, note = "", None
-            raw[target] = text
-            if note:
-                result.notes.append(
-                    _("row {row} ({unit} {line}), column {column}: {note}").format(
-                        row=number,
-                        unit=_(source.unit),
-                        line=line,
-                        column=column_of[target],
-                        note=localise(note),
-                    )
-                )
-        if raw.get("kelurahan_code"):
-            raw["kelurahan"] = raw.pop("kelurahan_code")
-        else:
-            raw.pop("kelurahan_code", None)
-        status = (raw.pop("status", "") or ACTIVE).strip().lower()
-        try:
-            fields = cleaner.clean(raw, contact_required=False)
-        except ValidationErrors as exc:
-            fields = None
-            row_errors += [
-                _row_error(number, line, e, column_of, source.unit)
-                for e in exc.errors
-                if not any(r.column == column_of.get(e.field, e.field) for r in row_errors)
-            ]
-        if status not in (ACTIVE, INACTIVE):
-            row_errors.append(
-                RowError(
-                    number,
-                    line,
-                    column_of.get("status", "status"),
-                    status,
-                    _("use active or inactive"),
-                    source.unit,
-                )
-            )
+    for number, line, cells, raw, fields, row_errors, status, notes in rows:
+        result.notes.extend(notes)
         if fields is not None and not row_errors:
             nik = fields["nik"]
             if nik in seen:
@@ -510,7 +476,7 @@ def _import_cadres(
     result.created = ids
     entries = [common.bulk_create_entry("cadre", ids, source_name)] if ids else []
     changed: dict[str, dict[str, Any]] = {}
-    current = uow.cadres.get_many(list(updates))
+    current = {c["id"]: c for c in registered.values()}
     for cadre_id, fields in updates.items():
         old = current.get(cadre_id) or {}
         entry = common.change_entry("cadre", cadre_id, "update", old, fields)
@@ -524,6 +490,62 @@ def _import_cadres(
     uow.cadres.update_many(changed)
     uow.record_changes(entries)
     return result
+
+
+def _clean_row(
+    number: int,
+    line: int,
+    cells: Sequence[Any],
+    mapping: Mapping[int, str],
+    column_of: Mapping[str, str],
+    cleaner: FieldCleaner,
+    source: SourceTable,
+) -> tuple[dict[str, Any], dict[str, Any] | None, list[RowError], str, list[str]]:
+    """One row's cells as a cadre's fields (None if they do not make one), its errors, its status
+    and the notes on its cells; whether it is new is for the registry to say."""
+    raw: dict[str, Any] = {}
+    row_errors: list[RowError] = []
+    notes: list[str] = []
+    for pos, target in mapping.items():
+        try:
+            text, note = cell_text(cells[pos] if pos < len(cells) else None, target)
+        except ValidationError as exc:
+            row_errors.append(_row_error(number, line, exc, column_of, source.unit))
+            text, note = "", None
+        raw[target] = text
+        if note:
+            notes.append(
+                _("row {row} ({unit} {line}), column {column}: {note}").format(
+                    row=number, unit=_(source.unit), line=line, column=column_of[target], note=localise(note)
+                )
+            )
+    if raw.get("kelurahan_code"):
+        raw["kelurahan"] = raw.pop("kelurahan_code")
+    else:
+        raw.pop("kelurahan_code", None)
+    status = (raw.pop("status", "") or ACTIVE).strip().lower()
+    fields: dict[str, Any] | None
+    try:
+        fields = cleaner.clean(raw, contact_required=False)
+    except ValidationErrors as exc:
+        fields = None
+        row_errors += [
+            _row_error(number, line, e, column_of, source.unit)
+            for e in exc.errors
+            if not any(r.column == column_of.get(e.field, e.field) for r in row_errors)
+        ]
+    if status not in (ACTIVE, INACTIVE):
+        row_errors.append(
+            RowError(
+                number,
+                line,
+                column_of.get("status", "status"),
+                status,
+                _("use active or inactive"),
+                source.unit,
+            )
+        )
+    return raw, fields, row_errors, status, notes
 
 
 def _row_error(

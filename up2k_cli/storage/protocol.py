@@ -130,6 +130,13 @@ class UnitOfWork(Protocol):
 
     def record_changes(self, entries: list[Record]) -> None: ...
 
+    def cadres_born_alike(self, keys: Iterable[tuple[str, str, str]]) -> list[tuple[Any, ...]]:
+        """(id, nik, name_key, kelurahan_code) of the cadres, in the order they were added, whose
+        (kelurahan_code, name_key, birth month and year of the NIK) is one of these: the cadres
+        that may be twins of new ones (an import's), for domain/cadre.py similar_key to decide.
+        A database finds them through its tables, rather than handing out every cadre's."""
+        ...
+
     def data(self) -> dict[str, Any]:
         """The whole registry as a file holds it ({table: {document ID: record}} and the meta
         record with its counters): what `up2k copy` moves between backends."""
@@ -157,6 +164,7 @@ class BaseUnitOfWork:
     """What every backend shares: IDs from counters, and history entries stamped alike."""
 
     history: Repository
+    cadres: Repository
     backend = "memory"
     location = "memory"
 
@@ -227,6 +235,13 @@ class BaseUnitOfWork:
         self.op = getattr(self, "op", None) or seqs[0]  # every entry of one command: one op, for undo
         base = {"at": stamp, "user": self.user, "command": self.command, "changes": {}, "op": self.op}
         self.history.add_many({"seq": seq, **base, **entry} for seq, entry in zip(seqs, entries, strict=True))
+
+    def cadres_born_alike(self, keys: Iterable[tuple[str, str, str]]) -> list[tuple[Any, ...]]:
+        from up2k_cli.domain.cadre import birth_month_year
+
+        wanted = set(keys)
+        everyone = self.cadres.values("id", "nik", "name_key", "kelurahan_code")
+        return [row for row in everyone if row[1] and (row[3], row[2], birth_month_year(row[1])) in wanted]
 
 
 def os_user() -> str:

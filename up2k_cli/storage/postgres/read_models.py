@@ -213,21 +213,24 @@ def existing_batches(uow: PostgresUnitOfWork, day: str, enrolled: set[str]) -> l
     ]
 
 
-def business_counts(uow: PostgresUnitOfWork, day: dict[str, Any]) -> tuple[list[tuple[str, bool, int]], int]:
-    """(category, without a P-IRT, businesses) of the businesses started by the day, and how
-    many cadres had one (new entrepreneurs)."""
-    source = uow.businesses.source
+def business_categories(uow: PostgresUnitOfWork, day: dict[str, Any]) -> list[tuple[str, bool, int]]:
+    """(category, without a P-IRT, businesses) of the businesses started by the day."""
     groups = uow.fetch(
-        f"""SELECT category, (pirt IS NULL OR pirt = ''), count(*) FROM {source}
+        f"""SELECT category, (pirt IS NULL OR pirt = ''), count(*) FROM {uow.businesses.source}
              WHERE coalesce(started_on, added_on) <= %(day)s GROUP BY 1, 2""",
         day,
     )
+    return [(c, bool(no_pirt), int(n)) for c, no_pirt, n in groups]
+
+
+def new_entrepreneurs(uow: PostgresUnitOfWork, day: dict[str, Any]) -> int:
+    """How many cadres had a business started by the day."""
     (owners,) = uow.fetch(
-        f"""SELECT count(*) FROM (SELECT cadre_id FROM {source}
+        f"""SELECT count(*) FROM (SELECT cadre_id FROM {uow.businesses.source}
              WHERE coalesce(started_on, added_on) <= %(day)s GROUP BY cadre_id) owners""",
         day,
     )[0]
-    return [(c, bool(no_pirt), int(n)) for c, no_pirt, n in groups], int(owners)
+    return int(owners)
 
 
 def changed_after(uow: PostgresUnitOfWork, kept: str, day: dict[str, Any], most: int) -> list[str] | None:
@@ -363,7 +366,7 @@ def summary(uow: PostgresUnitOfWork, *, as_of: dt.date) -> dict[str, Any] | None
     possible = sum(n * held[batch].bit_count() for batch, n in holding.items())
     batches = existing_batches(uow, iso, set(held))
     kinds = Counter(kind for _code, kind, _closed in batches)
-    categories, achieved = business_counts(uow, day)
+    categories, achieved = business_categories(uow, day), new_entrepreneurs(uow, day)
     settings = uow.meta["settings"]
     by_category: Counter[str] = Counter()
     by_agency: Counter[str] = Counter()
@@ -736,12 +739,21 @@ def week_activity(
     events = ", ".join(f"('{status}', '{metric}')" for status, metric in WEEKLY_EVENTS.items())
     cadres, enrollments, businesses = uow.cadres.source, uow.enrollments.source, uow.businesses.source
     # Each part is found by an index on its date (migration 0008): the records of the two weeks,
-    # not every record by the day. The owners are looked up one by one.
+    # not every record by the day. The businesses' owners are looked up once each; an owner's
+    # first business is one started in the weeks with none before them, which is asked of the
+    # index of each owner's businesses (OFFSET 0: not over every business before the weeks).
     changed = "greatest(e.event_dates[2], e.attendance_short[1]) >= %(tlo)s"
     start = "coalesce(b.started_on, b.added_on)"
     rows = uow.fetch(
         f"""
-        WITH happened AS (
+        WITH started AS MATERIALIZED (
+            SELECT b.cadre_id, {start} AS on_ FROM {businesses} b
+             WHERE {start} BETWEEN least(%(lo0)s, %(lo1)s) AND %(day)s
+        ), owners AS MATERIALIZED (
+            SELECT f.cadre_id, f.first, coalesce(c.kelurahan_code, '') AS kel
+              FROM (SELECT cadre_id, min(on_) AS first FROM started GROUP BY cadre_id) f
+              LEFT JOIN {cadres} c ON c.id = f.cadre_id AND c.registered_on <= %(day)s
+        ), happened AS (
             SELECT 'registrations' AS metric, kelurahan_code AS kel, registered_on::text AS on_ FROM {cadres}
              WHERE registered_on BETWEEN least(%(lo0)s, %(lo1)s) AND %(day)s
             UNION ALL
@@ -755,17 +767,11 @@ def week_activity(
              WHERE {changed} AND e.event_dates[1] <= %(d)s AND e.attendance_short[1] >= %(tlo)s
                AND a.value <= %(d)s
             UNION ALL
-            SELECT 'businesses', coalesce(c.kelurahan_code, ''), {start}::text
-              FROM {businesses} b LEFT JOIN {cadres} c ON c.id = b.cadre_id AND c.registered_on <= %(day)s
-             WHERE {start} BETWEEN least(%(lo0)s, %(lo1)s) AND %(day)s
+            SELECT 'businesses', o.kel, s.on_::text FROM started s JOIN owners o ON o.cadre_id = s.cadre_id
             UNION ALL
-            -- an owner's first business: one started in the weeks, and none before them
-            SELECT 'new_entrepreneurs', coalesce(c.kelurahan_code, ''), f.first::text
-              FROM (SELECT b.cadre_id, min({start}) AS first FROM {businesses} b
-                     WHERE {start} BETWEEN least(%(lo0)s, %(lo1)s) AND %(day)s GROUP BY b.cadre_id) f
-              LEFT JOIN {cadres} c ON c.id = f.cadre_id AND c.registered_on <= %(day)s
+            SELECT 'new_entrepreneurs', o.kel, o.first::text FROM owners o
              WHERE NOT EXISTS (SELECT 1 FROM {businesses} b
-                                WHERE b.cadre_id = f.cadre_id AND {start} < least(%(lo0)s, %(lo1)s))
+                                WHERE b.cadre_id = o.cadre_id AND {start} < least(%(lo0)s, %(lo1)s) OFFSET 0)
         )
         SELECT CASE WHEN on_ BETWEEN %(tlo0)s AND %(thi0)s THEN 0
                     WHEN on_ BETWEEN %(tlo1)s AND %(thi1)s THEN 1 END AS slot, metric, kel, count(*)
@@ -796,7 +802,7 @@ def weekly(uow: PostgresUnitOfWork, *, week: str | None = None, as_of: dt.date) 
 
         return {"code": code, "name": name, "this_week": part(1), "week_before": part(0)}
 
-    _categories, achieved = business_counts(uow, day)
+    achieved = new_entrepreneurs(uow, day)
     target = uow.meta["target"]
     year, number, _ = monday.isocalendar()
     return {

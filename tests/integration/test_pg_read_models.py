@@ -287,13 +287,26 @@ def test_the_batch_report_reads_one_batch_and_gives_the_whole_registrys_figures(
         assert READ_MODELS["batch"].compute(uow, code=code, as_of=as_of) == whole
 
 
+JOBS_BEFORE_AFRESH = """
+    WITH now AS (SELECT * FROM up2k.owner_jobs_as_of('infinity', ARRAY(SELECT id FROM up2k.cadres)))
+    SELECT * FROM up2k.owner_jobs_as_of(NULL, ARRAY(SELECT cadre_id FROM now WHERE category = ''),
+                                        ARRAY(SELECT settled_on - 1 FROM now WHERE category = ''))"""
+
+
 def kept_and_afresh(url: str) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
-    """Migration 0007: (up2k.owner_jobs as the triggers keep it, the same worked out afresh)."""
+    """Migrations 0007 and 0009: (up2k.owner_jobs and up2k.owner_jobs_before as the triggers keep
+    them, the same worked out afresh: each cadre as of now, and as of the day before the
+    settled_on it has now)."""
     with open_registry(url) as uow:
-        kept = set(uow.fetch("SELECT * FROM up2k.owner_jobs"))
-        afresh = set(
-            uow.fetch("SELECT * FROM up2k.owner_jobs_as_of('infinity', ARRAY(SELECT id FROM up2k.cadres))")
-        )
+        kept = {("now", *row) for row in uow.fetch("SELECT * FROM up2k.owner_jobs")}
+        kept |= {("before", *row) for row in uow.fetch("SELECT * FROM up2k.owner_jobs_before")}
+        afresh = {
+            ("now", *row)
+            for row in uow.fetch(
+                "SELECT * FROM up2k.owner_jobs_as_of('infinity', ARRAY(SELECT id FROM up2k.cadres))"
+            )
+        }
+        afresh |= {("before", *row) for row in uow.fetch(JOBS_BEFORE_AFRESH)}
     return kept, afresh
 
 
@@ -331,7 +344,8 @@ def change_each(url: str, changes: list[list[str]], *pairs: Callable[[str], tupl
 def test_the_jobs_kept_ahead_are_the_jobs_worked_out_afresh(registry: str) -> None:
     kept, afresh = kept_and_afresh(registry)
     assert kept == afresh
-    assert any(row[1] != "" for row in kept) and any(row[-1] for row in kept)  # categories, moved
+    assert any(row[2] != "" for row in kept) and any(row[-1] for row in kept)  # categories, moved
+    assert any(row[0] == "before" for row in kept)
 
 
 def test_every_change_that_counts_works_the_jobs_out_again(postgres_cluster: Any) -> None:
@@ -348,6 +362,8 @@ def test_every_change_that_counts_works_the_jobs_out_again(postgres_cluster: Any
         ["business", "update", "U0003", "--started", "2026-11-26"],
         ["cadre", "update", "K0003", "--kelurahan", moved_to],
         ["business", "follow-up", "U0001", "--date", "2026-11-26", "--paid-workers", "3"],
+        # a second day after the 25th: as of it, the owner's part before (the 26th's) does not hold
+        ["business", "follow-up", "U0001", "--date", "2026-11-27", "--paid-workers", "5"],
         ["income", "update", working, "--work-status", "unemployed", "--reason", "salah"],
         ["income", "remove", stated, "--reason", "salah"],
         ["cadre", "update", "K0009", "--work-status", "unemployed"],
@@ -393,16 +409,17 @@ def test_many_cadres_at_once_are_worked_out_under_the_whole_tables_lock(
 
 
 def test_the_jobs_rules_in_sql_are_the_domains() -> None:
-    """Migration 0007 cannot import domain/work.py: its sizes and work statuses are written out,
-    and held here to the domain's."""
+    """Migrations 0007 and 0009 (which redefines up2k.owner_jobs_as_of) cannot import
+    domain/work.py: their sizes and work statuses are written out, and held here to the domain's."""
     from up2k_cli.domain.work import MICRO_MAX_SALES, SMALL_MAX_SALES, UNEMPLOYED, WORKING
     from up2k_cli.storage.postgres import migrate
 
-    sql = migrate.steps()[7].read_text(encoding="utf-8")
-    assert f"12 * turnover <= {MICRO_MAX_SALES})" in sql
-    assert f"12 * turnover > {MICRO_MAX_SALES} AND 12 * turnover <= {SMALL_MAX_SALES})" in sql
-    assert f"12 * turnover > {SMALL_MAX_SALES})" in sql
-    assert f"c.work_status = '{UNEMPLOYED}'" in sql and f"stated.work_status = '{WORKING}'" in sql
+    for number in (7, 9):
+        sql = migrate.steps()[number].read_text(encoding="utf-8")
+        assert f"12 * turnover <= {MICRO_MAX_SALES})" in sql
+        assert f"12 * turnover > {MICRO_MAX_SALES} AND 12 * turnover <= {SMALL_MAX_SALES})" in sql
+        assert f"12 * turnover > {SMALL_MAX_SALES})" in sql
+        assert f"c.work_status = '{UNEMPLOYED}'" in sql and f"stated.work_status = '{WORKING}'" in sql
 
 
 FIGURES_AFRESH = """

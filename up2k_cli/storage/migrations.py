@@ -87,6 +87,11 @@ def _v7_to_v8(data: Data) -> None:
     nothing changes in a file."""
 
 
+def _v8_to_v9(data: Data) -> None:
+    """The jobs line kept also as it stood before each cadre's last event by PostgreSQL (its
+    migration 0009); nothing changes in a file."""
+
+
 MIGRATIONS: dict[int, Callable[[Data], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
@@ -95,8 +100,9 @@ MIGRATIONS: dict[int, Callable[[Data], None]] = {
     5: _v5_to_v6,
     6: _v6_to_v7,
     7: _v7_to_v8,
+    8: _v8_to_v9,
 }
-CURRENT_VERSION = 8
+CURRENT_VERSION = 9
 
 
 def schema_version(data: Data) -> int:

@@ -258,9 +258,11 @@ def job_figures(
 
     Each cadre's part is kept by the database as it stands now (migration 0007's up2k.owner_jobs,
     one row per cadre and one per category it has businesses in); it holds as of any day on or
-    after the row's settled_on. Only the cadres settled after the day are worked out afresh, as
-    of the day, by up2k.owner_jobs_as_of: the same rules, over their records alone; when they
-    are many (a day long past), every cadre is, in one pass over the tables."""
+    after the row's settled_on. For a cadre settled after the day, its part as it stood the day
+    before that (0009's up2k.owner_jobs_before) holds from its own settled_on; none there: it
+    had no part. Only the cadres whose part before holds from a later day than the report's are
+    worked out afresh, as of the day, by up2k.owner_jobs_as_of: the same rules, over their
+    records alone; when they are many (a day long past), every cadre is, in one pass."""
     from up2k_cli.domain.jobs import CATEGORY, KELURAHAN, TOTAL
 
     params = {**day, "kelurahan": KELURAHAN, "category": CATEGORY, "total": TOTAL}
@@ -280,11 +282,16 @@ def job_figures(
         UNION ALL
         SELECT %(category)s, category, {figures} FROM parts WHERE category <> '' GROUP BY category"""
     )
-    unsettled = changed_after(uow, "up2k.owner_jobs WHERE category = '' AND settled_on", day, AFRESH_AT_MOST)
+    unsettled = changed_after(
+        uow, "up2k.owner_jobs_before WHERE category = '' AND settled_on", day, AFRESH_AT_MOST
+    )
     if unsettled is None:
         parts = "SELECT * FROM up2k.owner_jobs_as_of(%(day)s, NULL)"
     else:
         parts = """SELECT * FROM up2k.owner_jobs WHERE settled_on <= %(day)s
+                   UNION ALL
+                   SELECT b.* FROM up2k.owner_jobs o JOIN up2k.owner_jobs_before b ON b.cadre_id = o.cadre_id
+                    WHERE o.category = '' AND o.settled_on > %(day)s AND b.settled_on <= %(day)s
                    UNION ALL SELECT * FROM up2k.owner_jobs_as_of(%(day)s, %(unsettled)s)"""
     rows = uow.fetch(f"WITH parts AS ({parts}) {lines}", {**params, "unsettled": unsettled})
     names = ("businesses", "owners", "owners_formerly_unemployed", "family_workers", "paid_workers",

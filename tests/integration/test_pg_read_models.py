@@ -373,7 +373,7 @@ def test_every_change_that_counts_works_the_jobs_out_again(postgres_cluster: Any
         ["cadre", "forget", "K0008", "--reason", "permintaan yang bersangkutan"],
     ]
     change_each(url, changes, kept_and_afresh, figures_kept_and_afresh)
-    same_as_python(url, "jobs", "2026-11-10", "2026-11-25", "2026-11-27", TODAY)
+    same_as_python(url, "jobs", "2026-11-10", "2026-11-25", "2026-11-26", "2026-11-27", TODAY)
 
 
 @pytest.mark.parametrize("day", DAYS)
@@ -420,6 +420,48 @@ def test_the_jobs_rules_in_sql_are_the_domains() -> None:
         assert f"12 * turnover > {MICRO_MAX_SALES} AND 12 * turnover <= {SMALL_MAX_SALES})" in sql
         assert f"12 * turnover > {SMALL_MAX_SALES})" in sql
         assert f"c.work_status = '{UNEMPLOYED}'" in sql and f"stated.work_status = '{WORKING}'" in sql
+
+
+def test_the_migration_fills_the_jobs_before_from_the_registry(registry: str) -> None:
+    """Migration 0009 fills up2k.owner_jobs_before from the registry it upgrades: its last
+    statement, run again on the hard-case registry, gives the rows worked out afresh."""
+    from up2k_cli.storage.postgres import migrate
+
+    sql = migrate.steps()[9].read_text(encoding="utf-8")
+    fill = sql[sql.rindex("INSERT INTO up2k.owner_jobs_before") :]
+    with open_registry(registry) as uow:
+        uow.writing()
+        uow.fetch("DELETE FROM up2k.owner_jobs_before", rows=False)
+        uow.fetch(fill, rows=False)
+        kept = set(uow.fetch("SELECT * FROM up2k.owner_jobs_before"))
+        afresh = set(uow.fetch(JOBS_BEFORE_AFRESH))
+        # left without commit: the module's registry is not changed
+    assert kept == afresh and kept
+
+
+def test_each_cadre_is_worked_out_as_of_its_own_day(registry: str) -> None:
+    """up2k.owner_jobs_as_of(day, ids, days): each cadre as of its day (else `day`), a cadre
+    named twice as of the earlier of its days; the same as one call per cadre."""
+    with open_registry(registry) as uow:
+        owners = [
+            row[0] for row in uow.fetch("SELECT cadre_id FROM up2k.owner_jobs WHERE category = '' ORDER BY 1")
+        ]
+        days = [dt.date(2026, 11, 10) + dt.timedelta(days=3 * (n % 7)) for n in range(len(owners))]
+        each = set()
+        for owner, day in zip(owners, days, strict=True):
+            each |= set(uow.fetch("SELECT * FROM up2k.owner_jobs_as_of(%s, ARRAY[%s])", (day, owner)))
+        at_once = set(uow.fetch("SELECT * FROM up2k.owner_jobs_as_of(NULL, %s, %s)", (owners, days)))
+        assert at_once == each and each
+        twice = set(uow.fetch("SELECT * FROM up2k.owner_jobs_as_of(NULL, %s, %s)",
+                              (owners + owners, days + [dt.date(2026, 11, 30)] * len(owners))))  # fmt: skip
+        assert twice == each
+        fallback = set(uow.fetch("SELECT * FROM up2k.owner_jobs_as_of(%s, %s, %s)",
+                                 (dt.date(2026, 11, 20), owners, days[:3])))  # fmt: skip
+        expected = set()
+        for n, owner in enumerate(owners):
+            day = days[n] if n < 3 else dt.date(2026, 11, 20)
+            expected |= set(uow.fetch("SELECT * FROM up2k.owner_jobs_as_of(%s, ARRAY[%s])", (day, owner)))
+        assert fallback == expected
 
 
 FIGURES_AFRESH = """
@@ -660,7 +702,8 @@ def test_an_offices_pipeline_and_income_are_its_python_reports(postgres_cluster:
     """An office sees its kelurahan's cadres and the enrollments made there: K0001 completed
     B01 on the 20th in its first kelurahan, then moved to the office's and recorded a step on
     the 25th. The office's pipeline does not count that completion, as of any day, as its
-    Python report does not (the kept steps are every enrollment's); its income is its own."""
+    Python report does not (the kept steps are every enrollment's); its income is its own, and
+    so are its jobs, now and before (the kept jobs rows of its kelurahan, 0007 and 0009)."""
     url = built(postgres_cluster, "office_steps")
     run = cli_runner(url)
     elsewhere = another_kelurahan(url, "K0001")
@@ -673,9 +716,11 @@ def test_an_offices_pipeline_and_income_are_its_python_reports(postgres_cluster:
     )
     try:
         for day in ("2026-11-22", "2026-11-26", TODAY):
-            for name in ("pipeline", "income"):
+            for name in ("pipeline", "income", "jobs", "summary"):
                 sql, python = figures(office, name, as_of=dt.date.fromisoformat(day))
                 assert sql is not None and sql == python, (name, day)
+            sql, python = figures(office, "weekly", week="current", as_of=dt.date.fromisoformat(day))
+            assert sql == python, ("weekly", day)
     finally:
         with open_registry(url) as uow:
             uow.writing()

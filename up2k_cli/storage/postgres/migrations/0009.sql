@@ -15,6 +15,11 @@
 -- any earlier day either: nothing is worked out for it. Only the cadres whose part before holds
 -- from a later day than the report's are worked out afresh (read_models.py job_figures).
 --
+-- Commands of an older up2k still writing (an office not upgraded yet) finish first, and those
+-- after wait for this migration: the kept rows are filled below from what they left, and their
+-- triggers then run the functions redefined here.
+LOCK TABLE up2k.cadres, up2k.businesses, up2k.business_follow_ups, up2k.incomes IN SHARE MODE;
+
 -- The rules stay written once: up2k.owner_jobs_as_of(day, ids, days) works out each cadre of
 -- `ids` as of its own day (`days`, else `day`; `ids` NULL: every cadre as of `day`), and 0007's
 -- up2k.owner_jobs_as_of(day, ids) is now that with one day for all. Each cadre's businesses,
@@ -165,13 +170,36 @@ BEGIN
         -- planned for these IDs each time (a plan kept for any IDs would read every cadre)
         EXECUTE 'INSERT INTO up2k.owner_jobs SELECT * FROM up2k.owner_jobs_as_of(''infinity'', $1)' USING ids;
     END IF;
-    SELECT array_agg(cadre_id), array_agg(settled_on - 1) INTO owners, befores
-      FROM up2k.owner_jobs WHERE category = '' AND (every OR cadre_id = ANY (ids));
+    IF every THEN
+        SELECT array_agg(cadre_id), array_agg(settled_on - 1) INTO owners, befores
+          FROM up2k.owner_jobs WHERE category = '';
+    ELSE
+        SELECT array_agg(cadre_id), array_agg(settled_on - 1) INTO owners, befores
+          FROM up2k.owner_jobs WHERE category = '' AND cadre_id = ANY (ids);
+    END IF;
     EXECUTE 'INSERT INTO up2k.owner_jobs_before SELECT * FROM up2k.owner_jobs_as_of(NULL, $1, $2)'
       USING owners, befores;
 END
 $$;
 REVOKE ALL ON FUNCTION up2k.refresh_owner_jobs(text[]) FROM PUBLIC;
+
+-- As 0007's: a cadre removed takes its rows of both tables with it.
+CREATE OR REPLACE FUNCTION up2k.owner_jobs_of_cadres() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        DELETE FROM up2k.owner_jobs WHERE cadre_id IN (SELECT id FROM old_rows);
+        DELETE FROM up2k.owner_jobs_before WHERE cadre_id IN (SELECT id FROM old_rows);
+    ELSE
+        PERFORM up2k.refresh_owner_jobs(ARRAY(
+            SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+             WHERE (n.kelurahan_code, n.registered_on, n.work_status)
+                   IS DISTINCT FROM (o.kelurahan_code, o.registered_on, o.work_status)));
+    END IF;
+    RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION up2k.owner_jobs_of_cadres() FROM PUBLIC;
 
 -- An office reads its own kelurahan's rows, as it does the records they are worked out from.
 ALTER TABLE up2k.owner_jobs_before ENABLE ROW LEVEL SECURITY;

@@ -518,6 +518,9 @@ def test_every_change_that_counts_works_the_households_out_again(postgres_cluste
     same_as_python(url, "income", "2026-11-10", "2026-11-21", "2026-11-25", TODAY)
     # K0012's business started on the 21st, before its registration as corrected (the 25th): in
     # the weeks to the 22nd and the 29th, a business of an owner not registered yet
+    # ... a new entrepreneur outside the jobs line, which counts owners registered by the day
+    same_as_python(url, "kelurahan", "2026-11-24")
+    same_as_python(url, "summary", "2026-11-24")
     for week in ("2026-W47", "current"):
         sql, python = figures(url, "weekly", week=week, as_of=dt.date(2026, 11, 24))
         assert sql == python, week

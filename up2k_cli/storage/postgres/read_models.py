@@ -920,35 +920,44 @@ def facilitation(
               FROM {uow.referrals.source} r LEFT JOIN u ON u.referral_id = r.id
              WHERE r.referred_on <= %(day)s
         )"""
-    medians = (
-        "percentile_disc(0.5) WITHIN GROUP (ORDER BY since - referred_on) "
-        "FILTER (WHERE status = %(done)s), "
-        "percentile_disc(0.5) WITHIN GROUP (ORDER BY since - referred_on DESC) "
-        "FILTER (WHERE status = %(done)s)"
-    )
-    # One pass over where each referral stood (r, read twice, is computed once): the figures, and
-    # the oldest open ones past 30 days, cut (LIMIT NULL: none cut) before their owners' kelurahan
-    # are looked up.
+    sets = "GROUPING SETS ((agency, need), (agency), ())"
+    # One pass over where each referral stood (r, read three times, is computed once): the counts
+    # (hashed), the medians of the referrals done (sorted: only those), and the oldest open ones
+    # past 30 days, cut (LIMIT NULL: none cut) before their owners' kelurahan are looked up, one
+    # by one through the keys (OFFSET 0: not a hash of every business).
     rows = uow.fetch(
-        f"""{standing}, late AS (
+        f"""{standing}, counts AS (
+            SELECT grouping(agency) AS no_agency, grouping(need) AS no_need, agency, need, count(*) AS n,
+                   count(*) FILTER (WHERE status = ANY(%(open)s)) AS open_,
+                   count(*) FILTER (WHERE status = ANY(%(open)s) AND age > %(over30)s) AS over30,
+                   count(*) FILTER (WHERE status = ANY(%(open)s) AND age > %(over90)s) AS over90,
+                   count(*) FILTER (WHERE status = %(done)s) AS done,
+                   count(*) FILTER (WHERE status = %(closed)s) AS closed, coalesce(sum(capital), 0) AS capital
+              FROM r GROUP BY {sets}
+        ), medians AS (
+            SELECT grouping(agency) AS no_agency, grouping(need) AS no_need, agency, need,
+                   percentile_disc(0.5) WITHIN GROUP (ORDER BY since - referred_on) AS low,
+                   percentile_disc(0.5) WITHIN GROUP (ORDER BY since - referred_on DESC) AS high
+              FROM r WHERE status = %(done)s GROUP BY {sets}
+        ), late AS (
             SELECT id, business_id, agency, need, referred_on, status, since, age FROM r
              WHERE status = ANY(%(open)s) AND age > %(over30)s
              ORDER BY referred_on, id COLLATE "C" LIMIT %(listed)s
         )
-        SELECT false, grouping(agency), grouping(need), agency, need, count(*),
-               count(*) FILTER (WHERE status = ANY(%(open)s)),
-               count(*) FILTER (WHERE status = ANY(%(open)s) AND age > %(over30)s),
-               count(*) FILTER (WHERE status = ANY(%(open)s) AND age > %(over90)s),
-               count(*) FILTER (WHERE status = %(done)s), count(*) FILTER (WHERE status = %(closed)s),
-               coalesce(sum(capital), 0), {medians},
+        SELECT false, c.no_agency, c.no_need, c.agency, c.need, c.n, c.open_, c.over30, c.over90, c.done,
+               c.closed, c.capital, m.low, m.high,
                NULL::text, NULL::text, NULL::text, NULL::date, NULL::text, NULL::date, NULL::integer
-          FROM r GROUP BY GROUPING SETS ((agency, need), (agency), ())
+          FROM counts c LEFT JOIN medians m
+            ON (m.no_agency, m.no_need, m.agency, m.need)
+               IS NOT DISTINCT FROM (c.no_agency, c.no_need, c.agency, c.need)
         UNION ALL
         SELECT true, NULL, NULL, late.agency, late.need, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-               NULL, late.id, late.business_id, c.kelurahan_code, late.referred_on, late.status, late.since,
+               NULL, late.id, late.business_id, o.kelurahan_code, late.referred_on, late.status, late.since,
                late.age
-          FROM late LEFT JOIN {uow.businesses.source} b ON b.id = late.business_id
-          LEFT JOIN {uow.cadres.source} c ON c.id = b.cadre_id
+          FROM late LEFT JOIN LATERAL (
+                SELECT c.kelurahan_code FROM {uow.businesses.source} b
+                  JOIN {uow.cadres.source} c ON c.id = b.cadre_id
+                 WHERE b.id = late.business_id OFFSET 0) o ON true
         """,
         {**params, "listed": limit},
     )

@@ -380,7 +380,6 @@ def _import_cadres(
     good = [fields for *_, fields, errors, _status, _notes in rows if fields is not None and not errors]
     uow.cadres.hold("nik")  # every NIK, before they are read: no one registers one meanwhile
     registered = {c["nik"]: c for c in uow.cadres.find_in("nik", (f["nik"] for f in good))}
-    known = {nik: c["id"] for nik, c in registered.items()}
     alike = uow.cadres_born_alike(
         (f["kelurahan_code"], f["name_key"], birth_month_year(f["nik"])) for f in good if f["name_key"]
     )
@@ -405,7 +404,7 @@ def _import_cadres(
                         source.unit,
                     )
                 )
-            elif nik in known and on_duplicate == "error":
+            elif nik in registered and on_duplicate == "error":
                 row_errors.append(
                     RowError(
                         number,
@@ -413,7 +412,7 @@ def _import_cadres(
                         column_of["nik"],
                         raw["nik"],
                         _("already registered as {id}; use --on-duplicate skip or update").format(
-                            id=known[nik]
+                            id=registered[nik]["id"]
                         ),
                         source.unit,
                     )
@@ -426,13 +425,13 @@ def _import_cadres(
             )
             continue
         assert fields is not None
-        if fields["nik"] in known:
+        if fields["nik"] in registered:
             if on_duplicate == "skip":
-                result.skipped.append(known[fields["nik"]])
+                result.skipped.append(registered[fields["nik"]]["id"])
             else:
                 given = {"kelurahan_code" if k == "kelurahan" else k for k in raw}
                 given |= {"name_key"} if "name" in given else set()
-                updates[known[fields["nik"]]] = {k: x for k, x in fields.items() if k in given}
+                updates[registered[fields["nik"]]["id"]] = {k: x for k, x in fields.items() if k in given}
             continue
         if "consent" in raw and "consent_method" not in raw:
             fields["consent_method"] = method

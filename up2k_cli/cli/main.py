@@ -1,5 +1,6 @@
 """The up2k command line: global options, error handling, and the command groups."""
 
+import copy
 import inspect
 import os
 import sys
@@ -238,10 +239,52 @@ app.add_typer(reports.app, name="report")
 ALIASES = {**cadres.ALIASES, **batches.ALIASES, **reports.ALIASES}
 
 
+def command_name(args: list[str]) -> str | None:
+    """The top-level command or group `args` name (an alias as its command), or None where the
+    whole command line matters: no command, the help, shell completion. `--version` names
+    itself: it needs no command at all."""
+    if any(var.endswith("_COMPLETE") for var in os.environ):
+        return None
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--version":
+            return arg
+        if arg in ("--", "--help", "-h") or arg.startswith("--install-completion"):
+            return None
+        if arg.startswith("-"):
+            takes_value = arg in GLOBAL_OPTIONS  # `--db FILE`; `--db=FILE` is one argument
+            i += 2 if takes_value else 1
+            continue
+        return ALIASES.get(arg, arg)
+    return None
+
+
+def app_for(args: list[str]) -> typer.Typer:
+    """The app with only the command `args` name: Typer builds every command's options from its
+    signature before running one (20 ms of each command's start); the whole app when no known
+    command is named, so the help, the suggestions for a misspelt name and completion see all."""
+    name = command_name(args)
+    if name is None:
+        return app
+    commands = [c for c in app.registered_commands if c.name == name or _function_name(c) == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if not commands and not groups and name != "--version":
+        return app
+    one = copy.copy(app)
+    one.registered_commands, one.registered_groups = commands, groups
+    return one
+
+
+def _function_name(command: Any) -> str | None:
+    callback = command.callback
+    return callback.__name__.lower().replace("_", "-") if command.name is None and callback else None
+
+
 def main(keep: Any = None) -> None:
     """Run the command line; `keep` receives each registry loaded, to be kept alive to the end."""
     try:
-        app(obj={"keep": keep})
+        app_for(sys.argv[1:])(obj={"keep": keep})
     except BrokenPipeError:
         # The reader of our stdout went away (e.g. `| head`): not an error worth a traceback.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from queue import SimpleQueue
 
 from up2k_cli.i18n import N_, _
 
@@ -30,32 +32,74 @@ def describe_os_error(exc: OSError) -> str:
     return _(cause) if cause else exc.strerror or str(exc)
 
 
-def atomic_write_bytes(path: Path, data: bytes | Sequence[bytes | memoryview], mode: int = PRIVATE) -> None:
+def atomic_write_bytes(path: Path, data: bytes | Iterable[bytes | memoryview], mode: int = PRIVATE) -> None:
     """Write a temp file beside `path`, fsync it, rename it over `path`, fsync the folder.
 
-    `data` is the content, or its parts in order. A crash at any moment leaves either the old
-    file or the new one, never a mix.
+    `data` is the content, or its parts in order. Parts still being made (an iterator) are
+    written on a second thread as they come: making the next part overlaps writing this one.
+    A crash at any moment leaves either the old file or the new one, never a mix; an error or
+    Ctrl-C while writing removes the temp file.
     """
-    chunks = [data] if isinstance(data, bytes | bytearray | memoryview) else data
     folder = path.parent
     tmp = folder / f".{path.name}.{os.getpid()}.tmp"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
         try:
-            for chunk in chunks:
-                view = memoryview(chunk)
-                while view:
-                    written = os.write(fd, view)
-                    view = view[written:]
+            if isinstance(data, bytes | bytearray | memoryview):
+                _write_all(fd, data)
+            elif isinstance(data, Sequence):
+                for part in data:
+                    _write_all(fd, part)
+            else:
+                _write_as_made(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(tmp, path)
-    except OSError as exc:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise WriteFailed(exc.errno, describe_os_error(exc), str(path)) from exc
+        if isinstance(exc, OSError):
+            raise WriteFailed(exc.errno, describe_os_error(exc), str(path)) from exc
+        raise
     fsync_folder(folder)
+
+
+def _write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _write_as_made(fd: int, parts: Iterable[bytes | memoryview]) -> None:
+    """Write each part on another thread while this one makes the next (os.write lets go of the
+    GIL). The first failure of either side stops both and is raised here."""
+    queue: SimpleQueue[bytes | memoryview | None] = SimpleQueue()
+    failed: list[BaseException] = []
+
+    def write() -> None:
+        while (part := queue.get()) is not None:
+            if not failed:
+                try:
+                    _write_all(fd, part)
+                except BaseException as exc:
+                    failed.append(exc)
+
+    writer = threading.Thread(target=write, name="up2k-writer", daemon=True)
+    writer.start()
+    try:
+        for part in parts:
+            if failed:
+                break  # the disk is full, say: no use making the rest
+            queue.put(part)
+    except BaseException as exc:  # making a part failed, or Ctrl-C: the writer skips the rest
+        failed.append(exc)
+        raise
+    finally:
+        queue.put(None)
+        writer.join()
+    if failed:
+        raise failed[0]
 
 
 def fsync_folder(folder: Path) -> None:

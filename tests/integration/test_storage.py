@@ -11,6 +11,7 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -254,6 +255,70 @@ def test_atomic_write_reports_the_cause() -> None:
     with pytest.raises(fileio.WriteFailed) as info:
         fileio.atomic_write_bytes(Path("/nonexistent-folder/x.json"), b"{}")
     assert info.value.strerror == "the folder does not exist"
+
+
+def _parts(count: int, fail_at: int | None = None, error: BaseException | None = None) -> Iterator[bytes]:
+    for i in range(count):
+        if i == fail_at and error is not None:
+            raise error
+        yield b"%d," % i * 1000
+
+
+@pytest.mark.parametrize("given", ["bytes", "list", "iterator"])
+def test_atomic_write_takes_the_content_whole_or_in_parts(tmp_path: Path, given: str) -> None:
+    target = tmp_path / "x.json"
+    whole = b"".join(_parts(50))
+    data = {"bytes": whole, "list": list(_parts(50)), "iterator": _parts(50)}[given]
+    fileio.atomic_write_bytes(target, data)
+    assert target.read_bytes() == whole
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
+
+
+@pytest.mark.parametrize("error", [TypeError("not JSON"), KeyboardInterrupt()], ids=["error", "ctrl-c"])
+def test_a_part_that_cannot_be_made_leaves_the_old_file_and_no_temp(
+    tmp_path: Path, error: BaseException
+) -> None:
+    target = tmp_path / "x.json"
+    target.write_bytes(b"old")
+    with pytest.raises(type(error)):
+        fileio.atomic_write_bytes(target, _parts(50, fail_at=30, error=error))
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
+
+
+def test_a_write_failing_midway_stops_making_parts_and_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills up at the third part, written on the writer thread: the failure comes back
+    to the caller as WriteFailed, the parts not yet made are never made."""
+    target = tmp_path / "x.json"
+    target.write_bytes(b"old")
+    real_write = os.write
+    writes: list[int] = []
+
+    def filling(fd: int, data: Any) -> int:
+        writes.append(len(data))
+        if len(writes) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
+
+    made: list[int] = []
+
+    def parts() -> Iterator[bytes]:
+        for i in range(1000):
+            made.append(i)
+            time.sleep(0.001)  # the writer keeps up: the failure is seen long before the end
+            yield b"x" * 100
+
+    monkeypatch.setattr(fileio.os, "write", filling)
+    with pytest.raises(fileio.WriteFailed) as info:
+        fileio.atomic_write_bytes(target, parts())
+    monkeypatch.undo()
+    assert info.value.strerror == "the disk is full"
+    assert len(made) < 1000
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
 
 
 # --- locking ---------------------------------------------------------------------------------

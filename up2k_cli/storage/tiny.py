@@ -865,19 +865,20 @@ def _crc(value: Any) -> int:
     return zlib.crc32(orjson.dumps(value))
 
 
-def serialise(data: dict[str, Any]) -> list[bytes]:
-    """The file, in parts: every table, then the meta record with the seal of all that comes
-    before it. Byte for byte what orjson.dumps gives for the same tables in this order."""
+def serialise(data: dict[str, Any]) -> Iterator[bytes]:
+    """The file, in parts, made one table at a time as the writer takes them: every table, then
+    the meta record with the seal of all that comes before it. Byte for byte what orjson.dumps
+    gives for the same tables in this order."""
     meta = data[META]["1"]
     meta.pop("seal", None)
-    chunks: list[bytes] = []
     parts = []
     for name, table in data.items():
         if name == META:
             continue
         part = orjson.dumps(table)
-        head = b'%s"%s":' % (b"," if chunks else b"{", name.encode())
-        chunks += [head, part]
+        head = b'%s"%s":' % (b"," if parts else b"{", name.encode())
+        yield head
+        yield part
         # A large table's CRC on the other core while the next table is serialised.
         table_crc = in_background(zlib.crc32, part) if len(part) > _LARGE else partial(zlib.crc32, part)
         parts.append((name, len(table), head, len(part), table_crc))
@@ -888,7 +889,9 @@ def serialise(data: dict[str, Any]) -> list[bytes]:
         body = crc.combine(zlib.crc32(head, body), tables[name][1], size)  # each byte read once
     meta["seal"] = {"body": body, "meta": _crc(meta), "tables": tables}
     data[META] = data.pop(META)  # the meta table last, in memory as in the file
-    return [*chunks, b',"meta":' if chunks else b'{"meta":', orjson.dumps(data[META]), b"}"]
+    yield b',"meta":' if parts else b'{"meta":'
+    yield orjson.dumps(data[META])
+    yield b"}"
 
 
 def sealed_crc(raw: bytes) -> int | None:

@@ -73,20 +73,24 @@ def _write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
 
 def _write_as_made(fd: int, parts: Iterable[bytes | memoryview]) -> None:
     """Write each part on another thread while this one makes the next (os.write lets go of the
-    GIL). The first failure of either side stops both and is raised here."""
+    GIL). The first failure of either side stops both and is raised here, once the writer is
+    done: the caller closes `fd` after, never under the writer's feet."""
     queue: SimpleQueue[bytes | memoryview | None] = SimpleQueue()
     failed: list[BaseException] = []
+    done = threading.Event()  # not Thread.join: a Ctrl-C during a join marks the thread stopped
 
     def write() -> None:
-        while (part := queue.get()) is not None:
-            if not failed:
-                try:
-                    _write_all(fd, part)
-                except BaseException as exc:
-                    failed.append(exc)
+        try:
+            while (part := queue.get()) is not None:
+                if not failed:
+                    try:
+                        _write_all(fd, part)
+                    except BaseException as exc:
+                        failed.append(exc)
+        finally:
+            done.set()
 
-    writer = threading.Thread(target=write, name="up2k-writer", daemon=True)
-    writer.start()
+    threading.Thread(target=write, name="up2k-writer", daemon=True).start()
     try:
         for part in parts:
             if failed:
@@ -97,7 +101,11 @@ def _write_as_made(fd: int, parts: Iterable[bytes | memoryview]) -> None:
         raise
     finally:
         queue.put(None)
-        writer.join()
+        while not done.is_set():
+            try:
+                done.wait()
+            except KeyboardInterrupt as exc:  # Ctrl-C while waiting: the writer skips the rest
+                failed.append(exc)
     if failed:
         raise failed[0]
 

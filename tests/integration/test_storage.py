@@ -7,9 +7,11 @@ import errno
 import json
 import os
 import re
+import signal
 import stat
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -317,6 +319,52 @@ def test_a_write_failing_midway_stops_making_parts_and_keeps_the_old_file(
     monkeypatch.undo()
     assert info.value.strerror == "the disk is full"
     assert len(made) < 1000
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
+
+
+def test_ctrl_c_while_waiting_for_the_writer_waits_for_it_then_removes_the_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C comes while the last parts are still being written: the writer is let finish its
+    part (the file it writes to is closed only after), skips the rest, and the temp file goes."""
+    target = tmp_path / "x.json"
+    target.write_bytes(b"old")
+    all_made, signalled = threading.Event(), threading.Event()
+    real_write = os.write
+    writes: list[int] = []
+    main = threading.main_thread().ident
+    assert main is not None
+
+    def slow(fd: int, data: Any) -> int:
+        if not writes:
+            all_made.wait(5)
+            time.sleep(0.05)  # the main thread is waiting for the writer by now
+            signal.pthread_kill(main, signal.SIGINT)
+            signalled.set()
+            time.sleep(0.2)
+        writes.append(len(data))
+        return real_write(fd, data)
+
+    def parts() -> Iterator[bytes]:
+        yield from (b"a" * 100, b"b" * 100, b"c" * 100)
+        all_made.set()
+
+    monkeypatch.setattr(fileio.os, "write", slow)
+    outcome = "returned"
+    try:
+        fileio.atomic_write_bytes(target, parts())
+    except KeyboardInterrupt:
+        outcome = "interrupted"
+    written_on_return = list(writes)
+    try:  # a writer left running would still be writing (and the Ctrl-C still to come)
+        signalled.wait(5)
+        time.sleep(0.3)
+    except KeyboardInterrupt:
+        outcome += ", then interrupted"
+    monkeypatch.undo()
+    assert outcome == "interrupted"
+    assert written_on_return == writes == [100]
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
 

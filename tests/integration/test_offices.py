@@ -291,3 +291,25 @@ def test_an_office_imports_many_rows_through_the_policies(setup: dict[str, Any])
     assert superuser(url, count) == [(32,)]
     listed = superuser(url, "SELECT kelurahan_code, count(*) FROM up2k.cadres GROUP BY 1 ORDER BY 1")
     assert listed == [(LEBAK_BULUS, 4), (PONDOK_LABU, 28)]
+
+
+def test_row_level_security_lets_queries_run_in_parallel_and_still_holds(setup: dict[str, Any]) -> None:
+    """Migration 0010: the policies' functions are parallel safe, so an office's scan of cadres
+    may be shared with parallel workers (the plan gathers), and the workers see what the office
+    sees: its kelurahan's cadres only. Costs are set to nothing so that a small table gets the
+    parallel plan a large one would."""
+    office = setup["office"]
+    costs = ("SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; "
+             "SET min_parallel_table_scan_size = 0; SET max_parallel_workers_per_gather = 2;")  # fmt: skip
+    query = "SELECT kelurahan_code, count(*) FROM up2k.cadres GROUP BY 1"
+    plan = office.psql(f"{costs} EXPLAIN (COSTS OFF) {query}")
+    assert plan.returncode == 0, plan.stderr
+    assert "Gather" in plan.stdout, plan.stdout
+    seen = office.psql(f"{costs} {query}")
+    assert seen.returncode == 0, seen.stderr
+    assert seen.stdout.split() == [f"{PONDOK_LABU}|4"]
+    for name in ("scope", "is_owner"):
+        (marked,) = superuser(
+            setup["url"], f"SELECT proparallel FROM pg_proc WHERE oid = 'up2k.{name}'::regproc"
+        )
+        assert marked == ("s",)

@@ -92,6 +92,11 @@ def _v8_to_v9(data: Data) -> None:
     migration 0009); nothing changes in a file."""
 
 
+def _v9_to_v10(data: Data) -> None:
+    """Row-level security's functions marked parallel safe on PostgreSQL (its migration 0010);
+    nothing changes in a file."""
+
+
 MIGRATIONS: dict[int, Callable[[Data], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
@@ -101,8 +106,9 @@ MIGRATIONS: dict[int, Callable[[Data], None]] = {
     6: _v6_to_v7,
     7: _v7_to_v8,
     8: _v8_to_v9,
+    9: _v9_to_v10,
 }
-CURRENT_VERSION = 9
+CURRENT_VERSION = 10
 
 
 def schema_version(data: Data) -> int:

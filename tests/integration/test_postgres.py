@@ -124,10 +124,6 @@ def test_the_database_holds_what_schema_py_describes(url: str) -> None:
                 definition = indexes[f"{spec.name}_{'_'.join(fields)}_idx"]
                 assert definition.endswith(f"({', '.join(fields)})"), definition
         assert "USING gin (refs)" in indexes["history_refs_idx"]
-        # Each referral's latest update in the order facilitation reads them (migration 0010).
-        assert indexes["referral_updates_latest_idx"].endswith(
-            '(referral_id, "on" DESC, pos DESC) INCLUDE (status, outcome, amount)'
-        )
         # The database's own columns for the reports in SQL (migration 0006): generated, never written.
         generated = rows("SELECT attrelid::regclass::text, attname FROM pg_attribute WHERE attgenerated = 's' "
                          "AND attrelid::regclass::text LIKE 'up2k.%%' ORDER BY 1, 2")  # fmt: skip

@@ -1,6 +1,6 @@
 -- up2k on PostgreSQL, schema version 10 (the file's schema 10 changes nothing in a file): the
--- functions row-level security asks are parallel safe, and each referral's latest update is read
--- in index order (issue 12: every report <= 1 s at 500,000 cadres, with room to spare).
+-- functions row-level security asks are parallel safe (issue 12: every report <= 1 s at 500,000
+-- cadres, with room to spare).
 --
 -- Frozen once released.
 
@@ -15,13 +15,3 @@
 -- (a subquery), which still keeps their scans in one process.
 ALTER FUNCTION up2k.is_owner() PARALLEL SAFE;
 ALTER FUNCTION up2k.scope() PARALLEL SAFE;
-
--- `report facilitation` stands each referral where its latest update by the day left it
--- (DISTINCT ON referral_id, ORDER BY referral_id, "on" DESC, pos DESC: domain/referrals.py's
--- order). It sorted every update by the day to find them: 369,450 at 500,000 cadres, 0.3 s. This
--- index holds them in that order, with the columns read, so the latest come from one index-only
--- scan where the visibility map is set (VACUUM, autovacuum); the report's SQL went from 0.69 to
--- 0.50 s. 0004's index on referral_id alone stays: the table's declared indexes
--- (storage/schema.py) are each kept under their own name.
-CREATE INDEX referral_updates_latest_idx ON up2k."referral_updates" ("referral_id", "on" DESC, "pos" DESC)
-    INCLUDE ("status", "outcome", "amount");

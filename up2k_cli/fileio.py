@@ -74,23 +74,31 @@ def _write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
 def _write_as_made(fd: int, parts: Iterable[bytes | memoryview]) -> None:
     """Write each part on another thread while this one makes the next (os.write lets go of the
     GIL). The first failure of either side stops both and is raised here, once the writer is
-    done: the caller closes `fd` after, never under the writer's feet."""
+    done. The writer has its own descriptor of the file, which it closes: even a Ctrl-C that
+    cuts the wait short cannot have the caller's descriptor closed (and its number reused)
+    under it."""
     queue: SimpleQueue[bytes | memoryview | None] = SimpleQueue()
     failed: list[BaseException] = []
     done = threading.Event()  # not Thread.join: a Ctrl-C during a join marks the thread stopped
+    own = os.dup(fd)
 
     def write() -> None:
         try:
             while (part := queue.get()) is not None:
                 if not failed:
                     try:
-                        _write_all(fd, part)
+                        _write_all(own, part)
                     except BaseException as exc:
                         failed.append(exc)
         finally:
+            os.close(own)
             done.set()
 
-    threading.Thread(target=write, name="up2k-writer", daemon=True).start()
+    try:
+        threading.Thread(target=write, name="up2k-writer", daemon=True).start()
+    except BaseException:
+        os.close(own)
+        raise
     try:
         for part in parts:
             if failed:

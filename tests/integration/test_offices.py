@@ -308,6 +308,12 @@ def test_row_level_security_lets_queries_run_in_parallel_and_still_holds(setup: 
     seen = office.psql(f"{costs} {query}")
     assert seen.returncode == 0, seen.stderr
     assert seen.stdout.split() == [f"{PONDOK_LABU}|4"]
+    # The offices' policy asks up2k.is_owner() row by row: in the workers too (its own
+    # search_path setting and current_user there). The office sees its own login only.
+    offices = "SELECT login FROM up2k.offices"
+    plan = office.psql(f"{costs} EXPLAIN (COSTS OFF) {offices}")
+    assert "Gather" in plan.stdout, plan.stdout
+    assert office.psql(f"{costs} {offices}").stdout.split() == [office.login]
     for name in ("scope", "is_owner"):
         (marked,) = superuser(
             setup["url"], f"SELECT proparallel FROM pg_proc WHERE oid = 'up2k.{name}'::regproc"

@@ -351,17 +351,21 @@ def test_ctrl_c_while_waiting_for_the_writer_waits_for_it_then_removes_the_temp(
         all_made.set()
 
     monkeypatch.setattr(fileio.os, "write", slow)
-    outcome = "returned"
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # even where pytest ignores it
     try:
-        fileio.atomic_write_bytes(target, parts())
-    except KeyboardInterrupt:
-        outcome = "interrupted"
-    written_on_return = list(writes)
-    try:  # a writer left running would still be writing (and the Ctrl-C still to come)
-        signalled.wait(5)
-        time.sleep(0.3)
-    except KeyboardInterrupt:
-        outcome += ", then interrupted"
+        outcome = "returned"
+        try:
+            fileio.atomic_write_bytes(target, parts())
+        except KeyboardInterrupt:
+            outcome = "interrupted"
+        written_on_return = list(writes)
+        try:  # a writer left running would still be writing (and the Ctrl-C still to come)
+            signalled.wait(5)
+            time.sleep(0.3)
+        except KeyboardInterrupt:
+            outcome += ", then interrupted"
+    finally:
+        signal.signal(signal.SIGINT, previous)
     monkeypatch.undo()
     assert outcome == "interrupted"
     assert written_on_return == writes == [100]

@@ -986,9 +986,12 @@ def outside_edits(data: Mapping[str, Any], version_read: int) -> list[TableEdit]
 # --- writing the file -------------------------------------------------------------------------
 
 
-def save(path: Path, payload: bytes | list[bytes], *, backup: int = backups.KEEP, command: str = "") -> None:
+def save(
+    path: Path, payload: bytes | Iterable[bytes], *, backup: int = backups.KEEP, command: str = ""
+) -> None:
     """Keep the old file as a backup (`backup` of them; none for a record of an export), then
-    replace it atomically."""
+    replace it atomically. `payload` may be made as it is written (serialise): a part that
+    cannot be made stops the write, and the backup just taken is the unchanged file."""
     try:
         if backup:
             backups.keep(path, backup, command)

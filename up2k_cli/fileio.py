@@ -6,7 +6,7 @@ import contextlib
 import errno
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from queue import SimpleQueue
 
@@ -35,8 +35,8 @@ def describe_os_error(exc: OSError) -> str:
 def atomic_write_bytes(path: Path, data: bytes | Iterable[bytes | memoryview], mode: int = PRIVATE) -> None:
     """Write a temp file beside `path`, fsync it, rename it over `path`, fsync the folder.
 
-    `data` is the content, or its parts in order. Parts still being made (an iterator) are
-    written on a second thread as they come: making the next part overlaps writing this one.
+    `data` is the content, or its parts in order, written on a second thread as they come: when
+    they are still being made (serialise), making the next part overlaps writing this one.
     A crash at any moment leaves either the old file or the new one, never a mix; an error or
     Ctrl-C while writing removes the temp file.
     """
@@ -47,9 +47,6 @@ def atomic_write_bytes(path: Path, data: bytes | Iterable[bytes | memoryview], m
         try:
             if isinstance(data, bytes | bytearray | memoryview):
                 _write_all(fd, data)
-            elif isinstance(data, Sequence):
-                for part in data:
-                    _write_all(fd, part)
             else:
                 _write_as_made(fd, data)
             os.fsync(fd)

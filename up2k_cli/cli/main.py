@@ -277,8 +277,9 @@ def app_for(args: list[str]) -> typer.Typer:
 
 
 def _function_name(command: Any) -> str | None:
+    """The name Typer gives a command registered without one."""
     callback = command.callback
-    return callback.__name__.lower().replace("_", "-") if command.name is None and callback else None
+    return typer.main.get_command_name(callback.__name__) if command.name is None and callback else None
 
 
 def main(keep: Any = None) -> None:
